@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial: what serialsink and serialsrc share: the port properties and
+ * the port's life from start() to stop().
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstserialcommon.h"
+
+#define MIN_BAUD_RATE 50
+
+GType
+gst_serial_parity_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = { { GST_SERIAL_PARITY_NONE,
+                                           "No parity bit", "none" },
+    { GST_SERIAL_PARITY_ODD, "Odd parity", "odd" },
+    { GST_SERIAL_PARITY_EVEN, "Even parity", "even" },
+    { GST_SERIAL_PARITY_MARK, "Parity bit always 1", "mark" },
+    { GST_SERIAL_PARITY_SPACE, "Parity bit always 0", "space" },
+    { 0, NULL, NULL } };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSerialParity", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+gst_serial_flow_control_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = { { GST_SERIAL_FLOW_CONTROL_NONE,
+                                           "No flow control", "none" },
+    { GST_SERIAL_FLOW_CONTROL_XON_XOFF,
+        "Software flow control with XON/XOFF characters", "xon-xoff" },
+    { GST_SERIAL_FLOW_CONTROL_RTS_CTS,
+        "Hardware flow control on the RTS/CTS lines", "rts-cts" },
+    { GST_SERIAL_FLOW_CONTROL_DTR_DSR,
+        "Hardware flow control on the DTR/DSR lines (not on Linux)",
+        "dtr-dsr" },
+    { 0, NULL, NULL } };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSerialFlowControl", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+gst_serial_line_state_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_SERIAL_LINE_KEEP, "Leave the line as the system set it on open",
+        "keep" },
+    { GST_SERIAL_LINE_ON, "Assert the line after opening", "on" },
+    { GST_SERIAL_LINE_OFF, "Deassert the line after opening", "off" },
+    { 0, NULL, NULL }
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSerialLineState", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+void
+gst_serial_common_init (GstSerialCommon *common)
+{
+  common->path = NULL;
+  gst_serial_port_config_init (&common->config);
+}
+
+void
+gst_serial_common_clear (GstSerialCommon *common)
+{
+  g_clear_pointer (&common->path, g_free);
+}
+
+void
+gst_serial_common_install_properties (GObjectClass *klass)
+{
+  const GParamFlags flags =
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_PORT,
+      g_param_spec_string ("port", "Port",
+          "Serial device to use, e.g. /dev/ttyUSB0, /dev/serial/by-id/... "
+          "or a pseudo-terminal such as /dev/pts/3",
+          NULL, flags));
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_BAUD_RATE,
+      g_param_spec_uint ("baud-rate", "Baud rate",
+          "Line speed in bits per second; non-standard rates work where the "
+          "driver supports them",
+          MIN_BAUD_RATE, G_MAXINT32, GST_SERIAL_DEFAULT_BAUD_RATE, flags));
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_DATA_BITS,
+      g_param_spec_uint ("data-bits", "Data bits", "Data bits per character", 5,
+          8, GST_SERIAL_DEFAULT_DATA_BITS, flags));
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_PARITY,
+      g_param_spec_enum ("parity", "Parity", "Parity bit of each character",
+          GST_TYPE_SERIAL_PARITY, GST_SERIAL_DEFAULT_PARITY, flags));
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_STOP_BITS,
+      g_param_spec_uint ("stop-bits", "Stop bits", "Stop bits per character", 1,
+          2, GST_SERIAL_DEFAULT_STOP_BITS, flags));
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_FLOW_CONTROL,
+      g_param_spec_enum ("flow-control", "Flow control",
+          "How the receiver can hold the sender off",
+          GST_TYPE_SERIAL_FLOW_CONTROL, GST_SERIAL_DEFAULT_FLOW_CONTROL,
+          flags));
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_DTR,
+      g_param_spec_enum ("dtr", "DTR line",
+          "State of the DTR line after opening (Linux asserts it on open; "
+          "ignored on pseudo-terminals, which have no modem lines)",
+          GST_TYPE_SERIAL_LINE_STATE, GST_SERIAL_DEFAULT_DTR, flags));
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_RTS,
+      g_param_spec_enum ("rts", "RTS line",
+          "State of the RTS line after opening (Linux asserts it on open; "
+          "must be 'keep' with flow-control=rts-cts; ignored on "
+          "pseudo-terminals)",
+          GST_TYPE_SERIAL_LINE_STATE, GST_SERIAL_DEFAULT_RTS, flags));
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_HANGUP_ON_CLOSE,
+      g_param_spec_boolean ("hangup-on-close", "Hang up on close",
+          "Drop DTR and RTS when the port is closed (termios HUPCL). Set to "
+          "false so that boards which reset when DTR changes (Arduino) are "
+          "not reset when the pipeline stops",
+          GST_SERIAL_DEFAULT_HANGUP_ON_CLOSE, flags));
+}
+
+/* Call with the object lock held. Port settings apply when the port opens,
+ * so a change while it is open would silently not take effect: refuse it,
+ * as filesink does for its location. */
+void
+gst_serial_common_set_property (GstSerialCommon *common, GObject *object,
+    guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GstSerialPortConfig *config = &common->config;
+
+  if (common->port != NULL) {
+    g_warning ("%s: cannot change '%s' while the serial port is open; "
+               "set the element to the READY or NULL state first.",
+        GST_OBJECT_NAME (object), pspec->name);
+    return;
+  }
+
+  switch (prop_id) {
+    case GST_SERIAL_PROP_PORT:
+      g_free (common->path);
+      common->path = g_value_dup_string (value);
+      break;
+    case GST_SERIAL_PROP_BAUD_RATE:
+      config->baud_rate = g_value_get_uint (value);
+      break;
+    case GST_SERIAL_PROP_DATA_BITS:
+      config->data_bits = g_value_get_uint (value);
+      break;
+    case GST_SERIAL_PROP_PARITY:
+      config->parity = g_value_get_enum (value);
+      break;
+    case GST_SERIAL_PROP_STOP_BITS:
+      config->stop_bits = g_value_get_uint (value);
+      break;
+    case GST_SERIAL_PROP_FLOW_CONTROL:
+      config->flow_control = g_value_get_enum (value);
+      break;
+    case GST_SERIAL_PROP_DTR:
+      config->dtr = g_value_get_enum (value);
+      break;
+    case GST_SERIAL_PROP_RTS:
+      config->rts = g_value_get_enum (value);
+      break;
+    case GST_SERIAL_PROP_HANGUP_ON_CLOSE:
+      config->hangup_on_close = g_value_get_boolean (value);
+      break;
+    default:
+      g_assert_not_reached ();
+      break;
+  }
+}
+
+void
+gst_serial_common_get_property (
+    const GstSerialCommon *common, guint prop_id, GValue *value)
+{
+  const GstSerialPortConfig *config = &common->config;
+
+  switch (prop_id) {
+    case GST_SERIAL_PROP_PORT:
+      g_value_set_string (value, common->path);
+      break;
+    case GST_SERIAL_PROP_BAUD_RATE:
+      g_value_set_uint (value, config->baud_rate);
+      break;
+    case GST_SERIAL_PROP_DATA_BITS:
+      g_value_set_uint (value, config->data_bits);
+      break;
+    case GST_SERIAL_PROP_PARITY:
+      g_value_set_enum (value, config->parity);
+      break;
+    case GST_SERIAL_PROP_STOP_BITS:
+      g_value_set_uint (value, config->stop_bits);
+      break;
+    case GST_SERIAL_PROP_FLOW_CONTROL:
+      g_value_set_enum (value, config->flow_control);
+      break;
+    case GST_SERIAL_PROP_DTR:
+      g_value_set_enum (value, config->dtr);
+      break;
+    case GST_SERIAL_PROP_RTS:
+      g_value_set_enum (value, config->rts);
+      break;
+    case GST_SERIAL_PROP_HANGUP_ON_CLOSE:
+      g_value_set_boolean (value, config->hangup_on_close);
+      break;
+    default:
+      g_assert_not_reached ();
+      break;
+  }
+}
+
+static GstSerialPort *
+open_port (
+    GstElement *element, const gchar *path, const GstSerialPortConfig *config)
+{
+  GstSerialPortError err = {
+    0,
+  };
+  GstSerialPort *port;
+
+  if (path == NULL || path[0] == '\0')
+    goto no_port;
+
+  port = gst_serial_port_open (path, config, &err);
+  if (port == NULL)
+    GST_SERIAL_PORT_ERROR_POST (element, &err);
+  return port;
+
+  /* ERRORS */
+no_port : {
+  gchar *available = gst_serial_port_describe_available ();
+
+  GST_ELEMENT_ERROR (element, RESOURCE, NOT_FOUND,
+      ("No serial port set. Set the 'port' property, e.g. "
+       "port=/dev/ttyUSB0. %s",
+          available),
+      ("port property is empty"));
+  g_free (available);
+  return NULL;
+}
+}
+
+/**
+ * gst_serial_common_start:
+ *
+ * Opens the port the properties describe, posting an error on @element's
+ * bus when that fails. Call without the object lock.
+ */
+gboolean
+gst_serial_common_start (GstSerialCommon *common, GstElement *element)
+{
+  GstSerialPortConfig config;
+  GstSerialPort *port;
+  gchar *path;
+
+  GST_OBJECT_LOCK (element);
+  path = g_strdup (common->path);
+  config = common->config;
+  GST_OBJECT_UNLOCK (element);
+
+  port = open_port (element, path, &config);
+  g_free (path);
+  if (port == NULL)
+    return FALSE;
+
+  GST_OBJECT_LOCK (element);
+  common->port = port;
+  GST_OBJECT_UNLOCK (element);
+  return TRUE;
+}
+
+void
+gst_serial_common_stop (GstSerialCommon *common, GstElement *element)
+{
+  GstSerialPort *port;
+
+  GST_OBJECT_LOCK (element);
+  port = common->port;
+  common->port = NULL;
+  GST_OBJECT_UNLOCK (element);
+
+  gst_serial_port_close (port);
+}
+
+/* For the elements' unlock() and unlock_stop(). */
+gboolean
+gst_serial_common_set_flushing (
+    GstSerialCommon *common, GstElement *element, gboolean flushing)
+{
+  GST_OBJECT_LOCK (element);
+  if (common->port)
+    gst_serial_port_set_flushing (common->port, flushing);
+  GST_OBJECT_UNLOCK (element);
+  return TRUE;
+}

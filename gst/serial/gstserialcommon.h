@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial: what serialsink and serialsrc share: the port properties and
+ * the port's life from start() to stop().
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#ifndef __GST_SERIAL_COMMON_H__
+#define __GST_SERIAL_COMMON_H__
+
+#include <gst/gst.h>
+
+#include "gstserialport.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_SERIAL_PARITY (gst_serial_parity_get_type ())
+GType gst_serial_parity_get_type (void);
+
+#define GST_TYPE_SERIAL_FLOW_CONTROL (gst_serial_flow_control_get_type ())
+GType gst_serial_flow_control_get_type (void);
+
+#define GST_TYPE_SERIAL_LINE_STATE (gst_serial_line_state_get_type ())
+GType gst_serial_line_state_get_type (void);
+
+/* Property ids of the shared properties; each element numbers its own
+ * properties from GST_SERIAL_PROP_LAST on. */
+enum {
+  GST_SERIAL_PROP_0,
+  GST_SERIAL_PROP_PORT,
+  GST_SERIAL_PROP_BAUD_RATE,
+  GST_SERIAL_PROP_DATA_BITS,
+  GST_SERIAL_PROP_PARITY,
+  GST_SERIAL_PROP_STOP_BITS,
+  GST_SERIAL_PROP_FLOW_CONTROL,
+  GST_SERIAL_PROP_DTR,
+  GST_SERIAL_PROP_RTS,
+  GST_SERIAL_PROP_HANGUP_ON_CLOSE,
+  GST_SERIAL_PROP_LAST
+};
+
+/* Embedded in each element; every field is protected by the element's
+ * object lock. */
+typedef struct {
+  gchar *path; /* the 'port' property */
+  GstSerialPortConfig config;
+  GstSerialPort *port; /* open from start() to stop() */
+} GstSerialCommon;
+
+void gst_serial_common_init (GstSerialCommon *common);
+void gst_serial_common_clear (GstSerialCommon *common);
+
+void gst_serial_common_install_properties (GObjectClass *klass);
+void gst_serial_common_set_property (GstSerialCommon *common, GObject *object,
+    guint prop_id, const GValue *value, GParamSpec *pspec);
+void gst_serial_common_get_property (
+    const GstSerialCommon *common, guint prop_id, GValue *value);
+
+gboolean gst_serial_common_start (GstSerialCommon *common, GstElement *element);
+void gst_serial_common_stop (GstSerialCommon *common, GstElement *element);
+gboolean gst_serial_common_set_flushing (
+    GstSerialCommon *common, GstElement *element, gboolean flushing);
+
+G_END_DECLS
+
+#endif /* __GST_SERIAL_COMMON_H__ */

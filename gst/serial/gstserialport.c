@@ -1,0 +1,844 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial: the port module.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ *
+ * Real serial ports are opened and configured through libserialport.
+ * Pseudo-terminals, which libserialport 0.1.1 refuses because they have no
+ * entry in /sys/class/tty, are opened with POSIX calls. Both paths then get
+ * the same termios settings, the same lock and the same read-back check, and
+ * all data goes through the file descriptor with GstPoll so that the elements
+ * can interrupt a blocked read or write at once.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstserialport.h"
+#include "gstserialtermios2.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <libserialport.h>
+
+GST_DEBUG_CATEGORY_STATIC (serial_port_debug);
+#define GST_CAT_DEFAULT serial_port_debug
+
+/* A rate the driver applies within this many percent of the requested one is
+ * accepted: UART receivers tolerate about 2-3 %, and USB adapters report the
+ * rate their clock divider really makes. */
+#define BAUD_TOLERANCE_PERCENT 2
+
+/* Longest single wait while draining the output queue, so that a receiver
+ * that holds the line off is noticed by the caller's flushing promptly. */
+#define DRAIN_MAX_WAIT (100 * GST_MSECOND)
+
+struct _GstSerialPort {
+  gchar *path;        /* as the user gave it */
+  gchar *device;      /* symlinks resolved */
+  struct sp_port *sp; /* NULL for pseudo-terminals */
+  gint fd;            /* the descriptor data goes through */
+  gint lock_fd;       /* holds the flock(); may equal fd */
+  guint baud_rate;
+  GstPoll *read_poll;
+  GstPoll *write_poll;
+  GstPollFD read_pfd;
+  GstPollFD write_pfd;
+};
+
+static void
+ensure_debug_category (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (
+        serial_port_debug, "serialport", 0, "serial port access");
+    g_once_init_leave (&done, 1);
+  }
+}
+
+void
+gst_serial_port_config_init (GstSerialPortConfig *config)
+{
+  config->baud_rate = GST_SERIAL_DEFAULT_BAUD_RATE;
+  config->data_bits = GST_SERIAL_DEFAULT_DATA_BITS;
+  config->parity = GST_SERIAL_DEFAULT_PARITY;
+  config->stop_bits = GST_SERIAL_DEFAULT_STOP_BITS;
+  config->flow_control = GST_SERIAL_DEFAULT_FLOW_CONTROL;
+  config->dtr = GST_SERIAL_DEFAULT_DTR;
+  config->rts = GST_SERIAL_DEFAULT_RTS;
+  config->hangup_on_close = GST_SERIAL_DEFAULT_HANGUP_ON_CLOSE;
+}
+
+void
+gst_serial_port_error_clear (GstSerialPortError *err)
+{
+  g_clear_pointer (&err->message, g_free);
+  g_clear_pointer (&err->debug, g_free);
+}
+
+static void set_error (GstSerialPortError *err, GstResourceError code,
+    gchar *debug, const gchar *format, ...) G_GNUC_PRINTF (4, 5);
+
+/* Takes ownership of @debug. */
+static void
+set_error (GstSerialPortError *err, GstResourceError code, gchar *debug,
+    const gchar *format, ...)
+{
+  va_list args;
+
+  gst_serial_port_error_clear (err);
+  err->code = code;
+  va_start (args, format);
+  err->message = g_strdup_vprintf (format, args);
+  va_end (args);
+  err->debug = debug;
+  GST_WARNING ("%s (%s)", err->message, GST_STR_NULL (debug));
+}
+
+/* Maps the errno of a failed open() to the error a user can act on. */
+static void
+set_open_error (
+    GstSerialPortError *err, const gchar *path, int errnum, const gchar *what)
+{
+  gchar *debug =
+      g_strdup_printf ("%s(%s): %s", what, path, g_strerror (errnum));
+
+  switch (errnum) {
+    case ENOENT:
+    case ENODEV:
+    case ENXIO:
+      set_error (err, GST_RESOURCE_ERROR_NOT_FOUND, debug,
+          "Serial port %s does not exist. Check the 'port' property; "
+          "the ports found are listed when 'port' is not set.",
+          path);
+      break;
+    case EACCES:
+    case EPERM:
+      set_error (err, GST_RESOURCE_ERROR_OPEN_READ_WRITE, debug,
+          "No permission to open serial port %s. Add your user to the group "
+          "that owns it (usually 'dialout': sudo usermod -aG dialout $USER) "
+          "and log in again.",
+          path);
+      break;
+    case EBUSY:
+    case EWOULDBLOCK:
+      set_error (err, GST_RESOURCE_ERROR_BUSY, debug,
+          "Serial port %s is in use by another program or pipeline. "
+          "Close it first.",
+          path);
+      break;
+    default:
+      set_error (err, GST_RESOURCE_ERROR_OPEN_READ_WRITE, debug,
+          "Could not open serial port %s: %s.", path, g_strerror (errnum));
+      break;
+  }
+}
+
+static gboolean
+check_config (const gchar *path, const GstSerialPortConfig *config,
+    GstSerialPortError *err)
+{
+#ifdef __linux__
+  /* Linux has no DTR/DSR hardware handshake (libserialport says the same
+   * with SP_ERR_SUPP); refuse it instead of sending unprotected data. */
+  if (config->flow_control == GST_SERIAL_FLOW_CONTROL_DTR_DSR) {
+    set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+        g_strdup ("no DTR/DSR flow control on Linux"),
+        "Serial port %s: flow-control=dtr-dsr is not supported on this "
+        "system. Use rts-cts (wire RTS/CTS) or xon-xoff.",
+        path);
+    return FALSE;
+  }
+#endif
+  if (config->flow_control == GST_SERIAL_FLOW_CONTROL_RTS_CTS &&
+      config->rts != GST_SERIAL_LINE_KEEP) {
+    set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+        g_strdup ("rts set together with rts-cts"),
+        "Serial port %s: with flow-control=rts-cts the RTS line belongs to "
+        "the flow control; leave 'rts' at 'keep'.",
+        path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Takes the advisory lock that makes a second pipeline on the same port fail
+ * with BUSY instead of interleaving bytes with ours. */
+static gboolean
+lock_port (GstSerialPort *port, GstSerialPortError *err)
+{
+  if (flock (port->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+    set_open_error (err, port->path, errno, "flock");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+open_lock_fd (GstSerialPort *port, GstSerialPortError *err)
+{
+  port->lock_fd =
+      open (port->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (port->lock_fd < 0) {
+    set_open_error (err, port->path, errno, "open");
+    return FALSE;
+  }
+  if (!isatty (port->lock_fd)) {
+    set_error (err, GST_RESOURCE_ERROR_NOT_FOUND,
+        g_strdup_printf ("isatty(%s): %s", port->device, g_strerror (errno)),
+        "%s is not a serial port. Set 'port' to a serial device such as "
+        "/dev/ttyUSB0 or /dev/ttyACM0.",
+        port->path);
+    return FALSE;
+  }
+  return lock_port (port, err);
+}
+
+static void
+set_sp_error (GstSerialPortError *err, const gchar *path, const gchar *what,
+    enum sp_return ret)
+{
+  gchar *msg = (ret == SP_ERR_FAIL) ? sp_last_error_message () : NULL;
+
+  if (ret == SP_ERR_FAIL && sp_last_error_code () != 0) {
+    set_open_error (err, path, sp_last_error_code (), what);
+  } else {
+    set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+        g_strdup_printf (
+            "%s: libserialport error %d (%s)", what, ret, GST_STR_NULL (msg)),
+        "Serial port %s refused its configuration (%s).", path, what);
+  }
+  if (msg)
+    sp_free_error_message (msg);
+}
+
+static enum sp_parity
+to_sp_parity (GstSerialParity parity)
+{
+  switch (parity) {
+    case GST_SERIAL_PARITY_ODD:
+      return SP_PARITY_ODD;
+    case GST_SERIAL_PARITY_EVEN:
+      return SP_PARITY_EVEN;
+    case GST_SERIAL_PARITY_MARK:
+      return SP_PARITY_MARK;
+    case GST_SERIAL_PARITY_SPACE:
+      return SP_PARITY_SPACE;
+    case GST_SERIAL_PARITY_NONE:
+    default:
+      return SP_PARITY_NONE;
+  }
+}
+
+static enum sp_flowcontrol
+to_sp_flowcontrol (GstSerialFlowControl flow)
+{
+  switch (flow) {
+    case GST_SERIAL_FLOW_CONTROL_XON_XOFF:
+      return SP_FLOWCONTROL_XONXOFF;
+    case GST_SERIAL_FLOW_CONTROL_RTS_CTS:
+      return SP_FLOWCONTROL_RTSCTS;
+    case GST_SERIAL_FLOW_CONTROL_DTR_DSR:
+      return SP_FLOWCONTROL_DTRDSR;
+    case GST_SERIAL_FLOW_CONTROL_NONE:
+    default:
+      return SP_FLOWCONTROL_NONE;
+  }
+}
+
+static gboolean
+open_libserialport (GstSerialPort *port, const GstSerialPortConfig *config,
+    GstSerialPortError *err)
+{
+  struct sp_port_config *spc = NULL;
+  enum sp_return ret;
+  const gchar *what;
+
+  what = "sp_open";
+  if ((ret = sp_open (port->sp, SP_MODE_READ_WRITE)) != SP_OK)
+    goto failed;
+  if ((ret = sp_get_port_handle (port->sp, &port->fd)) != SP_OK)
+    goto failed;
+
+  /* sp_open neither sets O_CLOEXEC nor leaves the descriptor non-blocking
+   * in every version; all our waiting is done in GstPoll. */
+  fcntl (port->fd, F_SETFD, FD_CLOEXEC);
+  fcntl (port->fd, F_SETFL, fcntl (port->fd, F_GETFL) | O_NONBLOCK);
+
+  what = "sp_set_config";
+  if ((ret = sp_new_config (&spc)) != SP_OK)
+    goto failed;
+  sp_set_config_baudrate (spc, config->baud_rate);
+  sp_set_config_bits (spc, config->data_bits);
+  sp_set_config_parity (spc, to_sp_parity (config->parity));
+  sp_set_config_stopbits (spc, config->stop_bits);
+  sp_set_config_flowcontrol (spc, to_sp_flowcontrol (config->flow_control));
+  ret = sp_set_config (port->sp, spc);
+  sp_free_config (spc);
+  if (ret != SP_OK)
+    goto failed;
+
+  return TRUE;
+
+  /* ERRORS */
+failed : {
+  set_sp_error (err, port->path, what, ret);
+  return FALSE;
+}
+}
+
+static tcflag_t
+data_bits_to_csize (guint data_bits)
+{
+  switch (data_bits) {
+    case 5:
+      return CS5;
+    case 6:
+      return CS6;
+    case 7:
+      return CS7;
+    case 8:
+    default:
+      return CS8;
+  }
+}
+
+static guint
+csize_to_data_bits (tcflag_t cflag)
+{
+  switch (cflag & CSIZE) {
+    case CS5:
+      return 5;
+    case CS6:
+      return 6;
+    case CS7:
+      return 7;
+    case CS8:
+    default:
+      return 8;
+  }
+}
+
+static tcflag_t
+parity_to_cflag (GstSerialParity parity)
+{
+  switch (parity) {
+    case GST_SERIAL_PARITY_ODD:
+      return PARENB | PARODD;
+    case GST_SERIAL_PARITY_EVEN:
+      return PARENB;
+    case GST_SERIAL_PARITY_MARK:
+      return PARENB | CMSPAR | PARODD;
+    case GST_SERIAL_PARITY_SPACE:
+      return PARENB | CMSPAR;
+    case GST_SERIAL_PARITY_NONE:
+    default:
+      return 0;
+  }
+}
+
+/* Sets the whole termios state both paths need. For ports opened through
+ * libserialport most of it is already there; this also corrects what
+ * libserialport 0.1.1 gets wrong (CRTSCTS) and what it does not cover. */
+static gboolean
+apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
+    GstSerialPortError *err)
+{
+  struct termios t;
+
+  if (tcgetattr (port->fd, &t) < 0)
+    goto failed;
+
+  /* Raw mode: no line editing, echo, signals or CR/LF translation. */
+  t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL |
+      IXON | IXOFF | IXANY | INPCK | IMAXBEL);
+  /* libserialport 0.1.1 puts CRTSCTS into c_iflag, where it means nothing to
+   * Linux; clear it there so that it cannot linger. */
+  t.c_iflag &= ~CRTSCTS;
+  t.c_oflag &= ~OPOST;
+  t.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHONL | ICANON | ISIG | IEXTEN);
+
+  /* CLOCAL: a missing carrier (DCD) must neither block open nor hang up. */
+  t.c_cflag &= ~(CSIZE | PARENB | PARODD | CMSPAR | CSTOPB | CRTSCTS | HUPCL);
+  t.c_cflag |= CREAD | CLOCAL | data_bits_to_csize (config->data_bits);
+  t.c_cflag |= parity_to_cflag (config->parity);
+  if (config->stop_bits == 2)
+    t.c_cflag |= CSTOPB;
+  if (config->flow_control == GST_SERIAL_FLOW_CONTROL_RTS_CTS)
+    t.c_cflag |= CRTSCTS;
+  if (config->flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF)
+    t.c_iflag |= IXON | IXOFF;
+  if (config->hangup_on_close)
+    t.c_cflag |= HUPCL;
+
+  /* VMIN=1 rather than libserialport's 0: with O_NONBLOCK an empty port
+   * then reads EAGAIN, and a read of 0 bytes can only mean a hang-up. */
+  t.c_cc[VMIN] = 1;
+  t.c_cc[VTIME] = 0;
+
+  if (tcsetattr (port->fd, TCSANOW, &t) < 0)
+    goto failed;
+
+  /* libserialport has set the rate of real ports already. */
+  if (port->sp == NULL &&
+      gst_serial_termios2_set_speed (port->fd, config->baud_rate) < 0)
+    goto bad_rate;
+
+  return TRUE;
+
+  /* ERRORS */
+failed : {
+  set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+      g_strdup_printf ("tcsetattr(%s): %s", port->device, g_strerror (errno)),
+      "Could not configure serial port %s: %s.", port->path,
+      g_strerror (errno));
+  return FALSE;
+}
+bad_rate : {
+  set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+      g_strdup_printf ("TCSETS2(%s, %u): %s", port->device, config->baud_rate,
+          g_strerror (errno)),
+      "Serial port %s does not accept baud-rate=%u.", port->path,
+      config->baud_rate);
+  return FALSE;
+}
+}
+
+static gboolean
+set_modem_line (GstSerialPort *port, int bit, GstSerialLineState state,
+    GstSerialPortError *err)
+{
+  if (state == GST_SERIAL_LINE_KEEP)
+    return TRUE;
+
+  if (ioctl (port->fd, state == GST_SERIAL_LINE_ON ? TIOCMBIS : TIOCMBIC,
+          &bit) == 0)
+    return TRUE;
+
+  /* Pseudo-terminals have no modem control lines. */
+  if (port->sp == NULL && (errno == ENOTTY || errno == EINVAL)) {
+    GST_INFO ("%s has no modem control lines, ignoring dtr/rts", port->path);
+    return TRUE;
+  }
+
+  set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+      g_strdup_printf (
+          "TIOCMBIS/TIOCMBIC(%s): %s", port->device, g_strerror (errno)),
+      "Could not set the %s line of serial port %s: %s.",
+      bit == TIOCM_DTR ? "DTR" : "RTS", port->path, g_strerror (errno));
+  return FALSE;
+}
+
+static const gchar *
+parity_name (GstSerialParity parity)
+{
+  static const gchar *names[] = { "none", "odd", "even", "mark", "space" };
+
+  return names[parity];
+}
+
+/* Reads every setting back: drivers may accept a request and apply
+ * something else (QEMU's 8250 takes 921600 and stays at 115200). */
+static gboolean
+verify_config (GstSerialPort *port, const GstSerialPortConfig *config,
+    GstSerialPortError *err)
+{
+  struct termios t;
+  guint rate = 0;
+  guint64 diff;
+  GstSerialParity parity;
+  gboolean rtscts;
+
+  if (tcgetattr (port->fd, &t) < 0 ||
+      gst_serial_termios2_get_speed (port->fd, &rate) < 0)
+    goto read_failed;
+
+  diff = ABS ((gint64) rate - (gint64) config->baud_rate);
+  if (diff * 100 > (guint64) config->baud_rate * BAUD_TOLERANCE_PERCENT)
+    goto bad_rate;
+  port->baud_rate = rate;
+
+  if (csize_to_data_bits (t.c_cflag) != config->data_bits)
+    goto bad_bits;
+
+  switch (t.c_cflag & (PARENB | PARODD | CMSPAR)) {
+    case PARENB | PARODD:
+      parity = GST_SERIAL_PARITY_ODD;
+      break;
+    case PARENB:
+      parity = GST_SERIAL_PARITY_EVEN;
+      break;
+    case PARENB | CMSPAR | PARODD:
+      parity = GST_SERIAL_PARITY_MARK;
+      break;
+    case PARENB | CMSPAR:
+      parity = GST_SERIAL_PARITY_SPACE;
+      break;
+    default:
+      parity = GST_SERIAL_PARITY_NONE;
+      break;
+  }
+  if (parity != config->parity)
+    goto bad_parity;
+
+  if (((t.c_cflag & CSTOPB) ? 2 : 1) != config->stop_bits)
+    goto bad_stop_bits;
+
+  rtscts = (t.c_cflag & CRTSCTS) != 0;
+  if (rtscts != (config->flow_control == GST_SERIAL_FLOW_CONTROL_RTS_CTS) ||
+      ((t.c_iflag & (IXON | IXOFF)) == (IXON | IXOFF)) !=
+          (config->flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF))
+    goto bad_flow;
+
+  return TRUE;
+
+  /* ERRORS */
+read_failed : {
+  set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+      g_strdup_printf ("tcgetattr(%s): %s", port->device, g_strerror (errno)),
+      "Could not read back the configuration of serial port %s: %s.",
+      port->path, g_strerror (errno));
+  return FALSE;
+}
+bad_rate : {
+  set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+      g_strdup_printf (
+          "requested %u, driver reports %u", config->baud_rate, rate),
+      "Serial port %s does not support baud-rate=%u: the driver applied "
+      "%u instead. Choose a rate the adapter supports.",
+      port->path, config->baud_rate, rate);
+  return FALSE;
+}
+bad_bits : {
+  set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+      g_strdup_printf ("requested %u, driver reports %u", config->data_bits,
+          csize_to_data_bits (t.c_cflag)),
+      "Serial port %s does not support data-bits=%u.", port->path,
+      config->data_bits);
+  return FALSE;
+}
+bad_parity : {
+  set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+      g_strdup_printf ("requested %s, driver reports %s",
+          parity_name (config->parity), parity_name (parity)),
+      "Serial port %s does not support parity=%s.", port->path,
+      parity_name (config->parity));
+  return FALSE;
+}
+bad_stop_bits : {
+  set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+      g_strdup_printf ("requested %u stop bits", config->stop_bits),
+      "Serial port %s does not support stop-bits=%u.", port->path,
+      config->stop_bits);
+  return FALSE;
+}
+bad_flow : {
+  set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+      g_strdup_printf (
+          "c_cflag 0x%x c_iflag 0x%x", (guint) t.c_cflag, (guint) t.c_iflag),
+      "Serial port %s did not accept the requested flow-control.", port->path);
+  return FALSE;
+}
+}
+
+static void
+setup_polls (GstSerialPort *port)
+{
+  /* One poll per direction: a reader and a writer may wait at once. */
+  port->read_poll = gst_poll_new (TRUE);
+  gst_poll_fd_init (&port->read_pfd);
+  port->read_pfd.fd = port->fd;
+  gst_poll_add_fd (port->read_poll, &port->read_pfd);
+  gst_poll_fd_ctl_read (port->read_poll, &port->read_pfd, TRUE);
+
+  port->write_poll = gst_poll_new (TRUE);
+  gst_poll_fd_init (&port->write_pfd);
+  port->write_pfd.fd = port->fd;
+  gst_poll_add_fd (port->write_poll, &port->write_pfd);
+  gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, TRUE);
+}
+
+/**
+ * gst_serial_port_open:
+ * @path: device path; symlinks such as /dev/serial/by-id/... are followed
+ * @config: settings to apply
+ * @err: (out): filled on failure
+ *
+ * Opens @path exclusively, applies @config and checks that the driver took
+ * it. Returns %NULL on failure.
+ */
+GstSerialPort *
+gst_serial_port_open (const gchar *path, const GstSerialPortConfig *config,
+    GstSerialPortError *err)
+{
+  GstSerialPort *port;
+
+  ensure_debug_category ();
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!check_config (path, config, err))
+    return NULL;
+
+  port = g_new0 (GstSerialPort, 1);
+  port->path = g_strdup (path);
+  port->fd = -1;
+  port->lock_fd = -1;
+
+  port->device = realpath (path, NULL);
+  if (port->device == NULL) {
+    set_open_error (err, path, errno, "realpath");
+    goto failed;
+  }
+
+  /* Lock through a descriptor of our own before libserialport opens and
+   * reconfigures the port, so that a busy port is left untouched. */
+  if (!open_lock_fd (port, err))
+    goto failed;
+
+  if (sp_get_port_by_name (port->device, &port->sp) == SP_OK) {
+    GST_DEBUG ("opening %s (%s) through libserialport", path, port->device);
+    if (!open_libserialport (port, config, err))
+      goto failed;
+  } else {
+    GST_DEBUG ("%s (%s) is not in /sys/class/tty, using termios directly", path,
+        port->device);
+    port->sp = NULL;
+    port->fd = port->lock_fd;
+  }
+
+  /* Also keep out programs that do not use flock(); root bypasses this. */
+  if (ioctl (port->fd, TIOCEXCL) < 0)
+    GST_DEBUG ("TIOCEXCL(%s): %s", port->device, g_strerror (errno));
+
+  if (!apply_termios (port, config, err) ||
+      !set_modem_line (port, TIOCM_DTR, config->dtr, err) ||
+      !set_modem_line (port, TIOCM_RTS, config->rts, err) ||
+      !verify_config (port, config, err))
+    goto failed;
+
+  setup_polls (port);
+  GST_INFO ("opened %s at %u baud", path, port->baud_rate);
+  return port;
+
+failed:
+  gst_serial_port_close (port);
+  return NULL;
+}
+
+void
+gst_serial_port_close (GstSerialPort *port)
+{
+  if (port == NULL)
+    return;
+
+  if (port->fd >= 0) {
+    /* Discard unsent data: close() of a real port otherwise waits up to
+     * closing_wait (30 s) for a line that may be held off. The sink drains
+     * on EOS, so only data of a stopped stream is lost here. Not on a
+     * pseudo-terminal: there it would discard what the other side has not
+     * read yet, and its close() never waits. */
+    if (port->sp != NULL)
+      tcflush (port->fd, TCOFLUSH);
+    ioctl (port->fd, TIOCNXCL);
+  }
+  if (port->sp != NULL) {
+    if (port->fd >= 0)
+      sp_close (port->sp);
+    sp_free_port (port->sp);
+  }
+  if (port->lock_fd >= 0)
+    close (port->lock_fd);
+
+  if (port->read_poll)
+    gst_poll_free (port->read_poll);
+  if (port->write_poll)
+    gst_poll_free (port->write_poll);
+  free (port->device);
+  g_free (port->path);
+  g_free (port);
+}
+
+const gchar *
+gst_serial_port_get_path (GstSerialPort *port)
+{
+  return port->path;
+}
+
+gboolean
+gst_serial_port_is_pty (GstSerialPort *port)
+{
+  return port->sp == NULL;
+}
+
+void
+gst_serial_port_set_flushing (GstSerialPort *port, gboolean flushing)
+{
+  gst_poll_set_flushing (port->read_poll, flushing);
+  gst_poll_set_flushing (port->write_poll, flushing);
+}
+
+/* Waits until @poll reports the descriptor ready, or up to @timeout.
+ * Readiness includes hang-ups, which the next read or write reports. */
+static GstSerialIoResult
+wait_on (GstSerialPort *port, GstPoll *poll, GstClockTime timeout,
+    GstSerialPortError *err)
+{
+  gint ret;
+
+  do {
+    ret = gst_poll_wait (poll, timeout);
+  } while (ret < 0 && (errno == EINTR || errno == EAGAIN));
+
+  if (ret >= 0)
+    return GST_SERIAL_IO_OK;
+  if (errno == EBUSY)
+    return GST_SERIAL_IO_FLUSHING;
+
+  set_error (err, GST_RESOURCE_ERROR_FAILED,
+      g_strdup_printf ("gst_poll_wait: %s", g_strerror (errno)),
+      "Internal error while waiting on serial port %s: %s.", port->path,
+      g_strerror (errno));
+  return GST_SERIAL_IO_ERROR;
+}
+
+static gboolean
+errno_is_hangup (int errnum)
+{
+  return errnum == EIO || errnum == ENXIO || errnum == ENODEV ||
+      errnum == EPIPE;
+}
+
+static void
+set_io_error (GstSerialPort *port, GstResourceError code, int errnum,
+    const gchar *what, GstSerialPortError *err)
+{
+  gchar *debug = g_strdup_printf ("%s(%s): %s", what, port->device,
+      errnum ? g_strerror (errnum) : "end of file");
+
+  if (errnum == 0 || errno_is_hangup (errnum)) {
+    set_error (err, code, debug,
+        "Serial port %s was disconnected (the "
+        "adapter was unplugged, or the other end of the pseudo-terminal "
+        "closed).",
+        port->path);
+  } else {
+    set_error (err, code, debug, "Could not %s serial port %s: %s.",
+        code == GST_RESOURCE_ERROR_READ ? "read from" : "write to", port->path,
+        g_strerror (errnum));
+  }
+}
+
+/**
+ * gst_serial_port_write_all:
+ * @written: (out): bytes written, also when interrupted or failing
+ *
+ * Writes all of @data, waiting for the port as needed.
+ */
+GstSerialIoResult
+gst_serial_port_write_all (GstSerialPort *port, const guint8 *data, gsize size,
+    gsize *written, GstSerialPortError *err)
+{
+  GstSerialIoResult res;
+  gssize n;
+
+  *written = 0;
+  while (*written < size) {
+    n = write (port->fd, data + *written, size - *written);
+    if (n >= 0) {
+      *written += n;
+      continue;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN)
+      goto write_error;
+
+    res = wait_on (port, port->write_poll, GST_CLOCK_TIME_NONE, err);
+    if (res != GST_SERIAL_IO_OK)
+      return res;
+  }
+  return GST_SERIAL_IO_OK;
+
+  /* ERRORS */
+write_error : {
+  set_io_error (port, GST_RESOURCE_ERROR_WRITE, errno, "write", err);
+  return GST_SERIAL_IO_ERROR;
+}
+}
+
+GstSerialIoResult
+gst_serial_port_read (GstSerialPort *port, guint8 *data, gsize size,
+    gsize *n_read, GstSerialPortError *err)
+{
+  GstSerialIoResult res;
+  gssize n;
+
+  *n_read = 0;
+  for (;;) {
+    n = read (port->fd, data, size);
+    if (n > 0) {
+      *n_read = n;
+      return GST_SERIAL_IO_OK;
+    }
+    if (n == 0) {
+      /* VMIN=1: 0 bytes from a non-blocking tty means hang-up. */
+      errno = 0;
+      goto read_error;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN)
+      goto read_error;
+
+    res = wait_on (port, port->read_poll, GST_CLOCK_TIME_NONE, err);
+    if (res != GST_SERIAL_IO_OK)
+      return res;
+  }
+
+  /* ERRORS */
+read_error : {
+  set_io_error (port, GST_RESOURCE_ERROR_READ, errno, "read", err);
+  return GST_SERIAL_IO_ERROR;
+}
+}
+
+/**
+ * gst_serial_port_drain:
+ *
+ * Waits until the driver has sent everything written so far, so that
+ * closing the port afterwards loses nothing. Unlike tcdrain(), it can be
+ * interrupted with gst_serial_port_set_flushing().
+ */
+GstSerialIoResult
+gst_serial_port_drain (GstSerialPort *port, GstSerialPortError *err)
+{
+  GstSerialIoResult res = GST_SERIAL_IO_OK;
+  GstClockTime wait;
+  int queued;
+
+  /* Sleep on the write poll with the descriptor switched off, which turns
+   * it into a timer that unlock() can still cut short. */
+  gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, FALSE);
+  while (ioctl (port->fd, TIOCOUTQ, &queued) == 0 && queued > 0) {
+    wait = gst_util_uint64_scale_int (
+        queued * 10, GST_SECOND, MAX (port->baud_rate, 1));
+    wait = CLAMP (wait, GST_MSECOND, DRAIN_MAX_WAIT);
+    GST_LOG ("%s: %d bytes queued, waiting %" GST_TIME_FORMAT, port->path,
+        queued, GST_TIME_ARGS (wait));
+    res = wait_on (port, port->write_poll, wait, err);
+    if (res != GST_SERIAL_IO_OK)
+      break;
+  }
+  gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, TRUE);
+  return res;
+}
