@@ -288,6 +288,14 @@ gst_serial_common_start (GstSerialCommon *common, GstElement *element)
   if (port == NULL)
     return FALSE;
 
+  if (gst_serial_port_is_pty (port) &&
+      (config.data_bits != 8 || config.parity != GST_SERIAL_PARITY_NONE))
+    GST_ELEMENT_WARNING (element, RESOURCE, SETTINGS,
+        ("%s is a pseudo-terminal, which always carries 8-bit bytes without "
+         "parity: data-bits and parity have no effect on it.",
+            gst_serial_port_get_path (port)),
+        ("data-bits=%u parity=%d", config.data_bits, config.parity));
+
   GST_OBJECT_LOCK (element);
   common->port = port;
   GST_OBJECT_UNLOCK (element);

@@ -468,6 +468,11 @@ verify_config (GstSerialPort *port, const GstSerialPortConfig *config,
     goto bad_rate;
   port->baud_rate = rate;
 
+  /* Linux's pty driver forces CS8 and clears PARENB: a pseudo-terminal
+   * carries bytes, not characters on a wire. */
+  if (port->sp == NULL)
+    goto check_stop_bits;
+
   if (csize_to_data_bits (t.c_cflag) != config->data_bits)
     goto bad_bits;
 
@@ -491,6 +496,7 @@ verify_config (GstSerialPort *port, const GstSerialPortConfig *config,
   if (parity != config->parity)
     goto bad_parity;
 
+check_stop_bits:
   if (((t.c_cflag & CSTOPB) ? 2 : 1) != config->stop_bits)
     goto bad_stop_bits;
 

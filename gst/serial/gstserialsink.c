@@ -52,8 +52,8 @@ static void gst_serial_sink_get_property (
     GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
 static void gst_serial_sink_finalize (GObject *object);
 
-static gboolean gst_serial_sink_start (GstBaseSink *bsink);
-static gboolean gst_serial_sink_stop (GstBaseSink *bsink);
+static GstStateChangeReturn gst_serial_sink_change_state (
+    GstElement *element, GstStateChange transition);
 static gboolean gst_serial_sink_unlock (GstBaseSink *bsink);
 static gboolean gst_serial_sink_unlock_stop (GstBaseSink *bsink);
 static gboolean gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event);
@@ -73,14 +73,15 @@ gst_serial_sink_class_init (GstSerialSinkClass *klass)
 
   gst_serial_common_install_properties (gobject_class);
 
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_serial_sink_change_state);
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Serial port sink",
       "Sink/Network",
       "Write data to a serial port (UART, USB-serial, radio, pty)",
       "gst-serial developers");
 
-  basesink_class->start = GST_DEBUG_FUNCPTR (gst_serial_sink_start);
-  basesink_class->stop = GST_DEBUG_FUNCPTR (gst_serial_sink_stop);
   basesink_class->unlock = GST_DEBUG_FUNCPTR (gst_serial_sink_unlock);
   basesink_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_serial_sink_unlock_stop);
   basesink_class->event = GST_DEBUG_FUNCPTR (gst_serial_sink_event);
@@ -139,21 +140,27 @@ gst_serial_sink_get_property (
   GST_OBJECT_UNLOCK (self);
 }
 
-static gboolean
-gst_serial_sink_start (GstBaseSink *bsink)
+/* GstBaseSink opens in start(), on NULL to READY; the port opens on READY to
+ * PAUSED instead, as in serialsrc, so that both elements take port settings
+ * in the READY state and a sink in READY does not hold the port. */
+static GstStateChangeReturn
+gst_serial_sink_change_state (GstElement *element, GstStateChange transition)
 {
-  GstSerialSink *self = GST_SERIAL_SINK (bsink);
+  GstSerialSink *self = GST_SERIAL_SINK (element);
+  GstStateChangeReturn ret;
 
-  return gst_serial_common_start (&self->common, GST_ELEMENT (self));
-}
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED &&
+      !gst_serial_common_start (&self->common, element))
+    return GST_STATE_CHANGE_FAILURE;
 
-static gboolean
-gst_serial_sink_stop (GstBaseSink *bsink)
-{
-  GstSerialSink *self = GST_SERIAL_SINK (bsink);
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 
-  gst_serial_common_stop (&self->common, GST_ELEMENT (self));
-  return TRUE;
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY ||
+      (transition == GST_STATE_CHANGE_READY_TO_PAUSED &&
+          ret == GST_STATE_CHANGE_FAILURE))
+    gst_serial_common_stop (&self->common, element);
+
+  return ret;
 }
 
 static gboolean

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial tests: every error a user can meet comes with the right domain
+ * and code on the bus, and nothing hangs.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#include <gst/check/gstcheck.h>
+#include <gst/app/gstappsrc.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ptyutil.h"
+
+static const gchar *element_names[] = { "serialsink", "serialsrc" };
+
+/* Starts a lone element (in a pipeline, for the bus) with properties given
+ * as gst-launch-1.0 arguments, and expects the state change to fail with
+ * the given error. Returns the error text. */
+static gchar *
+expect_start_error (
+    const gchar *element, const gchar *props, GQuark domain, gint code)
+{
+  gchar *desc = g_strdup_printf ("%s %s", element, props);
+  GstElement *el = gst_parse_launch (desc, NULL);
+  GstElement *pipe = gst_pipeline_new (NULL);
+  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+  gchar *text;
+
+  gst_bin_add (GST_BIN (pipe), el);
+  fail_unless_equals_int (
+      gst_element_set_state (pipe, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  text = test_expect_error (bus, domain, code);
+  fail_unless_equals_int (
+      gst_element_set_state (pipe, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+  g_free (desc);
+  return text;
+}
+
+GST_START_TEST (test_port_not_set)
+{
+  gchar *text = expect_start_error (element_names[__i__], "",
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+
+  fail_unless (strstr (text, "Set the 'port' property") != NULL, "%s", text);
+  /* Followed by the ports found, or by the fact that none were found. */
+  fail_unless (strstr (text, "Serial ports found: /dev/") != NULL ||
+          strstr (text, "No serial ports were found") != NULL,
+      "%s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_port_does_not_exist)
+{
+  gchar *text =
+      expect_start_error (element_names[__i__], "port=/dev/ttyDOESNOTEXIST0",
+          GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+
+  fail_unless (strstr (text, "/dev/ttyDOESNOTEXIST0") != NULL, "%s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_not_a_serial_port)
+{
+  gchar *text = expect_start_error (element_names[__i__], "port=/dev/null",
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+
+  fail_unless (strstr (text, "not a serial port") != NULL, "%s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+/* Root may open anything, so the check runs as 'nobody' in a child. */
+GST_START_TEST (test_permission_denied)
+{
+  TestPty pty;
+  pid_t pid;
+  int status;
+
+  test_pty_open (&pty);
+  fail_unless (chmod (pty.path, 0600) == 0);
+
+  pid = fork ();
+  fail_if (pid < 0);
+  if (pid == 0) {
+    gchar *props = g_strdup_printf ("port=%s", pty.path);
+    gchar *text;
+
+    if (getuid () == 0 && (setgid (65534) != 0 || setuid (65534) != 0))
+      _exit (2);
+    text = expect_start_error (element_names[__i__], props, GST_RESOURCE_ERROR,
+        GST_RESOURCE_ERROR_OPEN_READ_WRITE);
+    _exit (strstr (text, "dialout") != NULL ? 0 : 3);
+  }
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+      "child failed with status 0x%x", status);
+  test_pty_close (&pty);
+}
+
+GST_END_TEST;
+
+/* A second element on a port already open gets BUSY instead of
+ * interleaving bytes; the first one is undisturbed. */
+GST_START_TEST (test_port_busy)
+{
+  GstElement *first = gst_element_factory_make ("serialsink", NULL);
+  TestPty pty;
+  gchar *props;
+  guint i;
+
+  test_pty_open (&pty);
+  g_object_set (first, "port", pty.path, NULL);
+  fail_if (gst_element_set_state (first, GST_STATE_PAUSED) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  props = g_strdup_printf ("port=%s", pty.path);
+  for (i = 0; i < G_N_ELEMENTS (element_names); i++)
+    g_free (expect_start_error (
+        element_names[i], props, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY));
+
+  /* Once the first one closed, the port can be opened again. */
+  gst_element_set_state (first, GST_STATE_NULL);
+  fail_if (gst_element_set_state (first, GST_STATE_PAUSED) ==
+      GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state (first, GST_STATE_NULL);
+
+  gst_object_unref (first);
+  g_free (props);
+  test_pty_close (&pty);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_setting_refused)
+{
+  TestPty pty;
+  gchar *props, *text;
+
+  test_pty_open (&pty);
+  props = g_strdup_printf ("port=%s flow-control=dtr-dsr", pty.path);
+  text = expect_start_error (element_names[__i__], props, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_SETTINGS);
+  fail_unless (strstr (text, "dtr-dsr") != NULL, "%s", text);
+  g_free (text);
+  g_free (props);
+
+  props = g_strdup_printf ("port=%s flow-control=rts-cts rts=on", pty.path);
+  text = expect_start_error (element_names[__i__], props, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_SETTINGS);
+  fail_unless (strstr (text, "rts") != NULL, "%s", text);
+  g_free (text);
+  g_free (props);
+  test_pty_close (&pty);
+}
+
+GST_END_TEST;
+
+/* The other end of the pty goes away while serialsrc waits for data: one
+ * READ error, then the pipeline can be stopped. */
+GST_START_TEST (test_src_port_vanishes)
+{
+  GstElement *pipe;
+  GstBus *bus;
+  TestPty pty;
+  gchar *desc, *text;
+
+  test_pty_open (&pty);
+  desc = g_strdup_printf ("serialsrc port=%s ! fakesink", pty.path);
+  pipe = gst_parse_launch (desc, NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+  fail_if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  test_pty_close (&pty);
+  text = test_expect_error (bus, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ);
+  fail_unless (strstr (text, "disconnected") != NULL, "%s", text);
+
+  fail_unless_equals_int (
+      gst_element_set_state (pipe, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (test_count_errors (bus, GST_RESOURCE_ERROR), 0);
+
+  g_free (text);
+  g_free (desc);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+}
+
+GST_END_TEST;
+
+/* The same for serialsink: its next write fails with one WRITE error. */
+GST_START_TEST (test_sink_port_vanishes)
+{
+  GstElement *pipe, *appsrc, *sink;
+  GstBus *bus;
+  TestPty pty;
+  gchar *text;
+
+  test_pty_open (&pty);
+  pipe = gst_pipeline_new (NULL);
+  appsrc = gst_element_factory_make ("appsrc", NULL);
+  sink = gst_element_factory_make ("serialsink", NULL);
+  g_object_set (sink, "port", pty.path, NULL);
+  gst_bin_add_many (GST_BIN (pipe), appsrc, sink, NULL);
+  fail_unless (gst_element_link (appsrc, sink));
+  bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+  fail_if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  test_pty_close (&pty);
+  gst_app_src_push_buffer (
+      GST_APP_SRC (appsrc), gst_buffer_new_wrapped (g_strdup ("hello"), 5));
+  text = test_expect_error (bus, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE);
+  fail_unless (strstr (text, "disconnected") != NULL, "%s", text);
+
+  fail_unless_equals_int (
+      gst_element_set_state (pipe, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (test_count_errors (bus, GST_RESOURCE_ERROR), 0);
+
+  g_free (text);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+}
+
+GST_END_TEST;
+
+/* A pty has no character format: asking for one is not an error, but the
+ * user is told that it has no effect. */
+GST_START_TEST (test_pty_character_format_warning)
+{
+  GstElement *el = gst_element_factory_make (element_names[__i__], NULL);
+  GstElement *pipe = gst_pipeline_new (NULL);
+  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+  GstMessage *msg;
+  GError *err = NULL;
+  TestPty pty;
+
+  test_pty_open (&pty);
+  g_object_set (el, "port", pty.path, "data-bits", 7, NULL);
+  gst_bin_add (GST_BIN (pipe), el);
+  fail_if (gst_element_set_state (pipe, GST_STATE_PAUSED) ==
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL);
+  gst_message_parse_warning (msg, &err, NULL);
+  fail_unless (
+      g_error_matches (err, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS));
+  fail_unless (strstr (err->message, "pseudo-terminal") != NULL);
+
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+  test_pty_close (&pty);
+}
+
+GST_END_TEST;
+
+static Suite *
+serialerrors_suite (void)
+{
+  Suite *s = suite_create ("serialerrors");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_loop_test (tc, test_port_not_set, 0, 2);
+  tcase_add_loop_test (tc, test_port_does_not_exist, 0, 2);
+  tcase_add_loop_test (tc, test_not_a_serial_port, 0, 2);
+  tcase_add_loop_test (tc, test_permission_denied, 0, 2);
+  tcase_add_test (tc, test_port_busy);
+  tcase_add_loop_test (tc, test_setting_refused, 0, 2);
+  tcase_add_loop_test (tc, test_pty_character_format_warning, 0, 2);
+  tcase_add_test (tc, test_src_port_vanishes);
+  tcase_add_test (tc, test_sink_port_vanishes);
+  return s;
+}
+
+GST_CHECK_MAIN (serialerrors);

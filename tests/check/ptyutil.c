@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial tests: virtual serial links made of pseudo-terminals.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#include "ptyutil.h"
+
+#include <gst/check/gstcheck.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <termios.h>
+#include <unistd.h>
+
+void
+test_pty_open (TestPty *pty)
+{
+  struct termios t;
+
+  /* Raw from the start: bytes written to the master before the element
+   * opens the slave must not be echoed or translated. */
+  memset (&t, 0, sizeof (t));
+  cfmakeraw (&t);
+  cfsetspeed (&t, B115200);
+  fail_unless (openpty (&pty->master, &pty->slave, pty->path, &t, NULL) == 0,
+      "openpty: %s", g_strerror (errno));
+  fcntl (pty->master, F_SETFD, FD_CLOEXEC);
+  fcntl (pty->slave, F_SETFD, FD_CLOEXEC);
+}
+
+void
+test_pty_close_master (TestPty *pty)
+{
+  if (pty->master >= 0)
+    close (pty->master);
+  pty->master = -1;
+}
+
+void
+test_pty_close (TestPty *pty)
+{
+  test_pty_close_master (pty);
+  if (pty->slave >= 0)
+    close (pty->slave);
+  pty->slave = -1;
+}
+
+struct _TestRelay {
+  int from_fd;
+  int to_fd;
+  int stop_pipe[2];
+  guint64 carried;
+  GThread *thread;
+};
+
+/* Waits for @events on @fd or for the stop pipe; FALSE when stopping. */
+static gboolean
+relay_wait (TestRelay *relay, int fd, short events)
+{
+  struct pollfd fds[2] = {
+    { fd, events, 0 },
+    { relay->stop_pipe[0], POLLIN, 0 },
+  };
+
+  while (poll (fds, 2, -1) < 0)
+    fail_unless (errno == EINTR, "poll: %s", g_strerror (errno));
+  return fds[1].revents == 0;
+}
+
+static gpointer
+relay_thread (gpointer data)
+{
+  TestRelay *relay = data;
+  guint8 buf[16384];
+
+  while (relay_wait (relay, relay->from_fd, POLLIN)) {
+    gssize n = read (relay->from_fd, buf, sizeof (buf)), off = 0;
+
+    if (n <= 0) {
+      if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        continue;
+      break; /* the writer closed its side */
+    }
+    while (off < n) {
+      gssize w = write (relay->to_fd, buf + off, n - off);
+
+      if (w > 0) {
+        off += w;
+        relay->carried += w;
+      } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+        return NULL;
+      } else if (!relay_wait (relay, relay->to_fd, POLLOUT)) {
+        return NULL;
+      }
+    }
+  }
+  return NULL;
+}
+
+TestRelay *
+test_relay_start (int from_fd, int to_fd)
+{
+  TestRelay *relay = g_new0 (TestRelay, 1);
+
+  relay->from_fd = from_fd;
+  relay->to_fd = to_fd;
+  fail_unless (pipe (relay->stop_pipe) == 0);
+  fcntl (from_fd, F_SETFL, fcntl (from_fd, F_GETFL) | O_NONBLOCK);
+  fcntl (to_fd, F_SETFL, fcntl (to_fd, F_GETFL) | O_NONBLOCK);
+  relay->thread = g_thread_new ("relay", relay_thread, relay);
+  return relay;
+}
+
+guint64
+test_relay_stop (TestRelay *relay)
+{
+  guint64 carried;
+
+  fail_unless (write (relay->stop_pipe[1], "x", 1) == 1);
+  g_thread_join (relay->thread);
+  close (relay->stop_pipe[0]);
+  close (relay->stop_pipe[1]);
+  carried = relay->carried;
+  g_free (relay);
+  return carried;
+}
+
+void
+test_wait_readable (int fd)
+{
+  struct pollfd pfd = { fd, POLLIN, 0 };
+
+  while (poll (&pfd, 1, -1) < 0)
+    fail_unless (errno == EINTR, "poll: %s", g_strerror (errno));
+}
+
+void
+test_read_exactly (int fd, guint8 *data, gsize size)
+{
+  gsize done = 0;
+
+  while (done < size) {
+    gssize n;
+
+    test_wait_readable (fd);
+    n = read (fd, data + done, size - done);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+      continue;
+    fail_unless (n > 0, "read: %s", n < 0 ? g_strerror (errno) : "EOF");
+    done += n;
+  }
+}
+
+guint8 *
+test_random_bytes (gsize size, guint32 seed)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+  guint8 *data = g_malloc (size);
+  gsize i;
+
+  for (i = 0; i < size; i++)
+    data[i] = g_rand_int (rand) & 0xff;
+  g_rand_free (rand);
+  return data;
+}
+
+gchar *
+test_expect_error (GstBus *bus, GQuark domain, gint code)
+{
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *debug = NULL, *text;
+
+  msg =
+      gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_ERROR);
+  gst_message_parse_error (msg, &err, &debug);
+  GST_INFO ("error: %s (%s)", err->message, debug);
+  fail_unless (err->domain == domain && err->code == code,
+      "expected error %s/%d, got %s/%d: %s (%s)", g_quark_to_string (domain),
+      code, g_quark_to_string (err->domain), err->code, err->message, debug);
+  text = g_strdup (err->message);
+  g_error_free (err);
+  g_free (debug);
+  gst_message_unref (msg);
+  return text;
+}
+
+guint
+test_count_errors (GstBus *bus, GQuark domain)
+{
+  GstMessage *msg;
+  guint count = 0;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR)) != NULL) {
+    GError *err = NULL;
+
+    gst_message_parse_error (msg, &err, NULL);
+    if (err->domain == domain)
+      count++;
+    g_error_free (err);
+    gst_message_unref (msg);
+  }
+  return count;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial tests: virtual serial links made of pseudo-terminals.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#ifndef __PTY_UTIL_H__
+#define __PTY_UTIL_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* One pseudo-terminal: the element opens @path (the slave side), the test
+ * reads and writes @master. */
+typedef struct {
+  int master;
+  int slave;
+  gchar path[64];
+} TestPty;
+
+void test_pty_open (TestPty *pty);
+void test_pty_close_master (TestPty *pty);
+void test_pty_close (TestPty *pty);
+
+/* Copies everything from one descriptor to another in a thread, like a
+ * null-modem cable between two ptys. */
+typedef struct _TestRelay TestRelay;
+
+TestRelay *test_relay_start (int from_fd, int to_fd);
+guint64 test_relay_stop (TestRelay *relay);
+
+/* Waits until @fd is readable; blocks without a timeout (the test's own
+ * timeout catches a hang). */
+void test_wait_readable (int fd);
+
+/* Reads exactly @size bytes from @fd. */
+void test_read_exactly (int fd, guint8 *data, gsize size);
+
+guint8 *test_random_bytes (gsize size, guint32 seed);
+
+/* Pops the first error from @bus, waiting for it, and checks its domain and
+ * code. Returns the error message text. */
+gchar *test_expect_error (GstBus *bus, GQuark domain, gint code);
+
+/* Counts the error messages of @domain left on @bus without waiting. */
+guint test_count_errors (GstBus *bus, GQuark domain);
+
+G_END_DECLS
+
+#endif /* __PTY_UTIL_H__ */
