@@ -1,0 +1,56 @@
+# shellcheck shell=bash
+# Shared by the scripts in this folder: installing what is missing from
+# Debian's packages and building with meson. Source it; do not run it.
+
+GST_SERIAL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+GST_SERIAL_BUILD=${GST_SERIAL_BUILD:-$GST_SERIAL_ROOT/build}
+
+# What building and testing the plugin needs on Debian 12.
+BUILD_PACKAGES=(
+  meson ninja-build gcc pkg-config
+  libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libserialport-dev
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad
+)
+
+# Installs the named Debian packages that are not installed yet.
+ensure_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+        grep -q "install ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || {
+      echo "Missing packages: ${missing[*]}; run as root or install sudo." >&2
+      return 1
+    }
+    sudo=sudo
+  fi
+  echo "Installing: ${missing[*]}"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Configures (or reconfigures) and builds $GST_SERIAL_BUILD with the given
+# meson options.
+build_plugin() {
+  if [ -f "$GST_SERIAL_BUILD/build.ninja" ]; then
+    meson configure "$GST_SERIAL_BUILD" "$@" >/dev/null
+  else
+    meson setup "$GST_SERIAL_BUILD" "$GST_SERIAL_ROOT" "$@" >/dev/null
+  fi
+  ninja -C "$GST_SERIAL_BUILD" >/dev/null
+}
+
+# Lets gst-launch-1.0 and gst-inspect-1.0 find the uninstalled plugin.
+use_uninstalled_plugin() {
+  export GST_PLUGIN_PATH_1_0="$GST_SERIAL_BUILD/gst/serial${GST_PLUGIN_PATH_1_0:+:$GST_PLUGIN_PATH_1_0}"
+}
