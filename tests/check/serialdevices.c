@@ -72,6 +72,12 @@ GST_START_TEST (test_enumerate_sysfs)
   fail_unless_equals_string (info->path, "/dev/ttyUSB0");
 
   g_list_free_full (ports, (GDestroyNotify) gst_serial_port_info_free);
+  {
+    const gchar *argv[] = { "rm", "-rf", root, NULL };
+
+    fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL,
+            G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+  }
   g_free (active);
   g_free (classdir);
   g_free (root);

@@ -9,6 +9,9 @@
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 #include "ptyutil.h"
 
 #define ROUND_TRIP_SIZE (8 * 1024 * 1024)
@@ -304,6 +307,37 @@ GST_START_TEST (test_src_latency_query)
 
 GST_END_TEST;
 
+/* Paths such as /dev/serial/by-id/... are symlinks; socat's link= makes
+ * the same for ptys. */
+GST_START_TEST (test_symlinked_port)
+{
+  gchar *dir = g_dir_make_tmp ("serialio-XXXXXX", NULL);
+  gchar *link = g_build_filename (dir, "ttyLINK", NULL);
+  GstElement *sender, *appsrc;
+  guint8 got[5];
+  TestPty pty;
+
+  test_pty_open (&pty);
+  fail_unless (symlink (pty.path, link) == 0);
+  sender = make_sender (link, &appsrc);
+  fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  gst_app_src_push_buffer (GST_APP_SRC (appsrc),
+      gst_buffer_new_wrapped (g_strdup ("hello"), 5));
+  test_read_exactly (pty.master, got, sizeof (got));
+  fail_unless (memcmp (got, "hello", 5) == 0);
+
+  gst_element_set_state (sender, GST_STATE_NULL);
+  gst_object_unref (sender);
+  test_pty_close (&pty);
+  g_unlink (link);
+  g_rmdir (dir);
+  g_free (link);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialio_suite (void)
 {
@@ -316,6 +350,7 @@ serialio_suite (void)
   tcase_add_test (tc, test_sink_pause_resume_while_blocked);
   tcase_add_test (tc, test_src_unlock_on_silent_port);
   tcase_add_test (tc, test_src_latency_query);
+  tcase_add_test (tc, test_symlinked_port);
   return s;
 }
 
