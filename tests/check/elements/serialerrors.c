@@ -95,12 +95,16 @@ GST_START_TEST (test_permission_denied)
   if (pid == 0) {
     gchar *props = g_strdup_printf ("port=%s", pty.path);
     gchar *text;
+    gboolean hint;
 
     if (getuid () == 0 && (setgid (65534) != 0 || setuid (65534) != 0))
       _exit (2);
     text = expect_start_error (element_names[__i__], props, GST_RESOURCE_ERROR,
         GST_RESOURCE_ERROR_OPEN_READ_WRITE);
-    _exit (strstr (text, "dialout") != NULL ? 0 : 3);
+    hint = strstr (text, "dialout") != NULL;
+    g_free (text);
+    g_free (props);
+    _exit (hint ? 0 : 3);
   }
   fail_unless (waitpid (pid, &status, 0) == pid);
   fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0,
