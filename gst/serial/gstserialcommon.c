@@ -78,6 +78,7 @@ gst_serial_common_init (GstSerialCommon *common)
 {
   common->path = NULL;
   gst_serial_port_config_init (&common->config);
+  common->framing = GST_SERIAL_DEFAULT_FRAMING;
 }
 
 void
@@ -141,6 +142,21 @@ gst_serial_common_install_properties (GObjectClass *klass)
           "false so that boards which reset when DTR changes (Arduino) are "
           "not reset when the pipeline stops",
           GST_SERIAL_DEFAULT_HANGUP_ON_CLOSE, flags));
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_FRAMING,
+      g_param_spec_enum ("framing", "Framing",
+          "How buffers are put on the line; both ends must use the same",
+          GST_TYPE_SERIAL_FRAMING, GST_SERIAL_DEFAULT_FRAMING, flags));
+}
+
+/* The enums of the properties, for the documentation. */
+void
+gst_serial_common_mark_plugin_api (void)
+{
+  gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_PARITY, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_FLOW_CONTROL, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_LINE_STATE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_FRAMING, 0);
 }
 
 /* Call with the object lock held. Port settings apply when the port opens,
@@ -188,6 +204,9 @@ gst_serial_common_set_property (GstSerialCommon *common, GObject *object,
     case GST_SERIAL_PROP_HANGUP_ON_CLOSE:
       config->hangup_on_close = g_value_get_boolean (value);
       break;
+    case GST_SERIAL_PROP_FRAMING:
+      common->framing = g_value_get_enum (value);
+      break;
     default:
       g_assert_not_reached ();
       break;
@@ -195,8 +214,8 @@ gst_serial_common_set_property (GstSerialCommon *common, GObject *object,
 }
 
 void
-gst_serial_common_get_property (
-    const GstSerialCommon *common, guint prop_id, GValue *value)
+gst_serial_common_get_property (const GstSerialCommon *common, guint prop_id,
+    GValue *value)
 {
   const GstSerialPortConfig *config = &common->config;
 
@@ -228,6 +247,9 @@ gst_serial_common_get_property (
     case GST_SERIAL_PROP_HANGUP_ON_CLOSE:
       g_value_set_boolean (value, config->hangup_on_close);
       break;
+    case GST_SERIAL_PROP_FRAMING:
+      g_value_set_enum (value, common->framing);
+      break;
     default:
       g_assert_not_reached ();
       break;
@@ -235,8 +257,8 @@ gst_serial_common_get_property (
 }
 
 static GstSerialPort *
-open_port (
-    GstElement *element, const gchar *path, const GstSerialPortConfig *config)
+open_port (GstElement *element, const gchar *path,
+    const GstSerialPortConfig *config)
 {
   GstSerialPortError err = {
     0,
@@ -275,18 +297,30 @@ gboolean
 gst_serial_common_start (GstSerialCommon *common, GstElement *element)
 {
   GstSerialPortConfig config;
+  GstSerialFraming framing;
   GstSerialPort *port;
   gchar *path;
 
   GST_OBJECT_LOCK (element);
   path = g_strdup (common->path);
   config = common->config;
+  framing = common->framing;
   GST_OBJECT_UNLOCK (element);
 
   port = open_port (element, path, &config);
   g_free (path);
   if (port == NULL)
     return FALSE;
+
+  /* With IXON the tty swallows 0x11/0x13; only the native framing escapes
+   * them. */
+  if (config.flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF &&
+      framing != GST_SERIAL_FRAMING_NATIVE)
+    GST_ELEMENT_WARNING (element, RESOURCE, SETTINGS,
+        ("flow-control=xon-xoff removes the bytes 0x11 and 0x13 from the "
+         "data, which corrupts binary data in raw, cobs and slip framing. "
+         "Use framing=native, or rts-cts flow control."),
+        ("framing %d with xon-xoff", framing));
 
   if (gst_serial_port_is_pty (port) &&
       (config.data_bits != 8 || config.parity != GST_SERIAL_PARITY_NONE))
@@ -317,8 +351,8 @@ gst_serial_common_stop (GstSerialCommon *common, GstElement *element)
 
 /* For the elements' unlock() and unlock_stop(). */
 gboolean
-gst_serial_common_set_flushing (
-    GstSerialCommon *common, GstElement *element, gboolean flushing)
+gst_serial_common_set_flushing (GstSerialCommon *common, GstElement *element,
+    gboolean flushing)
 {
   GST_OBJECT_LOCK (element);
   if (common->port)

@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 
 #include "gstserialport.h"
+#include "gstserialwire.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +37,7 @@ enum {
   GST_SERIAL_PROP_DTR,
   GST_SERIAL_PROP_RTS,
   GST_SERIAL_PROP_HANGUP_ON_CLOSE,
+  GST_SERIAL_PROP_FRAMING,
   GST_SERIAL_PROP_LAST
 };
 
@@ -44,6 +46,7 @@ enum {
 typedef struct {
   gchar *path; /* the 'port' property */
   GstSerialPortConfig config;
+  GstSerialFraming framing;
   GstSerialPort *port; /* open from start() to stop() */
 } GstSerialCommon;
 
@@ -51,15 +54,16 @@ void gst_serial_common_init (GstSerialCommon *common);
 void gst_serial_common_clear (GstSerialCommon *common);
 
 void gst_serial_common_install_properties (GObjectClass *klass);
+void gst_serial_common_mark_plugin_api (void);
 void gst_serial_common_set_property (GstSerialCommon *common, GObject *object,
     guint prop_id, const GValue *value, GParamSpec *pspec);
-void gst_serial_common_get_property (
-    const GstSerialCommon *common, guint prop_id, GValue *value);
+void gst_serial_common_get_property (const GstSerialCommon *common,
+    guint prop_id, GValue *value);
 
 gboolean gst_serial_common_start (GstSerialCommon *common, GstElement *element);
 void gst_serial_common_stop (GstSerialCommon *common, GstElement *element);
-gboolean gst_serial_common_set_flushing (
-    GstSerialCommon *common, GstElement *element, gboolean flushing);
+gboolean gst_serial_common_set_flushing (GstSerialCommon *common,
+    GstElement *element, gboolean flushing);
 
 G_END_DECLS
 

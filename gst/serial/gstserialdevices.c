@@ -151,8 +151,8 @@ gst_serial_port_describe_available (void)
   for (l = ports; l; l = l->next) {
     GstSerialPortInfo *info = l->data;
 
-    g_string_append_printf (
-        s, "%s %s (%s)", l == ports ? "" : ",", info->path, info->description);
+    g_string_append_printf (s, "%s %s (%s)", l == ports ? "" : ",", info->path,
+        info->description);
   }
   g_string_append_c (s, '.');
   g_list_free_full (ports, (GDestroyNotify) gst_serial_port_info_free);

@@ -60,8 +60,8 @@ ensure_debug_category (void)
   static gsize done = 0;
 
   if (g_once_init_enter (&done)) {
-    GST_DEBUG_CATEGORY_INIT (
-        serial_port_debug, "serialport", 0, "serial port access");
+    GST_DEBUG_CATEGORY_INIT (serial_port_debug, "serialport", 0,
+        "serial port access");
     g_once_init_leave (&done, 1);
   }
 }
@@ -107,8 +107,8 @@ set_error (GstSerialPortError *err, GstResourceError code, gchar *debug,
 
 /* Maps the errno of a failed open() to the error a user can act on. */
 static void
-set_open_error (
-    GstSerialPortError *err, const gchar *path, int errnum, const gchar *what)
+set_open_error (GstSerialPortError *err, const gchar *path, int errnum,
+    const gchar *what)
 {
   gchar *debug =
       g_strdup_printf ("%s(%s): %s", what, path, g_strerror (errnum));
@@ -214,8 +214,8 @@ set_sp_error (GstSerialPortError *err, const gchar *path, const gchar *what,
     set_open_error (err, path, sp_last_error_code (), what);
   } else {
     set_error (err, GST_RESOURCE_ERROR_SETTINGS,
-        g_strdup_printf (
-            "%s: libserialport error %d (%s)", what, ret, GST_STR_NULL (msg)),
+        g_strdup_printf ("%s: libserialport error %d (%s)", what, ret,
+            GST_STR_NULL (msg)),
         "Serial port %s refused its configuration (%s).", path, what);
   }
   if (msg)
@@ -432,8 +432,8 @@ set_modem_line (GstSerialPort *port, int bit, GstSerialLineState state,
   }
 
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
-      g_strdup_printf (
-          "TIOCMBIS/TIOCMBIC(%s): %s", port->device, g_strerror (errno)),
+      g_strdup_printf ("TIOCMBIS/TIOCMBIC(%s): %s", port->device,
+          g_strerror (errno)),
       "Could not set the %s line of serial port %s: %s.",
       bit == TIOCM_DTR ? "DTR" : "RTS", port->path, g_strerror (errno));
   return FALSE;
@@ -518,8 +518,8 @@ read_failed : {
 }
 bad_rate : {
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
-      g_strdup_printf (
-          "requested %u, driver reports %u", config->baud_rate, rate),
+      g_strdup_printf ("requested %u, driver reports %u", config->baud_rate,
+          rate),
       "Serial port %s does not support baud-rate=%u: the driver applied "
       "%u instead. Choose a rate the adapter supports.",
       port->path, config->baud_rate, rate);
@@ -550,8 +550,8 @@ bad_stop_bits : {
 }
 bad_flow : {
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
-      g_strdup_printf (
-          "c_cflag 0x%x c_iflag 0x%x", (guint) t.c_cflag, (guint) t.c_iflag),
+      g_strdup_printf ("c_cflag 0x%x c_iflag 0x%x", (guint) t.c_cflag,
+          (guint) t.c_iflag),
       "Serial port %s did not accept the requested flow-control.", port->path);
   return FALSE;
 }
@@ -836,8 +836,8 @@ gst_serial_port_drain (GstSerialPort *port, GstSerialPortError *err)
    * it into a timer that unlock() can still cut short. */
   gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, FALSE);
   while (ioctl (port->fd, TIOCOUTQ, &queued) == 0 && queued > 0) {
-    wait = gst_util_uint64_scale_int (
-        queued * 10, GST_SECOND, MAX (port->baud_rate, 1));
+    wait = gst_util_uint64_scale_int (queued * 10, GST_SECOND,
+        MAX (port->baud_rate, 1));
     wait = CLAMP (wait, GST_MSECOND, DRAIN_MAX_WAIT);
     GST_LOG ("%s: %d bytes queued, waiting %" GST_TIME_FORMAT, port->path,
         queued, GST_TIME_ARGS (wait));

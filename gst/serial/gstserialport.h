@@ -86,8 +86,8 @@ GstSerialIoResult gst_serial_port_write_all (GstSerialPort *port,
     const guint8 *data, gsize size, gsize *written, GstSerialPortError *err);
 GstSerialIoResult gst_serial_port_read (GstSerialPort *port, guint8 *data,
     gsize size, gsize *n_read, GstSerialPortError *err);
-GstSerialIoResult gst_serial_port_drain (
-    GstSerialPort *port, GstSerialPortError *err);
+GstSerialIoResult gst_serial_port_drain (GstSerialPort *port,
+    GstSerialPortError *err);
 
 /* A serial port found on the system, without opening it. */
 typedef struct {

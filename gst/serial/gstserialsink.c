@@ -9,22 +9,39 @@
  * @title: serialsink
  * @see_also: serialsrc
  *
- * Writes the data it receives to a serial port: a UART, a USB-serial
- * adapter, a USB CDC port, a telemetry radio or a pseudo-terminal. It
- * configures the port (baud rate, character format, flow control, modem
- * lines), takes it exclusively, writes every buffer completely and in order,
- * and can always be stopped at once, even when the line is held off.
+ * Writes buffers to a serial port: a UART, a USB-serial adapter, a USB CDC
+ * port, a telemetry radio or a pseudo-terminal. It configures the port (baud
+ * rate, character format, flow control, modem lines), takes it exclusively,
+ * writes every buffer completely and in order, and can always be stopped at
+ * once, even when the line is held off.
+ *
+ * With the default #GstSerialSink:framing, native, each buffer travels as
+ * one packet with its timestamps, flags, the sender's wall-clock time and a
+ * CRC-32C, and the caps travel in-band: before the first buffer, on every
+ * change and again every #GstSerialSink:caps-interval of link time, so that
+ * a serialsrc started at any moment knows what it receives. On EOS an EOS
+ * packet is sent. The format is specified in docs/protocol.md. The framings
+ * raw, cobs and slip speak to existing firmware instead.
  *
  * On EOS it waits until the driver has sent out everything, so that a file
  * transfer is complete when the pipeline stops.
  *
+ * The #GstSerialSink:link-stats property counts what was sent:
+ *
+ * * `frames-sent` (guint64): buffers sent
+ * * `payload-bytes` (guint64): bytes of those buffers
+ * * `wire-bytes` (guint64): bytes written to the port, framing included
+ * * `caps-sent` (guint64): caps packets sent (native framing)
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 v4l2src ! jpegenc ! serialsink port=/dev/ttyUSB0 baud-rate=921600
- * ]| Sends a camera's frames as JPEG over a USB-serial adapter.
+ * ]| Sends a camera's frames as JPEG over a USB-serial adapter; a serialsrc
+ * on the other end outputs them as image/jpeg without further help.
  * |[
- * gst-launch-1.0 -e filesrc location=firmware.bin ! serialsink port=/dev/serial/by-id/usb-FTDI_FT232R-if00-port0 baud-rate=115200 hangup-on-close=false
- * ]| Sends a file and leaves DTR up when done, so an Arduino is not reset.
+ * gst-launch-1.0 -e filesrc location=firmware.bin ! serialsink framing=raw port=/dev/serial/by-id/usb-FTDI_FT232R-if00-port0 hangup-on-close=false
+ * ]| Sends a file's bytes as they are and leaves DTR up when done, so an
+ * Arduino is not reset.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -33,32 +50,39 @@
 
 #include "gstserialsink.h"
 
+#include <string.h>
+
 GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 #define GST_CAT_DEFAULT serial_sink_debug
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
-    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+#define DEFAULT_CAPS_INTERVAL 1000
+
+enum { PROP_CAPS_INTERVAL = GST_SERIAL_PROP_LAST, PROP_LINK_STATS };
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
 #define gst_serial_sink_parent_class parent_class
 G_DEFINE_TYPE_WITH_CODE (GstSerialSink, gst_serial_sink, GST_TYPE_BASE_SINK,
-    GST_DEBUG_CATEGORY_INIT (
-        serial_sink_debug, "serialsink", 0, "serial port sink"));
-GST_ELEMENT_REGISTER_DEFINE (
-    serialsink, "serialsink", GST_RANK_NONE, GST_TYPE_SERIAL_SINK);
+    GST_DEBUG_CATEGORY_INIT (serial_sink_debug, "serialsink", 0,
+        "serial port sink"));
+GST_ELEMENT_REGISTER_DEFINE (serialsink, "serialsink", GST_RANK_NONE,
+    GST_TYPE_SERIAL_SINK);
 
-static void gst_serial_sink_set_property (
-    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec);
-static void gst_serial_sink_get_property (
-    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
+static void gst_serial_sink_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec);
+static void gst_serial_sink_get_property (GObject *object, guint prop_id,
+    GValue *value, GParamSpec *pspec);
 static void gst_serial_sink_finalize (GObject *object);
 
-static GstStateChangeReturn gst_serial_sink_change_state (
-    GstElement *element, GstStateChange transition);
+static GstStateChangeReturn gst_serial_sink_change_state (GstElement *element,
+    GstStateChange transition);
 static gboolean gst_serial_sink_unlock (GstBaseSink *bsink);
 static gboolean gst_serial_sink_unlock_stop (GstBaseSink *bsink);
+static gboolean gst_serial_sink_set_caps (GstBaseSink *bsink, GstCaps *caps);
 static gboolean gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event);
-static GstFlowReturn gst_serial_sink_render (
-    GstBaseSink *bsink, GstBuffer *buffer);
+static GstFlowReturn gst_serial_sink_render (GstBaseSink *bsink,
+    GstBuffer *buffer);
 
 static void
 gst_serial_sink_class_init (GstSerialSinkClass *klass)
@@ -73,6 +97,20 @@ gst_serial_sink_class_init (GstSerialSinkClass *klass)
 
   gst_serial_common_install_properties (gobject_class);
 
+  g_object_class_install_property (gobject_class, PROP_CAPS_INTERVAL,
+      g_param_spec_uint ("caps-interval", "Caps interval",
+          "Repeat the caps on the wire after this many milliseconds of link "
+          "time (bytes sent at the baud rate), so that a receiver started "
+          "mid-stream learns them; 0 sends them only at start and on change "
+          "(native framing)",
+          0, G_MAXUINT, DEFAULT_CAPS_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_property (gobject_class, PROP_LINK_STATS,
+      g_param_spec_boxed ("link-stats", "Link statistics",
+          "What was sent: frames-sent, payload-bytes, wire-bytes, caps-sent",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_serial_sink_change_state);
 
@@ -84,18 +122,18 @@ gst_serial_sink_class_init (GstSerialSinkClass *klass)
 
   basesink_class->unlock = GST_DEBUG_FUNCPTR (gst_serial_sink_unlock);
   basesink_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_serial_sink_unlock_stop);
+  basesink_class->set_caps = GST_DEBUG_FUNCPTR (gst_serial_sink_set_caps);
   basesink_class->event = GST_DEBUG_FUNCPTR (gst_serial_sink_event);
   basesink_class->render = GST_DEBUG_FUNCPTR (gst_serial_sink_render);
 
-  gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_PARITY, 0);
-  gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_FLOW_CONTROL, 0);
-  gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_LINE_STATE, 0);
+  gst_serial_common_mark_plugin_api ();
 }
 
 static void
 gst_serial_sink_init (GstSerialSink *self)
 {
   gst_serial_common_init (&self->common);
+  self->caps_interval = DEFAULT_CAPS_INTERVAL;
 
   /* A serial line is a transport, not a display: write as data comes. */
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
@@ -107,37 +145,71 @@ gst_serial_sink_finalize (GObject *object)
   GstSerialSink *self = GST_SERIAL_SINK (object);
 
   gst_serial_common_clear (&self->common);
+  g_free (self->scratch);
+  g_free (self->caps_string);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
+static GstStructure *
+gst_serial_sink_link_stats (GstSerialSink *self)
+{
+  return gst_structure_new ("serialsink-link-stats", "frames-sent",
+      G_TYPE_UINT64, self->frames_sent, "payload-bytes", G_TYPE_UINT64,
+      self->payload_bytes, "wire-bytes", G_TYPE_UINT64, self->wire_bytes,
+      "caps-sent", G_TYPE_UINT64, self->caps_sent, NULL);
+}
+
 static void
-gst_serial_sink_set_property (
-    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+gst_serial_sink_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
 {
   GstSerialSink *self = GST_SERIAL_SINK (object);
 
   GST_OBJECT_LOCK (self);
   if (prop_id > GST_SERIAL_PROP_0 && prop_id < GST_SERIAL_PROP_LAST)
-    gst_serial_common_set_property (
-        &self->common, object, prop_id, value, pspec);
+    gst_serial_common_set_property (&self->common, object, prop_id, value,
+        pspec);
+  else if (prop_id == PROP_CAPS_INTERVAL)
+    self->caps_interval = g_value_get_uint (value);
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
 }
 
 static void
-gst_serial_sink_get_property (
-    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+gst_serial_sink_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
 {
   GstSerialSink *self = GST_SERIAL_SINK (object);
 
   GST_OBJECT_LOCK (self);
   if (prop_id > GST_SERIAL_PROP_0 && prop_id < GST_SERIAL_PROP_LAST)
     gst_serial_common_get_property (&self->common, prop_id, value);
+  else if (prop_id == PROP_CAPS_INTERVAL)
+    g_value_set_uint (value, self->caps_interval);
+  else if (prop_id == PROP_LINK_STATS)
+    g_value_take_boxed (value, gst_serial_sink_link_stats (self));
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_serial_sink_reset (GstSerialSink *self)
+{
+  GST_OBJECT_LOCK (self);
+  self->frames_sent = self->payload_bytes = 0;
+  self->wire_bytes = self->caps_sent = 0;
+  GST_OBJECT_UNLOCK (self);
+
+  /* A receiver may have caught anything before; the delimiter lets it start
+   * clean at our first packet. */
+  self->need_delimiter = TRUE;
+  g_clear_pointer (&self->caps_string, g_free);
+  self->caps_pending = FALSE;
+  self->wire_since_caps = 0;
+  self->seq = 0;
 }
 
 /* GstBaseSink opens in start(), on NULL to READY; the port opens on READY to
@@ -149,9 +221,11 @@ gst_serial_sink_change_state (GstElement *element, GstStateChange transition)
   GstSerialSink *self = GST_SERIAL_SINK (element);
   GstStateChangeReturn ret;
 
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED &&
-      !gst_serial_common_start (&self->common, element))
-    return GST_STATE_CHANGE_FAILURE;
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    if (!gst_serial_common_start (&self->common, element))
+      return GST_STATE_CHANGE_FAILURE;
+    gst_serial_sink_reset (self);
+  }
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 
@@ -168,8 +242,8 @@ gst_serial_sink_unlock (GstBaseSink *bsink)
 {
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
 
-  return gst_serial_common_set_flushing (
-      &self->common, GST_ELEMENT (self), TRUE);
+  return gst_serial_common_set_flushing (&self->common, GST_ELEMENT (self),
+      TRUE);
 }
 
 static gboolean
@@ -177,28 +251,32 @@ gst_serial_sink_unlock_stop (GstBaseSink *bsink)
 {
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
 
-  return gst_serial_common_set_flushing (
-      &self->common, GST_ELEMENT (self), FALSE);
+  return gst_serial_common_set_flushing (&self->common, GST_ELEMENT (self),
+      FALSE);
 }
 
 static gboolean
-gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event)
+gst_serial_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 {
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
-  GstSerialPortError err = {
-    0,
-  };
+  gchar *str = gst_caps_to_string (caps);
 
-  /* Everything must have left the driver before EOS is reported, or the
-   * application closes the port on data still queued. */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS &&
-      gst_serial_port_drain (self->common.port, &err) == GST_SERIAL_IO_ERROR) {
-    GST_SERIAL_PORT_ERROR_POST (self, &err);
-    gst_event_unref (event);
+  /* The receiver bounds what it accepts; so must we. */
+  if (strlen (str) > SF_CAPS_MAX) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("The caps are too long to send (%" G_GSIZE_FORMAT " bytes, at most "
+         "%d).",
+            strlen (str), SF_CAPS_MAX),
+        ("%s", str));
+    g_free (str);
     return FALSE;
   }
 
-  return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
+  GST_DEBUG_OBJECT (self, "caps to send: %s", str);
+  g_free (self->caps_string);
+  self->caps_string = str;
+  self->caps_pending = TRUE;
+  return TRUE;
 }
 
 /* Writes @data completely. When unlock() interrupts the write, waits until
@@ -206,15 +284,13 @@ gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event)
 static GstFlowReturn
 gst_serial_sink_write (GstSerialSink *self, const guint8 *data, gsize size)
 {
-  GstSerialPortError err = {
-    0,
-  };
+  GstSerialPortError err = { 0 };
   GstFlowReturn ret;
   gsize written;
 
   for (;;) {
-    switch (gst_serial_port_write_all (
-        self->common.port, data, size, &written, &err)) {
+    switch (gst_serial_port_write_all (self->common.port, data, size, &written,
+        &err)) {
       case GST_SERIAL_IO_OK:
         return GST_FLOW_OK;
       case GST_SERIAL_IO_FLUSHING:
@@ -226,21 +302,15 @@ gst_serial_sink_write (GstSerialSink *self, const guint8 *data, gsize size)
         break;
       case GST_SERIAL_IO_ERROR:
       default:
-        goto write_error;
+        GST_SERIAL_PORT_ERROR_POST (self, &err);
+        return GST_FLOW_ERROR;
     }
   }
-
-  /* ERRORS */
-write_error : {
-  GST_SERIAL_PORT_ERROR_POST (self, &err);
-  return GST_FLOW_ERROR;
-}
 }
 
 static GstFlowReturn
-gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+gst_serial_sink_render_raw (GstSerialSink *self, GstBuffer *buffer)
 {
-  GstSerialSink *self = GST_SERIAL_SINK (bsink);
   GstFlowReturn ret = GST_FLOW_OK;
   guint i, n_mem;
 
@@ -256,14 +326,249 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
     ret = gst_serial_sink_write (self, map.data, map.size);
     gst_memory_unmap (mem, &map);
   }
-  GST_LOG_OBJECT (self, "wrote %" G_GSIZE_FORMAT " bytes: %s",
-      gst_buffer_get_size (buffer), gst_flow_get_name (ret));
+  if (ret == GST_FLOW_OK) {
+    gsize size = gst_buffer_get_size (buffer);
+
+    GST_OBJECT_LOCK (self);
+    self->frames_sent++;
+    self->payload_bytes += size;
+    self->wire_bytes += size;
+    GST_OBJECT_UNLOCK (self);
+  }
   return ret;
 
-  /* ERRORS */
-map_failed : {
+map_failed:
   GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
       ("Could not read the buffer to send."), ("gst_memory_map failed"));
   return GST_FLOW_ERROR;
 }
+
+static unsigned
+gst_serial_sink_options (GstSerialSink *self)
+{
+  /* The port's settings do not change while it is open. */
+  return self->common.config.flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF
+      ? SF_OPT_XONXOFF
+      : 0;
+}
+
+/* Starts encoding one packet into the scratch buffer, after the initial
+ * delimiter when it is the first packet since the port opened. */
+static gsize
+gst_serial_sink_begin (GstSerialSink *self, sf_encoder *enc,
+    const sf_header *hdr, gsize payload_len)
+{
+  sf_mode mode = gst_serial_framing_to_mode (self->common.framing);
+  unsigned options = gst_serial_sink_options (self);
+  gsize need = sf_encoded_max (mode, options, payload_len) + 1, pos = 0;
+
+  if (need > self->scratch_size) {
+    g_free (self->scratch);
+    self->scratch_size = MAX (need, 2 * self->scratch_size);
+    self->scratch = g_malloc (self->scratch_size);
+  }
+  if (self->need_delimiter)
+    sf_write_delimiter (mode, self->scratch, self->scratch_size, &pos);
+  sf_encoder_begin (enc, mode, options, hdr, self->scratch + pos,
+      self->scratch_size - pos);
+  return pos;
+}
+
+/* Finishes the packet begun with gst_serial_sink_begin() and writes it. */
+static GstFlowReturn
+gst_serial_sink_finish (GstSerialSink *self, sf_encoder *enc, gsize pos)
+{
+  GstFlowReturn ret;
+  gsize written = 0;
+  sf_result r;
+
+  r = sf_encoder_finish (enc, &written);
+  if (r != SF_OK)
+    goto encode_failed;
+
+  ret = gst_serial_sink_write (self, self->scratch, pos + written);
+  if (ret == GST_FLOW_OK) {
+    self->need_delimiter = FALSE;
+    self->wire_since_caps += pos + written;
+    GST_OBJECT_LOCK (self);
+    self->wire_bytes += pos + written;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return ret;
+
+encode_failed:
+  GST_ELEMENT_ERROR (self, STREAM, ENCODE, ("Could not frame a buffer."),
+      ("serialframe: %s", sf_result_name (r)));
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+gst_serial_sink_send_caps (GstSerialSink *self)
+{
+  gsize len = strlen (self->caps_string), pos;
+  GstFlowReturn ret;
+  sf_encoder enc;
+  sf_header hdr;
+
+  sf_header_init (&hdr, SF_TYPE_CAPS);
+  hdr.seq = self->seq;
+  hdr.payload_len = len;
+  pos = gst_serial_sink_begin (self, &enc, &hdr, len);
+  sf_encoder_write (&enc, self->caps_string, len);
+  ret = gst_serial_sink_finish (self, &enc, pos);
+  if (ret == GST_FLOW_OK) {
+    self->caps_pending = FALSE;
+    self->wire_since_caps = 0;
+    GST_OBJECT_LOCK (self);
+    self->caps_sent++;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return ret;
+}
+
+/* Whether the caps are due again: @caps_interval of link time has passed,
+ * counted in bytes the line carries in that time. */
+static gboolean
+gst_serial_sink_caps_due (GstSerialSink *self)
+{
+  const GstSerialPortConfig *config = &self->common.config;
+  guint char_bits, interval;
+  guint64 interval_bytes;
+
+  if (self->caps_string == NULL)
+    return FALSE;
+  if (self->caps_pending)
+    return TRUE;
+
+  GST_OBJECT_LOCK (self);
+  interval = self->caps_interval;
+  GST_OBJECT_UNLOCK (self);
+  if (interval == 0)
+    return FALSE;
+
+  char_bits = 1 + config->data_bits + config->stop_bits +
+      (config->parity != GST_SERIAL_PARITY_NONE);
+  interval_bytes = gst_util_uint64_scale (config->baud_rate, interval,
+      (guint64) char_bits * 1000);
+  return self->wire_since_caps >= interval_bytes;
+}
+
+/* The time a frame left: its capture time when upstream attached one,
+ * otherwise now. */
+static guint64
+gst_serial_sink_sender_time (GstBuffer *buffer)
+{
+  GstReferenceTimestampMeta *meta;
+  GstCaps *unix_caps = gst_serial_wire_unix_time_caps ();
+
+  meta = gst_buffer_get_reference_timestamp_meta (buffer, unix_caps);
+  gst_caps_unref (unix_caps);
+  if (meta)
+    return meta->timestamp;
+  return (guint64) g_get_real_time () * 1000;
+}
+
+static GstFlowReturn
+gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
+{
+  gsize size = gst_buffer_get_size (buffer), pos;
+  guint i, n_mem = gst_buffer_n_memory (buffer);
+  GstFlowReturn ret;
+  sf_encoder enc;
+  sf_header hdr;
+
+  sf_header_init (&hdr, SF_TYPE_DATA);
+  hdr.flags = gst_serial_wire_flags_from_buffer (buffer);
+  hdr.seq = self->seq;
+  hdr.pts = gst_serial_wire_time_from_clock (GST_BUFFER_PTS (buffer));
+  hdr.dts = gst_serial_wire_time_from_clock (GST_BUFFER_DTS (buffer));
+  hdr.duration = gst_serial_wire_time_from_clock (GST_BUFFER_DURATION (buffer));
+  hdr.sender_time = gst_serial_sink_sender_time (buffer);
+  hdr.payload_len = size;
+
+  pos = gst_serial_sink_begin (self, &enc, &hdr, size);
+  for (i = 0; i < n_mem; i++) {
+    GstMemory *mem = gst_buffer_peek_memory (buffer, i);
+    GstMapInfo map;
+
+    if (!gst_memory_map (mem, &map, GST_MAP_READ))
+      goto map_failed;
+    sf_encoder_write (&enc, map.data, map.size);
+    gst_memory_unmap (mem, &map);
+  }
+  ret = gst_serial_sink_finish (self, &enc, pos);
+  if (ret == GST_FLOW_OK) {
+    self->seq++;
+    GST_OBJECT_LOCK (self);
+    self->frames_sent++;
+    self->payload_bytes += size;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return ret;
+
+map_failed:
+  GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+      ("Could not read the buffer to send."), ("gst_memory_map failed"));
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+{
+  GstSerialSink *self = GST_SERIAL_SINK (bsink);
+  GstFlowReturn ret;
+
+  switch (self->common.framing) {
+    case GST_SERIAL_FRAMING_RAW:
+      return gst_serial_sink_render_raw (self, buffer);
+    case GST_SERIAL_FRAMING_NATIVE:
+      if (gst_serial_sink_caps_due (self)) {
+        ret = gst_serial_sink_send_caps (self);
+        if (ret != GST_FLOW_OK)
+          return ret;
+      }
+      return gst_serial_sink_send_buffer (self, buffer);
+    default:
+      return gst_serial_sink_send_buffer (self, buffer);
+  }
+}
+
+static GstFlowReturn
+gst_serial_sink_send_eos (GstSerialSink *self)
+{
+  sf_encoder enc;
+  sf_header hdr;
+  gsize pos;
+
+  sf_header_init (&hdr, SF_TYPE_EOS);
+  hdr.seq = self->seq;
+  pos = gst_serial_sink_begin (self, &enc, &hdr, 0);
+  return gst_serial_sink_finish (self, &enc, pos);
+}
+
+static gboolean
+gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event)
+{
+  GstSerialSink *self = GST_SERIAL_SINK (bsink);
+  GstSerialPortError err = { 0 };
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
+
+  if (self->common.framing == GST_SERIAL_FRAMING_NATIVE &&
+      gst_serial_sink_send_eos (self) == GST_FLOW_ERROR)
+    goto failed;
+
+  /* Everything must have left the driver before EOS is reported, or the
+   * application closes the port on data still queued. */
+  if (gst_serial_port_drain (self->common.port, &err) == GST_SERIAL_IO_ERROR) {
+    GST_SERIAL_PORT_ERROR_POST (self, &err);
+    goto failed;
+  }
+
+  return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
+
+failed:
+  gst_event_unref (event);
+  return FALSE;
 }

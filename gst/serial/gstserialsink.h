@@ -15,14 +15,28 @@
 G_BEGIN_DECLS
 
 #define GST_TYPE_SERIAL_SINK (gst_serial_sink_get_type ())
-G_DECLARE_FINAL_TYPE (
-    GstSerialSink, gst_serial_sink, GST, SERIAL_SINK, GstBaseSink)
+G_DECLARE_FINAL_TYPE (GstSerialSink, gst_serial_sink, GST, SERIAL_SINK,
+    GstBaseSink)
 
 struct _GstSerialSink {
   GstBaseSink parent;
 
   /* protected by the object lock */
   GstSerialCommon common;
+  guint caps_interval; /* ms of link time, 0: on change only */
+  guint64 frames_sent;
+  guint64 payload_bytes;
+  guint64 wire_bytes;
+  guint64 caps_sent;
+
+  /* streaming thread */
+  guint8 *scratch; /* encoded packets, reused */
+  gsize scratch_size;
+  gboolean need_delimiter;
+  gchar *caps_string; /* caps to put on the wire */
+  gboolean caps_pending;
+  guint64 wire_since_caps;
+  guint32 seq;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (serialsink);

@@ -9,20 +9,63 @@
  * @title: serialsrc
  * @see_also: serialsink
  *
- * Reads data from a serial port: a UART, a USB-serial adapter, a USB CDC
- * port, a telemetry radio or a pseudo-terminal. It is a live source: it
- * pushes what has arrived, up to #GstBaseSrc:blocksize bytes, as soon as it
- * arrives, timestamped with the pipeline clock on arrival. The first buffer
- * is marked DISCONT.
+ * Reads from a serial port: a UART, a USB-serial adapter, a USB CDC port, a
+ * telemetry radio or a pseudo-terminal. It is a live source.
  *
- * The output caps are ANY unless set with the #GstSerialSrc:caps property.
+ * With the default #GstSerialSrc:framing, native, it finds the packets a
+ * serialsink sends, checks each one's CRC-32C and outputs one buffer per
+ * packet with the sender's flags and caps: `serialsrc ! jpegdec` and
+ * `serialsrc ! h264parse ! avdec_h264` need no capsfilter. It locks on at
+ * the next packet wherever it starts in the stream; damaged packets are
+ * dropped and counted, never delivered; a gap in the sequence numbers marks
+ * the next buffer DISCONT and counts as lost frames. Until the first caps
+ * packet arrives (the sender repeats them about every second) data packets
+ * are dropped, unless the #GstSerialSrc:caps property gives caps to start
+ * with. Wire caps must be fixed and, when #GstSerialSrc:caps is set,
+ * compatible with it; other caps are rejected and counted. An EOS from the
+ * sender ends the stream, unless #GstSerialSrc:forward-eos is false, in
+ * which case the source waits for the next stream.
+ *
+ * Buffers are timestamped with the pipeline clock when they arrive; the
+ * difference between the sender's PTS and DTS is kept so that decoders can
+ * reorder frames. The sender's wall-clock time is attached as a
+ * #GstReferenceTimestampMeta with the reference `timestamp/x-unix`, so that
+ * an application can measure the end-to-end latency.
+ *
+ * With framing raw it pushes what has arrived, up to #GstBaseSrc:blocksize
+ * bytes, as soon as it arrives; follow it with a parser such as jpegparse.
+ * With cobs and slip each packet becomes a buffer. For these three the
+ * output caps are the #GstSerialSrc:caps property (ANY when not set).
+ *
+ * The #GstSerialSrc:link-stats property counts what was received:
+ *
+ * * `frames-received` (guint64): buffers output
+ * * `payload-bytes` (guint64): bytes of those buffers
+ * * `wire-bytes` (guint64): bytes read from the port
+ * * `check-failures` (guint64): packets dropped for a wrong CRC-32C
+ * * `lost-frames` (guint64): data packets missing from the sequence
+ * * `oversize-frames` (guint64): packets longer than max-frame-size, dropped
+ * * `bytes-skipped` (guint64): bytes not delivered while resynchronising or
+ *   in dropped packets
+ * * `malformed` (guint64): packets dropped for a bad length, header or
+ *   COBS/SLIP coding
+ * * `bad-version` (guint64): packets of a protocol version not understood
+ * * `unknown-type` (guint64): valid packets of a type not handled
+ * * `caps-rejected` (guint64): caps packets not parseable, not fixed or not
+ *   allowed by the caps property
+ * * `frames-without-caps` (guint64): data packets dropped while no caps
+ *   were known
  *
  * ## Example launch lines
  * |[
- * gst-launch-1.0 serialsrc port=/dev/ttyUSB1 baud-rate=921600 ! jpegparse ! jpegdec ! autovideosink
- * ]| Shows JPEG frames arriving over a USB-serial adapter.
+ * gst-launch-1.0 serialsrc port=/dev/ttyUSB1 baud-rate=921600 ! jpegdec ! autovideosink
+ * ]| Shows the JPEG frames a serialsink sends.
  * |[
- * gst-launch-1.0 serialsrc port=/dev/ttyACM0 ! filesink location=capture.bin
+ * gst-launch-1.0 serialsrc port=/dev/ttyUSB1 framing=raw ! jpegparse ! jpegdec ! autovideosink
+ * ]| Shows JPEG bytes written raw onto the port, as an ESP32-CAM sketch or a
+ * pyserial script does.
+ * |[
+ * gst-launch-1.0 serialsrc port=/dev/ttyACM0 framing=raw ! filesink location=capture.bin
  * ]| Records everything a board sends.
  */
 
@@ -32,27 +75,35 @@
 
 #include "gstserialsrc.h"
 
+#include <string.h>
+
 GST_DEBUG_CATEGORY_STATIC (serial_src_debug);
 #define GST_CAT_DEFAULT serial_src_debug
 
+#define DEFAULT_MAX_FRAME_SIZE (4 * 1024 * 1024)
+#define DEFAULT_FORWARD_EOS TRUE
+
 enum {
   PROP_CAPS = GST_SERIAL_PROP_LAST,
+  PROP_MAX_FRAME_SIZE,
+  PROP_FORWARD_EOS,
+  PROP_LINK_STATS
 };
 
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
-    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
 #define gst_serial_src_parent_class parent_class
 G_DEFINE_TYPE_WITH_CODE (GstSerialSrc, gst_serial_src, GST_TYPE_PUSH_SRC,
-    GST_DEBUG_CATEGORY_INIT (
-        serial_src_debug, "serialsrc", 0, "serial port source"));
-GST_ELEMENT_REGISTER_DEFINE (
-    serialsrc, "serialsrc", GST_RANK_NONE, GST_TYPE_SERIAL_SRC);
+    GST_DEBUG_CATEGORY_INIT (serial_src_debug, "serialsrc", 0,
+        "serial port source"));
+GST_ELEMENT_REGISTER_DEFINE (serialsrc, "serialsrc", GST_RANK_NONE,
+    GST_TYPE_SERIAL_SRC);
 
-static void gst_serial_src_set_property (
-    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec);
-static void gst_serial_src_get_property (
-    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
+static void gst_serial_src_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec);
+static void gst_serial_src_get_property (GObject *object, guint prop_id,
+    GValue *value, GParamSpec *pspec);
 static void gst_serial_src_finalize (GObject *object);
 
 static GstCaps *gst_serial_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter);
@@ -61,7 +112,8 @@ static gboolean gst_serial_src_stop (GstBaseSrc *bsrc);
 static gboolean gst_serial_src_unlock (GstBaseSrc *bsrc);
 static gboolean gst_serial_src_unlock_stop (GstBaseSrc *bsrc);
 static gboolean gst_serial_src_query (GstBaseSrc *bsrc, GstQuery *query);
-static GstFlowReturn gst_serial_src_fill (GstPushSrc *psrc, GstBuffer *buffer);
+static GstFlowReturn gst_serial_src_create (GstPushSrc *psrc,
+    GstBuffer **buffer);
 
 static void
 gst_serial_src_class_init (GstSerialSrcClass *klass)
@@ -79,9 +131,32 @@ gst_serial_src_class_init (GstSerialSrcClass *klass)
 
   g_object_class_install_property (gobject_class, PROP_CAPS,
       g_param_spec_boxed ("caps", "Caps",
-          "The caps of the source pad (ANY when not set)", GST_TYPE_CAPS,
+          "Caps of the output. raw, cobs, slip framing: the caps of every "
+          "buffer (ANY when not set). native framing: the caps to use until "
+          "the sender's arrive, and a filter the sender's caps must match",
+          GST_TYPE_CAPS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_READY));
+
+  g_object_class_install_property (gobject_class, PROP_MAX_FRAME_SIZE,
+      g_param_spec_uint ("max-frame-size", "Maximum frame size",
+          "Largest frame accepted in bytes (native, cobs and slip framing); "
+          "longer packets are dropped without being buffered, and counted",
+          64, 256 * 1024 * 1024, DEFAULT_MAX_FRAME_SIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY));
+
+  g_object_class_install_property (gobject_class, PROP_FORWARD_EOS,
+      g_param_spec_boolean ("forward-eos", "Forward EOS",
+          "End the stream when the sender sends EOS (native framing); false "
+          "keeps waiting for the sender's next stream",
+          DEFAULT_FORWARD_EOS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_property (gobject_class, PROP_LINK_STATS,
+      g_param_spec_boxed ("link-stats", "Link statistics",
+          "What was received and what was dropped (see the element "
+          "documentation for the fields)",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "Serial port source",
@@ -95,13 +170,17 @@ gst_serial_src_class_init (GstSerialSrcClass *klass)
   basesrc_class->unlock = GST_DEBUG_FUNCPTR (gst_serial_src_unlock);
   basesrc_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_serial_src_unlock_stop);
   basesrc_class->query = GST_DEBUG_FUNCPTR (gst_serial_src_query);
-  pushsrc_class->fill = GST_DEBUG_FUNCPTR (gst_serial_src_fill);
+  pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_serial_src_create);
+
+  gst_serial_common_mark_plugin_api ();
 }
 
 static void
 gst_serial_src_init (GstSerialSrc *self)
 {
   gst_serial_common_init (&self->common);
+  self->max_frame_size = DEFAULT_MAX_FRAME_SIZE;
+  self->forward_eos = DEFAULT_FORWARD_EOS;
 
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
@@ -120,21 +199,35 @@ gst_serial_src_finalize (GObject *object)
 }
 
 static void
-gst_serial_src_set_property (
-    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+gst_serial_src_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
 {
   GstSerialSrc *self = GST_SERIAL_SRC (object);
-  const GstCaps *caps;
 
   GST_OBJECT_LOCK (self);
   if (prop_id > GST_SERIAL_PROP_0 && prop_id < GST_SERIAL_PROP_LAST) {
-    gst_serial_common_set_property (
-        &self->common, object, prop_id, value, pspec);
-  } else if (prop_id == PROP_CAPS) {
-    caps = gst_value_get_caps (value);
-    gst_caps_replace (&self->caps, caps ? (GstCaps *) caps : NULL);
+    gst_serial_common_set_property (&self->common, object, prop_id, value,
+        pspec);
   } else {
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    switch (prop_id) {
+      case PROP_CAPS:
+        gst_caps_replace (&self->caps, (GstCaps *) gst_value_get_caps (value));
+        break;
+      case PROP_MAX_FRAME_SIZE:
+        if (self->common.port)
+          g_warning ("%s: cannot change 'max-frame-size' while the serial "
+                     "port is open; set the element to READY or NULL first.",
+              GST_OBJECT_NAME (self));
+        else
+          self->max_frame_size = g_value_get_uint (value);
+        break;
+      case PROP_FORWARD_EOS:
+        self->forward_eos = g_value_get_boolean (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
   }
   GST_OBJECT_UNLOCK (self);
 
@@ -142,22 +235,58 @@ gst_serial_src_set_property (
     gst_pad_mark_reconfigure (GST_BASE_SRC_PAD (self));
 }
 
+static GstStructure *
+gst_serial_src_link_stats (GstSerialSrc *self)
+{
+  const sf_dec_stats *st = &self->dec_stats;
+  gboolean raw = self->common.framing == GST_SERIAL_FRAMING_RAW;
+
+  return gst_structure_new ("serialsrc-link-stats", "frames-received",
+      G_TYPE_UINT64, self->frames_received, "payload-bytes", G_TYPE_UINT64,
+      self->payload_bytes, "wire-bytes", G_TYPE_UINT64,
+      raw ? self->raw_bytes : st->wire_bytes, "check-failures", G_TYPE_UINT64,
+      st->crc_errors, "lost-frames", G_TYPE_UINT64, self->lost_frames,
+      "oversize-frames", G_TYPE_UINT64, st->oversize, "bytes-skipped",
+      G_TYPE_UINT64, st->skipped_bytes, "malformed", G_TYPE_UINT64,
+      st->malformed, "bad-version", G_TYPE_UINT64, st->bad_version,
+      "unknown-type", G_TYPE_UINT64, st->unknown_type, "caps-rejected",
+      G_TYPE_UINT64, self->caps_rejected, "frames-without-caps", G_TYPE_UINT64,
+      self->frames_without_caps, NULL);
+}
+
 static void
-gst_serial_src_get_property (
-    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+gst_serial_src_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
 {
   GstSerialSrc *self = GST_SERIAL_SRC (object);
 
   GST_OBJECT_LOCK (self);
-  if (prop_id > GST_SERIAL_PROP_0 && prop_id < GST_SERIAL_PROP_LAST)
+  if (prop_id > GST_SERIAL_PROP_0 && prop_id < GST_SERIAL_PROP_LAST) {
     gst_serial_common_get_property (&self->common, prop_id, value);
-  else if (prop_id == PROP_CAPS)
-    gst_value_set_caps (value, self->caps);
-  else
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  } else {
+    switch (prop_id) {
+      case PROP_CAPS:
+        gst_value_set_caps (value, self->caps);
+        break;
+      case PROP_MAX_FRAME_SIZE:
+        g_value_set_uint (value, self->max_frame_size);
+        break;
+      case PROP_FORWARD_EOS:
+        g_value_set_boolean (value, self->forward_eos);
+        break;
+      case PROP_LINK_STATS:
+        g_value_take_boxed (value, gst_serial_src_link_stats (self));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
+  }
   GST_OBJECT_UNLOCK (self);
 }
 
+/* In native framing the caps come from the wire once known; until then,
+ * and in the other framings, from the caps property. */
 static GstCaps *
 gst_serial_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
 {
@@ -165,7 +294,12 @@ gst_serial_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   GstCaps *caps;
 
   GST_OBJECT_LOCK (self);
-  caps = self->caps ? gst_caps_ref (self->caps) : gst_caps_new_any ();
+  if (self->wire_caps)
+    caps = gst_caps_ref (self->wire_caps);
+  else if (self->caps)
+    caps = gst_caps_ref (self->caps);
+  else
+    caps = gst_caps_new_any ();
   GST_OBJECT_UNLOCK (self);
 
   if (filter) {
@@ -181,8 +315,35 @@ static gboolean
 gst_serial_src_start (GstBaseSrc *bsrc)
 {
   GstSerialSrc *self = GST_SERIAL_SRC (bsrc);
+  sf_mode mode;
+  gsize buf_size;
 
-  return gst_serial_common_start (&self->common, GST_ELEMENT (self));
+  if (!gst_serial_common_start (&self->common, GST_ELEMENT (self)))
+    return FALSE;
+
+  GST_OBJECT_LOCK (self);
+  memset (&self->dec_stats, 0, sizeof (self->dec_stats));
+  self->frames_received = self->payload_bytes = 0;
+  self->lost_frames = self->caps_rejected = 0;
+  self->frames_without_caps = self->raw_bytes = 0;
+  gst_clear_caps (&self->wire_caps);
+  mode = gst_serial_framing_to_mode (self->common.framing);
+  buf_size = sf_decode_buffer_size (mode, self->max_frame_size);
+  GST_OBJECT_UNLOCK (self);
+
+  self->read_pos = self->read_len = 0;
+  self->discont = FALSE;
+  sf_seq_tracker_init (&self->seq);
+  if (mode != SF_MODE_RAW) {
+    unsigned options =
+        self->common.config.flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF
+        ? SF_OPT_XONXOFF
+        : 0;
+
+    self->dec_buf = g_malloc (buf_size);
+    sf_decoder_init (&self->dec, mode, options, self->dec_buf, buf_size);
+  }
+  return TRUE;
 }
 
 static gboolean
@@ -191,6 +352,12 @@ gst_serial_src_stop (GstBaseSrc *bsrc)
   GstSerialSrc *self = GST_SERIAL_SRC (bsrc);
 
   gst_serial_common_stop (&self->common, GST_ELEMENT (self));
+  g_clear_pointer (&self->dec_buf, g_free);
+  g_clear_pointer (&self->read_buf, g_free);
+  self->read_size = 0;
+  GST_OBJECT_LOCK (self);
+  gst_clear_caps (&self->wire_caps);
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
@@ -199,8 +366,8 @@ gst_serial_src_unlock (GstBaseSrc *bsrc)
 {
   GstSerialSrc *self = GST_SERIAL_SRC (bsrc);
 
-  return gst_serial_common_set_flushing (
-      &self->common, GST_ELEMENT (self), TRUE);
+  return gst_serial_common_set_flushing (&self->common, GST_ELEMENT (self),
+      TRUE);
 }
 
 static gboolean
@@ -208,8 +375,8 @@ gst_serial_src_unlock_stop (GstBaseSrc *bsrc)
 {
   GstSerialSrc *self = GST_SERIAL_SRC (bsrc);
 
-  return gst_serial_common_set_flushing (
-      &self->common, GST_ELEMENT (self), FALSE);
+  return gst_serial_common_set_flushing (&self->common, GST_ELEMENT (self),
+      FALSE);
 }
 
 static gboolean
@@ -225,27 +392,16 @@ gst_serial_src_query (GstBaseSrc *bsrc, GstQuery *query)
   return TRUE;
 }
 
+/* Reads what the port has, up to @size bytes, into @data. */
 static GstFlowReturn
-gst_serial_src_fill (GstPushSrc *psrc, GstBuffer *buffer)
+gst_serial_src_read (GstSerialSrc *self, guint8 *data, gsize size,
+    gsize *n_read)
 {
-  GstSerialSrc *self = GST_SERIAL_SRC (psrc);
-  GstSerialPortError err = {
-    0,
-  };
-  GstSerialIoResult res;
-  GstMapInfo map;
-  gsize n_read = 0;
+  GstSerialPortError err = { 0 };
 
-  if (!gst_buffer_map (buffer, &map, GST_MAP_WRITE))
-    goto map_failed;
-  res = gst_serial_port_read (
-      self->common.port, map.data, map.size, &n_read, &err);
-  gst_buffer_unmap (buffer, &map);
-
-  switch (res) {
+  switch (gst_serial_port_read (self->common.port, data, size, n_read, &err)) {
     case GST_SERIAL_IO_OK:
-      gst_buffer_resize (buffer, 0, n_read);
-      GST_LOG_OBJECT (self, "read %" G_GSIZE_FORMAT " bytes", n_read);
+      GST_LOG_OBJECT (self, "read %" G_GSIZE_FORMAT " bytes", *n_read);
       return GST_FLOW_OK;
     case GST_SERIAL_IO_FLUSHING:
       return GST_FLOW_FLUSHING;
@@ -254,11 +410,269 @@ gst_serial_src_fill (GstPushSrc *psrc, GstBuffer *buffer)
       GST_SERIAL_PORT_ERROR_POST (self, &err);
       return GST_FLOW_ERROR;
   }
+}
 
-  /* ERRORS */
-map_failed : {
+/* Raw framing: what has arrived, up to blocksize bytes, in a buffer from
+ * GstBaseSrc's pool. */
+static GstFlowReturn
+gst_serial_src_create_raw (GstSerialSrc *self, GstBuffer **out)
+{
+  GstBaseSrc *bsrc = GST_BASE_SRC (self);
+  GstBuffer *buffer = NULL;
+  GstFlowReturn ret;
+  GstMapInfo map;
+  gsize n_read = 0;
+
+  ret = GST_BASE_SRC_GET_CLASS (bsrc)->alloc (bsrc, -1,
+      gst_base_src_get_blocksize (bsrc), &buffer);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_WRITE))
+    goto map_failed;
+  ret = gst_serial_src_read (self, map.data, map.size, &n_read);
+  gst_buffer_unmap (buffer, &map);
+  if (ret != GST_FLOW_OK) {
+    gst_buffer_unref (buffer);
+    return ret;
+  }
+
+  gst_buffer_resize (buffer, 0, n_read);
+  *out = buffer;
+  GST_OBJECT_LOCK (self);
+  self->frames_received++;
+  self->payload_bytes += n_read;
+  self->raw_bytes += n_read;
+  GST_OBJECT_UNLOCK (self);
+  return GST_FLOW_OK;
+
+map_failed:
+  gst_buffer_unref (buffer);
   GST_ELEMENT_ERROR (self, RESOURCE, READ,
       ("Could not map a buffer to read into."), ("gst_buffer_map failed"));
   return GST_FLOW_ERROR;
 }
+
+/* Takes caps from a caps packet. Bytes from the wire are untrusted: the
+ * codec bounds their length; here they must parse into fixed caps that the
+ * caps property, when set, allows. */
+static GstFlowReturn
+gst_serial_src_take_wire_caps (GstSerialSrc *self, const sf_packet *pkt)
+{
+  gchar *str = g_strndup ((const gchar *) pkt->payload, pkt->payload_len);
+  GstCaps *caps = gst_caps_from_string (str);
+  gboolean allowed, same;
+
+  GST_OBJECT_LOCK (self);
+  allowed = caps != NULL && gst_caps_is_fixed (caps) &&
+      (self->caps == NULL || gst_caps_can_intersect (caps, self->caps));
+  same =
+      allowed && self->wire_caps && gst_caps_is_equal (caps, self->wire_caps);
+  if (!allowed)
+    self->caps_rejected++;
+  else if (!same)
+    gst_caps_replace (&self->wire_caps, caps);
+  GST_OBJECT_UNLOCK (self);
+
+  if (!allowed)
+    GST_WARNING_OBJECT (self, "rejected caps from the wire: %s", str);
+  g_free (str);
+  if (!allowed || same) {
+    gst_clear_caps (&caps);
+    return GST_FLOW_OK;
+  }
+
+  GST_INFO_OBJECT (self, "caps from the wire: %" GST_PTR_FORMAT, caps);
+  allowed = gst_base_src_set_caps (GST_BASE_SRC (self), caps);
+  gst_caps_unref (caps);
+  return allowed ? GST_FLOW_OK : GST_FLOW_NOT_NEGOTIATED;
+}
+
+static GstClockTime
+gst_serial_src_running_time (GstSerialSrc *self)
+{
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  GstClockTime now;
+
+  if (clock == NULL)
+    return GST_CLOCK_TIME_NONE;
+  now = gst_clock_get_time (clock) -
+      gst_element_get_base_time (GST_ELEMENT (self));
+  gst_object_unref (clock);
+  return now;
+}
+
+/* Timestamps a native frame on arrival. The sender's clock is not ours,
+ * but the distance from its DTS to its PTS is what decoders need to
+ * reorder frames. */
+static void
+gst_serial_src_timestamp (GstSerialSrc *self, const sf_header *hdr,
+    GstBuffer *buf)
+{
+  GstClockTime now = gst_serial_src_running_time (self);
+  GstClockTime pts = gst_serial_wire_time_to_clock (hdr->pts);
+  GstClockTime dts = gst_serial_wire_time_to_clock (hdr->dts);
+
+  GST_BUFFER_DURATION (buf) = gst_serial_wire_time_to_clock (hdr->duration);
+  if (!GST_CLOCK_TIME_IS_VALID (now))
+    return;
+  GST_BUFFER_PTS (buf) = now;
+  if (GST_CLOCK_TIME_IS_VALID (dts)) {
+    GST_BUFFER_DTS (buf) = now;
+    if (GST_CLOCK_TIME_IS_VALID (pts) && pts > dts)
+      GST_BUFFER_PTS (buf) = now + (pts - dts);
+  }
+}
+
+static GstBuffer *
+gst_serial_src_native_buffer (GstSerialSrc *self, const sf_packet *pkt)
+{
+  const sf_header *hdr = &pkt->header;
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, pkt->payload_len, NULL);
+
+  gst_buffer_fill (buf, 0, pkt->payload, pkt->payload_len);
+  gst_serial_wire_flags_to_buffer (hdr->flags, buf);
+  gst_serial_src_timestamp (self, hdr, buf);
+  if (hdr->sender_time != SF_TIME_NONE) {
+    GstCaps *unix_caps = gst_serial_wire_unix_time_caps ();
+
+    gst_buffer_add_reference_timestamp_meta (buf, unix_caps, hdr->sender_time,
+        GST_CLOCK_TIME_NONE);
+    gst_caps_unref (unix_caps);
+  }
+  return buf;
+}
+
+/* Turns one native packet into a buffer in *@out, or acts on it. */
+static GstFlowReturn
+gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
+    GstBuffer **out)
+{
+  const sf_header *hdr = &pkt->header;
+  guint32 lost = sf_seq_tracker_update (&self->seq, hdr->type, hdr->seq);
+  gboolean forward_eos;
+
+  GST_OBJECT_LOCK (self);
+  self->lost_frames += lost;
+  forward_eos = self->forward_eos;
+  GST_OBJECT_UNLOCK (self);
+  if (lost > 0) {
+    GST_INFO_OBJECT (self, "%u frames lost before seq %u", lost, hdr->seq);
+    self->discont = TRUE;
+  }
+
+  switch (hdr->type) {
+    case SF_TYPE_CAPS:
+      return gst_serial_src_take_wire_caps (self, pkt);
+    case SF_TYPE_EOS:
+      GST_INFO_OBJECT (self, "EOS from the sender");
+      if (forward_eos)
+        return GST_FLOW_EOS;
+      /* The next stream starts afresh, perhaps from a restarted sender. */
+      sf_seq_tracker_init (&self->seq);
+      self->discont = TRUE;
+      return GST_FLOW_OK;
+    case SF_TYPE_DATA:
+      break;
+    default:
+      return GST_FLOW_OK;
+  }
+
+  if (!gst_pad_has_current_caps (GST_BASE_SRC_PAD (self))) {
+    GST_OBJECT_LOCK (self);
+    self->frames_without_caps++;
+    GST_OBJECT_UNLOCK (self);
+    self->discont = TRUE;
+    return GST_FLOW_OK;
+  }
+
+  *out = gst_serial_src_native_buffer (self, pkt);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_serial_src_handle_packet (GstSerialSrc *self, const sf_packet *pkt,
+    GstBuffer **out)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (self->common.framing == GST_SERIAL_FRAMING_NATIVE) {
+    ret = gst_serial_src_handle_native (self, pkt, out);
+  } else {
+    *out = gst_buffer_new_allocate (NULL, pkt->payload_len, NULL);
+    gst_buffer_fill (*out, 0, pkt->payload, pkt->payload_len);
+  }
+
+  if (*out == NULL)
+    return ret;
+
+  if (self->discont) {
+    GST_BUFFER_FLAG_SET (*out, GST_BUFFER_FLAG_DISCONT);
+    self->discont = FALSE;
+  }
+  GST_OBJECT_LOCK (self);
+  self->frames_received++;
+  self->payload_bytes += pkt->payload_len;
+  GST_OBJECT_UNLOCK (self);
+  return ret;
+}
+
+/* Makes sure there are bytes to feed the decoder, reading up to blocksize
+ * more from the port when all earlier ones were used. */
+static GstFlowReturn
+gst_serial_src_fill_read_buf (GstSerialSrc *self)
+{
+  guint blocksize = gst_base_src_get_blocksize (GST_BASE_SRC (self));
+
+  if (self->read_pos < self->read_len)
+    return GST_FLOW_OK;
+
+  if (self->read_size != blocksize) {
+    g_free (self->read_buf);
+    self->read_buf = g_malloc (blocksize);
+    self->read_size = blocksize;
+  }
+  self->read_pos = self->read_len = 0;
+  return gst_serial_src_read (self, self->read_buf, self->read_size,
+      &self->read_len);
+}
+
+static GstFlowReturn
+gst_serial_src_create (GstPushSrc *psrc, GstBuffer **buffer)
+{
+  GstSerialSrc *self = GST_SERIAL_SRC (psrc);
+  GstFlowReturn ret;
+  gsize consumed;
+  sf_result r;
+
+  if (self->common.framing == GST_SERIAL_FRAMING_RAW)
+    return gst_serial_src_create_raw (self, buffer);
+
+  *buffer = NULL;
+  for (;;) {
+    ret = gst_serial_src_fill_read_buf (self);
+    if (ret != GST_FLOW_OK)
+      return ret;
+
+    r = sf_decoder_feed (&self->dec, self->read_buf + self->read_pos,
+        self->read_len - self->read_pos, &consumed);
+    self->read_pos += consumed;
+    GST_OBJECT_LOCK (self);
+    self->dec_stats = *sf_decoder_get_stats (&self->dec);
+    GST_OBJECT_UNLOCK (self);
+
+    if (r < 0)
+      goto decode_failed;
+    if (r != SF_DEC_PACKET)
+      continue;
+    ret = gst_serial_src_handle_packet (self, sf_decoder_packet (&self->dec),
+        buffer);
+    if (ret != GST_FLOW_OK || *buffer != NULL)
+      return ret;
+  }
+
+decode_failed:
+  GST_ELEMENT_ERROR (self, STREAM, DECODE, ("Could not decode the data."),
+      ("serialframe: %s", sf_result_name (r)));
+  return GST_FLOW_ERROR;
 }

@@ -22,7 +22,27 @@ struct _GstSerialSrc {
 
   /* protected by the object lock */
   GstSerialCommon common;
-  GstCaps *caps;
+  GstCaps *caps; /* the caps property */
+  guint max_frame_size;
+  gboolean forward_eos;
+  sf_dec_stats dec_stats; /* copied from the decoder */
+  guint64 frames_received;
+  guint64 payload_bytes;
+  guint64 lost_frames;
+  guint64 caps_rejected;
+  guint64 frames_without_caps;
+  guint64 raw_bytes;
+
+  /* streaming thread */
+  sf_decoder dec;
+  guint8 *dec_buf;
+  guint8 *read_buf; /* bytes read, not yet fed to the decoder */
+  gsize read_size;
+  gsize read_pos;
+  gsize read_len;
+  sf_seq_tracker seq;
+  GstCaps *wire_caps;
+  gboolean discont;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (serialsrc);

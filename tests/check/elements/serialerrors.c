@@ -20,8 +20,8 @@ static const gchar *element_names[] = { "serialsink", "serialsrc" };
  * as gst-launch-1.0 arguments, and expects the state change to fail with
  * the given error. Returns the error text. */
 static gchar *
-expect_start_error (
-    const gchar *element, const gchar *props, GQuark domain, gint code)
+expect_start_error (const gchar *element, const gchar *props, GQuark domain,
+    gint code)
 {
   gchar *desc = g_strdup_printf ("%s %s", element, props);
   GstElement *el = gst_parse_launch (desc, NULL);
@@ -30,11 +30,11 @@ expect_start_error (
   gchar *text;
 
   gst_bin_add (GST_BIN (pipe), el);
-  fail_unless_equals_int (
-      gst_element_set_state (pipe, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
   text = test_expect_error (bus, domain, code);
-  fail_unless_equals_int (
-      gst_element_set_state (pipe, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
 
   gst_object_unref (bus);
   gst_object_unref (pipe);
@@ -130,8 +130,8 @@ GST_START_TEST (test_port_busy)
 
   props = g_strdup_printf ("port=%s", pty.path);
   for (i = 0; i < G_N_ELEMENTS (element_names); i++)
-    g_free (expect_start_error (
-        element_names[i], props, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY));
+    g_free (expect_start_error (element_names[i], props, GST_RESOURCE_ERROR,
+        GST_RESOURCE_ERROR_BUSY));
 
   /* Once the first one closed, the port can be opened again. */
   gst_element_set_state (first, GST_STATE_NULL);
@@ -190,8 +190,8 @@ GST_START_TEST (test_src_port_vanishes)
   text = test_expect_error (bus, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ);
   fail_unless (strstr (text, "disconnected") != NULL, "%s", text);
 
-  fail_unless_equals_int (
-      gst_element_set_state (pipe, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
   fail_unless_equals_int (test_count_errors (bus, GST_RESOURCE_ERROR), 0);
 
   g_free (text);
@@ -222,13 +222,13 @@ GST_START_TEST (test_sink_port_vanishes)
       GST_STATE_CHANGE_FAILURE);
 
   test_pty_close (&pty);
-  gst_app_src_push_buffer (
-      GST_APP_SRC (appsrc), gst_buffer_new_wrapped (g_strdup ("hello"), 5));
+  gst_app_src_push_buffer (GST_APP_SRC (appsrc),
+      gst_buffer_new_wrapped (g_strdup ("hello"), 5));
   text = test_expect_error (bus, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE);
   fail_unless (strstr (text, "disconnected") != NULL, "%s", text);
 
-  fail_unless_equals_int (
-      gst_element_set_state (pipe, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
   fail_unless_equals_int (test_count_errors (bus, GST_RESOURCE_ERROR), 0);
 
   g_free (text);

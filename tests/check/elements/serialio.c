@@ -61,6 +61,7 @@ make_receiver (const gchar *port, Received *r, gsize expected)
   src = gst_element_factory_make ("serialsrc", NULL);
   sink = gst_element_factory_make ("appsink", NULL);
   g_object_set (src, "port", port, "blocksize", 65536, NULL);
+  gst_util_set_object_arg (G_OBJECT (src), "framing", "raw");
   g_object_set (sink, "sync", FALSE, NULL);
   gst_bin_add_many (GST_BIN (pipe), src, sink, NULL);
   fail_unless (gst_element_link (src, sink));
@@ -95,6 +96,7 @@ make_sender (const gchar *port, GstElement **appsrc)
   g_object_set (*appsrc, "block", TRUE, "max-bytes", (guint64) 262144, "format",
       GST_FORMAT_BYTES, NULL);
   g_object_set (sink, "port", port, "baud-rate", 921600, NULL);
+  gst_util_set_object_arg (G_OBJECT (sink), "framing", "raw");
   gst_bin_add_many (GST_BIN (pipe), *appsrc, sink, NULL);
   fail_unless (gst_element_link (*appsrc, sink));
   return pipe;
@@ -120,8 +122,8 @@ push_in_pieces (GstElement *appsrc, const guint8 *data, gsize size)
         gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
             (gpointer) (data + off + half), len - half, 0, len - half, NULL,
             NULL));
-    fail_unless_equals_int (
-        gst_app_src_push_buffer (GST_APP_SRC (appsrc), buf), GST_FLOW_OK);
+    fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (appsrc), buf),
+        GST_FLOW_OK);
     off += len;
   }
   g_rand_free (rand);
@@ -163,8 +165,8 @@ GST_START_TEST (test_round_trip)
   fail_unless (r.all_timestamped);
   GST_INFO ("%u buffers received", r.buffers);
 
-  fail_unless_equals_int (
-      gst_element_set_state (sender, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
   fail_unless_equals_int (gst_element_set_state (receiver, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
   fail_unless_equals_int (test_relay_stop (relay), ROUND_TRIP_SIZE);
@@ -213,8 +215,8 @@ GST_START_TEST (test_sink_unlock_when_peer_never_reads)
   sender = start_blocked_sender (&pty, data);
 
   start = gst_util_get_timestamp ();
-  fail_unless_equals_int (
-      gst_element_set_state (sender, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
   GST_INFO ("blocked sink stopped in %" GST_TIME_FORMAT,
       GST_TIME_ARGS (gst_util_get_timestamp () - start));
 
@@ -243,8 +245,8 @@ GST_START_TEST (test_sink_pause_resume_while_blocked)
   test_read_exactly (pty.master, got, BLOCKING_SIZE);
   fail_unless (memcmp (got, data, BLOCKING_SIZE) == 0);
 
-  fail_unless_equals_int (
-      gst_element_set_state (sender, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
   gst_object_unref (sender);
   test_pty_close (&pty);
   g_free (got);
@@ -265,12 +267,12 @@ GST_START_TEST (test_src_unlock_on_silent_port)
   pipe = gst_parse_launch (desc, NULL);
   /* ASYNC: fakesink waits for a first buffer that never comes, while the
    * live source's thread waits for data. */
-  fail_unless_equals_int (
-      gst_element_set_state (pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_ASYNC);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_ASYNC);
 
   start = gst_util_get_timestamp ();
-  fail_unless_equals_int (
-      gst_element_set_state (pipe, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
   GST_INFO ("waiting source stopped in %" GST_TIME_FORMAT,
       GST_TIME_ARGS (gst_util_get_timestamp () - start));
 

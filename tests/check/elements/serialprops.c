@@ -164,8 +164,8 @@ check_termios (int fd, const PortCase *c)
   fail_if (t.c_cflag & PARENB);
 
   fail_unless_equals_int (!!(t.c_cflag & CSTOPB), c->stop_bits == 2);
-  fail_unless_equals_int (
-      !!(t.c_cflag & CRTSCTS), g_str_equal (c->flow, "rts-cts"));
+  fail_unless_equals_int (!!(t.c_cflag & CRTSCTS),
+      g_str_equal (c->flow, "rts-cts"));
   fail_unless_equals_int (t.c_iflag & (IXON | IXOFF),
       g_str_equal (c->flow, "xon-xoff") ? (IXON | IXOFF) : 0);
   fail_unless_equals_int (!!(t.c_cflag & HUPCL), c->hupcl);
@@ -203,8 +203,8 @@ GST_START_TEST (test_settings_applied)
     fail_if (ret == GST_STATE_CHANGE_FAILURE, "case %u failed", i);
     check_termios (pty.slave, c);
 
-    fail_unless_equals_int (
-        gst_element_set_state (el, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+    fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS);
     gst_object_unref (el);
     test_pty_close (&pty);
   }
@@ -234,8 +234,8 @@ GST_START_TEST (test_change_while_open)
   g_free (port);
 
   /* Back in READY the port is closed and settings can change. */
-  fail_unless_equals_int (
-      gst_element_set_state (el, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
   g_object_set (el, "baud-rate", 9600, NULL);
   g_object_get (el, "baud-rate", &baud, NULL);
   fail_unless_equals_int (baud, 9600);

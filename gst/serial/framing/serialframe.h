@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* serialframe: wire-format codec for video over serial links. */
+
+/*
+ * Portable C99, no heap, no GLib: the same files build into the GStreamer
+ * elements and into microcontroller firmware that talks to them.  The wire
+ * format is specified byte by byte in docs/protocol.md.
+ *
+ * Framings:
+ *   native  COBS(header | payload | CRC-32C) 0x00, preceded once by 0x00
+ *   cobs    COBS(payload) 0x00
+ *   slip    0xC0 SLIP(payload) 0xC0 (RFC 1055, leading END by default)
+ *   raw     bytes as they are; the codec has nothing to do and refuses it
+ *
+ * Every function validates its arguments and both its input and output
+ * bounds, and returns an sf_result whose error values are negative.
+ */
+
+#ifndef SERIALFRAME_H
+#define SERIALFRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Protocol constants (docs/protocol.md). */
+#define SF_VERSION 1
+#define SF_HEADER_SIZE 44
+#define SF_CRC_SIZE 4
+/* Bytes of a decoded native packet that are not payload. */
+#define SF_NATIVE_OVERHEAD (SF_HEADER_SIZE + SF_CRC_SIZE)
+#define SF_CAPS_MAX 4096
+#define SF_TIME_NONE UINT64_C (0xFFFFFFFFFFFFFFFF)
+
+#define SF_DELIMITER 0x00
+#define SF_SLIP_END 0xC0
+#define SF_SLIP_ESC 0xDB
+#define SF_SLIP_ESC_END 0xDC
+#define SF_SLIP_ESC_ESC 0xDD
+#define SF_XON 0x11
+#define SF_XOFF 0x13
+#define SF_XESC 0x7D
+#define SF_XESC_XOR 0x20
+
+/* Worst-case sizes, so callers size buffers without guessing.  They do not
+ * guard against size_t overflow: keep payloads below SIZE_MAX / 3. */
+
+/* COBS of n bytes, without delimiter. */
+#define SF_COBS_MAX(n) ((n) + (n) / 254 + 1)
+/* One packet of the cobs framing: COBS block plus delimiter. */
+#define SF_COBS_ENCODED_MAX(n) (SF_COBS_MAX (n) + 1)
+/* One packet of the slip framing: leading END, escaped payload, END. */
+#define SF_SLIP_ENCODED_MAX(n) (2 * (n) + 2)
+/* One native packet (not counting the once-only initial delimiter). */
+#define SF_NATIVE_ENCODED_MAX(n) (SF_COBS_MAX ((n) + SF_NATIVE_OVERHEAD) + 1)
+/* The same with SF_OPT_XONXOFF: every COBS byte may be escaped. */
+#define SF_COBS_ENCODED_MAX_XONXOFF(n) (2 * SF_COBS_MAX (n) + 1)
+#define SF_SLIP_ENCODED_MAX_XONXOFF(n) SF_SLIP_ENCODED_MAX (n)
+#define SF_NATIVE_ENCODED_MAX_XONXOFF(n)                                       \
+  (2 * SF_COBS_MAX ((n) + SF_NATIVE_OVERHEAD) + 1)
+/* Enough for any framing and any option. */
+#define SF_ENCODED_MAX_ANY(n) SF_NATIVE_ENCODED_MAX_XONXOFF (n)
+/* Decoder buffer for native packets carrying up to max_payload bytes. */
+#define SF_NATIVE_DECODE_BUFFER_SIZE(max_payload)                              \
+  ((max_payload) + SF_NATIVE_OVERHEAD)
+
+typedef enum {
+  SF_ERR_ARG = -1,          /* NULL pointer or invalid argument */
+  SF_ERR_MODE = -2,         /* framing mode not handled here (raw) */
+  SF_ERR_OUTPUT_FULL = -3,  /* destination buffer too small */
+  SF_ERR_LENGTH = -4,       /* lengths inconsistent or out of range */
+  SF_ERR_VERSION = -5,      /* protocol version not understood */
+  SF_ERR_TYPE = -6,         /* packet type unknown or not allowed here */
+  SF_ERR_CRC = -7,          /* CRC-32C mismatch */
+  SF_ERR_MALFORMED = -8,    /* invalid COBS, SLIP or escape sequence */
+  SF_ERR_STATE = -9,        /* call out of sequence */
+  SF_ERR_UNSUPPORTED = -10, /* not available on this CPU or build */
+  SF_OK = 0,
+  SF_DEC_NEED_MORE = 1, /* input used up, no packet completed */
+  SF_DEC_PACKET = 2     /* a packet is available from sf_decoder_packet() */
+} sf_result;
+
+typedef enum {
+  SF_MODE_NATIVE = 0,
+  SF_MODE_RAW = 1,
+  SF_MODE_COBS = 2,
+  SF_MODE_SLIP = 3
+} sf_mode;
+
+/* Options for encoders and decoders. */
+/* Escape 0x11, 0x13 and 0x7D after framing (PPP ACCM style), for lines
+ * with software flow control.  Both ends must agree. */
+#define SF_OPT_XONXOFF (1u << 0)
+/* slip encoder: no leading END before each packet. */
+#define SF_OPT_SLIP_NO_LEADING_END (1u << 1)
+/* decoder: start at a packet boundary instead of hunting for the first
+ * delimiter (the default in native mode). */
+#define SF_OPT_START_SYNCED (1u << 2)
+/* decoder: hunt for the first delimiter (default is synced in cobs/slip). */
+#define SF_OPT_START_HUNTING (1u << 3)
+
+/* Packet types (byte 1 of the native header). */
+#define SF_TYPE_DATA 0x01
+#define SF_TYPE_CAPS 0x02
+#define SF_TYPE_EOS 0x03
+/* Reserved for fragmentation (docs/protocol.md); v1 receivers drop it. */
+#define SF_TYPE_DATA_FRAGMENT 0x04
+/* 0x05-0x3F: reserved, sender to receiver.  0x40-0x7F: reserved for control
+ * packets travelling from receiver to sender.  0x80-0xFF: experimental. */
+#define SF_TYPE_CONTROL_FIRST 0x40
+#define SF_TYPE_CONTROL_LAST 0x7F
+
+/* Buffer flags (native header bytes 2-3).  Protocol values, not
+ * GStreamer's: the element maps them. */
+#define SF_FLAG_DELTA_UNIT (1u << 0)
+#define SF_FLAG_HEADER (1u << 1)
+#define SF_FLAG_DISCONT (1u << 2)
+#define SF_FLAG_GAP (1u << 3)
+#define SF_FLAG_DROPPABLE (1u << 4)
+#define SF_FLAG_MARKER (1u << 5)
+#define SF_FLAG_CORRUPTED (1u << 6)
+#define SF_FLAG_DECODE_ONLY (1u << 7)
+#define SF_FLAG_RESYNC (1u << 8)
+#define SF_FLAG_NON_DROPPABLE (1u << 9)
+#define SF_FLAG_SYNC_AFTER (1u << 10)
+#define SF_FLAG_LIVE (1u << 11)
+#define SF_FLAGS_DEFINED 0x0FFFu
+
+/* Native header, host representation. */
+typedef struct {
+  uint8_t version;      /* SF_VERSION */
+  uint8_t type;         /* SF_TYPE_* */
+  uint16_t flags;       /* SF_FLAG_* */
+  uint32_t seq;         /* DATA frame counter, see docs/protocol.md */
+  uint64_t pts;         /* ns or SF_TIME_NONE */
+  uint64_t dts;         /* ns or SF_TIME_NONE */
+  uint64_t duration;    /* ns or SF_TIME_NONE */
+  uint64_t sender_time; /* ns since the UNIX epoch, or SF_TIME_NONE */
+  uint32_t payload_len; /* bytes of payload after the header */
+} sf_header;
+
+/* One piece of a scattered payload. */
+typedef struct {
+  const void *data;
+  size_t len;
+} sf_iovec;
+
+/* --- CRC-32C (Castagnoli), reflected, init and xorout 0xFFFFFFFF -------- */
+
+/* zlib-style: start with crc = 0 and chain calls; the pre- and
+ * post-inversion happen inside.  sf_crc32c (0, "123456789", 9) is
+ * 0xE3069283. */
+uint32_t sf_crc32c (uint32_t crc, const void *data, size_t len);
+/* The table-driven implementation, always available. */
+uint32_t sf_crc32c_portable (uint32_t crc, const void *data, size_t len);
+
+typedef enum {
+  SF_CRC32C_AUTO = 0, /* hardware if the CPU has it, else portable */
+  SF_CRC32C_PORTABLE = 1,
+  SF_CRC32C_HW = 2 /* SSE4.2 crc32 instruction */
+} sf_crc32c_impl;
+
+/* For tests and benchmarks: choose the implementation sf_crc32c() uses.
+ * Both give identical results, so switching is harmless to concurrent
+ * users.  SF_ERR_UNSUPPORTED if the hardware path is not available. */
+sf_result sf_crc32c_select (sf_crc32c_impl impl);
+/* The implementation in use (never SF_CRC32C_AUTO). */
+sf_crc32c_impl sf_crc32c_active (void);
+const char *sf_crc32c_impl_name (sf_crc32c_impl impl);
+
+/* --- Native header ----------------------------------------------------- */
+
+/* Version SF_VERSION, all times SF_TIME_NONE, everything else zero. */
+sf_result sf_header_init (sf_header *hdr, uint8_t type);
+/* Writes SF_HEADER_SIZE bytes, little-endian, fields as given. */
+sf_result sf_header_pack (const sf_header *hdr, uint8_t *out, size_t out_size);
+/* Reads SF_HEADER_SIZE bytes.  Fills hdr even when it returns
+ * SF_ERR_VERSION, so the caller can log what arrived. */
+sf_result sf_header_unpack (const uint8_t *in, size_t in_size, sf_header *hdr);
+/* Validates one decoded (un-COBSed, delimiter removed) native packet:
+ * length, CRC, version, payload length, type rules.  On SF_OK fills hdr
+ * and points *payload into pkt. */
+sf_result sf_native_parse (const uint8_t *pkt, size_t len, sf_header *hdr,
+    const uint8_t **payload);
+
+/* --- One-shot encoders -------------------------------------------------
+ * Each writes one whole packet including its trailing delimiter into dst
+ * and sets *written.  On error nothing useful is in dst and *written is 0.
+ */
+
+/* Native packet.  The payload length comes from len (hdr->payload_len is
+ * ignored); hdr->version must be SF_VERSION and hdr->type DATA, CAPS (at
+ * most SF_CAPS_MAX bytes, no NUL) or EOS (no payload). */
+sf_result sf_encode_native (const sf_header *hdr, const void *payload,
+    size_t len, unsigned options, uint8_t *dst, size_t dst_size,
+    size_t *written);
+/* Native packet from a payload in several pieces. */
+sf_result sf_encode_native_iov (const sf_header *hdr, const sf_iovec *iov,
+    size_t iov_count, unsigned options, uint8_t *dst, size_t dst_size,
+    size_t *written);
+/* cobs framing packet. */
+sf_result sf_encode_cobs (const void *payload, size_t len, unsigned options,
+    uint8_t *dst, size_t dst_size, size_t *written);
+/* slip framing packet.  An empty payload cannot be carried by SLIP: it
+ * encodes to delimiters only, which the decoder counts as empty. */
+sf_result sf_encode_slip (const void *payload, size_t len, unsigned options,
+    uint8_t *dst, size_t dst_size, size_t *written);
+/* The delimiter a sender writes once when it starts (and may repeat at
+ * any time, e.g. after an idle period): 0x00, or 0xC0 for slip. */
+sf_result sf_write_delimiter (sf_mode mode, uint8_t *dst, size_t dst_size,
+    size_t *written);
+
+/* Plain COBS without delimiter, for firmware that frames by itself.
+ * sf_cobs_decode refuses a zero byte in src (SF_ERR_MALFORMED). */
+sf_result sf_cobs_encode (const void *src, size_t len, uint8_t *dst,
+    size_t dst_size, size_t *written);
+sf_result sf_cobs_decode (const uint8_t *src, size_t len, uint8_t *dst,
+    size_t dst_size, size_t *written);
+
+/* Largest encoded size of one packet for this mode and options, or 0 for
+ * raw, unknown modes or overflow. */
+size_t sf_encoded_max (sf_mode mode, unsigned options, size_t payload_len);
+/* Decoder buffer size needed for packets of up to max_payload bytes. */
+size_t sf_decode_buffer_size (sf_mode mode, size_t max_payload);
+
+/* --- Incremental encoder ----------------------------------------------
+ * For payloads that arrive in pieces.  Output goes into one contiguous
+ * buffer; in native mode the header is written first, so hdr->payload_len
+ * must announce the total and sf_encoder_finish checks it.
+ *
+ *   sf_encoder_begin (&enc, SF_MODE_NATIVE, 0, &hdr, dst, dst_size);
+ *   for each piece: sf_encoder_write (&enc, piece, piece_len);
+ *   sf_encoder_finish (&enc, &written);
+ *
+ * Errors are sticky: after one, later calls return it again. */
+typedef struct {
+  /* private */
+  uint8_t *dst;
+  size_t dst_size;
+  size_t pos;         /* next byte to write */
+  size_t code_pos;    /* where the open COBS block's code byte goes */
+  uint64_t remaining; /* native: payload bytes still announced */
+  uint32_t crc;
+  uint8_t mode;
+  uint8_t type;       /* native packet type */
+  uint8_t code;       /* 1 + data bytes in the open COBS block */
+  uint8_t after_full; /* the previous COBS block was a full 0xFF one */
+  uint8_t open;
+  unsigned options;
+  sf_result error;
+} sf_encoder;
+
+sf_result sf_encoder_begin (sf_encoder *enc, sf_mode mode, unsigned options,
+    const sf_header *hdr, uint8_t *dst, size_t dst_size);
+sf_result sf_encoder_write (sf_encoder *enc, const void *data, size_t len);
+sf_result sf_encoder_finish (sf_encoder *enc, size_t *written);
+
+/* --- Streaming decoder ------------------------------------------------- */
+
+typedef enum {
+  SF_DEC_STATE_HUNT = 0,  /* discarding bytes until a delimiter */
+  SF_DEC_STATE_COBS_CODE, /* expecting a COBS code byte or a delimiter */
+  SF_DEC_STATE_COBS_DATA, /* copying the data bytes of a COBS block */
+  SF_DEC_STATE_SLIP_DATA, /* copying SLIP bytes */
+  SF_DEC_STATE_SLIP_ESC,  /* after a SLIP ESC byte */
+  SF_DEC_STATE_DISCARD,   /* dropping a bad packet up to its delimiter */
+  SF_DEC_STATE_COUNT
+} sf_dec_state;
+
+/* State names for logging, indexed by sf_dec_state. */
+extern const char *const sf_dec_state_names[SF_DEC_STATE_COUNT];
+
+/* Counters, exact.  Every packet that ends at a delimiter is counted in
+ * exactly one of: packets, empty, crc_errors, bad_version, malformed,
+ * unknown_type, oversize.  Every byte fed and consumed is in wire_bytes.
+ */
+typedef struct {
+  uint64_t packets;       /* packets delivered */
+  uint64_t payload_bytes; /* payload bytes delivered */
+  uint64_t wire_bytes;    /* bytes consumed, delimiters and escapes too */
+  uint64_t crc_errors;    /* native: CRC-32C mismatch */
+  uint64_t bad_version;   /* native: CRC fine, version not SF_VERSION */
+  uint64_t malformed;     /* too short for header and CRC, payload length
+                           * not matching, CAPS too long or with NUL, EOS
+                           * with payload, COBS block cut by a delimiter,
+                           * bad SLIP escape, bad xon-xoff escape */
+  uint64_t unknown_type;  /* native: valid packet of a type not handled */
+  uint64_t oversize;      /* longer than the decoder buffer */
+  uint64_t skipped_bytes; /* wire bytes not delivered, other than
+                           * delimiters: before the first delimiter while
+                           * hunting, all bytes of dropped packets, stray
+                           * XON/XOFF between packets */
+  uint64_t empty;         /* delimiters with nothing before them (normal) */
+} sf_dec_stats;
+
+/* A delivered packet; valid until the next call on the decoder. */
+typedef struct {
+  sf_header header; /* native mode only, zeroed otherwise */
+  const uint8_t *payload;
+  size_t payload_len;
+} sf_packet;
+
+typedef struct {
+  /* configuration, set by sf_decoder_init */
+  uint8_t *buf;
+  size_t buf_size;
+  sf_mode mode;
+  unsigned options;
+  /* private */
+  sf_dec_state state;
+  size_t len;           /* decoded bytes in buf */
+  size_t pkt_wire;      /* wire bytes of the packet in progress */
+  unsigned block_left;  /* COBS data bytes left in the current block */
+  uint8_t zero_pending; /* a COBS zero is due before the next block */
+  uint8_t in_packet;    /* bytes seen since the last delimiter */
+  uint8_t escaped;      /* xon-xoff escape byte seen */
+  uint8_t has_packet;   /* the last feed delivered a packet */
+  sf_packet packet;
+  sf_dec_stats stats;
+} sf_decoder;
+
+/* buf holds one decoded packet: sf_decode_buffer_size (mode, max payload)
+ * bytes (for native, SF_NATIVE_DECODE_BUFFER_SIZE).  Native decoders hunt
+ * for the first delimiter, cobs and slip decoders start synced, unless
+ * SF_OPT_START_SYNCED or SF_OPT_START_HUNTING says otherwise.  Raw mode is
+ * refused with SF_ERR_MODE. */
+sf_result sf_decoder_init (sf_decoder *dec, sf_mode mode, unsigned options,
+    uint8_t *buf, size_t buf_size);
+/* Consumes bytes from data until a packet completes (SF_DEC_PACKET) or
+ * the data is used up (SF_DEC_NEED_MORE); *consumed says how many.  Call
+ * again with the rest.  Bad packets are counted and skipped, never
+ * returned. */
+sf_result sf_decoder_feed (sf_decoder *dec, const uint8_t *data, size_t len,
+    size_t *consumed);
+/* Replaces the decode buffer, e.g. with fresh memory after each delivered
+ * packet so that the caller can keep the old one without copying.  The
+ * bytes of a packet in progress are carried over (SF_ERR_OUTPUT_FULL if
+ * they do not fit); the last delivered packet is no longer available. */
+sf_result sf_decoder_set_buffer (sf_decoder *dec, uint8_t *buf,
+    size_t buf_size);
+/* The packet of the last SF_DEC_PACKET, or NULL. */
+const sf_packet *sf_decoder_packet (const sf_decoder *dec);
+const sf_dec_stats *sf_decoder_get_stats (const sf_decoder *dec);
+void sf_decoder_reset_stats (sf_decoder *dec);
+/* Drops any packet in progress (its bytes count as skipped) and hunts for
+ * the next delimiter, e.g. after a flush or a port reopen. */
+void sf_decoder_resync (sf_decoder *dec);
+sf_dec_state sf_decoder_state (const sf_decoder *dec);
+
+/* --- Sequence accounting ---------------------------------------------- */
+
+typedef struct {
+  uint32_t expected; /* seq the next DATA packet should carry */
+  uint8_t valid;
+  uint64_t lost;     /* DATA frames missing in total */
+  uint64_t restarts; /* backward jumps, taken as a sender restart */
+} sf_seq_tracker;
+
+void sf_seq_tracker_init (sf_seq_tracker *t);
+/* Feed every delivered native packet; returns how many DATA frames were
+ * lost just before it.  A jump backwards (more than 2^31 ahead) counts as
+ * a restart and loses nothing. */
+uint32_t sf_seq_tracker_update (sf_seq_tracker *t, uint8_t type, uint32_t seq);
+
+/* --- Names for logging ------------------------------------------------- */
+
+const char *sf_result_name (sf_result r);
+const char *sf_mode_name (sf_mode mode);
+const char *sf_type_name (uint8_t type);
+const char *sf_dec_state_name (sf_dec_state state);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SERIALFRAME_H */
