@@ -75,8 +75,8 @@ GST_START_TEST (test_enumerate_sysfs)
   {
     const gchar *argv[] = { "rm", "-rf", root, NULL };
 
-    fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL,
-            G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+    fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH,
+        NULL, NULL, NULL, NULL, NULL, NULL));
   }
   g_free (active);
   g_free (classdir);

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ptyutil.h"
+#include "testutil.h"
 
 static const gchar *element_names[] = { "serialsink", "serialsrc" };
 

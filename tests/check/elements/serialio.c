@@ -12,95 +12,9 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "ptyutil.h"
+#include "testutil.h"
 
 #define ROUND_TRIP_SIZE (8 * 1024 * 1024)
-
-/* What the receiving appsink collected. */
-typedef struct {
-  GMutex lock;
-  GCond cond;
-  GByteArray *data;
-  gsize expected;
-  guint buffers;
-  gboolean first_discont;
-  gboolean all_timestamped;
-} Received;
-
-static GstFlowReturn
-on_new_sample (GstAppSink *appsink, gpointer user_data)
-{
-  Received *r = user_data;
-  GstSample *sample = gst_app_sink_pull_sample (appsink);
-  GstBuffer *buf = gst_sample_get_buffer (sample);
-  GstMapInfo map;
-
-  gst_buffer_map (buf, &map, GST_MAP_READ);
-  g_mutex_lock (&r->lock);
-  if (r->buffers == 0)
-    r->first_discont = GST_BUFFER_IS_DISCONT (buf);
-  if (!GST_BUFFER_PTS_IS_VALID (buf))
-    r->all_timestamped = FALSE;
-  r->buffers++;
-  g_byte_array_append (r->data, map.data, map.size);
-  if (r->data->len >= r->expected)
-    g_cond_signal (&r->cond);
-  g_mutex_unlock (&r->lock);
-  gst_buffer_unmap (buf, &map);
-  gst_sample_unref (sample);
-  return GST_FLOW_OK;
-}
-
-static GstElement *
-make_receiver (const gchar *port, Received *r, gsize expected)
-{
-  GstElement *pipe, *src, *sink;
-  GstAppSinkCallbacks callbacks = { NULL, NULL, on_new_sample };
-
-  pipe = gst_pipeline_new ("receiver");
-  src = gst_element_factory_make ("serialsrc", NULL);
-  sink = gst_element_factory_make ("appsink", NULL);
-  g_object_set (src, "port", port, "blocksize", 65536, NULL);
-  gst_util_set_object_arg (G_OBJECT (src), "framing", "raw");
-  g_object_set (sink, "sync", FALSE, NULL);
-  gst_bin_add_many (GST_BIN (pipe), src, sink, NULL);
-  fail_unless (gst_element_link (src, sink));
-
-  g_mutex_init (&r->lock);
-  g_cond_init (&r->cond);
-  r->data = g_byte_array_sized_new (expected);
-  r->expected = expected;
-  r->buffers = 0;
-  r->all_timestamped = TRUE;
-  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, r, NULL);
-  return pipe;
-}
-
-static void
-received_wait (Received *r)
-{
-  g_mutex_lock (&r->lock);
-  while (r->data->len < r->expected)
-    g_cond_wait (&r->cond, &r->lock);
-  g_mutex_unlock (&r->lock);
-}
-
-static GstElement *
-make_sender (const gchar *port, GstElement **appsrc)
-{
-  GstElement *pipe, *sink;
-
-  pipe = gst_pipeline_new ("sender");
-  *appsrc = gst_element_factory_make ("appsrc", NULL);
-  sink = gst_element_factory_make ("serialsink", NULL);
-  g_object_set (*appsrc, "block", TRUE, "max-bytes", (guint64) 262144, "format",
-      GST_FORMAT_BYTES, NULL);
-  g_object_set (sink, "port", port, "baud-rate", 921600, NULL);
-  gst_util_set_object_arg (G_OBJECT (sink), "framing", "raw");
-  gst_bin_add_many (GST_BIN (pipe), *appsrc, sink, NULL);
-  fail_unless (gst_element_link (*appsrc, sink));
-  return pipe;
-}
 
 /* Pushes @data in buffers of random sizes, some made of several memories. */
 static void
@@ -137,15 +51,16 @@ GST_START_TEST (test_round_trip)
   GstElement *sender, *receiver, *appsrc;
   TestPty a, b;
   TestRelay *relay;
-  Received r;
+  TestReceived r;
+  guint i;
   GstMessage *msg;
 
   test_pty_open (&a);
   test_pty_open (&b);
   relay = test_relay_start (a.master, b.master);
 
-  receiver = make_receiver (b.path, &r, ROUND_TRIP_SIZE);
-  sender = make_sender (a.path, &appsrc);
+  receiver = test_make_receiver (b.path, "raw", &r);
+  sender = test_make_sender (a.path, "raw", &appsrc);
   fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
   fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
@@ -158,12 +73,13 @@ GST_START_TEST (test_round_trip)
   fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
   gst_message_unref (msg);
 
-  received_wait (&r);
-  fail_unless_equals_int (r.data->len, ROUND_TRIP_SIZE);
-  fail_unless (memcmp (r.data->data, data, ROUND_TRIP_SIZE) == 0);
-  fail_unless (r.first_discont);
-  fail_unless (r.all_timestamped);
-  GST_INFO ("%u buffers received", r.buffers);
+  test_received_wait_bytes (&r, ROUND_TRIP_SIZE);
+  fail_unless_equals_int (r.bytes->len, ROUND_TRIP_SIZE);
+  fail_unless (memcmp (r.bytes->data, data, ROUND_TRIP_SIZE) == 0);
+  fail_unless (GST_BUFFER_IS_DISCONT (g_ptr_array_index (r.buffers, 0)));
+  for (i = 0; i < r.buffers->len; i++)
+    fail_unless (GST_BUFFER_PTS_IS_VALID (g_ptr_array_index (r.buffers, i)));
+  GST_INFO ("%u buffers received", r.buffers->len);
 
   fail_unless_equals_int (gst_element_set_state (sender, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
@@ -173,9 +89,7 @@ GST_START_TEST (test_round_trip)
 
   gst_object_unref (sender);
   gst_object_unref (receiver);
-  g_byte_array_unref (r.data);
-  g_mutex_clear (&r.lock);
-  g_cond_clear (&r.cond);
+  test_received_clear (&r);
   test_pty_close (&a);
   test_pty_close (&b);
   g_free (data);
@@ -193,7 +107,7 @@ start_blocked_sender (TestPty *pty, const guint8 *data)
   GstElement *sender, *appsrc;
 
   test_pty_open (pty);
-  sender = make_sender (pty->path, &appsrc);
+  sender = test_make_sender (pty->path, "raw", &appsrc);
   fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
   fail_unless_equals_int (
@@ -321,7 +235,7 @@ GST_START_TEST (test_symlinked_port)
 
   test_pty_open (&pty);
   fail_unless (symlink (pty.path, link) == 0);
-  sender = make_sender (link, &appsrc);
+  sender = test_make_sender (link, "raw", &appsrc);
   fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
   gst_app_src_push_buffer (GST_APP_SRC (appsrc),

@@ -11,7 +11,7 @@
 
 #include <termios.h>
 
-#include "ptyutil.h"
+#include "testutil.h"
 #include "gstserialtermios2.h"
 
 static const gchar *element_names[] = { "serialsink", "serialsrc" };

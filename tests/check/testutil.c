@@ -4,9 +4,10 @@
  * Copyright (C) 2026 gst-serial developers
  */
 
-#include "ptyutil.h"
+#include "testutil.h"
 
 #include <gst/check/gstcheck.h>
+#include <gst/app/gstappsink.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -204,4 +205,115 @@ test_count_errors (GstBus *bus, GQuark domain)
     gst_message_unref (msg);
   }
   return count;
+}
+
+static GstFlowReturn
+on_new_sample (GstAppSink *appsink, gpointer user_data)
+{
+  TestReceived *r = user_data;
+  GstSample *sample = gst_app_sink_pull_sample (appsink);
+  GstBuffer *buf = gst_sample_get_buffer (sample);
+  GstMapInfo map;
+
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  g_mutex_lock (&r->lock);
+  g_ptr_array_add (r->buffers, gst_buffer_ref (buf));
+  g_byte_array_append (r->bytes, map.data, map.size);
+  gst_caps_replace (&r->caps, gst_sample_get_caps (sample));
+  g_cond_broadcast (&r->cond);
+  g_mutex_unlock (&r->lock);
+  gst_buffer_unmap (buf, &map);
+  gst_sample_unref (sample);
+  return GST_FLOW_OK;
+}
+
+static void
+on_eos (GstAppSink *appsink, gpointer user_data)
+{
+  TestReceived *r = user_data;
+
+  g_mutex_lock (&r->lock);
+  r->eos = TRUE;
+  g_cond_broadcast (&r->cond);
+  g_mutex_unlock (&r->lock);
+}
+
+GstElement *
+test_make_receiver (const gchar *port, const gchar *framing, TestReceived *r)
+{
+  GstElement *pipe, *src, *sink;
+  GstAppSinkCallbacks callbacks = { on_eos, NULL, on_new_sample };
+
+  pipe = gst_pipeline_new ("receiver");
+  src = gst_element_factory_make ("serialsrc", "src");
+  sink = gst_element_factory_make ("appsink", "sink");
+  g_object_set (src, "port", port, "blocksize", 65536, NULL);
+  gst_util_set_object_arg (G_OBJECT (src), "framing", framing);
+  g_object_set (sink, "sync", FALSE, NULL);
+  gst_bin_add_many (GST_BIN (pipe), src, sink, NULL);
+  fail_unless (gst_element_link (src, sink));
+
+  g_mutex_init (&r->lock);
+  g_cond_init (&r->cond);
+  r->buffers =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
+  r->bytes = g_byte_array_new ();
+  r->caps = NULL;
+  r->eos = FALSE;
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, r, NULL);
+  return pipe;
+}
+
+void
+test_received_wait_bytes (TestReceived *r, gsize n)
+{
+  g_mutex_lock (&r->lock);
+  while (r->bytes->len < n)
+    g_cond_wait (&r->cond, &r->lock);
+  g_mutex_unlock (&r->lock);
+}
+
+void
+test_received_wait_buffers (TestReceived *r, guint n)
+{
+  g_mutex_lock (&r->lock);
+  while (r->buffers->len < n)
+    g_cond_wait (&r->cond, &r->lock);
+  g_mutex_unlock (&r->lock);
+}
+
+void
+test_received_wait_eos (TestReceived *r)
+{
+  g_mutex_lock (&r->lock);
+  while (!r->eos)
+    g_cond_wait (&r->cond, &r->lock);
+  g_mutex_unlock (&r->lock);
+}
+
+void
+test_received_clear (TestReceived *r)
+{
+  g_ptr_array_unref (r->buffers);
+  g_byte_array_unref (r->bytes);
+  gst_clear_caps (&r->caps);
+  g_mutex_clear (&r->lock);
+  g_cond_clear (&r->cond);
+}
+
+GstElement *
+test_make_sender (const gchar *port, const gchar *framing, GstElement **appsrc)
+{
+  GstElement *pipe, *sink;
+
+  pipe = gst_pipeline_new ("sender");
+  *appsrc = gst_element_factory_make ("appsrc", "appsrc");
+  sink = gst_element_factory_make ("serialsink", "sink");
+  g_object_set (*appsrc, "block", TRUE, "max-bytes", (guint64) 262144, "format",
+      GST_FORMAT_BYTES, NULL);
+  g_object_set (sink, "port", port, "baud-rate", 921600, NULL);
+  gst_util_set_object_arg (G_OBJECT (sink), "framing", framing);
+  gst_bin_add_many (GST_BIN (pipe), *appsrc, sink, NULL);
+  fail_unless (gst_element_link (*appsrc, sink));
+  return pipe;
 }

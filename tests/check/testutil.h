@@ -4,8 +4,8 @@
  * Copyright (C) 2026 gst-serial developers
  */
 
-#ifndef __PTY_UTIL_H__
-#define __PTY_UTIL_H__
+#ifndef __TEST_UTIL_H__
+#define __TEST_UTIL_H__
 
 #include <gst/gst.h>
 
@@ -46,6 +46,29 @@ gchar *test_expect_error (GstBus *bus, GQuark domain, gint code);
 /* Counts the error messages of @domain left on @bus without waiting. */
 guint test_count_errors (GstBus *bus, GQuark domain);
 
+/* What an appsink received: every buffer, in order. */
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  GPtrArray *buffers; /* GstBuffer */
+  GByteArray *bytes;  /* all buffers' bytes, concatenated */
+  GstCaps *caps;      /* the last caps seen */
+  gboolean eos;
+} TestReceived;
+
+/* serialsrc port=@port framing=@framing ! appsink, collecting into @r. */
+GstElement *test_make_receiver (const gchar *port, const gchar *framing,
+    TestReceived *r);
+void test_received_wait_bytes (TestReceived *r, gsize n);
+void test_received_wait_buffers (TestReceived *r, guint n);
+void test_received_wait_eos (TestReceived *r);
+void test_received_clear (TestReceived *r);
+
+/* appsrc ! serialsink port=@port framing=@framing; appsrc blocks when
+ * 256 KiB are queued. */
+GstElement *test_make_sender (const gchar *port, const gchar *framing,
+    GstElement **appsrc);
+
 G_END_DECLS
 
-#endif /* __PTY_UTIL_H__ */
+#endif /* __TEST_UTIL_H__ */

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial tests: the native, cobs and slip framings through serialsink
+ * and serialsrc over a pty link, and the receiver facing damaged input.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#include <gst/check/gstcheck.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
+
+#include <unistd.h>
+
+#include "testutil.h"
+#include "serialframe.h"
+
+static const gchar *framings[] = { "native", "cobs", "slip" };
+
+#define BIG_SIZE (8 * 1024 * 1024)
+
+/* A link: sender on pty a, a relay from a to b, receiver on pty b. */
+typedef struct {
+  TestPty a, b;
+  TestRelay *relay;
+  GstElement *sender, *receiver, *appsrc;
+  TestReceived r;
+} Link;
+
+static void
+link_start (Link *l, const gchar *framing, const gchar *flow)
+{
+  GstElement *src, *sink;
+
+  test_pty_open (&l->a);
+  test_pty_open (&l->b);
+  l->relay = test_relay_start (l->a.master, l->b.master);
+  l->receiver = test_make_receiver (l->b.path, framing, &l->r);
+  l->sender = test_make_sender (l->a.path, framing, &l->appsrc);
+
+  src = gst_bin_get_by_name (GST_BIN (l->receiver), "src");
+  sink = gst_bin_get_by_name (GST_BIN (l->sender), "sink");
+  g_object_set (src, "max-frame-size", BIG_SIZE + 1024, NULL);
+  gst_util_set_object_arg (G_OBJECT (src), "flow-control", flow);
+  gst_util_set_object_arg (G_OBJECT (sink), "flow-control", flow);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+
+  {
+    GstCaps *caps = gst_caps_new_empty_simple ("application/x-serial-test");
+
+    g_object_set (l->appsrc, "caps", caps, NULL);
+    gst_caps_unref (caps);
+  }
+  fail_if (gst_element_set_state (l->receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (l->sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+}
+
+static GstStructure *
+get_stats (GstElement *bin, const gchar *name)
+{
+  GstElement *el = gst_bin_get_by_name (GST_BIN (bin), name);
+  GstStructure *stats;
+
+  g_object_get (el, "link-stats", &stats, NULL);
+  gst_object_unref (el);
+  return stats;
+}
+
+static guint64
+stat (const GstStructure *s, const gchar *field)
+{
+  guint64 v = G_MAXUINT64;
+
+  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
+  return v;
+}
+
+static void
+link_stop (Link *l)
+{
+  fail_unless_equals_int (gst_element_set_state (l->sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (l->receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  test_relay_stop (l->relay);
+  gst_object_unref (l->sender);
+  gst_object_unref (l->receiver);
+  test_received_clear (&l->r);
+  test_pty_close (&l->a);
+  test_pty_close (&l->b);
+}
+
+static void
+push (Link *l, guint8 *data, gsize size)
+{
+  GstBuffer *buf = size ? gst_buffer_new_wrapped (data, size)
+                        : gst_buffer_new ();
+
+  if (size == 0)
+    g_free (data);
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (l->appsrc),
+                              buf),
+      GST_FLOW_OK);
+}
+
+/* The payloads of the round trip: every length from 0 to 1024 (random
+ * bytes), 1000 bytes of 0x00, of 0xFF, of XON/XOFF characters, and 8 MiB.
+ * SLIP cannot carry an empty packet (RFC 1055), so it starts at 1. */
+static GPtrArray *
+make_payloads (const gchar *framing)
+{
+  GPtrArray *p =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  GRand *rand = g_rand_new_with_seed (99);
+  guint len, i;
+  guint8 *d;
+
+  for (len = g_str_equal (framing, "slip") ? 1 : 0; len <= 1024; len++) {
+    d = g_malloc (len);
+    for (i = 0; i < len; i++)
+      d[i] = g_rand_int (rand);
+    g_ptr_array_add (p, g_bytes_new_take (d, len));
+  }
+  g_ptr_array_add (p, g_bytes_new_take (g_malloc0 (1000), 1000));
+  d = g_malloc (1000);
+  memset (d, 0xff, 1000);
+  g_ptr_array_add (p, g_bytes_new_take (d, 1000));
+  d = g_malloc (1000);
+  for (i = 0; i < 1000; i++)
+    d[i] = (i & 1) ? 0x11 : 0x13;
+  g_ptr_array_add (p, g_bytes_new_take (d, 1000));
+  g_ptr_array_add (p,
+      g_bytes_new_take (test_random_bytes (BIG_SIZE, 5), BIG_SIZE));
+  g_rand_free (rand);
+  return p;
+}
+
+static void
+check_round_trip (const gchar *framing, const gchar *flow)
+{
+  GPtrArray *payloads = make_payloads (framing);
+  guint64 payload_total = 0;
+  GstStructure *tx, *rx;
+  Link l;
+  guint i;
+
+  link_start (&l, framing, flow);
+  for (i = 0; i < payloads->len; i++) {
+    gsize size;
+    gconstpointer data = g_bytes_get_data (payloads->pdata[i], &size);
+
+    push (&l, g_memdup2 (data, size), size);
+    payload_total += size;
+  }
+  test_received_wait_buffers (&l.r, payloads->len);
+
+  fail_unless_equals_int (l.r.buffers->len, payloads->len);
+  for (i = 0; i < payloads->len; i++) {
+    GstBuffer *buf = g_ptr_array_index (l.r.buffers, i);
+    gsize size;
+    gconstpointer data = g_bytes_get_data (payloads->pdata[i], &size);
+
+    fail_unless_equals_int (gst_buffer_get_size (buf), size);
+    fail_unless (size == 0 || gst_buffer_memcmp (buf, 0, data, size) == 0,
+        "%s: payload %u differs", framing, i);
+  }
+
+  tx = get_stats (l.sender, "sink");
+  rx = get_stats (l.receiver, "src");
+  fail_unless_equals_uint64 (stat (tx, "frames-sent"), payloads->len);
+  fail_unless_equals_uint64 (stat (tx, "payload-bytes"), payload_total);
+  fail_unless_equals_uint64 (stat (rx, "frames-received"), payloads->len);
+  fail_unless_equals_uint64 (stat (rx, "payload-bytes"), payload_total);
+  fail_unless_equals_uint64 (stat (rx, "check-failures"), 0);
+  fail_unless_equals_uint64 (stat (rx, "lost-frames"), 0);
+  fail_unless_equals_uint64 (stat (rx, "malformed"), 0);
+  fail_unless_equals_uint64 (stat (rx, "bytes-skipped"), 0);
+  /* Every byte sent was read and decoded. */
+  fail_unless_equals_uint64 (stat (rx, "wire-bytes"), stat (tx, "wire-bytes"));
+  if (g_str_equal (framing, "native")) {
+    GstCaps *caps = gst_caps_new_empty_simple ("application/x-serial-test");
+
+    fail_unless (gst_caps_is_equal (l.r.caps, caps));
+    gst_caps_unref (caps);
+    fail_unless (stat (tx, "caps-sent") >= 1);
+  }
+
+  gst_structure_free (tx);
+  gst_structure_free (rx);
+  link_stop (&l);
+  g_ptr_array_unref (payloads);
+}
+
+GST_START_TEST (test_round_trip)
+{
+  check_round_trip (framings[__i__], "none");
+}
+
+GST_END_TEST;
+
+/* With IXON the receiving tty swallows 0x11/0x13, so the native framing
+ * must keep them off the wire. */
+GST_START_TEST (test_round_trip_xon_xoff)
+{
+  check_round_trip ("native", "xon-xoff");
+}
+
+GST_END_TEST;
+
+/* EOS travels: the receiver ends its stream when the sender does. */
+GST_START_TEST (test_eos_travels)
+{
+  Link l;
+
+  link_start (&l, "native", "none");
+  push (&l, (guint8 *) g_strdup ("last"), 4);
+  gst_app_src_end_of_stream (GST_APP_SRC (l.appsrc));
+  test_received_wait_eos (&l.r);
+  fail_unless_equals_int (l.r.buffers->len, 1);
+  link_stop (&l);
+}
+
+GST_END_TEST;
+
+/* The mission's pipeline in miniature: N JPEG frames through the link come
+ * out as N decoded frames, typed by caps from the wire, ending by EOS. */
+GST_START_TEST (test_jpeg_pipeline)
+{
+  const guint n = 20;
+  GstElement *sender, *receiver, *sink;
+  GstVideoInfo info;
+  TestPty a, b;
+  TestRelay *relay;
+  TestReceived r;
+  gchar *desc;
+
+  test_pty_open (&a);
+  test_pty_open (&b);
+  relay = test_relay_start (a.master, b.master);
+
+  receiver = test_make_receiver (b.path, "native", &r);
+  sink = gst_bin_get_by_name (GST_BIN (receiver), "sink");
+  {
+    GstElement *src = gst_bin_get_by_name (GST_BIN (receiver), "src");
+    GstElement *dec = gst_element_factory_make ("jpegdec", NULL);
+
+    gst_element_unlink (src, sink);
+    gst_bin_add (GST_BIN (receiver), dec);
+    fail_unless (gst_element_link_many (src, dec, sink, NULL));
+    gst_object_unref (src);
+  }
+  desc = g_strdup_printf ("videotestsrc num-buffers=%u ! "
+                          "video/x-raw,width=160,height=120 ! jpegenc ! "
+                          "serialsink port=%s",
+      n, a.path);
+  sender = gst_parse_launch (desc, NULL);
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  test_received_wait_eos (&r);
+  fail_unless_equals_int (r.buffers->len, n);
+  fail_unless (gst_video_info_from_caps (&info, r.caps));
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), 160);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), 120);
+
+  gst_element_set_state (sender, GST_STATE_NULL);
+  gst_element_set_state (receiver, GST_STATE_NULL);
+  test_relay_stop (relay);
+  gst_object_unref (sink);
+  gst_object_unref (sender);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  test_pty_close (&a);
+  test_pty_close (&b);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+/* Appends one native packet of @type with @seq and @payload to @out. */
+static void
+append_packet (GByteArray *out, guint8 type, guint32 seq, const gchar *payload)
+{
+  gsize len = payload ? strlen (payload) : 0, written = 0;
+  guint8 *buf = g_malloc (SF_NATIVE_ENCODED_MAX (len));
+  sf_header hdr;
+
+  sf_header_init (&hdr, type);
+  hdr.seq = seq;
+  hdr.payload_len = len;
+  fail_unless_equals_int (sf_encode_native (&hdr, payload, len, 0, buf,
+                              SF_NATIVE_ENCODED_MAX (len), &written),
+      SF_OK);
+  g_byte_array_append (out, buf, written);
+  g_free (buf);
+}
+
+/* A receiver facing what real lines do: boot text before the stream, the
+ * tail of a packet it joined halfway, a flipped bit, a packet cut short,
+ * garbage between packets. Only intact packets come out, the gaps are
+ * DISCONT, and the counters say exactly what was dropped. */
+GST_START_TEST (test_damaged_input)
+{
+  const gchar *boot = "ESP-ROM:esp32s3\r\nrst:0x1 (POWERON)\r\n";
+  GByteArray *wire = g_byte_array_new (), *pkt = g_byte_array_new ();
+  GstElement *receiver;
+  GstStructure *rx;
+  TestReceived r;
+  TestPty pty;
+  guint8 *flip;
+  guint skipped;
+
+  /* The tail of a packet without its delimiter, then the boot text: all
+   * of it is skipped up to the sender's first delimiter. */
+  append_packet (pkt, SF_TYPE_DATA, 7, "joined halfway");
+  g_byte_array_append (wire, pkt->data + 10, pkt->len - 11);
+  g_byte_array_append (wire, (const guint8 *) boot, strlen (boot));
+  skipped = wire->len;
+  g_byte_array_append (wire, (const guint8 *) "\0", 1);
+
+  append_packet (wire, SF_TYPE_CAPS, 0, "application/x-serial-test");
+  append_packet (wire, SF_TYPE_DATA, 0, "frame 0");
+
+  /* One flipped bit in the payload, which COBS carries as it is. */
+  g_byte_array_set_size (pkt, 0);
+  append_packet (pkt, SF_TYPE_DATA, 1, "frame 1");
+  flip = memmem (pkt->data, pkt->len, "frame 1", 7);
+  fail_unless (flip != NULL);
+  *flip ^= 0x01;
+  g_byte_array_append (wire, pkt->data, pkt->len);
+  skipped += pkt->len - 1;
+
+  append_packet (wire, SF_TYPE_DATA, 2, "frame 2");
+
+  g_byte_array_set_size (pkt, 0);
+  append_packet (pkt, SF_TYPE_DATA, 3, "frame 3");
+  g_byte_array_append (wire, pkt->data, 12); /* cut short */
+  g_byte_array_append (wire, (const guint8 *) "\0", 1);
+  skipped += 12;
+
+  append_packet (wire, SF_TYPE_DATA, 4, "frame 4");
+  append_packet (wire, SF_TYPE_EOS, 5, NULL);
+
+  test_pty_open (&pty);
+  receiver = test_make_receiver (pty.path, "native", &r);
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (write (pty.master, wire->data, wire->len), wire->len);
+  test_received_wait_eos (&r);
+
+  fail_unless_equals_int (r.buffers->len, 3);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[0], 0, "frame 0", 7) == 0);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[1], 0, "frame 2", 7) == 0);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[2], 0, "frame 4", 7) == 0);
+  fail_unless (GST_BUFFER_IS_DISCONT (r.buffers->pdata[1]));
+  fail_unless (GST_BUFFER_IS_DISCONT (r.buffers->pdata[2]));
+
+  rx = get_stats (receiver, "src");
+  fail_unless_equals_uint64 (stat (rx, "frames-received"), 3);
+  fail_unless_equals_uint64 (stat (rx, "lost-frames"), 2);
+  fail_unless_equals_uint64 (stat (rx, "check-failures") +
+          stat (rx, "malformed"),
+      2);
+  fail_unless_equals_uint64 (stat (rx, "bytes-skipped"), skipped);
+  fail_unless_equals_uint64 (stat (rx, "wire-bytes"), wire->len);
+  gst_structure_free (rx);
+
+  gst_element_set_state (receiver, GST_STATE_NULL);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  test_pty_close (&pty);
+  g_byte_array_unref (wire);
+  g_byte_array_unref (pkt);
+}
+
+GST_END_TEST;
+
+/* Caps from the wire are untrusted: unparseable or unfixed caps are
+ * rejected and counted; data before usable caps is dropped and counted. */
+GST_START_TEST (test_bad_wire_caps)
+{
+  GByteArray *wire = g_byte_array_new ();
+  GstElement *receiver;
+  GstStructure *rx;
+  TestReceived r;
+  TestPty pty;
+
+  g_byte_array_append (wire, (const guint8 *) "\0", 1);
+  append_packet (wire, SF_TYPE_CAPS, 0, "this is ((( not caps");
+  append_packet (wire, SF_TYPE_CAPS, 0, "video/x-raw,width=[1,100]");
+  append_packet (wire, SF_TYPE_DATA, 0, "dropped");
+  append_packet (wire, SF_TYPE_CAPS, 1, "application/x-serial-test");
+  append_packet (wire, SF_TYPE_DATA, 1, "kept");
+  append_packet (wire, SF_TYPE_EOS, 2, NULL);
+
+  test_pty_open (&pty);
+  receiver = test_make_receiver (pty.path, "native", &r);
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (write (pty.master, wire->data, wire->len), wire->len);
+  test_received_wait_eos (&r);
+
+  fail_unless_equals_int (r.buffers->len, 1);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[0], 0, "kept", 4) == 0);
+  rx = get_stats (receiver, "src");
+  fail_unless_equals_uint64 (stat (rx, "caps-rejected"), 2);
+  fail_unless_equals_uint64 (stat (rx, "frames-without-caps"), 1);
+  fail_unless_equals_uint64 (stat (rx, "frames-received"), 1);
+  gst_structure_free (rx);
+
+  gst_element_set_state (receiver, GST_STATE_NULL);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  test_pty_close (&pty);
+  g_byte_array_unref (wire);
+}
+
+GST_END_TEST;
+
+static Suite *
+serialframing_suite (void)
+{
+  Suite *s = suite_create ("serialframing");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_loop_test (tc, test_round_trip, 0, G_N_ELEMENTS (framings));
+  tcase_add_test (tc, test_round_trip_xon_xoff);
+  tcase_add_test (tc, test_eos_travels);
+  tcase_add_test (tc, test_jpeg_pipeline);
+  tcase_add_test (tc, test_damaged_input);
+  tcase_add_test (tc, test_bad_wire_caps);
+  return s;
+}
+
+GST_CHECK_MAIN (serialframing);
