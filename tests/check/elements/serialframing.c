@@ -95,8 +95,8 @@ link_stop (Link *l)
 static void
 push (Link *l, guint8 *data, gsize size)
 {
-  GstBuffer *buf = size ? gst_buffer_new_wrapped (data, size)
-                        : gst_buffer_new ();
+  GstBuffer *buf =
+      size ? gst_buffer_new_wrapped (data, size) : gst_buffer_new ();
 
   if (size == 0)
     g_free (data);
@@ -421,6 +421,188 @@ GST_START_TEST (test_bad_wire_caps)
 
 GST_END_TEST;
 
+/* The sender's time travels as a reference timestamp meta: the capture
+ * time upstream attached, or the time of sending. */
+GST_START_TEST (test_sender_time)
+{
+  GstCaps *unix_caps = gst_caps_from_string ("timestamp/x-unix");
+  GstReferenceTimestampMeta *meta;
+  GstBuffer *buf;
+  gint64 before, after;
+  Link l;
+
+  link_start (&l, "native", "none");
+  buf = gst_buffer_new_wrapped (g_strdup ("captured"), 8);
+  gst_buffer_add_reference_timestamp_meta (buf, unix_caps,
+      G_GUINT64_CONSTANT (1700000000123456789), GST_CLOCK_TIME_NONE);
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (l.appsrc), buf),
+      GST_FLOW_OK);
+  before = g_get_real_time () * 1000;
+  push (&l, (guint8 *) g_strdup ("sent now"), 8);
+  test_received_wait_buffers (&l.r, 2);
+  after = g_get_real_time () * 1000;
+
+  meta = gst_buffer_get_reference_timestamp_meta (l.r.buffers->pdata[0],
+      unix_caps);
+  fail_unless (meta != NULL);
+  fail_unless_equals_uint64 (meta->timestamp,
+      G_GUINT64_CONSTANT (1700000000123456789));
+  meta = gst_buffer_get_reference_timestamp_meta (l.r.buffers->pdata[1],
+      unix_caps);
+  fail_unless (meta != NULL);
+  fail_unless (meta->timestamp >= (guint64) before &&
+      meta->timestamp <= (guint64) after);
+
+  link_stop (&l);
+  gst_caps_unref (unix_caps);
+}
+
+GST_END_TEST;
+
+/* A packet longer than max-frame-size is dropped without being buffered
+ * and counted; the frames around it arrive. */
+GST_START_TEST (test_oversize_frame)
+{
+  GstElement *src;
+  GstStructure *rx;
+  guint8 *big = g_malloc0 (5000);
+  Link l;
+
+  link_start (&l, framings[__i__], "none");
+  gst_element_set_state (l.receiver, GST_STATE_NULL);
+  src = gst_bin_get_by_name (GST_BIN (l.receiver), "src");
+  g_object_set (src, "max-frame-size", 1024, NULL);
+  gst_object_unref (src);
+  fail_if (gst_element_set_state (l.receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  push (&l, (guint8 *) g_strdup ("before"), 6);
+  push (&l, big, 5000);
+  push (&l, (guint8 *) g_strdup ("after"), 5);
+  test_received_wait_buffers (&l.r, 2);
+
+  fail_unless (gst_buffer_memcmp (l.r.buffers->pdata[0], 0, "before", 6) == 0);
+  fail_unless (gst_buffer_memcmp (l.r.buffers->pdata[1], 0, "after", 5) == 0);
+  rx = get_stats (l.receiver, "src");
+  fail_unless_equals_uint64 (stat (rx, "oversize-frames"), 1);
+  if (__i__ == 0) {
+    fail_unless_equals_uint64 (stat (rx, "lost-frames"), 1);
+    fail_unless (GST_BUFFER_IS_DISCONT (l.r.buffers->pdata[1]));
+  }
+  gst_structure_free (rx);
+  link_stop (&l);
+}
+
+GST_END_TEST;
+
+/* Counts, with the reference decoder, the DATA packets in @data before the
+ * first CAPS packet and after it. */
+static void
+count_data_packets (const guint8 *data, gsize len, guint *before_caps,
+    guint *after_caps)
+{
+  guint8 *buf = g_malloc (64 * 1024);
+  gboolean caps_seen = FALSE;
+  sf_decoder dec;
+  gsize consumed;
+
+  *before_caps = *after_caps = 0;
+  sf_decoder_init (&dec, SF_MODE_NATIVE, 0, buf, 64 * 1024);
+  while (len > 0) {
+    if (sf_decoder_feed (&dec, data, len, &consumed) == SF_DEC_PACKET) {
+      guint8 type = sf_decoder_packet (&dec)->header.type;
+
+      if (type == SF_TYPE_CAPS)
+        caps_seen = TRUE;
+      else if (type == SF_TYPE_DATA && caps_seen)
+        (*after_caps)++;
+      else if (type == SF_TYPE_DATA)
+        (*before_caps)++;
+    }
+    data += consumed;
+    len -= consumed;
+  }
+  g_free (buf);
+}
+
+/* A receiver that joins mid-stream learns the caps from their next
+ * repetition and outputs typed buffers from then on. */
+GST_START_TEST (test_join_mid_stream)
+{
+  const guint n = 30, cut = 2500;
+  GstElement *sender, *appsrc, *sink, *receiver;
+  GstStructure *tx, *rx;
+  GstCaps *caps = gst_caps_new_empty_simple ("application/x-serial-test");
+  guint8 *wire;
+  guint i, before, after;
+  guint64 wire_len;
+  TestReceived r;
+  TestPty a, b;
+  GstMessage *msg;
+
+  test_pty_open (&a);
+  test_pty_open (&b);
+  sender = test_make_sender (a.path, "native", &appsrc);
+  sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
+  /* 10 ms at 921600 baud: the caps again after about 920 bytes. */
+  g_object_set (sink, "caps-interval", 10, NULL);
+  g_object_set (appsrc, "caps", caps, NULL);
+  fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < n; i++) {
+    guint8 *frame = g_malloc0 (400);
+
+    g_snprintf ((gchar *) frame, 400, "frame %02u", i);
+    gst_app_src_push_buffer (GST_APP_SRC (appsrc),
+        gst_buffer_new_wrapped (frame, 400));
+  }
+  gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (sender),
+      GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+
+  tx = get_stats (sender, "sink");
+  wire_len = stat (tx, "wire-bytes");
+  fail_unless (stat (tx, "caps-sent") > 5);
+  wire = g_malloc (wire_len);
+  test_read_exactly (a.master, wire, wire_len);
+  count_data_packets (wire + cut, wire_len - cut, &before, &after);
+  fail_unless (after > 0 && after + before < n);
+
+  /* The receiver sees the stream from byte @cut on. */
+  receiver = test_make_receiver (b.path, "native", &r);
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (write (b.master, wire + cut, wire_len - cut),
+      wire_len - cut);
+  test_received_wait_eos (&r);
+
+  fail_unless_equals_int (r.buffers->len, after);
+  fail_unless (gst_caps_is_equal (r.caps, caps));
+  fail_unless (
+      gst_buffer_memcmp (r.buffers->pdata[after - 1], 0, "frame 29", 8) == 0);
+  rx = get_stats (receiver, "src");
+  fail_unless_equals_uint64 (stat (rx, "frames-without-caps"), before);
+  fail_unless_equals_uint64 (stat (rx, "frames-received"), after);
+  fail_unless_equals_uint64 (stat (rx, "lost-frames"), 0);
+
+  gst_structure_free (tx);
+  gst_structure_free (rx);
+  gst_element_set_state (sender, GST_STATE_NULL);
+  gst_element_set_state (receiver, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (sender);
+  gst_object_unref (receiver);
+  gst_caps_unref (caps);
+  test_received_clear (&r);
+  test_pty_close (&a);
+  test_pty_close (&b);
+  g_free (wire);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialframing_suite (void)
 {
@@ -434,6 +616,9 @@ serialframing_suite (void)
   tcase_add_test (tc, test_jpeg_pipeline);
   tcase_add_test (tc, test_damaged_input);
   tcase_add_test (tc, test_bad_wire_caps);
+  tcase_add_test (tc, test_sender_time);
+  tcase_add_loop_test (tc, test_oversize_frame, 0, G_N_ELEMENTS (framings));
+  tcase_add_test (tc, test_join_mid_stream);
   return s;
 }
 
