@@ -238,35 +238,66 @@ GST_START_TEST (test_sink_port_vanishes)
 
 GST_END_TEST;
 
-/* A pty has no character format: asking for one is not an error, but the
- * user is told that it has no effect. */
-GST_START_TEST (test_pty_character_format_warning)
+/* Pops the first warning from @bus and checks it is RESOURCE SETTINGS
+ * mentioning @text. */
+static void
+expect_settings_warning (GstBus *bus, const gchar *text)
 {
-  GstElement *el = gst_element_factory_make (element_names[__i__], NULL);
-  GstElement *pipe = gst_pipeline_new (NULL);
-  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
-  GstMessage *msg;
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
   GError *err = NULL;
-  TestPty pty;
 
-  test_pty_open (&pty);
-  g_object_set (el, "port", pty.path, "data-bits", 7, NULL);
-  gst_bin_add (GST_BIN (pipe), el);
-  fail_if (gst_element_set_state (pipe, GST_STATE_PAUSED) ==
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
   fail_unless (msg != NULL);
   gst_message_parse_warning (msg, &err, NULL);
   fail_unless (
       g_error_matches (err, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS));
-  fail_unless (strstr (err->message, "pseudo-terminal") != NULL);
-
+  fail_unless (strstr (err->message, text) != NULL, "%s", err->message);
   g_error_free (err);
   gst_message_unref (msg);
+}
+
+/* Starts a lone element with @props as gst-launch-1.0 arguments on a pty
+ * and checks the warning it posts. */
+static void
+check_start_warning (const gchar *element, const gchar *props,
+    const gchar *text)
+{
+  GstElement *pipe = gst_pipeline_new (NULL);
+  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+  GstElement *el;
+  TestPty pty;
+  gchar *desc;
+
+  test_pty_open (&pty);
+  desc = g_strdup_printf ("%s port=%s %s", element, pty.path, props);
+  el = gst_parse_launch (desc, NULL);
+  gst_bin_add (GST_BIN (pipe), el);
+  fail_if (gst_element_set_state (pipe, GST_STATE_PAUSED) ==
+      GST_STATE_CHANGE_FAILURE);
+  expect_settings_warning (bus, text);
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipe);
   test_pty_close (&pty);
+  g_free (desc);
+}
+
+/* XON/XOFF flow control would eat 0x11/0x13 bytes of unescaped framings. */
+GST_START_TEST (test_xon_xoff_warning)
+{
+  check_start_warning (element_names[__i__],
+      "framing=raw flow-control=xon-xoff", "xon-xoff");
+  check_start_warning (element_names[__i__],
+      "framing=slip flow-control=xon-xoff", "xon-xoff");
+}
+
+GST_END_TEST;
+
+/* A pty has no character format: asking for one is not an error, but the
+ * user is told that it has no effect. */
+GST_START_TEST (test_pty_character_format_warning)
+{
+  check_start_warning (element_names[__i__], "data-bits=7", "pseudo-terminal");
+  check_start_warning (element_names[__i__], "parity=even", "pseudo-terminal");
 }
 
 GST_END_TEST;
@@ -285,6 +316,7 @@ serialerrors_suite (void)
   tcase_add_test (tc, test_port_busy);
   tcase_add_loop_test (tc, test_setting_refused, 0, 2);
   tcase_add_loop_test (tc, test_pty_character_format_warning, 0, 2);
+  tcase_add_loop_test (tc, test_xon_xoff_warning, 0, 2);
   tcase_add_test (tc, test_src_port_vanishes);
   tcase_add_test (tc, test_sink_port_vanishes);
   return s;
