@@ -2,7 +2,9 @@
 # Streams a live test video through serialsink over a virtual serial link
 # (a pseudo-terminal pair made by socat) into serialsrc, and shows it in a
 # window when a display exists. Either way the received frames and a summary
-# (frames, bytes, frame rate) are written to a folder it names.
+# (frames, bytes, frame rate) are written to a folder it
+# names. The native framing carries the caps and the end of the stream, so
+# the receiver needs no capsfilter and stops by itself.
 #
 #   scripts/demo.sh [SECONDS]        (default 10)
 #
@@ -32,7 +34,7 @@ trap cleanup EXIT
 
 # A null-modem cable in software: bytes written to ttyA come out of ttyB.
 socat pty,raw,echo=0,link="$link/ttyA" pty,raw,echo=0,link="$link/ttyB" &
-pids+=($!)
+pids+=("$!")
 for _ in $(seq 50); do
   [ -e "$link/ttyA" ] && [ -e "$link/ttyB" ] && break
   sleep 0.1
@@ -49,12 +51,13 @@ else
 fi
 
 echo "Receiving on $link/ttyB, frames go to $out/frames"
-gst-launch-1.0 -q -e serialsrc port="$link/ttyB" baud-rate=$baud \
+timeout $((seconds + 30)) gst-launch-1.0 -q serialsrc port="$link/ttyB" \
+  baud-rate=$baud \
   ! jpegparse ! tee name=t \
   t. ! queue ! multifilesink location="$out/frames/frame-%05d.jpg" \
-  t. ! queue ! jpegdec ! $show &
+  t. ! queue ! jpegdec ! $show &  # $show is several words on purpose
 receiver=$!
-pids+=($receiver)
+pids+=("$receiver")
 
 echo "Sending ${seconds}s of 320x240 test video at $fps fps on $link/ttyA"
 start=$(date +%s.%N)
@@ -64,11 +67,8 @@ gst-launch-1.0 -q -e videotestsrc is-live=true num-buffers=$((seconds * fps)) \
   ! serialsink port="$link/ttyA" baud-rate=$baud
 end=$(date +%s.%N)
 
-# The sender has drained its port; let the receiver take the last bytes in,
-# then end it with EOS (SIGINT under -e) so that its files are complete.
-sleep 1
-kill -INT "$receiver"
-wait "$receiver" || true
+# The sender's EOS travels over the link and ends the receiver.
+wait "$receiver"
 exec 3>&-
 
 frames=$(find "$out/frames" -name 'frame-*.jpg' | wc -l)

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Shared by the scripts in this folder: installing what is missing from
 # Debian's packages and building with meson. Source it; do not run it.
 
