@@ -6,9 +6,7 @@
 # Builds with clang outside the project's build directories
 # (FUZZ_BUILD_DIR, default ${TMPDIR:-/tmp}/gst-serial-fuzz), runs over a copy
 # of tests/fuzz/corpus/decoder so the committed corpus stays small, and exits
-# non-zero on a crash.  Installs clang and libFuzzer with apt-get when they
-# are missing (Debian's libFuzzer is in libclang-rt-N-dev, which a
-# --no-install-recommends install of clang leaves out).
+# non-zero on a crash.  Installs clang and libFuzzer when they are missing.
 set -euo pipefail
 
 seconds=${1:-30}
@@ -16,44 +14,15 @@ case $seconds in
   '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
 esac
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+repo=$GST_SERIAL_ROOT
 build=${FUZZ_BUILD_DIR:-${TMPDIR:-/tmp}/gst-serial-fuzz}
 mkdir -p "$build"
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null; then
-    sudo "$@"
-  else
-    echo "fuzz.sh: need root to run: $*" >&2
-    return 1
-  fi
-}
-
-apt_install() {
-  export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get install -y -q --no-install-recommends "$@" ||
-    { as_root apt-get update -q && as_root apt-get install -y -q --no-install-recommends "$@"; }
-}
-
-# True when clang can link a libFuzzer program.
-have_libfuzzer() {
-  printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)\n{ return 0; }\n' \
-    > "$build/probe.c"
-  clang -fsanitize=fuzzer "$build/probe.c" -o "$build/probe" >/dev/null 2>&1
-}
-
-if ! command -v clang >/dev/null; then
-  echo "fuzz.sh: installing clang"
-  apt_install clang
-fi
-if ! have_libfuzzer; then
-  major=$(clang -dumpversion | cut -d. -f1)
-  echo "fuzz.sh: installing libFuzzer (libclang-rt-$major-dev)"
-  apt_install "libclang-rt-$major-dev"
-  have_libfuzzer || { echo "fuzz.sh: clang cannot link libFuzzer" >&2; exit 1; }
-fi
+# Debian's libFuzzer is in libclang-rt-N-dev, which a --no-install-recommends
+# install of clang leaves out.
+ensure_packages clang
+ensure_packages "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
 
 echo "fuzz.sh: building $build/fuzz_decoder with $(clang --version | head -n1)"
 clang -g -O1 -fno-omit-frame-pointer \
@@ -66,7 +35,7 @@ rm -rf "$build/corpus"
 cp -r "$repo/tests/fuzz/corpus/decoder" "$build/corpus"
 mkdir -p "$build/artifacts"
 
-echo "fuzz.sh: fuzzing for $seconds s over $(ls "$build/corpus" | wc -l) seed inputs"
+echo "fuzz.sh: fuzzing for $seconds s over $(find "$build/corpus" -type f | wc -l) seed inputs"
 start=$(date +%s)
 set +e
 "$build/fuzz_decoder" -max_total_time="$seconds" -print_final_stats=1 \

@@ -2,7 +2,9 @@
 """Counts the test cases in a meson test log and prints "N passed, M failed".
 
 gst-check programs report "Checks: X, Failures: Y, Errors: Z"; programs of
-our own report "N passed, M failed"; any other test counts as one case.
+our own may report "N passed, M failed"; any other test counts as one case.
+Further arguments NAME=STATUS add steps run outside meson (an exit status
+of 0 passes).
 """
 import json
 import re
@@ -31,7 +33,7 @@ def count(entry):
     return passed, failed
 
 
-def main(path):
+def main(path, extra):
     total_passed = total_failed = 0
     with open(path) as log:
         for line in log:
@@ -39,11 +41,18 @@ def main(path):
             passed, failed = count(entry)
             total_passed += passed
             total_failed += failed
-            print(f"  {entry['name']:<28} {entry['result']:<8} "
+            print(f"  {entry['name']:<36} {entry['result']:<8} "
                   f"{passed} passed, {failed} failed")
+    for step in extra:
+        name, status = step.split("=", 1)
+        ok = status == "0"
+        total_passed += ok
+        total_failed += not ok
+        print(f"  {name:<36} {'OK' if ok else 'FAIL':<8} "
+              f"{int(ok)} passed, {int(not ok)} failed")
     print(f"{total_passed} passed, {total_failed} failed")
     return 1 if total_failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2:]))

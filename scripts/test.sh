@@ -12,6 +12,11 @@ status=0
 meson test -C "$GST_SERIAL_BUILD" --print-errorlogs --num-processes 2 ||
   status=$?
 
+# A short libFuzzer run of the framing decoder over the committed corpus.
+fuzz=0
+bash "$GST_SERIAL_ROOT/scripts/fuzz.sh" "${FUZZ_SECONDS:-60}" || fuzz=$?
+
 /usr/bin/python3 "$GST_SERIAL_ROOT/scripts/summarize-tests.py" \
-  "$GST_SERIAL_BUILD/meson-logs/testlog.json" || status=1
+  "$GST_SERIAL_BUILD/meson-logs/testlog.json" "fuzz-decoder=$fuzz" ||
+  status=1
 exit $status

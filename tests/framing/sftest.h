@@ -63,7 +63,9 @@ sft_checkf (int ok, const char *expr, const char *file, int line,
 static inline int
 sft_summary (void)
 {
-  printf ("%u passed, %u failed\n", sft_passed, sft_failed);
+  /* Counts checks, not test cases: the suite summary counts this program
+   * as one test. */
+  printf ("%u checks passed, %u failed\n", sft_passed, sft_failed);
   return sft_failed ? 1 : 0;
 }
 
