@@ -12,6 +12,7 @@ BUILD_PACKAGES=(
   libserialport-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav
   clang libclang-rt-14-dev
 )
 

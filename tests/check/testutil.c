@@ -238,20 +238,10 @@ on_eos (GstAppSink *appsink, gpointer user_data)
   g_mutex_unlock (&r->lock);
 }
 
-GstElement *
-test_make_receiver (const gchar *port, const gchar *framing, TestReceived *r)
+void
+test_received_attach (GstElement *appsink, TestReceived *r)
 {
-  GstElement *pipe, *src, *sink;
   GstAppSinkCallbacks callbacks = { on_eos, NULL, on_new_sample };
-
-  pipe = gst_pipeline_new ("receiver");
-  src = gst_element_factory_make ("serialsrc", "src");
-  sink = gst_element_factory_make ("appsink", "sink");
-  g_object_set (src, "port", port, "blocksize", 65536, NULL);
-  gst_util_set_object_arg (G_OBJECT (src), "framing", framing);
-  g_object_set (sink, "sync", FALSE, NULL);
-  gst_bin_add_many (GST_BIN (pipe), src, sink, NULL);
-  fail_unless (gst_element_link (src, sink));
 
   g_mutex_init (&r->lock);
   g_cond_init (&r->cond);
@@ -260,7 +250,23 @@ test_make_receiver (const gchar *port, const gchar *framing, TestReceived *r)
   r->bytes = g_byte_array_new ();
   r->caps = NULL;
   r->eos = FALSE;
-  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, r, NULL);
+  g_object_set (appsink, "sync", FALSE, NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (appsink), &callbacks, r, NULL);
+}
+
+GstElement *
+test_make_receiver (const gchar *port, const gchar *framing, TestReceived *r)
+{
+  GstElement *pipe, *src, *sink;
+
+  pipe = gst_pipeline_new ("receiver");
+  src = gst_element_factory_make ("serialsrc", "src");
+  sink = gst_element_factory_make ("appsink", "sink");
+  g_object_set (src, "port", port, "blocksize", 65536, NULL);
+  gst_util_set_object_arg (G_OBJECT (src), "framing", framing);
+  gst_bin_add_many (GST_BIN (pipe), src, sink, NULL);
+  fail_unless (gst_element_link (src, sink));
+  test_received_attach (sink, r);
   return pipe;
 }
 

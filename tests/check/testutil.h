@@ -59,6 +59,8 @@ typedef struct {
 /* serialsrc port=@port framing=@framing ! appsink, collecting into @r. */
 GstElement *test_make_receiver (const gchar *port, const gchar *framing,
     TestReceived *r);
+/* Collects what @appsink receives into @r. */
+void test_received_attach (GstElement *appsink, TestReceived *r);
 void test_received_wait_bytes (TestReceived *r, gsize n);
 void test_received_wait_buffers (TestReceived *r, guint n);
 void test_received_wait_eos (TestReceived *r);
