@@ -38,6 +38,7 @@ enum {
   GST_SERIAL_PROP_RTS,
   GST_SERIAL_PROP_HANGUP_ON_CLOSE,
   GST_SERIAL_PROP_FRAMING,
+  GST_SERIAL_PROP_STATS_INTERVAL,
   GST_SERIAL_PROP_LAST
 };
 
@@ -47,7 +48,9 @@ typedef struct {
   gchar *path; /* the 'port' property */
   GstSerialPortConfig config;
   GstSerialFraming framing;
-  GstSerialPort *port; /* open from start() to stop() */
+  guint stats_interval; /* ms, 0: no messages */
+  GstSerialPort *port;
+  GstClockID stats_id; /* open from start() to stop() */
 } GstSerialCommon;
 
 void gst_serial_common_init (GstSerialCommon *common);
@@ -64,6 +67,26 @@ gboolean gst_serial_common_start (GstSerialCommon *common, GstElement *element);
 void gst_serial_common_stop (GstSerialCommon *common, GstElement *element);
 gboolean gst_serial_common_set_flushing (GstSerialCommon *common,
     GstElement *element, gboolean flushing);
+
+/* Builds an element's link-stats structure; called with the object lock. */
+typedef GstStructure *(*GstSerialStatsFunc) (GstElement *element);
+
+void gst_serial_common_start_stats (GstSerialCommon *common,
+    GstElement *element, GstSerialStatsFunc func);
+void gst_serial_common_stop_stats (GstSerialCommon *common);
+
+/* Measured throughput over windows of about a second. */
+typedef struct {
+  GstClockTime window_start;
+  guint64 window_payload;
+  guint64 window_wire;
+  gdouble payload_rate; /* bytes per second, last full window */
+  gdouble wire_rate;
+} GstSerialRateMeter;
+
+void gst_serial_rate_meter_reset (GstSerialRateMeter *meter);
+void gst_serial_rate_meter_add (GstSerialRateMeter *meter, guint64 payload,
+    guint64 wire);
 
 G_END_DECLS
 

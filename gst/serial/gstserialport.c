@@ -819,6 +819,38 @@ read_error : {
 }
 
 /**
+ * gst_serial_port_sleep:
+ *
+ * Waits for @duration, or less when gst_serial_port_set_flushing() cuts it
+ * short (GST_SERIAL_IO_FLUSHING).
+ */
+GstSerialIoResult
+gst_serial_port_sleep (GstSerialPort *port, GstClockTime duration,
+    GstSerialPortError *err)
+{
+  GstSerialIoResult res;
+
+  /* The write poll with the descriptor switched off is a timer that
+   * unlock() can still interrupt. */
+  gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, FALSE);
+  res = wait_on (port, port->write_poll, duration, err);
+  gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, TRUE);
+  return res;
+}
+
+/* Bytes written but not yet sent by the driver, 0 where it cannot tell
+ * (pseudo-terminals always say 0). */
+guint
+gst_serial_port_get_output_queue (GstSerialPort *port)
+{
+  int queued = 0;
+
+  if (ioctl (port->fd, TIOCOUTQ, &queued) < 0 || queued < 0)
+    return 0;
+  return queued;
+}
+
+/**
  * gst_serial_port_drain:
  *
  * Waits until the driver has sent everything written so far, so that
@@ -830,21 +862,45 @@ gst_serial_port_drain (GstSerialPort *port, GstSerialPortError *err)
 {
   GstSerialIoResult res = GST_SERIAL_IO_OK;
   GstClockTime wait;
-  int queued;
+  guint queued;
 
-  /* Sleep on the write poll with the descriptor switched off, which turns
-   * it into a timer that unlock() can still cut short. */
-  gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, FALSE);
-  while (ioctl (port->fd, TIOCOUTQ, &queued) == 0 && queued > 0) {
+  while ((queued = gst_serial_port_get_output_queue (port)) > 0) {
     wait = gst_util_uint64_scale_int (queued * 10, GST_SECOND,
         MAX (port->baud_rate, 1));
     wait = CLAMP (wait, GST_MSECOND, DRAIN_MAX_WAIT);
-    GST_LOG ("%s: %d bytes queued, waiting %" GST_TIME_FORMAT, port->path,
+    GST_LOG ("%s: %u bytes queued, waiting %" GST_TIME_FORMAT, port->path,
         queued, GST_TIME_ARGS (wait));
-    res = wait_on (port, port->write_poll, wait, err);
+    res = gst_serial_port_sleep (port, wait, err);
     if (res != GST_SERIAL_IO_OK)
       break;
   }
-  gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, TRUE);
   return res;
+}
+
+/* Whether bytes really leave at the baud rate. Pseudo-terminals and USB CDC
+ * ACM devices accept any rate and move data as fast as the other side
+ * takes it. */
+gboolean
+gst_serial_port_baud_rate_is_real (GstSerialPort *port)
+{
+  gchar *name, *link, *driver;
+  gboolean real;
+
+  if (port->sp == NULL)
+    return FALSE;
+
+  name = g_path_get_basename (port->device);
+  link = g_build_filename ("/sys/class/tty", name, "device", "driver", NULL);
+  driver = g_file_read_link (link, NULL);
+  real = driver == NULL || !g_str_has_suffix (driver, "/cdc_acm");
+  g_free (driver);
+  g_free (link);
+  g_free (name);
+  return real;
+}
+
+guint
+gst_serial_port_get_baud_rate (GstSerialPort *port)
+{
+  return port->baud_rate;
 }

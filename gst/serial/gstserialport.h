@@ -86,6 +86,11 @@ GstSerialIoResult gst_serial_port_write_all (GstSerialPort *port,
     const guint8 *data, gsize size, gsize *written, GstSerialPortError *err);
 GstSerialIoResult gst_serial_port_read (GstSerialPort *port, guint8 *data,
     gsize size, gsize *n_read, GstSerialPortError *err);
+GstSerialIoResult gst_serial_port_sleep (GstSerialPort *port,
+    GstClockTime duration, GstSerialPortError *err);
+guint gst_serial_port_get_output_queue (GstSerialPort *port);
+gboolean gst_serial_port_baud_rate_is_real (GstSerialPort *port);
+guint gst_serial_port_get_baud_rate (GstSerialPort *port);
 GstSerialIoResult gst_serial_port_drain (GstSerialPort *port,
     GstSerialPortError *err);
 

@@ -56,8 +56,71 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 #define GST_CAT_DEFAULT serial_sink_debug
 
 #define DEFAULT_CAPS_INTERVAL 1000
+#define DEFAULT_PACING GST_SERIAL_SINK_PACING_AUTO
+#define DEFAULT_LINK_RATE 0
+#define DEFAULT_DROP_POLICY GST_SERIAL_SINK_DROP_AUTO
 
-enum { PROP_CAPS_INTERVAL = GST_SERIAL_PROP_LAST, PROP_LINK_STATS };
+/* How far the data handed to the OS may run ahead of the line: long enough
+ * to ride out scheduling delays, short enough that a frame dropped for
+ * freshness has not been queued in a driver buffer instead. */
+#define PACING_WINDOW (20 * GST_MSECOND)
+#define PACING_MIN_WINDOW 64
+
+enum {
+  PROP_CAPS_INTERVAL = GST_SERIAL_PROP_LAST,
+  PROP_PACING,
+  PROP_LINK_RATE,
+  PROP_DROP_POLICY,
+  PROP_LINK_STATS
+};
+
+#define GST_TYPE_SERIAL_SINK_PACING (gst_serial_sink_pacing_get_type ())
+static GType
+gst_serial_sink_pacing_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_SERIAL_SINK_PACING_AUTO,
+        "Pace at the line rate where the baud rate is real (UARTs, USB "
+        "adapters), not on pseudo-terminals and USB CDC ACM ports, unless "
+        "link-rate is set",
+        "auto" },
+    { GST_SERIAL_SINK_PACING_ON, "Always pace at the line rate", "on" },
+    { GST_SERIAL_SINK_PACING_OFF,
+        "Never pace; write as fast as the driver accepts", "off" },
+    { 0, NULL, NULL }
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSerialSinkPacing", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define GST_TYPE_SERIAL_SINK_DROP_POLICY                                       \
+  (gst_serial_sink_drop_policy_get_type ())
+static GType
+gst_serial_sink_drop_policy_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_SERIAL_SINK_DROP_AUTO,
+        "Drop stale frames when upstream is live, never otherwise", "auto" },
+    { GST_SERIAL_SINK_DROP_NEVER, "Send every buffer (lossless)", "never" },
+    { GST_SERIAL_SINK_DROP_STALE,
+        "Drop frames captured while the line was busy with an earlier "
+        "one, whenever a newer frame exists",
+        "stale" },
+    { 0, NULL, NULL }
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSerialSinkDropPolicy", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
@@ -106,9 +169,35 @@ gst_serial_sink_class_init (GstSerialSinkClass *klass)
           0, G_MAXUINT, DEFAULT_CAPS_INTERVAL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
+  g_object_class_install_property (gobject_class, PROP_PACING,
+      g_param_spec_enum ("pacing", "Pacing",
+          "Keep the data handed to the driver within about 20 ms of what the "
+          "line can have carried, so that the sink knows when the line is "
+          "free",
+          GST_TYPE_SERIAL_SINK_PACING, DEFAULT_PACING,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY));
+
+  g_object_class_install_property (gobject_class, PROP_LINK_RATE,
+      g_param_spec_uint ("link-rate", "Link rate",
+          "Bytes per second the link really carries, for links slower than "
+          "their baud rate (radios, whose air rate is lower than the UART's) "
+          "or whose baud rate is fiction (USB CDC ACM, pseudo-terminals); "
+          "0: baud-rate divided by the bits of a character",
+          0, G_MAXUINT, DEFAULT_LINK_RATE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY));
+
+  g_object_class_install_property (gobject_class, PROP_DROP_POLICY,
+      g_param_spec_enum ("drop-policy", "Drop policy",
+          "When whole frames may be dropped to keep the picture fresh",
+          GST_TYPE_SERIAL_SINK_DROP_POLICY, DEFAULT_DROP_POLICY,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_property (gobject_class, PROP_LINK_STATS,
       g_param_spec_boxed ("link-stats", "Link statistics",
-          "What was sent: frames-sent, payload-bytes, wire-bytes, caps-sent",
+          "What was sent and how the line is used (see the element "
+          "documentation for the fields)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   element_class->change_state =
@@ -127,6 +216,8 @@ gst_serial_sink_class_init (GstSerialSinkClass *klass)
   basesink_class->render = GST_DEBUG_FUNCPTR (gst_serial_sink_render);
 
   gst_serial_common_mark_plugin_api ();
+  gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_SINK_PACING, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_SINK_DROP_POLICY, 0);
 }
 
 static void
@@ -134,9 +225,16 @@ gst_serial_sink_init (GstSerialSink *self)
 {
   gst_serial_common_init (&self->common);
   self->caps_interval = DEFAULT_CAPS_INTERVAL;
+  self->pacing = DEFAULT_PACING;
+  self->link_rate = DEFAULT_LINK_RATE;
+  self->drop_policy = DEFAULT_DROP_POLICY;
+  gst_serial_rate_meter_reset (&self->meter);
 
-  /* A serial line is a transport, not a display: write as data comes. */
+  /* A serial line is a transport, not a display: write as data comes, and
+   * keep live video fresh by dropping stale frames (drop-policy) and
+   * telling upstream with QoS events. */
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
+  gst_base_sink_set_qos_enabled (GST_BASE_SINK (self), TRUE);
 }
 
 static void
@@ -151,13 +249,38 @@ gst_serial_sink_finalize (GObject *object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-static GstStructure *
-gst_serial_sink_link_stats (GstSerialSink *self)
+/* Bytes the model of the line says are still to be sent. */
+static guint64
+gst_serial_sink_in_flight (GstSerialSink *self, GstClockTime now)
 {
-  return gst_structure_new ("serialsink-link-stats", "frames-sent",
-      G_TYPE_UINT64, self->frames_sent, "payload-bytes", G_TYPE_UINT64,
-      self->payload_bytes, "wire-bytes", G_TYPE_UINT64, self->wire_bytes,
-      "caps-sent", G_TYPE_UINT64, self->caps_sent, NULL);
+  if (self->byte_rate <= 0 || self->line_free_at <= now)
+    return 0;
+  return (self->line_free_at - now) * self->byte_rate / GST_SECOND;
+}
+
+/* Call with the object lock held. */
+static GstStructure *
+gst_serial_sink_link_stats (GstElement *element)
+{
+  GstSerialSink *self = GST_SERIAL_SINK (element);
+  GstClockTime now = g_get_monotonic_time () * GST_USECOND;
+  gdouble use =
+      self->byte_rate > 0 ? self->meter.wire_rate / self->byte_rate : 0.0;
+
+  /* clang-format off */
+  return gst_structure_new ("serialsink-link-stats",
+      "frames-sent", G_TYPE_UINT64, self->frames_sent,
+      "payload-bytes", G_TYPE_UINT64, self->payload_bytes,
+      "wire-bytes", G_TYPE_UINT64, self->wire_bytes,
+      "caps-sent", G_TYPE_UINT64, self->caps_sent,
+      "frames-dropped", G_TYPE_UINT64, self->frames_dropped,
+      "line-rate", G_TYPE_DOUBLE, self->byte_rate,
+      "payload-rate", G_TYPE_DOUBLE, self->meter.payload_rate,
+      "wire-rate", G_TYPE_DOUBLE, self->meter.wire_rate,
+      "utilisation", G_TYPE_DOUBLE, use,
+      "bytes-in-flight", G_TYPE_UINT64, gst_serial_sink_in_flight (self, now),
+      NULL);
+  /* clang-format on */
 }
 
 static void
@@ -172,6 +295,12 @@ gst_serial_sink_set_property (GObject *object, guint prop_id,
         pspec);
   else if (prop_id == PROP_CAPS_INTERVAL)
     self->caps_interval = g_value_get_uint (value);
+  else if (prop_id == PROP_PACING)
+    self->pacing = g_value_get_enum (value);
+  else if (prop_id == PROP_LINK_RATE)
+    self->link_rate = g_value_get_uint (value);
+  else if (prop_id == PROP_DROP_POLICY)
+    self->drop_policy = g_value_get_enum (value);
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
@@ -188,20 +317,61 @@ gst_serial_sink_get_property (GObject *object, guint prop_id, GValue *value,
     gst_serial_common_get_property (&self->common, prop_id, value);
   else if (prop_id == PROP_CAPS_INTERVAL)
     g_value_set_uint (value, self->caps_interval);
+  else if (prop_id == PROP_PACING)
+    g_value_set_enum (value, self->pacing);
+  else if (prop_id == PROP_LINK_RATE)
+    g_value_set_uint (value, self->link_rate);
+  else if (prop_id == PROP_DROP_POLICY)
+    g_value_set_enum (value, self->drop_policy);
   else if (prop_id == PROP_LINK_STATS)
-    g_value_take_boxed (value, gst_serial_sink_link_stats (self));
+    g_value_take_boxed (value, gst_serial_sink_link_stats (GST_ELEMENT (self)));
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
 }
 
+/* The rate to pace at, in bytes per second, or 0 for no pacing. */
+static gdouble
+gst_serial_sink_pacing_rate (GstSerialSink *self)
+{
+  const GstSerialPortConfig *config = &self->common.config;
+  GstSerialPort *port = self->common.port;
+  guint char_bits;
+
+  if (self->pacing == GST_SERIAL_SINK_PACING_OFF)
+    return 0;
+  if (self->link_rate > 0)
+    return self->link_rate;
+  if (self->pacing == GST_SERIAL_SINK_PACING_AUTO &&
+      !gst_serial_port_baud_rate_is_real (port))
+    return 0;
+
+  /* A start bit, the data bits, the parity bit and the stop bits. */
+  char_bits = 1 + config->data_bits + config->stop_bits +
+      (config->parity != GST_SERIAL_PARITY_NONE);
+  return (gdouble) gst_serial_port_get_baud_rate (port) / char_bits;
+}
+
 static void
 gst_serial_sink_reset (GstSerialSink *self)
 {
+  gdouble rate;
+
   GST_OBJECT_LOCK (self);
   self->frames_sent = self->payload_bytes = 0;
-  self->wire_bytes = self->caps_sent = 0;
+  self->wire_bytes = self->caps_sent = self->frames_dropped = 0;
+  gst_serial_rate_meter_reset (&self->meter);
+  rate = self->byte_rate = gst_serial_sink_pacing_rate (self);
+  self->line_free_at = 0;
   GST_OBJECT_UNLOCK (self);
+
+  self->window = MAX (PACING_MIN_WINDOW, rate * PACING_WINDOW / GST_SECOND);
+  GST_INFO_OBJECT (self, "pacing at %.0f bytes/s, window %" G_GSIZE_FORMAT,
+      rate, self->window);
+  self->check_live = TRUE;
+  self->upstream_live = FALSE;
+  self->free_running_time = GST_CLOCK_TIME_NONE;
+  self->last_running_time = GST_CLOCK_TIME_NONE;
 
   /* A receiver may have caught anything before; the delimiter lets it start
    * clean at our first packet. */
@@ -225,14 +395,18 @@ gst_serial_sink_change_state (GstElement *element, GstStateChange transition)
     if (!gst_serial_common_start (&self->common, element))
       return GST_STATE_CHANGE_FAILURE;
     gst_serial_sink_reset (self);
+    gst_serial_common_start_stats (&self->common, element,
+        gst_serial_sink_link_stats);
   }
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY ||
       (transition == GST_STATE_CHANGE_READY_TO_PAUSED &&
-          ret == GST_STATE_CHANGE_FAILURE))
+          ret == GST_STATE_CHANGE_FAILURE)) {
+    gst_serial_common_stop_stats (&self->common);
     gst_serial_common_stop (&self->common, element);
+  }
 
   return ret;
 }
@@ -273,16 +447,24 @@ gst_serial_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   }
 
   GST_DEBUG_OBJECT (self, "caps to send: %s", str);
+  self->check_live = TRUE;
   g_free (self->caps_string);
   self->caps_string = str;
   self->caps_pending = TRUE;
   return TRUE;
 }
 
-/* Writes @data completely. When unlock() interrupts the write, waits until
- * the pipeline plays again (a pause) or gives up (a flush or shutdown). */
+/* After unlock() interrupted a wait: waits until the pipeline plays again
+ * (a pause) and returns OK, or returns FLUSHING (a flush or shutdown). */
 static GstFlowReturn
-gst_serial_sink_write (GstSerialSink *self, const guint8 *data, gsize size)
+gst_serial_sink_interrupted (GstSerialSink *self)
+{
+  return gst_base_sink_wait_preroll (GST_BASE_SINK (self));
+}
+
+/* Writes @data completely. */
+static GstFlowReturn
+gst_serial_sink_write_all (GstSerialSink *self, const guint8 *data, gsize size)
 {
   GstSerialPortError err = { 0 };
   GstFlowReturn ret;
@@ -296,7 +478,7 @@ gst_serial_sink_write (GstSerialSink *self, const guint8 *data, gsize size)
       case GST_SERIAL_IO_FLUSHING:
         data += written;
         size -= written;
-        ret = gst_base_sink_wait_preroll (GST_BASE_SINK (self));
+        ret = gst_serial_sink_interrupted (self);
         if (ret != GST_FLOW_OK)
           return ret;
         break;
@@ -306,6 +488,76 @@ gst_serial_sink_write (GstSerialSink *self, const guint8 *data, gsize size)
         return GST_FLOW_ERROR;
     }
   }
+}
+
+/* Waits until the line has room for part of the next write and returns how
+ * many bytes may go (at most @want) in @room. The driver's own queue, where
+ * it tells, counts too: a receiver holding the line off stops the line. */
+static GstFlowReturn
+gst_serial_sink_pace (GstSerialSink *self, gsize want, gsize *room)
+{
+  GstSerialPortError err = { 0 };
+  GstClockTime now, wait;
+  guint64 ahead;
+  GstFlowReturn ret;
+
+  for (;;) {
+    now = g_get_monotonic_time () * GST_USECOND;
+    GST_OBJECT_LOCK (self);
+    ahead = gst_serial_sink_in_flight (self, now);
+    GST_OBJECT_UNLOCK (self);
+    ahead = MAX (ahead, gst_serial_port_get_output_queue (self->common.port));
+
+    /* Refill at half the window: fewer, larger writes. */
+    if (ahead <= self->window / 2) {
+      *room = MIN (want, self->window - ahead);
+      return GST_FLOW_OK;
+    }
+
+    wait = (ahead - self->window / 2) * GST_SECOND / self->byte_rate;
+    switch (gst_serial_port_sleep (self->common.port, wait, &err)) {
+      case GST_SERIAL_IO_OK:
+        break;
+      case GST_SERIAL_IO_FLUSHING:
+        ret = gst_serial_sink_interrupted (self);
+        if (ret != GST_FLOW_OK)
+          return ret;
+        break;
+      default:
+        GST_SERIAL_PORT_ERROR_POST (self, &err);
+        return GST_FLOW_ERROR;
+    }
+  }
+}
+
+/* Writes @data completely, at the line rate when pacing. */
+static GstFlowReturn
+gst_serial_sink_write (GstSerialSink *self, const guint8 *data, gsize size)
+{
+  GstFlowReturn ret;
+  GstClockTime now;
+  gsize chunk;
+
+  if (self->byte_rate <= 0)
+    return gst_serial_sink_write_all (self, data, size);
+
+  while (size > 0) {
+    ret = gst_serial_sink_pace (self, size, &chunk);
+    if (ret == GST_FLOW_OK)
+      ret = gst_serial_sink_write_all (self, data, chunk);
+    if (ret != GST_FLOW_OK)
+      return ret;
+
+    /* The line was idle if it emptied before now. */
+    now = g_get_monotonic_time () * GST_USECOND;
+    GST_OBJECT_LOCK (self);
+    self->line_free_at = MAX (self->line_free_at, now) +
+        (GstClockTime) (chunk * GST_SECOND / self->byte_rate);
+    GST_OBJECT_UNLOCK (self);
+    data += chunk;
+    size -= chunk;
+  }
+  return GST_FLOW_OK;
 }
 
 static GstFlowReturn
@@ -333,6 +585,7 @@ gst_serial_sink_render_raw (GstSerialSink *self, GstBuffer *buffer)
     self->frames_sent++;
     self->payload_bytes += size;
     self->wire_bytes += size;
+    gst_serial_rate_meter_add (&self->meter, size, size);
     GST_OBJECT_UNLOCK (self);
   }
   return ret;
@@ -392,6 +645,7 @@ gst_serial_sink_finish (GstSerialSink *self, sf_encoder *enc, gsize pos)
     self->wire_since_caps += pos + written;
     GST_OBJECT_LOCK (self);
     self->wire_bytes += pos + written;
+    gst_serial_rate_meter_add (&self->meter, 0, pos + written);
     GST_OBJECT_UNLOCK (self);
   }
   return ret;
@@ -502,6 +756,7 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
     GST_OBJECT_LOCK (self);
     self->frames_sent++;
     self->payload_bytes += size;
+    gst_serial_rate_meter_add (&self->meter, size, 0);
     GST_OBJECT_UNLOCK (self);
   }
   return ret;
@@ -512,10 +767,114 @@ map_failed:
   return GST_FLOW_ERROR;
 }
 
-static GstFlowReturn
-gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+static GstClockTime
+gst_serial_sink_running_time_now (GstSerialSink *self)
 {
-  GstSerialSink *self = GST_SERIAL_SINK (bsink);
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  GstClockTime now;
+
+  if (clock == NULL)
+    return GST_CLOCK_TIME_NONE;
+  now = gst_clock_get_time (clock) -
+      gst_element_get_base_time (GST_ELEMENT (self));
+  gst_object_unref (clock);
+  return now;
+}
+
+/* Whether stale frames may be dropped: with drop-policy=auto only when
+ * upstream is live, since a file transfer must lose nothing. */
+static gboolean
+gst_serial_sink_may_drop (GstSerialSink *self)
+{
+  GstSerialSinkDropPolicy policy;
+  gboolean live;
+
+  GST_OBJECT_LOCK (self);
+  policy = self->drop_policy;
+  GST_OBJECT_UNLOCK (self);
+  if (policy != GST_SERIAL_SINK_DROP_AUTO)
+    return policy == GST_SERIAL_SINK_DROP_STALE;
+
+  if (self->check_live) {
+    if (gst_base_sink_query_latency (GST_BASE_SINK (self), &live,
+            &self->upstream_live, NULL, NULL))
+      self->check_live = FALSE;
+    GST_DEBUG_OBJECT (self, "upstream is %slive",
+        self->upstream_live ? "" : "not ");
+  }
+  return self->upstream_live;
+}
+
+/* A frame captured while the line was still busy with an earlier one, and
+ * followed by a newer frame captured before the line became free, is stale:
+ * sending it would delay the newer one. Returns the frame's running time in
+ * @running_time and its duration in @duration. */
+static gboolean
+gst_serial_sink_is_stale (GstSerialSink *self, GstBuffer *buffer,
+    GstClockTime *running_time, GstClockTime *duration)
+{
+  GstSegment *segment = &GST_BASE_SINK (self)->segment;
+  GstClockTime ts = GST_BUFFER_PTS_IS_VALID (buffer) ? GST_BUFFER_PTS (buffer)
+                                                     : GST_BUFFER_DTS (buffer);
+  GstClockTime rt, last = self->last_running_time;
+
+  if (segment->format != GST_FORMAT_TIME || !GST_CLOCK_TIME_IS_VALID (ts))
+    return FALSE;
+  rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
+  if (!GST_CLOCK_TIME_IS_VALID (rt))
+    return FALSE;
+  self->last_running_time = rt;
+
+  /* How long until the next frame: its duration, or the spacing seen. */
+  *duration = GST_BUFFER_DURATION (buffer);
+  if (!GST_CLOCK_TIME_IS_VALID (*duration))
+    *duration = (GST_CLOCK_TIME_IS_VALID (last) && rt > last) ? rt - last : 0;
+  *running_time = rt;
+
+  return GST_CLOCK_TIME_IS_VALID (self->free_running_time) &&
+      rt + *duration < self->free_running_time;
+}
+
+/* Counts a dropped frame, tells the application (a QoS message, as sinks
+ * do) and upstream (a QoS event, so that an encoder skips the frames that
+ * would be dropped anyway). */
+static void
+gst_serial_sink_dropped (GstSerialSink *self, GstBuffer *buffer,
+    GstClockTime running_time, GstClockTime duration)
+{
+  GstClockTimeDiff late = self->free_running_time - running_time;
+  GstClockTimeDiff diff;
+  gdouble proportion = 1.0;
+  guint64 sent, dropped;
+  GstMessage *msg;
+
+  GST_OBJECT_LOCK (self);
+  dropped = ++self->frames_dropped;
+  sent = self->frames_sent;
+  GST_OBJECT_UNLOCK (self);
+  if (duration > 0)
+    proportion = MAX (1.0, (gdouble) late / duration);
+  GST_LOG_OBJECT (self, "dropping a frame %" GST_STIME_FORMAT " stale",
+      GST_STIME_ARGS (late));
+
+  /* GstVideoEncoder skips frames before timestamp + 2 * diff + duration;
+   * make that the newest frame that will not be dropped. */
+  diff = late / 2 - (GstClockTimeDiff) duration;
+  if (gst_base_sink_is_qos_enabled (GST_BASE_SINK (self)) && diff > 0)
+    gst_pad_push_event (GST_BASE_SINK_PAD (self),
+        gst_event_new_qos (GST_QOS_TYPE_OVERFLOW, proportion, diff,
+            running_time));
+
+  msg = gst_message_new_qos (GST_OBJECT (self), TRUE, running_time,
+      GST_CLOCK_TIME_NONE, GST_BUFFER_PTS (buffer), duration);
+  gst_message_set_qos_values (msg, late, proportion, 1000000);
+  gst_message_set_qos_stats (msg, GST_FORMAT_BUFFERS, sent, dropped);
+  gst_element_post_message (GST_ELEMENT (self), msg);
+}
+
+static GstFlowReturn
+gst_serial_sink_send (GstSerialSink *self, GstBuffer *buffer)
+{
   GstFlowReturn ret;
 
   switch (self->common.framing) {
@@ -531,6 +890,36 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
     default:
       return gst_serial_sink_send_buffer (self, buffer);
   }
+}
+
+static GstFlowReturn
+gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+{
+  GstSerialSink *self = GST_SERIAL_SINK (bsink);
+  GstClockTime running_time, duration, now, in_flight = 0;
+  GstFlowReturn ret;
+
+  if (gst_serial_sink_may_drop (self) &&
+      gst_serial_sink_is_stale (self, buffer, &running_time, &duration)) {
+    gst_serial_sink_dropped (self, buffer, running_time, duration);
+    return GST_FLOW_OK;
+  }
+
+  ret = gst_serial_sink_send (self, buffer);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  /* When the line will be free, in running time: frames captured well
+   * before then are stale. */
+  now = g_get_monotonic_time () * GST_USECOND;
+  GST_OBJECT_LOCK (self);
+  if (self->byte_rate > 0 && self->line_free_at > now)
+    in_flight = self->line_free_at - now;
+  GST_OBJECT_UNLOCK (self);
+  running_time = gst_serial_sink_running_time_now (self);
+  if (GST_CLOCK_TIME_IS_VALID (running_time))
+    self->free_running_time = running_time + in_flight;
+  return GST_FLOW_OK;
 }
 
 static GstFlowReturn

@@ -14,6 +14,18 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  GST_SERIAL_SINK_PACING_AUTO,
+  GST_SERIAL_SINK_PACING_ON,
+  GST_SERIAL_SINK_PACING_OFF
+} GstSerialSinkPacing;
+
+typedef enum {
+  GST_SERIAL_SINK_DROP_AUTO,
+  GST_SERIAL_SINK_DROP_NEVER,
+  GST_SERIAL_SINK_DROP_STALE
+} GstSerialSinkDropPolicy;
+
 #define GST_TYPE_SERIAL_SINK (gst_serial_sink_get_type ())
 G_DECLARE_FINAL_TYPE (GstSerialSink, gst_serial_sink, GST, SERIAL_SINK,
     GstBaseSink)
@@ -24,10 +36,17 @@ struct _GstSerialSink {
   /* protected by the object lock */
   GstSerialCommon common;
   guint caps_interval; /* ms of link time, 0: on change only */
+  GstSerialSinkPacing pacing;
+  guint link_rate; /* bytes/s, 0: from the baud rate */
+  GstSerialSinkDropPolicy drop_policy;
   guint64 frames_sent;
   guint64 payload_bytes;
   guint64 wire_bytes;
   guint64 caps_sent;
+  guint64 frames_dropped;
+  GstSerialRateMeter meter;
+  gdouble byte_rate;         /* pacing rate in bytes/s, 0: not paced */
+  GstClockTime line_free_at; /* monotonic time the line empties */
 
   /* streaming thread */
   guint8 *scratch; /* encoded packets, reused */
@@ -37,6 +56,11 @@ struct _GstSerialSink {
   gboolean caps_pending;
   guint64 wire_since_caps;
   guint32 seq;
+  gsize window; /* bytes the OS may hold ahead of the line */
+  gboolean check_live;
+  gboolean upstream_live;
+  GstClockTime free_running_time; /* when the line empties, running time */
+  GstClockTime last_running_time;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (serialsink);

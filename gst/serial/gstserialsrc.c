@@ -235,23 +235,32 @@ gst_serial_src_set_property (GObject *object, guint prop_id,
     gst_pad_mark_reconfigure (GST_BASE_SRC_PAD (self));
 }
 
+/* Call with the object lock held. */
 static GstStructure *
-gst_serial_src_link_stats (GstSerialSrc *self)
+gst_serial_src_link_stats (GstElement *element)
 {
+  GstSerialSrc *self = GST_SERIAL_SRC (element);
   const sf_dec_stats *st = &self->dec_stats;
   gboolean raw = self->common.framing == GST_SERIAL_FRAMING_RAW;
 
-  return gst_structure_new ("serialsrc-link-stats", "frames-received",
-      G_TYPE_UINT64, self->frames_received, "payload-bytes", G_TYPE_UINT64,
-      self->payload_bytes, "wire-bytes", G_TYPE_UINT64,
-      raw ? self->raw_bytes : st->wire_bytes, "check-failures", G_TYPE_UINT64,
-      st->crc_errors, "lost-frames", G_TYPE_UINT64, self->lost_frames,
-      "oversize-frames", G_TYPE_UINT64, st->oversize, "bytes-skipped",
-      G_TYPE_UINT64, st->skipped_bytes, "malformed", G_TYPE_UINT64,
-      st->malformed, "bad-version", G_TYPE_UINT64, st->bad_version,
-      "unknown-type", G_TYPE_UINT64, st->unknown_type, "caps-rejected",
-      G_TYPE_UINT64, self->caps_rejected, "frames-without-caps", G_TYPE_UINT64,
-      self->frames_without_caps, NULL);
+  /* clang-format off */
+  return gst_structure_new ("serialsrc-link-stats",
+      "frames-received", G_TYPE_UINT64, self->frames_received,
+      "payload-bytes", G_TYPE_UINT64, self->payload_bytes,
+      "wire-bytes", G_TYPE_UINT64, raw ? self->raw_bytes : st->wire_bytes,
+      "check-failures", G_TYPE_UINT64, st->crc_errors,
+      "lost-frames", G_TYPE_UINT64, self->lost_frames,
+      "oversize-frames", G_TYPE_UINT64, st->oversize,
+      "bytes-skipped", G_TYPE_UINT64, st->skipped_bytes,
+      "malformed", G_TYPE_UINT64, st->malformed,
+      "bad-version", G_TYPE_UINT64, st->bad_version,
+      "unknown-type", G_TYPE_UINT64, st->unknown_type,
+      "caps-rejected", G_TYPE_UINT64, self->caps_rejected,
+      "frames-without-caps", G_TYPE_UINT64, self->frames_without_caps,
+      "payload-rate", G_TYPE_DOUBLE, self->meter.payload_rate,
+      "wire-rate", G_TYPE_DOUBLE, self->meter.wire_rate,
+      NULL);
+  /* clang-format on */
 }
 
 static void
@@ -275,7 +284,8 @@ gst_serial_src_get_property (GObject *object, guint prop_id, GValue *value,
         g_value_set_boolean (value, self->forward_eos);
         break;
       case PROP_LINK_STATS:
-        g_value_take_boxed (value, gst_serial_src_link_stats (self));
+        g_value_take_boxed (value,
+            gst_serial_src_link_stats (GST_ELEMENT (self)));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -326,6 +336,7 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->frames_received = self->payload_bytes = 0;
   self->lost_frames = self->caps_rejected = 0;
   self->frames_without_caps = self->raw_bytes = 0;
+  gst_serial_rate_meter_reset (&self->meter);
   gst_clear_caps (&self->wire_caps);
   mode = gst_serial_framing_to_mode (self->common.framing);
   buf_size = sf_decode_buffer_size (mode, self->max_frame_size);
@@ -343,6 +354,8 @@ gst_serial_src_start (GstBaseSrc *bsrc)
     self->dec_buf = g_malloc (buf_size);
     sf_decoder_init (&self->dec, mode, options, self->dec_buf, buf_size);
   }
+  gst_serial_common_start_stats (&self->common, GST_ELEMENT (self),
+      gst_serial_src_link_stats);
   return TRUE;
 }
 
@@ -351,6 +364,7 @@ gst_serial_src_stop (GstBaseSrc *bsrc)
 {
   GstSerialSrc *self = GST_SERIAL_SRC (bsrc);
 
+  gst_serial_common_stop_stats (&self->common);
   gst_serial_common_stop (&self->common, GST_ELEMENT (self));
   g_clear_pointer (&self->dec_buf, g_free);
   g_clear_pointer (&self->read_buf, g_free);
@@ -443,6 +457,7 @@ gst_serial_src_create_raw (GstSerialSrc *self, GstBuffer **out)
   self->frames_received++;
   self->payload_bytes += n_read;
   self->raw_bytes += n_read;
+  gst_serial_rate_meter_add (&self->meter, n_read, n_read);
   GST_OBJECT_UNLOCK (self);
   return GST_FLOW_OK;
 
@@ -613,6 +628,7 @@ gst_serial_src_handle_packet (GstSerialSrc *self, const sf_packet *pkt,
   GST_OBJECT_LOCK (self);
   self->frames_received++;
   self->payload_bytes += pkt->payload_len;
+  gst_serial_rate_meter_add (&self->meter, pkt->payload_len, 0);
   GST_OBJECT_UNLOCK (self);
   return ret;
 }
@@ -659,6 +675,7 @@ gst_serial_src_create (GstPushSrc *psrc, GstBuffer **buffer)
     self->read_pos += consumed;
     GST_OBJECT_LOCK (self);
     self->dec_stats = *sf_decoder_get_stats (&self->dec);
+    gst_serial_rate_meter_add (&self->meter, 0, consumed);
     GST_OBJECT_UNLOCK (self);
 
     if (r < 0)

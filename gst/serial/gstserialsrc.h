@@ -32,6 +32,7 @@ struct _GstSerialSrc {
   guint64 caps_rejected;
   guint64 frames_without_caps;
   guint64 raw_bytes;
+  GstSerialRateMeter meter;
 
   /* streaming thread */
   sf_decoder dec;
