@@ -51,10 +51,13 @@ test_pty_close (TestPty *pty)
 
 struct _TestRelay {
   int from_fd;
-  int to_fd;
+  int to_fd; /* -1: keep the bytes in collected */
   int stop_pipe[2];
   guint64 carried;
   GThread *thread;
+  GMutex lock;
+  GCond cond;
+  GByteArray *collected;
 };
 
 /* Waits for @events on @fd or for the stop pipe; FALSE when stopping. */
@@ -85,6 +88,14 @@ relay_thread (gpointer data)
         continue;
       break; /* the writer closed its side */
     }
+    if (relay->to_fd < 0) {
+      g_mutex_lock (&relay->lock);
+      g_byte_array_append (relay->collected, buf, n);
+      relay->carried += n;
+      g_cond_broadcast (&relay->cond);
+      g_mutex_unlock (&relay->lock);
+      continue;
+    }
     while (off < n) {
       gssize w = write (relay->to_fd, buf + off, n - off);
 
@@ -108,9 +119,13 @@ test_relay_start (int from_fd, int to_fd)
 
   relay->from_fd = from_fd;
   relay->to_fd = to_fd;
+  g_mutex_init (&relay->lock);
+  g_cond_init (&relay->cond);
+  relay->collected = g_byte_array_new ();
   fail_unless (pipe (relay->stop_pipe) == 0);
   fcntl (from_fd, F_SETFL, fcntl (from_fd, F_GETFL) | O_NONBLOCK);
-  fcntl (to_fd, F_SETFL, fcntl (to_fd, F_GETFL) | O_NONBLOCK);
+  if (to_fd >= 0)
+    fcntl (to_fd, F_SETFL, fcntl (to_fd, F_GETFL) | O_NONBLOCK);
   relay->thread = g_thread_new ("relay", relay_thread, relay);
   return relay;
 }
@@ -125,8 +140,27 @@ test_relay_stop (TestRelay *relay)
   close (relay->stop_pipe[0]);
   close (relay->stop_pipe[1]);
   carried = relay->carried;
+  g_byte_array_unref (relay->collected);
+  g_mutex_clear (&relay->lock);
+  g_cond_clear (&relay->cond);
   g_free (relay);
   return carried;
+}
+
+TestRelay *
+test_collector_start (int from_fd)
+{
+  return test_relay_start (from_fd, -1);
+}
+
+GByteArray *
+test_collector_wait (TestRelay *relay, gsize size)
+{
+  g_mutex_lock (&relay->lock);
+  while (relay->collected->len < size)
+    g_cond_wait (&relay->cond, &relay->lock);
+  g_mutex_unlock (&relay->lock);
+  return relay->collected;
 }
 
 void

@@ -30,6 +30,11 @@ typedef struct _TestRelay TestRelay;
 TestRelay *test_relay_start (int from_fd, int to_fd);
 guint64 test_relay_stop (TestRelay *relay);
 
+/* A relay into memory: reads @from_fd as it becomes readable. */
+TestRelay *test_collector_start (int from_fd);
+/* Waits until @size bytes were collected; valid until test_relay_stop(). */
+GByteArray *test_collector_wait (TestRelay *relay, gsize size);
+
 /* Waits until @fd is readable; blocks without a timeout (the test's own
  * timeout catches a hang). */
 void test_wait_readable (int fd);

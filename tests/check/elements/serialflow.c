@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial tests: pacing, the drop policy, flow control and link
+ * statistics messages of serialsink.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#include <gst/check/gstcheck.h>
+#include <gst/app/gstappsrc.h>
+
+#include <unistd.h>
+
+#include "testutil.h"
+#include "serialframe.h"
+
+#define N_FRAMES 30
+#define FRAME_DURATION (GST_SECOND / 30)
+
+static GstStructure *
+sink_stats (GstElement *pipe)
+{
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  GstStructure *stats;
+
+  g_object_get (sink, "link-stats", &stats, NULL);
+  gst_object_unref (sink);
+  return stats;
+}
+
+static guint64
+stat_u64 (const GstStructure *s, const gchar *field)
+{
+  guint64 v = G_MAXUINT64;
+
+  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
+  return v;
+}
+
+/* The rate the sink paces at follows the baud rate and character format,
+ * or link-rate when set. */
+GST_START_TEST (test_line_rate)
+{
+  const struct {
+    const gchar *props;
+    gdouble rate;
+  } cases[] = {
+    { "pacing=on baud-rate=9600", 960.0 },
+    { "pacing=on baud-rate=9600 stop-bits=2", 9600.0 / 11 },
+    { "pacing=on baud-rate=115200 parity=even", 115200.0 / 11 },
+    { "pacing=on baud-rate=115200 link-rate=2000", 2000.0 },
+    { "pacing=auto baud-rate=115200 link-rate=3000", 3000.0 },
+    { "pacing=auto baud-rate=115200", 0.0 }, /* a pty: its rate is fiction */
+    { "pacing=off baud-rate=115200 link-rate=3000", 0.0 },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstElement *pipe;
+    GstStructure *stats;
+    gdouble rate = -1;
+    TestPty pty;
+    gchar *desc;
+
+    test_pty_open (&pty);
+    desc = g_strdup_printf ("appsrc ! serialsink name=sink port=%s %s",
+        pty.path, cases[i].props);
+    pipe = gst_parse_launch (desc, NULL);
+    fail_if (gst_element_set_state (pipe, GST_STATE_PAUSED) ==
+        GST_STATE_CHANGE_FAILURE);
+    stats = sink_stats (pipe);
+    fail_unless (gst_structure_get_double (stats, "line-rate", &rate));
+    fail_unless (G_APPROX_VALUE (rate, cases[i].rate, 1e-6),
+        "%s: line-rate %f, expected %f", cases[i].props, rate, cases[i].rate);
+
+    gst_structure_free (stats);
+    gst_element_set_state (pipe, GST_STATE_NULL);
+    gst_object_unref (pipe);
+    test_pty_close (&pty);
+    g_free (desc);
+  }
+}
+
+GST_END_TEST;
+
+/* Pacing changes when bytes go, never which: a paced transfer arrives
+ * byte-exact. */
+GST_START_TEST (test_paced_transfer_exact)
+{
+  guint8 *data = test_random_bytes (20000, 3), *got = g_malloc (20000);
+  GstElement *sender, *appsrc, *sink;
+  TestPty pty;
+
+  test_pty_open (&pty);
+  sender = test_make_sender (pty.path, "raw", &appsrc);
+  sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
+  g_object_set (sink, "link-rate", 200000, NULL);
+  fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  gst_app_src_push_buffer (GST_APP_SRC (appsrc),
+      gst_buffer_new_wrapped (g_memdup2 (data, 20000), 20000));
+  test_read_exactly (pty.master, got, 20000);
+  fail_unless (memcmp (got, data, 20000) == 0);
+
+  gst_element_set_state (sender, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (sender);
+  test_pty_close (&pty);
+  g_free (got);
+  g_free (data);
+}
+
+GST_END_TEST;
+
+typedef struct {
+  guint qos_events;
+  guint qos_messages;
+} QosCount;
+
+static GstPadProbeReturn
+count_qos_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  QosCount *count = user_data;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_QOS)
+    g_atomic_int_inc (&count->qos_events);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Pushes N_FRAMES frames of @size bytes from a 30 fps camera, all at
+ * once, through a link carrying @rate bytes/s, in cobs framing. Returns
+ * the numbers of the frames delivered, in order. */
+static GArray *
+run_overload (const gchar *policy, gboolean live, gsize size, guint rate,
+    QosCount *count, GstStructure **stats)
+{
+  GstElement *pipe, *appsrc;
+  GArray *delivered = g_array_new (FALSE, FALSE, sizeof (guint));
+  TestRelay *collector;
+  GstPad *pad;
+  TestPty pty;
+  gchar *desc;
+  guint i;
+  GstMessage *msg;
+  GstBus *bus;
+
+  test_pty_open (&pty);
+  desc = g_strdup_printf ("appsrc name=src format=time is-live=%d ! "
+                          "serialsink name=sink framing=cobs link-rate=%u "
+                          "drop-policy=%s port=%s",
+      live, rate, policy, pty.path);
+  pipe = gst_parse_launch (desc, NULL);
+  collector = test_collector_start (pty.master);
+  appsrc = gst_bin_get_by_name (GST_BIN (pipe), "src");
+  pad = gst_element_get_static_pad (appsrc, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, count_qos_event,
+      count, NULL);
+  fail_if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  for (i = 0; i < N_FRAMES; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+
+    gst_buffer_memset (buf, 0, i + 1, size);
+    GST_BUFFER_PTS (buf) = i * FRAME_DURATION;
+    GST_BUFFER_DURATION (buf) = FRAME_DURATION;
+    gst_app_src_push_buffer (GST_APP_SRC (appsrc), buf);
+  }
+  gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+  bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+  while ((msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+              GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_QOS))) {
+    GstMessageType type = GST_MESSAGE_TYPE (msg);
+
+    gst_message_unref (msg);
+    fail_if (type == GST_MESSAGE_ERROR);
+    if (type == GST_MESSAGE_EOS)
+      break;
+    count->qos_messages++;
+  }
+  *stats = sink_stats (pipe);
+
+  /* Packets are separated by 0x00; the first data byte of each (after the
+   * COBS code byte) is its frame number plus one. */
+  {
+    guint64 wire = stat_u64 (*stats, "wire-bytes"), start = 0, end;
+    guint8 *bytes = test_collector_wait (collector, wire)->data;
+
+    for (end = 0; end < wire; end++) {
+      if (bytes[end] != 0)
+        continue;
+      if (end - start >= 2) {
+        guint frame = bytes[start + 1] - 1;
+
+        g_array_append_val (delivered, frame);
+      }
+      start = end + 1;
+    }
+  }
+  test_relay_stop (collector);
+
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pad);
+  gst_object_unref (appsrc);
+  gst_object_unref (pipe);
+  test_pty_close (&pty);
+  g_free (desc);
+  return delivered;
+}
+
+/* A live camera faster than the line: whole frames are dropped, never part
+ * of one; frame 0 goes, the frames captured while it was on the line and
+ * followed by newer ones do not; each drop is a QoS message, and upstream
+ * hears QoS events. */
+GST_START_TEST (test_live_drops_stale_frames)
+{
+  QosCount count = { 0, 0 };
+  GstStructure *stats;
+  GArray *delivered = run_overload ("auto", TRUE, 5000, 10000, &count, &stats);
+  guint64 sent = stat_u64 (stats, "frames-sent");
+  guint64 dropped = stat_u64 (stats, "frames-dropped");
+  guint i;
+
+  fail_unless_equals_uint64 (sent + dropped, N_FRAMES);
+  fail_unless_equals_uint64 (delivered->len, sent);
+  fail_unless_equals_int (g_array_index (delivered, guint, 0), 0);
+  /* Frame 0 keeps the line busy for 0.5 s at 10000 bytes/s: frames 1 to 13
+   * (captured by 0.43 s, each followed by a newer one by 0.47 s) are
+   * stale. */
+  for (i = 1; i < delivered->len; i++)
+    fail_unless (g_array_index (delivered, guint, i) > 13,
+        "stale frame %u sent", g_array_index (delivered, guint, i));
+  fail_unless (dropped >= 13);
+  fail_unless_equals_uint64 (count.qos_messages, dropped);
+  fail_unless (count.qos_events > 0);
+
+  gst_structure_free (stats);
+  g_array_unref (delivered);
+}
+
+GST_END_TEST;
+
+/* Nothing is dropped from a non-live upstream (a file transfer) with the
+ * default policy, nor with drop-policy=never. */
+GST_START_TEST (test_lossless)
+{
+  const struct {
+    const gchar *policy;
+    gboolean live;
+  } cases[] = { { "auto", FALSE }, { "never", TRUE } };
+  QosCount count = { 0, 0 };
+  GstStructure *stats;
+  GArray *delivered = run_overload (cases[__i__].policy, cases[__i__].live,
+      5000, 100000, &count, &stats);
+  guint i;
+
+  fail_unless_equals_uint64 (stat_u64 (stats, "frames-dropped"), 0);
+  fail_unless_equals_int (delivered->len, N_FRAMES);
+  for (i = 0; i < N_FRAMES; i++)
+    fail_unless_equals_int (g_array_index (delivered, guint, i), i);
+  fail_unless_equals_int (count.qos_messages, 0);
+
+  gst_structure_free (stats);
+  g_array_unref (delivered);
+}
+
+GST_END_TEST;
+
+/* A receiver that holds the line off with XOFF loses nothing once it
+ * sends XON, and the held-off pipeline still stops at once. */
+GST_START_TEST (test_xoff_holds_without_loss)
+{
+  const gsize size = 100000;
+  guint8 *data = test_random_bytes (size, 4), *got = g_malloc (size);
+  GstElement *sender, *appsrc, *sink;
+  TestPty pty;
+
+  test_pty_open (&pty);
+  sender = test_make_sender (pty.path, "native", &appsrc);
+  sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
+  gst_util_set_object_arg (G_OBJECT (sink), "flow-control", "xon-xoff");
+  fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  fail_unless_equals_int (write (pty.master, "\x13", 1), 1);
+  gst_app_src_push_buffer (GST_APP_SRC (appsrc),
+      gst_buffer_new_wrapped (g_memdup2 (data, size), size));
+  fail_unless_equals_int (write (pty.master, "\x11", 1), 1);
+
+  /* The native framing escapes XON/XOFF in this mode: decode to compare. */
+  {
+    guint8 *buf = g_malloc (size + 4096), *wire = g_malloc (1);
+    sf_decoder dec;
+    gsize consumed;
+    gboolean done = FALSE;
+
+    sf_decoder_init (&dec, SF_MODE_NATIVE, SF_OPT_XONXOFF, buf, size + 4096);
+    while (!done) {
+      test_read_exactly (pty.master, wire, 1);
+      if (sf_decoder_feed (&dec, wire, 1, &consumed) == SF_DEC_PACKET &&
+          sf_decoder_packet (&dec)->header.type == SF_TYPE_DATA) {
+        const sf_packet *pkt = sf_decoder_packet (&dec);
+
+        fail_unless_equals_int (pkt->payload_len, size);
+        memcpy (got, pkt->payload, size);
+        done = TRUE;
+      }
+    }
+    g_free (wire);
+    g_free (buf);
+  }
+  fail_unless (memcmp (got, data, size) == 0);
+
+  /* Held off again with data pending: stopping returns. */
+  fail_unless_equals_int (write (pty.master, "\x13", 1), 1);
+  gst_app_src_push_buffer (GST_APP_SRC (appsrc),
+      gst_buffer_new_wrapped (g_memdup2 (data, size), size));
+  fail_unless_equals_int (gst_element_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+
+  gst_object_unref (sink);
+  gst_object_unref (sender);
+  test_pty_close (&pty);
+  g_free (got);
+  g_free (data);
+}
+
+GST_END_TEST;
+
+/* stats-interval posts the link statistics as element messages. */
+GST_START_TEST (test_stats_messages)
+{
+  const gchar *names[] = { "serialsink", "serialsrc" };
+  GstElement *pipe;
+  GstBus *bus;
+  TestPty pty;
+  gchar *desc, *structure_name;
+  guint n = 0;
+
+  test_pty_open (&pty);
+  desc = g_strdup_printf (__i__ == 0
+          ? "appsrc ! serialsink port=%s stats-interval=20"
+          : "serialsrc port=%s stats-interval=20 ! fakesink",
+      pty.path);
+  structure_name = g_strdup_printf ("%s-link-stats", names[__i__]);
+  pipe = gst_parse_launch (desc, NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+  fail_if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  while (n < 3) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
+    const GstStructure *s = gst_message_get_structure (msg);
+
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    if (gst_structure_has_name (s, structure_name)) {
+      fail_unless (gst_structure_has_field (s, "wire-bytes"));
+      n++;
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+  test_pty_close (&pty);
+  g_free (structure_name);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+static Suite *
+serialflow_suite (void)
+{
+  Suite *s = suite_create ("serialflow");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_line_rate);
+  tcase_add_test (tc, test_paced_transfer_exact);
+  tcase_add_test (tc, test_live_drops_stale_frames);
+  tcase_add_loop_test (tc, test_lossless, 0, 2);
+  tcase_add_test (tc, test_xoff_holds_without_loss);
+  tcase_add_loop_test (tc, test_stats_messages, 0, 2);
+  return s;
+}
+
+GST_CHECK_MAIN (serialflow);
