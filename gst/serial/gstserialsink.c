@@ -26,12 +26,51 @@
  * On EOS it waits until the driver has sent out everything, so that a file
  * transfer is complete when the pipeline stops.
  *
- * The #GstSerialSink:link-stats property counts what was sent:
+ * ## Slow lines
+ *
+ * A serial line is slow (115200 baud carries 11.5 KB/s) and drivers, USB
+ * adapters and radios buffer kilobytes, so a write returning says little
+ * about the line. With #GstSerialSink:pacing the sink models the line: it
+ * hands the driver data at the line rate, keeping at most about 20 ms ahead
+ * of what the line can have carried, so it knows when the line becomes free.
+ * The rate is baud-rate divided by the bits of a character (start, data,
+ * parity, stop), or #GstSerialSink:link-rate where the real bottleneck is
+ * slower (a telemetry radio's air rate). With pacing=auto, the default,
+ * ports whose baud rate is fiction (pseudo-terminals, USB CDC ACM) are not
+ * paced unless link-rate is set: their writes block when the other side
+ * stops reading instead.
+ *
+ * When frames come faster than the line carries them,
+ * #GstSerialSink:drop-policy decides. With auto, the default, and a live
+ * upstream (a camera), a frame is dropped, whole, when a newer frame was due
+ * before the line became free: the picture stays fresh instead of queueing
+ * seconds of video. Each drop is counted, posted as a QoS message, and sent
+ * upstream as a QoS event, so that encoders which honour QoS (jpegenc,
+ * x264enc: GstVideoEncoder) skip the frames that would be dropped anyway. A
+ * non-live upstream (filesrc, a file transfer) is never dropped from: it is
+ * paced. drop-policy=never sends everything; drop-policy=stale drops stale
+ * frames from any upstream.
+ *
+ * Hardware and software flow control (#GstSerialSink:flow-control) is
+ * honoured: a receiver holding the line off loses nothing, and the pipeline
+ * can still be stopped at once.
+ *
+ * The #GstSerialSink:link-stats property says what was sent and how the
+ * line is used; #GstSerialSink:stats-interval posts it as an element
+ * message on the bus periodically:
  *
  * * `frames-sent` (guint64): buffers sent
  * * `payload-bytes` (guint64): bytes of those buffers
  * * `wire-bytes` (guint64): bytes written to the port, framing included
  * * `caps-sent` (guint64): caps packets sent (native framing)
+ * * `frames-dropped` (guint64): frames dropped by the drop policy
+ * * `line-rate` (gdouble): bytes per second the sink paces at, 0 when not
+ *   pacing
+ * * `payload-rate`, `wire-rate` (gdouble): bytes per second measured over
+ *   the last second or so
+ * * `utilisation` (gdouble): wire-rate / line-rate, 0 when not pacing
+ * * `bytes-in-flight` (guint64): bytes handed to the driver that the line
+ *   has not carried yet, as the pacing model counts them
  *
  * ## Example launch lines
  * |[

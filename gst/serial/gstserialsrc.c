@@ -37,7 +37,9 @@
  * With cobs and slip each packet becomes a buffer. For these three the
  * output caps are the #GstSerialSrc:caps property (ANY when not set).
  *
- * The #GstSerialSrc:link-stats property counts what was received:
+ * The #GstSerialSrc:link-stats property counts what was received;
+ * #GstSerialSrc:stats-interval posts it as an element message on the bus
+ * periodically:
  *
  * * `frames-received` (guint64): buffers output
  * * `payload-bytes` (guint64): bytes of those buffers
@@ -55,6 +57,8 @@
  *   allowed by the caps property
  * * `frames-without-caps` (guint64): data packets dropped while no caps
  *   were known
+ * * `payload-rate`, `wire-rate` (gdouble): bytes per second measured over
+ *   the last second or so
  *
  * ## Example launch lines
  * |[
