@@ -1,0 +1,865 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial benchmarks: serialsink and serialsrc over the link emulator,
+ * against the line rate and against the naive way, in the same run.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ *
+ *   bench-link efficiency [--seconds S]   payload rate / line rate
+ *   bench-link latency [--seconds S] [--csv FILE]
+ *                                         live video through a slow line
+ *   bench-link speed [--mib N]            native framing vs fdsink/fdsrc
+ *   bench-link many [--links N] [--seconds S]
+ *                                         N links in one process
+ *
+ * Each prints its figures and its ratio to the baseline measured in the same
+ * run, and "PASS"/"MISS" against the project's targets. It asserts nothing:
+ * benchmarks measure, tests check.
+ */
+
+#include <gst/gst.h>
+#include <glib/gstdio.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define FRAME_30K (30 * 1024)
+
+static gchar *emu_path;
+static gint opt_seconds;
+static gint opt_mib = 1024;
+static gint opt_links = 16;
+static gchar *opt_csv;
+
+/* ---------------------------------------------------------------------- */
+/* The link emulator as a child process */
+
+typedef struct {
+  GPid pid;
+  gint out_fd;
+  gchar *dir;
+  gchar *a;
+  gchar *b;
+} Emu;
+
+static Emu *
+emu_start (guint baud)
+{
+  Emu *emu = g_new0 (Emu, 1);
+  gchar *baud_str = g_strdup_printf ("%u", baud);
+  GError *error = NULL;
+  gchar buf[512];
+  gsize len = 0;
+  gchar *argv[] = { emu_path, (gchar *) "--baud", baud_str,
+    (gchar *) "--link-a", NULL, (gchar *) "--link-b", NULL, NULL };
+
+  emu->dir = g_dir_make_tmp ("bench-link-XXXXXX", NULL);
+  emu->a = g_build_filename (emu->dir, "ttyA", NULL);
+  emu->b = g_build_filename (emu->dir, "ttyB", NULL);
+  argv[4] = emu->a;
+  argv[6] = emu->b;
+  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+          NULL, NULL, &emu->pid, NULL, &emu->out_fd, NULL, &error))
+    g_error ("cannot start %s: %s", emu_path, error->message);
+
+  /* The emulator prints READY once both sides can be opened. */
+  while (len < sizeof (buf) - 1) {
+    gssize n = read (emu->out_fd, buf + len, 1);
+
+    if (n <= 0)
+      g_error ("the emulator exited before it was ready");
+    if (buf[len++] == '\n' && g_str_has_prefix (buf, "READY"))
+      break;
+    if (buf[len - 1] == '\n')
+      len = 0;
+  }
+  g_free (baud_str);
+  return emu;
+}
+
+static void
+emu_stop (Emu *emu)
+{
+  int status;
+
+  kill (emu->pid, SIGTERM);
+  waitpid (emu->pid, &status, 0);
+  g_spawn_close_pid (emu->pid);
+  close (emu->out_fd);
+  g_rmdir (emu->dir);
+  g_free (emu->a);
+  g_free (emu->b);
+  g_free (emu->dir);
+  g_free (emu);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Helpers */
+
+static gdouble
+now_s (void)
+{
+  return g_get_monotonic_time () / 1e6;
+}
+
+static GstElement *
+launch (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
+
+static GstElement *
+launch (const gchar *fmt, ...)
+{
+  GError *error = NULL;
+  GstElement *pipe;
+  va_list args;
+  gchar *desc;
+
+  va_start (args, fmt);
+  desc = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  pipe = gst_parse_launch (desc, &error);
+  if (pipe == NULL)
+    g_error ("%s: %s", desc, error->message);
+  g_free (desc);
+  return pipe;
+}
+
+/* Runs @pipe until EOS, an error or @seconds, whichever is first. */
+static void
+run_pipeline (GstElement *pipe, gdouble seconds)
+{
+  GstBus *bus = gst_element_get_bus (pipe);
+  GstMessage *msg;
+
+  msg = gst_bus_timed_pop_filtered (bus, seconds * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    GError *err = NULL;
+
+    gst_message_parse_error (msg, &err, NULL);
+    g_printerr ("error from %s: %s\n", GST_MESSAGE_SRC_NAME (msg),
+        err->message);
+    g_error_free (err);
+  }
+  gst_clear_message (&msg);
+  gst_object_unref (bus);
+}
+
+/* Arrival times and sizes of the buffers passing a pad. */
+typedef struct {
+  GMutex lock;
+  GArray *times;                /* gdouble, monotonic seconds */
+  GArray *sizes;                /* gsize */
+} Arrivals;
+
+static GstPadProbeReturn
+record_arrival (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Arrivals *a = user_data;
+  gdouble t = now_s ();
+  gsize size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+
+  g_mutex_lock (&a->lock);
+  g_array_append_val (a->times, t);
+  g_array_append_val (a->sizes, size);
+  g_mutex_unlock (&a->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static Arrivals *
+watch_arrivals (GstElement *pipe, const gchar *element, const gchar *pad)
+{
+  Arrivals *a = g_new0 (Arrivals, 1);
+  GstElement *el = gst_bin_get_by_name (GST_BIN (pipe), element);
+  GstPad *p = gst_element_get_static_pad (el, pad);
+
+  g_mutex_init (&a->lock);
+  a->times = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  a->sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+  gst_pad_add_probe (p, GST_PAD_PROBE_TYPE_BUFFER, record_arrival, a, NULL);
+  gst_object_unref (p);
+  gst_object_unref (el);
+  return a;
+}
+
+static void
+arrivals_free (Arrivals *a)
+{
+  g_array_unref (a->times);
+  g_array_unref (a->sizes);
+  g_mutex_clear (&a->lock);
+  g_free (a);
+}
+
+/* Bytes per second between the first and the last arrival, not counting
+ * the first buffer (its bytes arrived before the clock started). */
+static gdouble
+arrival_rate (Arrivals *a)
+{
+  gdouble bytes = 0, span;
+  guint i, n = a->times->len;
+
+  if (n < 2)
+    return 0;
+  for (i = 1; i < n; i++)
+    bytes += g_array_index (a->sizes, gsize, i);
+  span = g_array_index (a->times, gdouble, n - 1) -
+      g_array_index (a->times, gdouble, 0);
+  return span > 0 ? bytes / span : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* 1. Line efficiency */
+
+/* Payload bytes per second delivered through an emulated @baud 8N1 line,
+ * native framing (@raw FALSE) or filesink/filesrc (@raw TRUE). */
+static gdouble
+measure_efficiency (guint baud, gboolean raw, gdouble seconds)
+{
+  Emu *emu = emu_start (baud);
+  GstElement *tx, *rx;
+  Arrivals *arr;
+  gdouble rate;
+
+  if (raw) {
+    rx = launch ("filesrc name=src location=%s blocksize=65536 ! "
+        "fakesink sync=false", emu->b);
+    tx = launch ("fakesrc sizetype=fixed sizemax=%d filltype=pattern ! "
+        "filesink location=%s buffer-mode=unbuffered", FRAME_30K, emu->a);
+  } else {
+    rx = launch ("serialsrc name=src port=%s baud-rate=%u ! "
+        "fakesink sync=false", emu->b, baud);
+    tx = launch ("fakesrc sizetype=fixed sizemax=%d filltype=pattern ! "
+        "application/x-bench ! serialsink port=%s baud-rate=%u "
+        "pacing=on", FRAME_30K, emu->a, baud);
+  }
+  arr = watch_arrivals (rx, "src", "src");
+  gst_element_set_state (rx, GST_STATE_PLAYING);
+  gst_element_set_state (tx, GST_STATE_PLAYING);
+  run_pipeline (tx, seconds);
+  rate = arrival_rate (arr);
+
+  gst_element_set_state (tx, GST_STATE_NULL);
+  gst_element_set_state (rx, GST_STATE_NULL);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+  arrivals_free (arr);
+  emu_stop (emu);
+  return rate;
+}
+
+static int
+bench_efficiency (void)
+{
+  const guint bauds[] = { 115200, 921600, 3000000 };
+  gboolean all = TRUE;
+  guint i;
+
+  g_print ("1. Line efficiency: non-live 30 KiB frames as fast as accepted, "
+      "emulated 8N1 line\n");
+  g_print ("%10s %12s %10s %12s %10s %8s\n", "baud", "native B/s", "native",
+      "raw B/s", "raw", "ratio");
+  for (i = 0; i < G_N_ELEMENTS (bauds); i++) {
+    /* A frame takes 2.7 s at 115200: measure over several. */
+    gdouble seconds = opt_seconds ? opt_seconds : (bauds[i] < 200000 ? 20 : 8);
+    gdouble line = bauds[i] / 10.0;
+    gdouble native = measure_efficiency (bauds[i], FALSE, seconds);
+    gdouble raw = measure_efficiency (bauds[i], TRUE, seconds);
+    gboolean pass = native / line >= 0.985;
+
+    all &= pass;
+    g_print ("%10u %12.0f %9.2f%% %12.0f %9.2f%% %8.3f %s\n", bauds[i], native,
+        100 * native / line, raw, 100 * raw / line, native / raw,
+        pass ? "PASS (>= 98.5%)" : "MISS (< 98.5%)");
+  }
+  return all ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* 2. Latency under overload */
+
+typedef struct {
+  gdouble t;                    /* seconds since the measurement started */
+  gdouble latency;              /* seconds */
+} Sample;
+
+typedef struct {
+  GMutex lock;
+  gboolean native;
+  gdouble start_wall;           /* sender's wall clock at its running time 0 */
+  gdouble start_mono;
+  guint frames;
+  GArray *samples;
+  gsize bytes;                  /* JPEG bytes received */
+  guint jpegs;
+} LatencyRun;
+
+static gdouble
+wall_s (void)
+{
+  return g_get_real_time () / 1e6;
+}
+
+/* Sender side: stamps each raw frame with its capture time, the wall clock
+ * at its running time, so that latency counts the wait before sending. */
+static GstPadProbeReturn
+stamp_capture (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstElement *el = GST_ELEMENT (gst_pad_get_parent (pad));
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstCaps *unix_caps = gst_caps_from_string ("timestamp/x-unix");
+  GstClock *clock = gst_element_get_clock (el);
+  GstClockTime now_rt, pts = GST_BUFFER_PTS (buf);
+  guint64 capture;
+
+  if (clock) {
+    now_rt = gst_clock_get_time (clock) - gst_element_get_base_time (el);
+    /* The wall clock when this frame's running time was now. */
+    capture = g_get_real_time () * 1000 - (now_rt - pts);
+    buf = gst_buffer_make_writable (buf);
+    gst_buffer_add_reference_timestamp_meta (buf, unix_caps, capture,
+        GST_CLOCK_TIME_NONE);
+    GST_PAD_PROBE_INFO_DATA (info) = buf;
+    gst_object_unref (clock);
+  }
+  gst_caps_unref (unix_caps);
+  gst_object_unref (el);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Child process: the sender. Prints the wall clock at its running time 0
+ * on @report_fd, then sends live video for @seconds. */
+static void
+latency_sender (gboolean native, const gchar *port, gdouble seconds,
+    int report_fd)
+{
+  GstElement *pipe, *src;
+  GstPad *pad;
+  gchar line[64];
+  GstClock *clock;
+
+  if (native)
+    pipe = launch ("videotestsrc name=src is-live=true pattern=ball ! "
+        "video/x-raw,width=640,height=480,framerate=30/1 ! jpegenc ! "
+        "serialsink port=%s pacing=on", port);
+  else
+    pipe = launch ("videotestsrc name=src is-live=true pattern=ball ! "
+        "video/x-raw,width=640,height=480,framerate=30/1 ! jpegenc ! "
+        "filesink location=%s buffer-mode=unbuffered", port);
+  src = gst_bin_get_by_name (GST_BIN (pipe), "src");
+  pad = gst_element_get_static_pad (src, "src");
+  if (native)
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, stamp_capture, NULL,
+        NULL);
+
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  gst_element_get_state (pipe, NULL, NULL, GST_CLOCK_TIME_NONE);
+  clock = gst_element_get_clock (pipe);
+  g_snprintf (line, sizeof (line), "%.6f\n", wall_s () -
+      (gst_clock_get_time (clock) - gst_element_get_base_time (pipe)) / 1e9);
+  if (write (report_fd, line, strlen (line)) < 0)
+    g_error ("report: %s", g_strerror (errno));
+  close (report_fd);
+  gst_object_unref (clock);
+
+  run_pipeline (pipe, seconds);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pad);
+  gst_object_unref (src);
+  gst_object_unref (pipe);
+}
+
+static GstPadProbeReturn
+record_jpeg (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  LatencyRun *run = user_data;
+
+  g_mutex_lock (&run->lock);
+  run->bytes += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+  run->jpegs++;
+  g_mutex_unlock (&run->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Receiver side: latency of each decoded frame from its capture time. The
+ * native framing carries it; the naive raw stream drops nothing, so frame
+ * k was captured k / 30 s after the sender's start. */
+static GstPadProbeReturn
+record_latency (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  LatencyRun *run = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  gdouble now = wall_s (), capture;
+  Sample s;
+
+  if (run->native) {
+    GstCaps *unix_caps = gst_caps_from_string ("timestamp/x-unix");
+    GstReferenceTimestampMeta *meta =
+        gst_buffer_get_reference_timestamp_meta (buf, unix_caps);
+
+    gst_caps_unref (unix_caps);
+    if (meta == NULL)
+      return GST_PAD_PROBE_OK;
+    capture = meta->timestamp / 1e9;
+  } else {
+    capture = run->start_wall + run->frames / 30.0;
+  }
+
+  g_mutex_lock (&run->lock);
+  run->frames++;
+  s.t = now_s () - run->start_mono;
+  s.latency = now - capture;
+  g_array_append_val (run->samples, s);
+  g_mutex_unlock (&run->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static guint64
+rss_kib (GPid pid, const gchar *field)
+{
+  gchar *path = g_strdup_printf ("/proc/%d/status", (int) pid), *text = NULL;
+  guint64 kib = 0;
+  gchar *p;
+
+  if (g_file_get_contents (path, &text, NULL, NULL) &&
+      (p = strstr (text, field)) != NULL)
+    kib = g_ascii_strtoull (p + strlen (field) + 1, NULL, 10);
+  g_free (text);
+  g_free (path);
+  return kib;
+}
+
+static int
+compare_double (gconstpointer a, gconstpointer b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+
+  return (x > y) - (x < y);
+}
+
+typedef struct {
+  gdouble fps, p50, p99, max, first10, last10, mean_frame;
+  guint64 tx_rss_first, tx_rss_last, tx_peak, rx_rss_first, rx_rss_last,
+      rx_peak;
+} LatencyResult;
+
+static gdouble
+mean_latency_between (GArray *samples, gdouble from, gdouble to)
+{
+  gdouble sum = 0;
+  guint i, n = 0;
+
+  for (i = 0; i < samples->len; i++) {
+    Sample *s = &g_array_index (samples, Sample, i);
+
+    if (s->t >= from && s->t < to) {
+      sum += s->latency;
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
+static void
+measure_latency (gboolean native, guint baud, gdouble seconds,
+    LatencyResult *res, FILE *csv)
+{
+  Emu *emu = emu_start (baud);
+  LatencyRun run = { 0 };
+  GstElement *rx, *el;
+  GstPad *pad;
+  int report[2];
+  gchar line[64] = "";
+  GPid pid;
+  GArray *lat;
+  guint i;
+  gdouble t;
+
+  g_mutex_init (&run.lock);
+  run.native = native;
+  run.samples = g_array_new (FALSE, FALSE, sizeof (Sample));
+  if (native)
+    rx = launch ("serialsrc name=src port=%s ! jpegdec name=dec ! "
+        "fakesink sync=false", emu->b);
+  else
+    rx = launch ("serialsrc name=src port=%s framing=raw ! jpegparse "
+        "name=parse ! jpegdec name=dec ! fakesink sync=false", emu->b);
+  el = gst_bin_get_by_name (GST_BIN (rx), "dec");
+  pad = gst_element_get_static_pad (el, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, record_jpeg, &run, NULL);
+  gst_object_unref (pad);
+  pad = gst_element_get_static_pad (el, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, record_latency, &run,
+      NULL);
+  gst_object_unref (pad);
+  gst_object_unref (el);
+  gst_element_set_state (rx, GST_STATE_PLAYING);
+
+  if (pipe (report) < 0)
+    g_error ("pipe: %s", g_strerror (errno));
+  pid = fork ();
+  if (pid == 0) {
+    close (report[0]);
+    latency_sender (native, emu->a, seconds, report[1]);
+    _exit (0);
+  }
+  close (report[1]);
+  if (read (report[0], line, sizeof (line) - 1) <= 0)
+    g_error ("the sender did not start");
+  close (report[0]);
+  run.start_wall = g_ascii_strtod (line, NULL);
+  run.start_mono = now_s ();
+
+  /* Sample both sides' memory every second while the video flows. */
+  memset (res, 0, sizeof (*res));
+  for (t = 1; t <= seconds; t++) {
+    guint64 tx, rx_kib;
+
+    g_usleep (G_USEC_PER_SEC);
+    tx = rss_kib (pid, "VmRSS:");
+    rx_kib = rss_kib (getpid (), "VmRSS:");
+    if (t <= 10) {
+      res->tx_rss_first = MAX (res->tx_rss_first, tx);
+      res->rx_rss_first = MAX (res->rx_rss_first, rx_kib);
+    }
+    if (t > seconds - 10) {
+      res->tx_rss_last = MAX (res->tx_rss_last, tx);
+      res->rx_rss_last = MAX (res->rx_rss_last, rx_kib);
+    }
+    res->tx_peak = MAX (res->tx_peak, rss_kib (pid, "VmHWM:"));
+  }
+  res->rx_peak = rss_kib (getpid (), "VmHWM:");
+
+  g_mutex_lock (&run.lock);
+  lat = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  for (i = 0; i < run.samples->len; i++) {
+    Sample *s = &g_array_index (run.samples, Sample, i);
+
+    g_array_append_val (lat, s->latency);
+    if (csv)
+      fprintf (csv, "%s,%.3f,%.4f\n", native ? "gst-serial" : "naive", s->t,
+          s->latency);
+  }
+  g_array_sort (lat, compare_double);
+  if (lat->len > 0) {
+    res->p50 = g_array_index (lat, gdouble, lat->len / 2);
+    res->p99 = g_array_index (lat, gdouble, (lat->len * 99) / 100);
+    res->max = g_array_index (lat, gdouble, lat->len - 1);
+  }
+  res->fps = run.samples->len / seconds;
+  res->first10 = mean_latency_between (run.samples, 0, 10);
+  res->last10 = mean_latency_between (run.samples, seconds - 10, seconds);
+  res->mean_frame = run.jpegs ? (gdouble) run.bytes / run.jpegs : 0;
+  g_mutex_unlock (&run.lock);
+
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
+  gst_element_set_state (rx, GST_STATE_NULL);
+  gst_object_unref (rx);
+  g_array_unref (lat);
+  g_array_unref (run.samples);
+  emu_stop (emu);
+}
+
+static void
+print_latency (const gchar *name, LatencyResult *r, guint baud)
+{
+  g_print ("%-10s %6.2f fps  p50 %6.2f s  p99 %6.2f s  max %6.2f s  "
+      "first 10 s %6.2f s  last 10 s %6.2f s  mean frame %6.0f B\n",
+      name, r->fps, r->p50, r->p99, r->max, r->first10, r->last10,
+      r->mean_frame);
+  g_print ("%-10s memory (RSS KiB) sender %" G_GUINT64_FORMAT " -> %"
+      G_GUINT64_FORMAT " peak %" G_GUINT64_FORMAT ", receiver %"
+      G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " peak %" G_GUINT64_FORMAT
+      "\n", "", r->tx_rss_first, r->tx_rss_last, r->tx_peak,
+      r->rx_rss_first, r->rx_rss_last, r->rx_peak);
+}
+
+static int
+bench_latency (void)
+{
+  const guint baud = 115200;
+  gdouble seconds = opt_seconds ? opt_seconds : 60;
+  LatencyResult ours, naive;
+  FILE *csv = opt_csv ? fopen (opt_csv, "w") : NULL;
+  gdouble tx_time, target, capacity;
+  gboolean pass;
+
+  if (csv)
+    fprintf (csv, "pipeline,t,latency\n");
+  g_print ("2. Latency under overload: videotestsrc is-live 640x480 30 fps "
+      "! jpegenc, %u baud, %.0f s\n", baud, seconds);
+  measure_latency (TRUE, baud, seconds, &ours, csv);
+  print_latency ("gst-serial", &ours, baud);
+  measure_latency (FALSE, baud, seconds, &naive, csv);
+  print_latency ("naive", &naive, baud);
+  if (csv)
+    fclose (csv);
+
+  tx_time = ours.mean_frame / (baud / 10.0);
+  target = 1.25 * tx_time + 0.1;
+  capacity = ours.mean_frame > 0 ? (baud / 10.0) / ours.mean_frame : 0;
+  pass = ours.p99 <= target && ours.last10 <= ours.first10 * 1.1 + 0.05 &&
+      ours.fps >= 0.9 * capacity;
+  g_print ("mean frame on the line %.2f s; p99 target %.2f s; delivered "
+      "%.2f fps of %.2f the line carries (%.0f%%); p99 ratio to naive %.3f "
+      "%s\n", tx_time, target, ours.fps, capacity,
+      capacity > 0 ? 100 * ours.fps / capacity : 0,
+      naive.p99 > 0 ? ours.p99 / naive.p99 : 0, pass ? "PASS" : "MISS");
+  return pass ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* 3. Raw speed, and the roles it runs as child processes */
+
+/* Child: sends @bytes in 64 KiB buffers, through serialsink (native) or
+ * fdsink on the opened port (raw). */
+static int
+role_send (const gchar *framing, const gchar *port, guint64 bytes)
+{
+  guint buffers = bytes / 65536;
+  GstElement *pipe;
+
+  if (g_str_equal (framing, "native"))
+    pipe = launch ("fakesrc num-buffers=%u sizetype=fixed sizemax=65536 "
+        "filltype=pattern ! application/x-bench ! serialsink port=%s",
+        buffers, port);
+  else
+    pipe = launch ("fakesrc num-buffers=%u sizetype=fixed sizemax=65536 "
+        "filltype=pattern ! filesink location=%s buffer-mode=unbuffered",
+        buffers, port);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  run_pipeline (pipe, 3600);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+  return 0;
+}
+
+typedef struct {
+  guint64 want;
+  guint64 got;
+  GMainLoop *loop;
+} Counter;
+
+static GstPadProbeReturn
+count_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Counter *c = user_data;
+
+  c->got += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+  if (c->got >= c->want)
+    g_main_loop_quit (c->loop);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Child: receives @bytes and prints the seconds from first to last byte. */
+static int
+role_recv (const gchar *framing, const gchar *port, guint64 bytes)
+{
+  Counter c = { bytes, 0, g_main_loop_new (NULL, FALSE) };
+  GstElement *pipe, *src;
+  GstPad *pad;
+  gdouble start;
+
+  if (g_str_equal (framing, "native"))
+    pipe = launch ("serialsrc name=src port=%s blocksize=65536 ! "
+        "fakesink sync=false", port);
+  else
+    pipe = launch ("filesrc name=src location=%s blocksize=65536 ! "
+        "fakesink sync=false", port);
+  src = gst_bin_get_by_name (GST_BIN (pipe), "src");
+  pad = gst_element_get_static_pad (src, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_bytes, &c, NULL);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  start = now_s ();
+  g_main_loop_run (c.loop);
+  g_print ("%.3f\n", now_s () - start);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pad);
+  gst_object_unref (src);
+  gst_object_unref (pipe);
+  g_main_loop_unref (c.loop);
+  return 0;
+}
+
+static GPid
+spawn_role (const gchar *self, const gchar *role, const gchar *framing,
+    const gchar *port, guint64 bytes, gint *out_fd)
+{
+  gchar *bytes_str = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
+  gchar *argv[] = { (gchar *) self, (gchar *) role, (gchar *) framing,
+    (gchar *) port, bytes_str, NULL };
+  GError *error = NULL;
+  GPid pid;
+
+  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+          NULL, NULL, &pid, NULL, out_fd, NULL, &error))
+    g_error ("spawn %s: %s", role, error->message);
+  g_free (bytes_str);
+  return pid;
+}
+
+static gdouble
+cpu_seconds (const struct rusage *ru)
+{
+  return ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
+      ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
+}
+
+/* Returns MB/s, and CPU seconds per GiB of sender and receiver. */
+static gdouble
+measure_speed (const gchar *self, const gchar *framing, guint64 bytes,
+    gdouble *tx_cpu, gdouble *rx_cpu)
+{
+  Emu *emu = emu_start (0);
+  struct rusage ru;
+  gchar out[64] = "";
+  gint rx_out, tx_out;
+  GPid rx, tx;
+  int status;
+  gdouble seconds;
+
+  rx = spawn_role (self, "recv", framing, emu->b, bytes, &rx_out);
+  tx = spawn_role (self, "send", framing, emu->a, bytes, &tx_out);
+  wait4 (rx, &status, 0, &ru);
+  *rx_cpu = cpu_seconds (&ru) * (1024.0 * 1024 * 1024) / bytes;
+  if (read (rx_out, out, sizeof (out) - 1) <= 0)
+    g_error ("the receiver printed nothing");
+  seconds = g_ascii_strtod (out, NULL);
+  kill (tx, SIGTERM);
+  wait4 (tx, &status, 0, &ru);
+  *tx_cpu = cpu_seconds (&ru) * (1024.0 * 1024 * 1024) / bytes;
+  close (rx_out);
+  close (tx_out);
+  g_spawn_close_pid (rx);
+  g_spawn_close_pid (tx);
+  emu_stop (emu);
+  return seconds > 0 ? bytes / seconds / 1e6 : 0;
+}
+
+static int
+bench_speed (const gchar *self)
+{
+  guint64 bytes = (guint64) opt_mib * 1024 * 1024;
+  gdouble n_tx, n_rx, r_tx, r_rx, native, raw;
+
+  g_print ("3. Raw speed: %d MiB through an unpaced emulated link\n",
+      opt_mib);
+  native = measure_speed (self, "native", bytes, &n_tx, &n_rx);
+  raw = measure_speed (self, "raw", bytes, &r_tx, &r_rx);
+  g_print ("native %8.1f MB/s  CPU s/GiB sender %.2f receiver %.2f\n",
+      native, n_tx, n_rx);
+  g_print ("raw    %8.1f MB/s  CPU s/GiB sender %.2f receiver %.2f "
+      "(fdsink/filesrc)\n", raw, r_tx, r_rx);
+  g_print ("ratio  %.3f %s\n", native / raw,
+      native / raw >= 0.9 ? "PASS (>= 0.90)" : "MISS (< 0.90)");
+  return native / raw >= 0.9 ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* 4. Many links */
+
+static int
+bench_many (void)
+{
+  const guint baud = 921600;
+  gdouble seconds = opt_seconds ? opt_seconds : 10;
+  gdouble line = baud / 10.0, worst = 1.0, cpu;
+  Emu **emus = g_new0 (Emu *, opt_links);
+  GstElement **tx = g_new0 (GstElement *, opt_links);
+  GstElement **rx = g_new0 (GstElement *, opt_links);
+  Arrivals **arr = g_new0 (Arrivals *, opt_links);
+  struct rusage before, after;
+  gint i;
+
+  g_print ("4. Many links: %d links at %u baud in one process, %.0f s\n",
+      opt_links, baud, seconds);
+  for (i = 0; i < opt_links; i++) {
+    emus[i] = emu_start (baud);
+    rx[i] = launch ("serialsrc name=src port=%s baud-rate=%u ! "
+        "fakesink sync=false", emus[i]->b, baud);
+    tx[i] = launch ("fakesrc sizetype=fixed sizemax=%d filltype=pattern ! "
+        "application/x-bench ! serialsink port=%s baud-rate=%u pacing=on",
+        FRAME_30K, emus[i]->a, baud);
+    arr[i] = watch_arrivals (rx[i], "src", "src");
+  }
+  getrusage (RUSAGE_SELF, &before);
+  for (i = 0; i < opt_links; i++) {
+    gst_element_set_state (rx[i], GST_STATE_PLAYING);
+    gst_element_set_state (tx[i], GST_STATE_PLAYING);
+  }
+  g_usleep (seconds * G_USEC_PER_SEC);
+  getrusage (RUSAGE_SELF, &after);
+  cpu = cpu_seconds (&after) - cpu_seconds (&before);
+
+  for (i = 0; i < opt_links; i++) {
+    gdouble eff = arrival_rate (arr[i]) / line;
+
+    worst = MIN (worst, eff);
+    gst_element_set_state (tx[i], GST_STATE_NULL);
+    gst_element_set_state (rx[i], GST_STATE_NULL);
+    gst_object_unref (tx[i]);
+    gst_object_unref (rx[i]);
+    arrivals_free (arr[i]);
+    emu_stop (emus[i]);
+  }
+  g_print ("CPU per link %.2f %% of a core; worst line efficiency %.2f%% %s\n",
+      100 * cpu / seconds / opt_links, 100 * worst,
+      worst >= 0.985 ? "PASS (every link >= 98.5%)" : "MISS (< 98.5%)");
+  g_free (emus);
+  g_free (tx);
+  g_free (rx);
+  g_free (arr);
+  return worst >= 0.985 ? 0 : 1;
+}
+
+int
+main (int argc, char **argv)
+{
+  GOptionEntry entries[] = {
+    {"emu", 0, 0, G_OPTION_ARG_FILENAME, &emu_path,
+        "Path of serial-link-emu", "PATH"},
+    {"seconds", 0, 0, G_OPTION_ARG_INT, &opt_seconds,
+        "Duration of each measurement", "S"},
+    {"mib", 0, 0, G_OPTION_ARG_INT, &opt_mib, "MiB for the speed test",
+        "N"},
+    {"links", 0, 0, G_OPTION_ARG_INT, &opt_links, "Links for many", "N"},
+    {"csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv,
+        "Write latency samples to FILE", "FILE"},
+    {NULL}
+  };
+  GOptionContext *ctx = g_option_context_new ("efficiency|latency|speed|many");
+  GError *error = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc < 2) {
+    g_printerr ("%s\n", error ? error->message :
+        "usage: bench-link efficiency|latency|speed|many");
+    return 2;
+  }
+  g_option_context_free (ctx);
+  if (emu_path == NULL)
+    emu_path = g_strdup (g_getenv ("SERIAL_LINK_EMU"));
+  if (emu_path == NULL)
+    emu_path = g_strdup ("serial-link-emu");
+
+  if (g_str_equal (argv[1], "send") && argc == 5)
+    return role_send (argv[2], argv[3], g_ascii_strtoull (argv[4], NULL, 10));
+  if (g_str_equal (argv[1], "recv") && argc == 5)
+    return role_recv (argv[2], argv[3], g_ascii_strtoull (argv[4], NULL, 10));
+  if (g_str_equal (argv[1], "efficiency"))
+    return bench_efficiency ();
+  if (g_str_equal (argv[1], "latency"))
+    return bench_latency ();
+  if (g_str_equal (argv[1], "speed"))
+    return bench_speed (argv[0]);
+  if (g_str_equal (argv[1], "many"))
+    return bench_many ();
+  g_printerr ("unknown benchmark %s\n", argv[1]);
+  return 2;
+}
