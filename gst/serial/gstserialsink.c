@@ -896,9 +896,10 @@ gst_serial_sink_dropped (GstSerialSink *self, GstBuffer *buffer,
   GST_LOG_OBJECT (self, "dropping a frame %" GST_STIME_FORMAT " stale",
       GST_STIME_ARGS (late));
 
-  /* GstVideoEncoder skips frames before timestamp + 2 * diff + duration;
-   * make that the newest frame that will not be dropped. */
-  diff = late / 2 - (GstClockTimeDiff) duration;
+  /* GstVideoEncoder skips frames before timestamp + 2 * diff + duration.
+   * Make that half a frame before the newest frame this sink will keep:
+   * skipping one frame too many would leave the line idle. */
+  diff = (late - (GstClockTimeDiff) (duration * 5 / 2)) / 2;
   if (gst_base_sink_is_qos_enabled (GST_BASE_SINK (self)) && diff > 0)
     gst_pad_push_event (GST_BASE_SINK_PAD (self),
         gst_event_new_qos (GST_QOS_TYPE_OVERFLOW, proportion, diff,
