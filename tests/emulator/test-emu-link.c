@@ -343,8 +343,14 @@ test_paced (void)
   const gchar *const eight_e2[] = { "--baud", "230400", "--parity", "even",
     "--stop-bits", "2", "--fifo", "64", NULL };
 
+  /* At 3 Mbaud the loop sleeps for microseconds, where a sleep computed
+   * from two readings of the clock once went negative and ppoll() failed
+   * with EINVAL, ending the link. */
+  const gchar *const three_mbaud[] = { "--baud", "3000000", NULL };
+
   paced_transfer (fast, 20000);
   paced_transfer (eight_e2, 5000);
+  paced_transfer (three_mbaud, 600000);
 }
 
 /* 3b. Seven data bits carry only the low seven bits of each byte. */

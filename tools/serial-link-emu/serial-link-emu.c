@@ -1005,7 +1005,11 @@ run (Emu *emu, GError **error)
     wake =
         MIN (wake, MIN (emu->unplug_at, MIN (emu->replug_at, emu->stats_at)));
     if (wake != NEVER) {
-      gint64 dt = MAX (wake - now_ns (), 0);
+      /* One reading of the clock: MAX () evaluates its arguments twice,
+       * and a second, later reading can be negative (EINVAL). */
+      gint64 dt = wake - now_ns ();
+
+      dt = MAX (dt, 0);
 
       ts.tv_sec = dt / NS_PER_S;
       ts.tv_nsec = dt % NS_PER_S;

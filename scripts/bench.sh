@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every benchmark of gst-serial and prints its figures, each with its
+# ratio to the baseline measured in the same run:
+#   - the framing codec (MB/s, wire overhead),
+#   - the link emulator's pacing accuracy,
+#   - serialsink/serialsrc over the emulator: line efficiency, latency under
+#     overload (60 s against the naive pipeline, and a plot of it), raw
+#     speed (1 GiB against fdsink/fdsrc), 16 links in one process.
+#
+#   scripts/bench.sh [OUTPUT_DIR]    (default build/bench)
+#
+# Writes OUTPUT_DIR/results.txt, latency.csv and latency.png. Takes about
+# six minutes. Installs what it needs (gnuplot for the plot).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=${1:-$GST_SERIAL_BUILD/bench}
+
+ensure_packages "${BUILD_PACKAGES[@]}" gnuplot-nox
+build_plugin
+use_uninstalled_plugin
+mkdir -p "$out"
+
+emu="$GST_SERIAL_BUILD/tools/serial-link-emu/serial-link-emu"
+link="$GST_SERIAL_BUILD/tests/benchmarks/bench-link"
+
+status=0
+{
+  echo "gst-serial benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1), $(uname -sr)"
+  echo
+  "$GST_SERIAL_BUILD/tests/benchmarks/bench-framing"
+  echo
+  "$GST_SERIAL_BUILD/tests/emulator/bench-emu-pacing" "$emu"
+  echo
+  "$link" --emu "$emu" efficiency || status=1
+  echo
+  "$link" --emu "$emu" --csv "$out/latency.csv" latency || status=1
+  echo
+  "$link" --emu "$emu" speed || status=1
+  echo
+  "$link" --emu "$emu" many || status=1
+} 2> >(grep -v '^serial-link-emu:' >&2) | tee "$out/results.txt"
+
+# End-to-end latency over time: gst-serial against the naive pipeline.
+gnuplot <<PLOT
+set terminal pngcairo size 900,500 font "sans,10"
+set output "$out/latency.png"
+set datafile separator ","
+set title "End-to-end latency, 640x480 JPEG at 30 fps over 115200 baud"
+set xlabel "time since the first frame (s)"
+set ylabel "latency (s)"
+set key top left
+set grid
+plot "< grep '^gst-serial,' $out/latency.csv" using 2:3 with points pt 7 ps 0.5 title "gst-serial (native framing, pacing, drop-policy=auto)", \
+     "< grep '^naive,' $out/latency.csv" using 2:3 with points pt 7 ps 0.5 title "naive (jpegenc ! filesink on the port)"
+PLOT
+echo "Results in $out/results.txt, plot in $out/latency.png"
+exit $status
