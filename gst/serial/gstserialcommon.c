@@ -11,6 +11,7 @@
 
 #include "gstserialcommon.h"
 
+#include <errno.h>
 #include <string.h>
 
 #define MIN_BAUD_RATE 50
@@ -82,12 +83,16 @@ gst_serial_common_init (GstSerialCommon *common)
   gst_serial_port_config_init (&common->config);
   common->framing = GST_SERIAL_DEFAULT_FRAMING;
   common->stats_interval = 0;
+  common->reconnect = FALSE;
+  common->flushing = FALSE;
+  common->wait_poll = gst_poll_new (TRUE);
 }
 
 void
 gst_serial_common_clear (GstSerialCommon *common)
 {
   g_clear_pointer (&common->path, g_free);
+  g_clear_pointer (&common->wait_poll, gst_poll_free);
 }
 
 void
@@ -156,6 +161,15 @@ gst_serial_common_install_properties (GObjectClass *klass)
           "Post the link-stats structure as an element message on the bus "
           "every this many milliseconds while the port is open; 0: never",
           0, G_MAXINT, 0, flags));
+
+  g_object_class_install_property (klass, GST_SERIAL_PROP_RECONNECT,
+      g_param_spec_boolean ("reconnect", "Reconnect",
+          "When the port goes away (USB adapter unplugged, other end of a "
+          "pseudo-terminal closed), keep the pipeline running and reopen "
+          "the same path with backoff instead of failing: a warning and "
+          "serial-port-lost / serial-port-restored element messages tell "
+          "the application",
+          FALSE, flags));
 }
 
 /* The enums of the properties, for the documentation. */
@@ -219,6 +233,9 @@ gst_serial_common_set_property (GstSerialCommon *common, GObject *object,
     case GST_SERIAL_PROP_STATS_INTERVAL:
       common->stats_interval = g_value_get_uint (value);
       break;
+    case GST_SERIAL_PROP_RECONNECT:
+      common->reconnect = g_value_get_boolean (value);
+      break;
     default:
       g_assert_not_reached ();
       break;
@@ -264,6 +281,9 @@ gst_serial_common_get_property (const GstSerialCommon *common, guint prop_id,
       break;
     case GST_SERIAL_PROP_STATS_INTERVAL:
       g_value_set_uint (value, common->stats_interval);
+      break;
+    case GST_SERIAL_PROP_RECONNECT:
+      g_value_set_boolean (value, common->reconnect);
       break;
     default:
       g_assert_not_reached ();
@@ -320,6 +340,8 @@ gst_serial_common_start (GstSerialCommon *common, GstElement *element)
   path = g_strdup (common->path);
   config = common->config;
   framing = common->framing;
+  common->flushing = FALSE;
+  gst_poll_set_flushing (common->wait_poll, FALSE);
   GST_OBJECT_UNLOCK (element);
 
   port = open_port (element, path, &config);
@@ -370,8 +392,10 @@ gst_serial_common_set_flushing (GstSerialCommon *common, GstElement *element,
     gboolean flushing)
 {
   GST_OBJECT_LOCK (element);
+  common->flushing = flushing;
   if (common->port)
     gst_serial_port_set_flushing (common->port, flushing);
+  gst_poll_set_flushing (common->wait_poll, flushing);
   GST_OBJECT_UNLOCK (element);
   return TRUE;
 }
@@ -476,4 +500,99 @@ gst_serial_rate_meter_add (GstSerialRateMeter *meter, guint64 payload,
   meter->wire_rate = meter->window_wire * (gdouble) GST_SECOND / elapsed;
   meter->window_start = now;
   meter->window_payload = meter->window_wire = 0;
+}
+
+#define RECONNECT_FIRST_WAIT (100 * GST_MSECOND)
+#define RECONNECT_MAX_WAIT (2 * GST_SECOND)
+
+static void
+post_port_message (GstElement *element, const gchar *name, const gchar *path)
+{
+  gst_element_post_message (element,
+      gst_message_new_element (GST_OBJECT (element),
+          gst_structure_new (name, "port", G_TYPE_STRING, path, NULL)));
+}
+
+/* Reopens @path with @config until it succeeds or unlock() interrupts,
+ * waiting longer after each failure, so that nothing spins while the port
+ * is absent. */
+static GstSerialPort *
+reopen_port (GstSerialCommon *common, GstElement *element, const gchar *path,
+    const GstSerialPortConfig *config)
+{
+  GstClockTime wait = RECONNECT_FIRST_WAIT;
+  GstSerialPortError err = { 0 };
+  GstSerialPort *port;
+
+  for (;;) {
+    if (gst_poll_wait (common->wait_poll, wait) < 0 && errno == EBUSY)
+      return NULL;
+    port = gst_serial_port_open (path, config, &err);
+    if (port)
+      return port;
+    GST_DEBUG_OBJECT (element, "%s not back yet: %s", path, err.message);
+    gst_serial_port_error_clear (&err);
+    wait = MIN (wait * 2, RECONNECT_MAX_WAIT);
+  }
+}
+
+/**
+ * gst_serial_common_io_failed:
+ * @err: what failed; posted or cleared
+ *
+ * For the streaming thread after a failed read or write. When the port went
+ * away and 'reconnect' is on, tells the application, reopens the port and
+ * returns GST_FLOW_OK once it is back (the element then resynchronises), or
+ * GST_FLOW_FLUSHING when unlock() interrupts the wait. Otherwise posts @err
+ * and returns GST_FLOW_ERROR.
+ */
+GstFlowReturn
+gst_serial_common_io_failed (GstSerialCommon *common, GstElement *element,
+    GstSerialPortError *err)
+{
+  GstSerialPortConfig config;
+  GstSerialPort *lost, *port;
+  gboolean reconnect;
+  gchar *path;
+
+  GST_OBJECT_LOCK (element);
+  reconnect = common->reconnect;
+  config = common->config;
+  path = g_strdup (common->path);
+  GST_OBJECT_UNLOCK (element);
+
+  if (!err->gone || !reconnect) {
+    g_free (path);
+    GST_SERIAL_PORT_ERROR_POST (element, err);
+    return GST_FLOW_ERROR;
+  }
+
+  gst_element_message_full (element, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+      err->code, g_strdup_printf ("%s Reconnecting.", err->message), err->debug,
+      __FILE__, GST_FUNCTION, __LINE__);
+  err->debug = NULL;
+  gst_serial_port_error_clear (err);
+  post_port_message (element, "serial-port-lost", path);
+
+  GST_OBJECT_LOCK (element);
+  lost = common->port;
+  common->port = NULL;
+  GST_OBJECT_UNLOCK (element);
+  gst_serial_port_close (lost);
+
+  port = reopen_port (common, element, path, &config);
+  if (port == NULL) {
+    g_free (path);
+    return GST_FLOW_FLUSHING;
+  }
+
+  GST_OBJECT_LOCK (element);
+  common->port = port;
+  /* unlock() may have come while no port was there to take it. */
+  gst_serial_port_set_flushing (port, common->flushing);
+  GST_OBJECT_UNLOCK (element);
+  GST_INFO_OBJECT (element, "%s is back", path);
+  post_port_message (element, "serial-port-restored", path);
+  g_free (path);
+  return GST_FLOW_OK;
 }

@@ -39,6 +39,7 @@ enum {
   GST_SERIAL_PROP_HANGUP_ON_CLOSE,
   GST_SERIAL_PROP_FRAMING,
   GST_SERIAL_PROP_STATS_INTERVAL,
+  GST_SERIAL_PROP_RECONNECT,
   GST_SERIAL_PROP_LAST
 };
 
@@ -49,6 +50,9 @@ typedef struct {
   GstSerialPortConfig config;
   GstSerialFraming framing;
   guint stats_interval; /* ms, 0: no messages */
+  gboolean reconnect;
+  gboolean flushing;
+  GstPoll *wait_poll; /* a timer unlock() can interrupt */
   GstSerialPort *port;
   GstClockID stats_id; /* open from start() to stop() */
 } GstSerialCommon;
@@ -67,6 +71,9 @@ gboolean gst_serial_common_start (GstSerialCommon *common, GstElement *element);
 void gst_serial_common_stop (GstSerialCommon *common, GstElement *element);
 gboolean gst_serial_common_set_flushing (GstSerialCommon *common,
     GstElement *element, gboolean flushing);
+
+GstFlowReturn gst_serial_common_io_failed (GstSerialCommon *common,
+    GstElement *element, GstSerialPortError *err);
 
 /* Builds an element's link-stats structure; called with the object lock. */
 typedef GstStructure *(*GstSerialStatsFunc) (GstElement *element);

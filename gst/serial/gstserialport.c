@@ -737,6 +737,7 @@ set_io_error (GstSerialPort *port, GstResourceError code, int errnum,
         "adapter was unplugged, or the other end of the pseudo-terminal "
         "closed).",
         port->path);
+    err->gone = TRUE;
   } else {
     set_error (err, code, debug, "Could not %s serial port %s: %s.",
         code == GST_RESOURCE_ERROR_READ ? "read from" : "write to", port->path,

@@ -61,6 +61,7 @@ typedef struct {
   GstResourceError code;
   gchar *message;
   gchar *debug;
+  gboolean gone; /* the device went away (unplugged, pty closed) */
 } GstSerialPortError;
 
 typedef enum {

@@ -105,6 +105,10 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 #define PACING_WINDOW (20 * GST_MSECOND)
 #define PACING_MIN_WINDOW 64
 
+/* The port went away and came back: the frame being written is lost, the
+ * next one starts afresh. */
+#define FLOW_RECONNECTED GST_FLOW_CUSTOM_SUCCESS
+
 enum {
   PROP_CAPS_INTERVAL = GST_SERIAL_PROP_LAST,
   PROP_PACING,
@@ -523,8 +527,9 @@ gst_serial_sink_write_all (GstSerialSink *self, const guint8 *data, gsize size)
         break;
       case GST_SERIAL_IO_ERROR:
       default:
-        GST_SERIAL_PORT_ERROR_POST (self, &err);
-        return GST_FLOW_ERROR;
+        ret = gst_serial_common_io_failed (&self->common, GST_ELEMENT (self),
+            &err);
+        return ret == GST_FLOW_OK ? FLOW_RECONNECTED : ret;
     }
   }
 }
@@ -946,6 +951,17 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   }
 
   ret = gst_serial_sink_send (self, buffer);
+  if (ret == FLOW_RECONNECTED) {
+    /* A receiver resynchronises at our next delimiter and needs the caps
+     * again; the line model starts from an idle line. */
+    GST_INFO_OBJECT (self, "port back, frame lost");
+    self->need_delimiter = TRUE;
+    self->caps_pending = self->caps_string != NULL;
+    GST_OBJECT_LOCK (self);
+    self->line_free_at = 0;
+    GST_OBJECT_UNLOCK (self);
+    return GST_FLOW_OK;
+  }
   if (ret != GST_FLOW_OK)
     return ret;
 

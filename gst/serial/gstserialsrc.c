@@ -416,17 +416,30 @@ gst_serial_src_read (GstSerialSrc *self, guint8 *data, gsize size,
     gsize *n_read)
 {
   GstSerialPortError err = { 0 };
+  GstFlowReturn ret;
 
-  switch (gst_serial_port_read (self->common.port, data, size, n_read, &err)) {
-    case GST_SERIAL_IO_OK:
-      GST_LOG_OBJECT (self, "read %" G_GSIZE_FORMAT " bytes", *n_read);
-      return GST_FLOW_OK;
-    case GST_SERIAL_IO_FLUSHING:
-      return GST_FLOW_FLUSHING;
-    case GST_SERIAL_IO_ERROR:
-    default:
-      GST_SERIAL_PORT_ERROR_POST (self, &err);
-      return GST_FLOW_ERROR;
+  for (;;) {
+    switch (
+        gst_serial_port_read (self->common.port, data, size, n_read, &err)) {
+      case GST_SERIAL_IO_OK:
+        GST_LOG_OBJECT (self, "read %" G_GSIZE_FORMAT " bytes", *n_read);
+        return GST_FLOW_OK;
+      case GST_SERIAL_IO_FLUSHING:
+        return GST_FLOW_FLUSHING;
+      case GST_SERIAL_IO_ERROR:
+      default:
+        ret = gst_serial_common_io_failed (&self->common, GST_ELEMENT (self),
+            &err);
+        if (ret != GST_FLOW_OK)
+          return ret;
+        /* The port is back: whatever was in flight is lost, and the new
+         * port's first byte starts a packet (or fails its check). */
+        if (self->common.framing != GST_SERIAL_FRAMING_RAW)
+          sf_decoder_restart (&self->dec);
+        self->read_pos = self->read_len = 0;
+        self->discont = TRUE;
+        break;
+    }
   }
 }
 
@@ -456,6 +469,10 @@ gst_serial_src_create_raw (GstSerialSrc *self, GstBuffer **out)
   }
 
   gst_buffer_resize (buffer, 0, n_read);
+  if (self->discont) {
+    GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+    self->discont = FALSE;
+  }
   *out = buffer;
   GST_OBJECT_LOCK (self);
   self->frames_received++;

@@ -361,6 +361,48 @@ test_names_and_sizes (void)
   CHECK (sf_decode_buffer_size (SF_MODE_NATIVE, SIZE_MAX) == 0);
 }
 
+/* After sf_decoder_restart () the next byte starts a packet: a packet with
+ * no delimiter before it is delivered, a tail of one is counted, never
+ * delivered. */
+static void
+test_decoder_restart (void)
+{
+  uint8_t wire[256], buf[256];
+  const uint8_t *data;
+  size_t len = 0, consumed, left;
+  sf_decoder dec;
+  sf_header hdr;
+  sf_result r = SF_DEC_NEED_MORE;
+
+  sf_header_init (&hdr, SF_TYPE_DATA);
+  CHECK (sf_encode_native (&hdr, "restart", 7, 0, wire, sizeof (wire), &len) ==
+      SF_OK);
+  CHECK (sf_decoder_init (&dec, SF_MODE_NATIVE, 0, buf, sizeof (buf)) == SF_OK);
+
+  /* Half a packet, then the link restarts with a whole packet. */
+  CHECK (sf_decoder_feed (&dec, wire, len / 2, &consumed) == SF_DEC_NEED_MORE);
+  sf_decoder_restart (&dec);
+  data = wire;
+  left = len;
+  while (left > 0 &&
+      (r = sf_decoder_feed (&dec, data, left, &consumed)) != SF_DEC_PACKET) {
+    data += consumed;
+    left -= consumed;
+  }
+  CHECK (r == SF_DEC_PACKET);
+  CHECK (sf_decoder_packet (&dec)->payload_len == 7);
+  CHECK (memcmp (sf_decoder_packet (&dec)->payload, "restart", 7) == 0);
+
+  /* A restart that lands on a packet's tail: counted, not delivered. */
+  sf_decoder_restart (&dec);
+  CHECK (sf_decoder_feed (&dec, wire + len / 2, len - len / 2, &consumed) ==
+      SF_DEC_NEED_MORE);
+  CHECK_EQ_U64 (sf_decoder_get_stats (&dec)->packets, 1);
+  CHECK (sf_decoder_get_stats (&dec)->crc_errors +
+          sf_decoder_get_stats (&dec)->malformed ==
+      1);
+}
+
 int
 main (void)
 {
@@ -370,6 +412,7 @@ main (void)
   test_incremental_rules ();
   test_cobs_helpers ();
   test_decoder_api ();
+  test_decoder_restart ();
   test_seq_tracker ();
   test_names_and_sizes ();
   return sft_summary ();

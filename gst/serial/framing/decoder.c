@@ -473,6 +473,16 @@ sf_decoder_resync (sf_decoder *dec)
   dec->state = SF_DEC_STATE_HUNT;
 }
 
+void
+sf_decoder_restart (sf_decoder *dec)
+{
+  if (!dec || !dec->buf)
+    return;
+  sf_decoder_resync (dec);
+  /* A fresh link has no partial packet before its first byte. */
+  dec->state = packet_start_state (dec);
+}
+
 sf_dec_state
 sf_decoder_state (const sf_decoder *dec)
 {

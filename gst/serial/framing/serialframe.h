@@ -348,6 +348,12 @@ void sf_decoder_reset_stats (sf_decoder *dec);
 /* Drops any packet in progress (its bytes count as skipped) and hunts for
  * the next delimiter, e.g. after a flush or a port reopen. */
 void sf_decoder_resync (sf_decoder *dec);
+/* Drops any packet in progress (its bytes count as skipped) and takes the
+ * next byte as the start of a packet, for a link that starts afresh (a port
+ * reopened after an unplug) so that its first packet is not lost to the
+ * hunt for a delimiter. A packet tail that arrives instead fails its check
+ * and is counted, never delivered. */
+void sf_decoder_restart (sf_decoder *dec);
 sf_dec_state sf_decoder_state (const sf_decoder *dec);
 
 /* --- Sequence accounting ---------------------------------------------- */

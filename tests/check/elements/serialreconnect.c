@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial tests: reconnect=true keeps a pipeline running while its port
+ * is unplugged and plugged back, driven by the link emulator.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#include <gst/check/gstcheck.h>
+#include <gst/app/gstappsrc.h>
+#include <glib/gstdio.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* tools/serial-link-emu, with commands on its standard input. */
+typedef struct {
+  GPid pid;
+  gint in_fd;
+  gint out_fd;
+  gchar *dir;
+  gchar *a;
+  gchar *b;
+} Emu;
+
+/* Reads the emulator's output up to a line starting with @prefix. */
+static void
+emu_expect (Emu *emu, const gchar *prefix)
+{
+  gchar line[512];
+  gsize len = 0;
+
+  for (;;) {
+    fail_unless (read (emu->out_fd, line + len, 1) == 1,
+        "the emulator ended before printing %s", prefix);
+    if (line[len] == '\n') {
+      line[len] = '\0';
+      if (g_str_has_prefix (line, prefix))
+        return;
+      len = 0;
+    } else if (len < sizeof (line) - 2) {
+      len++;
+    }
+  }
+}
+
+static void
+emu_command (Emu *emu, const gchar *command)
+{
+  gsize len = strlen (command);
+
+  fail_unless (write (emu->in_fd, command, len) == (gssize) len);
+}
+
+static Emu *
+emu_start (void)
+{
+  Emu *emu = g_new0 (Emu, 1);
+  const gchar *path = g_getenv ("SERIAL_LINK_EMU");
+  gchar *argv[] = { (gchar *) path, (gchar *) "--baud", (gchar *) "0",
+    (gchar *) "--control", (gchar *) "--unplug-down", (gchar *) "manual",
+    (gchar *) "--link-a", NULL, (gchar *) "--link-b", NULL, NULL };
+  GError *error = NULL;
+
+  fail_unless (path != NULL, "SERIAL_LINK_EMU is not set");
+  emu->dir = g_dir_make_tmp ("serialreconnect-XXXXXX", NULL);
+  emu->a = g_build_filename (emu->dir, "ttyA", NULL);
+  emu->b = g_build_filename (emu->dir, "ttyB", NULL);
+  argv[7] = emu->a;
+  argv[9] = emu->b;
+  fail_unless (g_spawn_async_with_pipes (NULL, argv, NULL,
+                   G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &emu->pid,
+                   &emu->in_fd, &emu->out_fd, NULL, &error),
+      "%s", error ? error->message : "");
+  emu_expect (emu, "READY");
+  return emu;
+}
+
+static void
+emu_stop (Emu *emu)
+{
+  emu_command (emu, "quit\n");
+  waitpid (emu->pid, NULL, 0);
+  g_spawn_close_pid (emu->pid);
+  close (emu->in_fd);
+  close (emu->out_fd);
+  g_rmdir (emu->dir);
+  g_free (emu->a);
+  g_free (emu->b);
+  g_free (emu->dir);
+  g_free (emu);
+}
+
+/* Waits for the element message @name on @bus, counting the warnings
+ * passed on the way; fails on an error. */
+static guint
+wait_element_message (GstBus *bus, const gchar *name)
+{
+  guint warnings = 0;
+
+  for (;;) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
+    GstMessageType type = GST_MESSAGE_TYPE (msg);
+    gboolean found = type == GST_MESSAGE_ELEMENT &&
+        gst_structure_has_name (gst_message_get_structure (msg), name);
+
+    if (type == GST_MESSAGE_WARNING) {
+      GError *err = NULL;
+
+      gst_message_parse_warning (msg, &err, NULL);
+      fail_unless (err->domain == GST_RESOURCE_ERROR);
+      g_error_free (err);
+      warnings++;
+    }
+    fail_if (type == GST_MESSAGE_ERROR);
+    gst_message_unref (msg);
+    if (found)
+      return warnings;
+  }
+}
+
+static void
+push_frame (GstElement *appsrc, const gchar *text)
+{
+  gst_app_src_push_buffer (GST_APP_SRC (appsrc),
+      gst_buffer_new_wrapped (g_strdup (text), strlen (text)));
+}
+
+/* The receiving side is unplugged between two frames: the pipeline keeps
+ * running, says the port was lost and is back, and the next frame arrives
+ * intact and marked DISCONT. */
+GST_START_TEST (test_receiver_unplugged)
+{
+  GstCaps *caps = gst_caps_new_empty_simple ("application/x-serial-test");
+  GstElement *sender, *receiver, *appsrc, *src;
+  GstBus *bus;
+  TestReceived r;
+  Emu *emu;
+
+  emu = emu_start ();
+  receiver = test_make_receiver (emu->b, "native", &r);
+  src = gst_bin_get_by_name (GST_BIN (receiver), "src");
+  g_object_set (src, "reconnect", TRUE, NULL);
+  sender = test_make_sender (emu->a, "native", &appsrc);
+  g_object_set (appsrc, "caps", caps, NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (receiver));
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  push_frame (appsrc, "before");
+  test_received_wait_buffers (&r, 1);
+
+  emu_command (emu, "unplug b\n");
+  emu_expect (emu, "UNPLUGGED");
+  fail_unless_equals_int (wait_element_message (bus, "serial-port-lost"), 1);
+  emu_command (emu, "replug b\n");
+  emu_expect (emu, "REPLUGGED");
+  fail_unless_equals_int (wait_element_message (bus, "serial-port-restored"),
+      0);
+
+  push_frame (appsrc, "after");
+  test_received_wait_buffers (&r, 2);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[0], 0, "before", 6) == 0);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[1], 0, "after", 5) == 0);
+  fail_unless (GST_BUFFER_IS_DISCONT (r.buffers->pdata[1]));
+
+  fail_unless_equals_int (gst_element_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (src);
+  gst_object_unref (bus);
+  gst_object_unref (sender);
+  gst_object_unref (receiver);
+  gst_caps_unref (caps);
+  test_received_clear (&r);
+  emu_stop (emu);
+}
+
+GST_END_TEST;
+
+/* While the port is away and the element waits for it, stopping the
+ * pipeline returns at once. */
+GST_START_TEST (test_stop_while_absent)
+{
+  GstElement *receiver, *src;
+  TestReceived r;
+  GstBus *bus;
+  Emu *emu;
+
+  emu = emu_start ();
+  receiver = test_make_receiver (emu->b, "native", &r);
+  src = gst_bin_get_by_name (GST_BIN (receiver), "src");
+  g_object_set (src, "reconnect", TRUE, NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (receiver));
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  emu_command (emu, "unplug b\n");
+  emu_expect (emu, "UNPLUGGED");
+  wait_element_message (bus, "serial-port-lost");
+  fail_unless_equals_int (gst_element_set_state (receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+
+  gst_object_unref (src);
+  gst_object_unref (bus);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  emu_stop (emu);
+}
+
+GST_END_TEST;
+
+static Suite *
+serialreconnect_suite (void)
+{
+  Suite *s = suite_create ("serialreconnect");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_receiver_unplugged);
+  tcase_add_test (tc, test_stop_while_absent);
+  return s;
+}
+
+GST_CHECK_MAIN (serialreconnect);
