@@ -216,6 +216,64 @@ GST_START_TEST (test_stop_while_absent)
 
 GST_END_TEST;
 
+/* The sending side is unplugged: the frame being written is lost, the
+ * sink waits for its port, and once back it sends the caps again before the
+ * next frame, which arrives intact. */
+GST_START_TEST (test_sender_unplugged)
+{
+  GstCaps *caps = gst_caps_new_empty_simple ("application/x-serial-test");
+  GstElement *sender, *receiver, *appsrc, *sink;
+  GstStructure *stats;
+  guint64 caps_sent = 0;
+  GstBus *bus;
+  TestReceived r;
+  Emu *emu;
+
+  emu = emu_start ();
+  receiver = test_make_receiver (emu->b, "native", &r);
+  sender = test_make_sender (emu->a, "native", &appsrc);
+  sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
+  g_object_set (sink, "reconnect", TRUE, NULL);
+  g_object_set (appsrc, "caps", caps, NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (sender));
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  push_frame (appsrc, "before");
+  test_received_wait_buffers (&r, 1);
+
+  emu_command (emu, "unplug a\n");
+  emu_expect (emu, "UNPLUGGED");
+  push_frame (appsrc, "lost while unplugged");
+  fail_unless_equals_int (wait_element_message (bus, "serial-port-lost"), 1);
+  emu_command (emu, "replug a\n");
+  emu_expect (emu, "REPLUGGED");
+  fail_unless_equals_int (wait_element_message (bus, "serial-port-restored"),
+      0);
+
+  push_frame (appsrc, "after");
+  test_received_wait_buffers (&r, 2);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[1], 0, "after", 5) == 0);
+  g_object_get (sink, "link-stats", &stats, NULL);
+  fail_unless (gst_structure_get_uint64 (stats, "caps-sent", &caps_sent));
+  fail_unless_equals_uint64 (caps_sent, 2);
+  gst_structure_free (stats);
+
+  gst_element_set_state (sender, GST_STATE_NULL);
+  gst_element_set_state (receiver, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (bus);
+  gst_object_unref (sender);
+  gst_object_unref (receiver);
+  gst_caps_unref (caps);
+  test_received_clear (&r);
+  emu_stop (emu);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialreconnect_suite (void)
 {
@@ -224,6 +282,7 @@ serialreconnect_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_receiver_unplugged);
+  tcase_add_test (tc, test_sender_unplugged);
   tcase_add_test (tc, test_stop_while_absent);
   return s;
 }
