@@ -72,6 +72,12 @@
  * * `bytes-in-flight` (guint64): bytes handed to the driver that the line
  *   has not carried yet, as the pacing model counts them
  *
+ * When the port goes away (a USB adapter unplugged, the other end of a
+ * pseudo-terminal closed) the element posts an error, unless
+ * #GstSerialSink:reconnect is set: then it posts a warning and a
+ * `serial-port-lost` element message (field `port`), reopens the same path
+ * with backoff, and posts `serial-port-restored` when the port is back.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 v4l2src ! jpegenc ! serialsink port=/dev/ttyUSB0 baud-rate=921600

@@ -60,6 +60,12 @@
  * * `payload-rate`, `wire-rate` (gdouble): bytes per second measured over
  *   the last second or so
  *
+ * When the port goes away (a USB adapter unplugged, the other end of a
+ * pseudo-terminal closed) the element posts an error, unless
+ * #GstSerialSrc:reconnect is set: then it posts a warning and a
+ * `serial-port-lost` element message (field `port`), reopens the same path
+ * with backoff, and posts `serial-port-restored` when the port is back.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 serialsrc port=/dev/ttyUSB1 baud-rate=921600 ! jpegdec ! autovideosink
