@@ -984,17 +984,26 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   return GST_FLOW_OK;
 }
 
+/* A damaged EOS would leave the receiver waiting for ever: send copies,
+ * which it recognises by their unchanged seq (docs/protocol.md). */
+#define EOS_COPIES 3
+
 static GstFlowReturn
 gst_serial_sink_send_eos (GstSerialSink *self)
 {
+  GstFlowReturn ret = GST_FLOW_OK;
   sf_encoder enc;
   sf_header hdr;
+  guint i;
   gsize pos;
 
   sf_header_init (&hdr, SF_TYPE_EOS);
   hdr.seq = self->seq;
-  pos = gst_serial_sink_begin (self, &enc, &hdr, 0);
-  return gst_serial_sink_finish (self, &enc, pos);
+  for (i = 0; i < EOS_COPIES && ret == GST_FLOW_OK; i++) {
+    pos = gst_serial_sink_begin (self, &enc, &hdr, 0);
+    ret = gst_serial_sink_finish (self, &enc, pos);
+  }
+  return ret;
 }
 
 static gboolean

@@ -354,6 +354,7 @@ gst_serial_src_start (GstBaseSrc *bsrc)
 
   self->read_pos = self->read_len = 0;
   self->discont = FALSE;
+  self->eos_seen = FALSE;
   sf_seq_tracker_init (&self->seq);
   if (mode != SF_MODE_RAW) {
     unsigned options =
@@ -604,17 +605,24 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
   }
 
   switch (hdr->type) {
-    case SF_TYPE_CAPS:
-      return gst_serial_src_take_wire_caps (self, pkt);
     case SF_TYPE_EOS:
+      /* Senders repeat EOS; copies carry the same seq. */
+      if (self->eos_seen && hdr->seq == self->eos_seq)
+        return GST_FLOW_OK;
       GST_INFO_OBJECT (self, "EOS from the sender");
+      self->eos_seen = TRUE;
+      self->eos_seq = hdr->seq;
       if (forward_eos)
         return GST_FLOW_EOS;
       /* The next stream starts afresh, perhaps from a restarted sender. */
       sf_seq_tracker_init (&self->seq);
       self->discont = TRUE;
       return GST_FLOW_OK;
+    case SF_TYPE_CAPS:
+      self->eos_seen = FALSE;
+      return gst_serial_src_take_wire_caps (self, pkt);
     case SF_TYPE_DATA:
+      self->eos_seen = FALSE;
       break;
     default:
       return GST_FLOW_OK;

@@ -44,6 +44,8 @@ struct _GstSerialSrc {
   sf_seq_tracker seq;
   GstCaps *wire_caps;
   gboolean discont;
+  gboolean eos_seen; /* the last packet was an EOS with eos_seq */
+  guint32 eos_seq;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (serialsrc);

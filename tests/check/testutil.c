@@ -15,6 +15,8 @@
 #include <pty.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
 
 void
 test_pty_open (TestPty *pty)
@@ -356,4 +358,118 @@ test_make_sender (const gchar *port, const gchar *framing, GstElement **appsrc)
   gst_bin_add_many (GST_BIN (pipe), *appsrc, sink, NULL);
   fail_unless (gst_element_link (*appsrc, sink));
   return pipe;
+}
+
+/* tools/serial-link-emu as a child process, with commands on its standard
+ * input; SERIAL_LINK_EMU gives its path. */
+struct _TestEmu {
+  GPid pid;
+  gint in_fd;
+  gint out_fd;
+  gchar *dir;
+  gchar *a;
+  gchar *b;
+};
+
+const gchar *
+test_emu_a (TestEmu *emu)
+{
+  return emu->a;
+}
+
+const gchar *
+test_emu_b (TestEmu *emu)
+{
+  return emu->b;
+}
+
+void
+test_emu_expect (TestEmu *emu, const gchar *prefix)
+{
+  test_emu_read_line (emu, prefix, NULL);
+}
+
+/* Reads the emulator's output up to a line starting with @prefix and
+ * returns it in @line (may be NULL). */
+void
+test_emu_read_line (TestEmu *emu, const gchar *prefix, gchar **line)
+{
+  gchar buf[4096];
+  gsize len = 0;
+
+  for (;;) {
+    fail_unless (read (emu->out_fd, buf + len, 1) == 1,
+        "the emulator ended before printing %s", prefix);
+    if (buf[len] == '\n') {
+      buf[len] = '\0';
+      if (g_str_has_prefix (buf, prefix)) {
+        if (line)
+          *line = g_strdup (buf);
+        return;
+      }
+      len = 0;
+    } else if (len < sizeof (buf) - 2) {
+      len++;
+    }
+  }
+}
+
+void
+test_emu_command (TestEmu *emu, const gchar *command)
+{
+  gsize len = strlen (command);
+
+  fail_unless (write (emu->in_fd, command, len) == (gssize) len);
+}
+
+TestEmu *
+test_emu_start (const gchar *const *options)
+{
+  TestEmu *emu = g_new0 (TestEmu, 1);
+  const gchar *path = g_getenv ("SERIAL_LINK_EMU");
+  GPtrArray *argv = g_ptr_array_new ();
+  GError *error = NULL;
+
+  fail_unless (path != NULL, "SERIAL_LINK_EMU is not set");
+  emu->dir = g_dir_make_tmp ("serialemu-XXXXXX", NULL);
+  emu->a = g_build_filename (emu->dir, "ttyA", NULL);
+  emu->b = g_build_filename (emu->dir, "ttyB", NULL);
+  g_ptr_array_add (argv, (gpointer) path);
+  g_ptr_array_add (argv, (gpointer) "--control");
+  g_ptr_array_add (argv, (gpointer) "--unplug-down");
+  g_ptr_array_add (argv, (gpointer) "manual");
+  g_ptr_array_add (argv, (gpointer) "--link-a");
+  g_ptr_array_add (argv, emu->a);
+  g_ptr_array_add (argv, (gpointer) "--link-b");
+  g_ptr_array_add (argv, emu->b);
+  if (options == NULL) {
+    g_ptr_array_add (argv, (gpointer) "--baud");
+    g_ptr_array_add (argv, (gpointer) "0");
+  }
+  for (; options && *options; options++)
+    g_ptr_array_add (argv, (gpointer) *options);
+  g_ptr_array_add (argv, NULL);
+
+  fail_unless (g_spawn_async_with_pipes (NULL, (gchar **) argv->pdata, NULL,
+                   G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &emu->pid,
+                   &emu->in_fd, &emu->out_fd, NULL, &error),
+      "%s", error ? error->message : "");
+  g_ptr_array_unref (argv);
+  test_emu_expect (emu, "READY");
+  return emu;
+}
+
+void
+test_emu_stop (TestEmu *emu)
+{
+  test_emu_command (emu, "quit\n");
+  waitpid (emu->pid, NULL, 0);
+  g_spawn_close_pid (emu->pid);
+  close (emu->in_fd);
+  close (emu->out_fd);
+  g_rmdir (emu->dir);
+  g_free (emu->a);
+  g_free (emu->b);
+  g_free (emu->dir);
+  g_free (emu);
 }

@@ -76,6 +76,18 @@ void test_received_clear (TestReceived *r);
 GstElement *test_make_sender (const gchar *port, const gchar *framing,
     GstElement **appsrc);
 
+/* tools/serial-link-emu with --control, sides at test_emu_a() and
+ * test_emu_b(); @options are further arguments (NULL: --baud 0). */
+typedef struct _TestEmu TestEmu;
+
+TestEmu *test_emu_start (const gchar *const *options);
+const gchar *test_emu_a (TestEmu *emu);
+const gchar *test_emu_b (TestEmu *emu);
+void test_emu_command (TestEmu *emu, const gchar *command);
+void test_emu_expect (TestEmu *emu, const gchar *prefix);
+void test_emu_read_line (TestEmu *emu, const gchar *prefix, gchar **line);
+void test_emu_stop (TestEmu *emu);
+
 G_END_DECLS
 
 #endif /* __TEST_UTIL_H__ */

@@ -7,91 +7,10 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/app/gstappsrc.h>
-#include <glib/gstdio.h>
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
-
-/* tools/serial-link-emu, with commands on its standard input. */
-typedef struct {
-  GPid pid;
-  gint in_fd;
-  gint out_fd;
-  gchar *dir;
-  gchar *a;
-  gchar *b;
-} Emu;
-
-/* Reads the emulator's output up to a line starting with @prefix. */
-static void
-emu_expect (Emu *emu, const gchar *prefix)
-{
-  gchar line[512];
-  gsize len = 0;
-
-  for (;;) {
-    fail_unless (read (emu->out_fd, line + len, 1) == 1,
-        "the emulator ended before printing %s", prefix);
-    if (line[len] == '\n') {
-      line[len] = '\0';
-      if (g_str_has_prefix (line, prefix))
-        return;
-      len = 0;
-    } else if (len < sizeof (line) - 2) {
-      len++;
-    }
-  }
-}
-
-static void
-emu_command (Emu *emu, const gchar *command)
-{
-  gsize len = strlen (command);
-
-  fail_unless (write (emu->in_fd, command, len) == (gssize) len);
-}
-
-static Emu *
-emu_start (void)
-{
-  Emu *emu = g_new0 (Emu, 1);
-  const gchar *path = g_getenv ("SERIAL_LINK_EMU");
-  gchar *argv[] = { (gchar *) path, (gchar *) "--baud", (gchar *) "0",
-    (gchar *) "--control", (gchar *) "--unplug-down", (gchar *) "manual",
-    (gchar *) "--link-a", NULL, (gchar *) "--link-b", NULL, NULL };
-  GError *error = NULL;
-
-  fail_unless (path != NULL, "SERIAL_LINK_EMU is not set");
-  emu->dir = g_dir_make_tmp ("serialreconnect-XXXXXX", NULL);
-  emu->a = g_build_filename (emu->dir, "ttyA", NULL);
-  emu->b = g_build_filename (emu->dir, "ttyB", NULL);
-  argv[7] = emu->a;
-  argv[9] = emu->b;
-  fail_unless (g_spawn_async_with_pipes (NULL, argv, NULL,
-                   G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &emu->pid,
-                   &emu->in_fd, &emu->out_fd, NULL, &error),
-      "%s", error ? error->message : "");
-  emu_expect (emu, "READY");
-  return emu;
-}
-
-static void
-emu_stop (Emu *emu)
-{
-  emu_command (emu, "quit\n");
-  waitpid (emu->pid, NULL, 0);
-  g_spawn_close_pid (emu->pid);
-  close (emu->in_fd);
-  close (emu->out_fd);
-  g_rmdir (emu->dir);
-  g_free (emu->a);
-  g_free (emu->b);
-  g_free (emu->dir);
-  g_free (emu);
-}
 
 /* Waits for the element message @name on @bus, counting the warnings
  * passed on the way; fails on an error. */
@@ -138,13 +57,13 @@ GST_START_TEST (test_receiver_unplugged)
   GstElement *sender, *receiver, *appsrc, *src;
   GstBus *bus;
   TestReceived r;
-  Emu *emu;
+  TestEmu *emu;
 
-  emu = emu_start ();
-  receiver = test_make_receiver (emu->b, "native", &r);
+  emu = test_emu_start (NULL);
+  receiver = test_make_receiver (test_emu_b (emu), "native", &r);
   src = gst_bin_get_by_name (GST_BIN (receiver), "src");
   g_object_set (src, "reconnect", TRUE, NULL);
-  sender = test_make_sender (emu->a, "native", &appsrc);
+  sender = test_make_sender (test_emu_a (emu), "native", &appsrc);
   g_object_set (appsrc, "caps", caps, NULL);
   bus = gst_pipeline_get_bus (GST_PIPELINE (receiver));
   fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
@@ -155,11 +74,11 @@ GST_START_TEST (test_receiver_unplugged)
   push_frame (appsrc, "before");
   test_received_wait_buffers (&r, 1);
 
-  emu_command (emu, "unplug b\n");
-  emu_expect (emu, "UNPLUGGED");
+  test_emu_command (emu, "unplug b\n");
+  test_emu_expect (emu, "UNPLUGGED");
   fail_unless_equals_int (wait_element_message (bus, "serial-port-lost"), 1);
-  emu_command (emu, "replug b\n");
-  emu_expect (emu, "REPLUGGED");
+  test_emu_command (emu, "replug b\n");
+  test_emu_expect (emu, "REPLUGGED");
   fail_unless_equals_int (wait_element_message (bus, "serial-port-restored"),
       0);
 
@@ -179,7 +98,7 @@ GST_START_TEST (test_receiver_unplugged)
   gst_object_unref (receiver);
   gst_caps_unref (caps);
   test_received_clear (&r);
-  emu_stop (emu);
+  test_emu_stop (emu);
 }
 
 GST_END_TEST;
@@ -191,18 +110,18 @@ GST_START_TEST (test_stop_while_absent)
   GstElement *receiver, *src;
   TestReceived r;
   GstBus *bus;
-  Emu *emu;
+  TestEmu *emu;
 
-  emu = emu_start ();
-  receiver = test_make_receiver (emu->b, "native", &r);
+  emu = test_emu_start (NULL);
+  receiver = test_make_receiver (test_emu_b (emu), "native", &r);
   src = gst_bin_get_by_name (GST_BIN (receiver), "src");
   g_object_set (src, "reconnect", TRUE, NULL);
   bus = gst_pipeline_get_bus (GST_PIPELINE (receiver));
   fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
 
-  emu_command (emu, "unplug b\n");
-  emu_expect (emu, "UNPLUGGED");
+  test_emu_command (emu, "unplug b\n");
+  test_emu_expect (emu, "UNPLUGGED");
   wait_element_message (bus, "serial-port-lost");
   fail_unless_equals_int (gst_element_set_state (receiver, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
@@ -211,7 +130,7 @@ GST_START_TEST (test_stop_while_absent)
   gst_object_unref (bus);
   gst_object_unref (receiver);
   test_received_clear (&r);
-  emu_stop (emu);
+  test_emu_stop (emu);
 }
 
 GST_END_TEST;
@@ -227,11 +146,11 @@ GST_START_TEST (test_sender_unplugged)
   guint64 caps_sent = 0;
   GstBus *bus;
   TestReceived r;
-  Emu *emu;
+  TestEmu *emu;
 
-  emu = emu_start ();
-  receiver = test_make_receiver (emu->b, "native", &r);
-  sender = test_make_sender (emu->a, "native", &appsrc);
+  emu = test_emu_start (NULL);
+  receiver = test_make_receiver (test_emu_b (emu), "native", &r);
+  sender = test_make_sender (test_emu_a (emu), "native", &appsrc);
   sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
   g_object_set (sink, "reconnect", TRUE, NULL);
   g_object_set (appsrc, "caps", caps, NULL);
@@ -244,12 +163,12 @@ GST_START_TEST (test_sender_unplugged)
   push_frame (appsrc, "before");
   test_received_wait_buffers (&r, 1);
 
-  emu_command (emu, "unplug a\n");
-  emu_expect (emu, "UNPLUGGED");
+  test_emu_command (emu, "unplug a\n");
+  test_emu_expect (emu, "UNPLUGGED");
   push_frame (appsrc, "lost while unplugged");
   fail_unless_equals_int (wait_element_message (bus, "serial-port-lost"), 1);
-  emu_command (emu, "replug a\n");
-  emu_expect (emu, "REPLUGGED");
+  test_emu_command (emu, "replug a\n");
+  test_emu_expect (emu, "REPLUGGED");
   fail_unless_equals_int (wait_element_message (bus, "serial-port-restored"),
       0);
 
@@ -269,7 +188,7 @@ GST_START_TEST (test_sender_unplugged)
   gst_object_unref (receiver);
   gst_caps_unref (caps);
   test_received_clear (&r);
-  emu_stop (emu);
+  test_emu_stop (emu);
 }
 
 GST_END_TEST;
