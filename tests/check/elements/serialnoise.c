@@ -9,6 +9,8 @@
 #include <gst/check/gstcheck.h>
 #include <gst/app/gstappsrc.h>
 
+#include <unistd.h>
+
 #include "testutil.h"
 
 #define N_FRAMES 2000
@@ -131,6 +133,85 @@ GST_START_TEST (test_noisy_line)
 
 GST_END_TEST;
 
+#define FLOOD_SIZE (64 * 1024 * 1024)
+
+static guint64
+rss_kib (void)
+{
+  gchar *text = NULL, *p;
+  guint64 kib = 0;
+
+  if (g_file_get_contents ("/proc/self/status", &text, NULL, NULL) &&
+      (p = strstr (text, "VmRSS:")) != NULL)
+    kib = g_ascii_strtoull (p + 6, NULL, 10);
+  g_free (text);
+  return kib;
+}
+
+/* A peer sending random bytes at full speed: nothing is delivered, every
+ * byte is accounted for, and memory stays bounded by max-frame-size. */
+GST_START_TEST (test_garbage_flood)
+{
+  GstElement *receiver, *src;
+  GstBus *bus;
+  TestReceived r;
+  TestPty pty;
+  guint8 *block = test_random_bytes (1024 * 1024, 77);
+  guint64 before, after, wire = 0;
+  guint i;
+
+  test_pty_open (&pty);
+  receiver = test_make_receiver (pty.path, "native", &r);
+  src = gst_bin_get_by_name (GST_BIN (receiver), "src");
+  g_object_set (src, "max-frame-size", 65536, "stats-interval", 10, NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (receiver));
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  before = rss_kib ();
+
+  /* The pty takes what serialsrc reads; writes block until it has. */
+  for (i = 0; i < FLOOD_SIZE / (1024 * 1024); i++) {
+    gsize done = 0;
+
+    while (done < 1024 * 1024) {
+      gssize n = write (pty.master, block + done, 1024 * 1024 - done);
+
+      fail_unless (n > 0);
+      done += n;
+    }
+  }
+  while (wire < FLOOD_SIZE) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
+
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    gst_structure_get_uint64 (gst_message_get_structure (msg), "wire-bytes",
+        &wire);
+    gst_message_unref (msg);
+  }
+  after = rss_kib ();
+
+  fail_unless_equals_uint64 (wire, FLOOD_SIZE);
+  fail_unless_equals_uint64 (stat (receiver, "src", "frames-received"), 0);
+  fail_unless_equals_int (r.buffers->len, 0);
+  fail_unless (stat (receiver, "src", "bytes-skipped") > FLOOD_SIZE / 2);
+  g_print ("garbage flood: %d MiB read, RSS %" G_GUINT64_FORMAT
+           " -> %" G_GUINT64_FORMAT " KiB\n",
+      FLOOD_SIZE / (1024 * 1024), before, after);
+  fail_unless (after < before + 16 * 1024,
+      "memory grew by %" G_GUINT64_FORMAT " KiB", after - before);
+
+  gst_element_set_state (receiver, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (src);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  test_pty_close (&pty);
+  g_free (block);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialnoise_suite (void)
 {
@@ -139,6 +220,7 @@ serialnoise_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_loop_test (tc, test_noisy_line, 0, G_N_ELEMENTS (lines));
+  tcase_add_test (tc, test_garbage_flood);
   return s;
 }
 
