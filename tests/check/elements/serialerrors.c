@@ -302,6 +302,79 @@ GST_START_TEST (test_pty_character_format_warning)
 
 GST_END_TEST;
 
+/* Out-of-range and malformed property values are refused with a warning
+ * or a parse error, never a crash, and leave the old value. */
+GST_START_TEST (test_hostile_properties)
+{
+  /* Values of the right type out of range: GObject warns and keeps the
+   * value; malformed values: the parser fails. */
+  const gchar *out_of_range[] = {
+    "baud-rate=0",
+    "baud-rate=10",
+    "data-bits=4",
+    "data-bits=9",
+    "stop-bits=3",
+    "stats-interval=4294967295",
+    "baud-rate=-5",
+  };
+  const gchar *malformed[] = {
+    "parity=sometimes",
+    "flow-control=yes",
+    "dtr=maybe",
+    "framing=morse",
+    "baud-rate=fast",
+    "hangup-on-close=perhaps",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (out_of_range); i++) {
+    gchar *desc = g_strdup_printf ("%s name=el %s", element_names[__i__],
+        out_of_range[i]);
+    GstElement *el = NULL;
+    guint baud, bits, stop;
+
+    ASSERT_WARNING (el = gst_parse_launch (desc, NULL));
+    fail_unless (el != NULL);
+    g_object_get (el, "baud-rate", &baud, "data-bits", &bits, "stop-bits",
+        &stop, NULL);
+    fail_unless (baud == 115200 && bits == 8 && stop == 1, "%s", desc);
+    gst_object_unref (el);
+    g_free (desc);
+  }
+
+  for (i = 0; i < G_N_ELEMENTS (malformed); i++) {
+    gchar *desc = g_strdup_printf ("%s %s", element_names[__i__], malformed[i]);
+    GError *err = NULL;
+    GstElement *parsed =
+        gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &err);
+
+    fail_unless (parsed == NULL && err != NULL, "%s was accepted", desc);
+    g_clear_error (&err);
+    g_free (desc);
+  }
+}
+
+GST_END_TEST;
+
+/* A port path that no system would take, very long or full of control
+ * characters, is an error like any missing port. */
+GST_START_TEST (test_hostile_port_paths)
+{
+  gchar *long_path = g_strnfill (8192, 'x'), *props, *text;
+
+  props = g_strdup_printf ("port=/dev/%s", long_path);
+  text = expect_start_error (element_names[__i__], props, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_OPEN_READ_WRITE);
+  g_free (text);
+  g_free (props);
+  text = expect_start_error (element_names[__i__], "port=\"/dev/tty\\x01%s%n\"",
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+  g_free (text);
+  g_free (long_path);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialerrors_suite (void)
 {
@@ -317,6 +390,8 @@ serialerrors_suite (void)
   tcase_add_loop_test (tc, test_setting_refused, 0, 2);
   tcase_add_loop_test (tc, test_pty_character_format_warning, 0, 2);
   tcase_add_loop_test (tc, test_xon_xoff_warning, 0, 2);
+  tcase_add_loop_test (tc, test_hostile_properties, 0, 2);
+  tcase_add_loop_test (tc, test_hostile_port_paths, 0, 2);
   tcase_add_test (tc, test_src_port_vanishes);
   tcase_add_test (tc, test_sink_port_vanishes);
   return s;
