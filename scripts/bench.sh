@@ -5,12 +5,13 @@
 #   - the link emulator's pacing accuracy,
 #   - serialsink/serialsrc over the emulator: line efficiency, latency under
 #     overload (60 s against the naive pipeline, and a plot of it), raw
-#     speed (1 GiB against fdsink/fdsrc), 16 links in one process.
+#     speed (1 GiB against fdsink/fdsrc), 16 links in one process, and a
+#     60-second flood of random bytes into serialsrc.
 #
 #   scripts/bench.sh [OUTPUT_DIR]    (default build/bench)
 #
 # Writes OUTPUT_DIR/results.txt, latency.csv and latency.png. Takes about
-# six minutes. Installs what it needs (gnuplot for the plot).
+# seven minutes. Installs what it needs (gnuplot for the plot).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,6 +41,8 @@ status=0
   "$link" --emu "$emu" speed || status=1
   echo
   "$link" --emu "$emu" many || status=1
+  echo
+  "$link" --emu "$emu" flood || status=1
 } 2> >(grep -v '^serial-link-emu:' >&2) | tee "$out/results.txt"
 
 # End-to-end latency over time: gst-serial against the naive pipeline.

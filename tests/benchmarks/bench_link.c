@@ -10,6 +10,7 @@
  *   bench-link speed [--mib N]            native framing vs fdsink/fdsrc
  *   bench-link many [--links N] [--seconds S]
  *                                         N links in one process
+ *   bench-link flood [--seconds S]        random bytes into serialsrc
  *
  * Each prints its figures and its ratio to the baseline measured in the same
  * run, and "PASS"/"MISS" against the project's targets. It asserts nothing:
@@ -863,6 +864,97 @@ bench_many (void)
   return worst >= 0.985 ? 0 : 1;
 }
 
+/* ---------------------------------------------------------------------- */
+/* 5. Garbage flood */
+
+typedef struct {
+  const gchar *port;
+  gdouble seconds;
+  guint64 written;
+} Flood;
+
+static gpointer
+flood_writer (gpointer data)
+{
+  Flood *f = data;
+  int fd = open (f->port, O_WRONLY | O_NOCTTY);
+  GRand *rand = g_rand_new_with_seed (1);
+  guint8 block[65536];
+  gdouble end = now_s () + f->seconds;
+  guint i;
+
+  if (fd < 0)
+    g_error ("open %s: %s", f->port, g_strerror (errno));
+  for (i = 0; i < sizeof (block); i++)
+    block[i] = g_rand_int (rand);
+  while (now_s () < end) {
+    gssize n = write (fd, block, sizeof (block));
+
+    if (n > 0)
+      f->written += n;
+  }
+  close (fd);
+  g_rand_free (rand);
+  return NULL;
+}
+
+/* A peer sending random bytes as fast as the link takes them: serialsrc's
+ * memory and CPU, and whether every byte is counted. */
+static int
+bench_flood (void)
+{
+  gdouble seconds = opt_seconds ? opt_seconds : 60;
+  Emu *emu = emu_start (0);
+  Flood flood = { NULL, seconds, 0 };
+  struct rusage before, after;
+  guint64 rss_first = 0, rss_last = 0, wire = 0, frames = 0;
+  GstStructure *stats;
+  GstElement *rx, *src;
+  GThread *writer;
+  gdouble t, cpu;
+
+  g_print ("5. Garbage flood: random bytes at full speed into serialsrc "
+           "(max-frame-size 4 MiB), %.0f s\n",
+      seconds);
+  rx = launch ("serialsrc name=src port=%s ! fakesink sync=false", emu->b);
+  src = gst_bin_get_by_name (GST_BIN (rx), "src");
+  gst_element_set_state (rx, GST_STATE_PLAYING);
+  getrusage (RUSAGE_SELF, &before);
+  flood.port = emu->a;
+  writer = g_thread_new ("flood", flood_writer, &flood);
+  for (t = 1; t <= seconds; t++) {
+    guint64 rss;
+
+    g_usleep (G_USEC_PER_SEC);
+    rss = rss_kib (getpid (), "VmRSS:");
+    if (t <= 10)
+      rss_first = MAX (rss_first, rss);
+    if (t > seconds - 10)
+      rss_last = MAX (rss_last, rss);
+  }
+  g_thread_join (writer);
+  getrusage (RUSAGE_SELF, &after);
+  cpu = cpu_seconds (&after) - cpu_seconds (&before);
+  /* Let the last bytes through the emulator. */
+  g_usleep (G_USEC_PER_SEC);
+  g_object_get (src, "link-stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "wire-bytes", &wire);
+  gst_structure_get_uint64 (stats, "frames-received", &frames);
+  g_print ("written %.1f MB, counted %.1f MB (%.4f), frames delivered "
+           "%" G_GUINT64_FORMAT ", RSS KiB first 10 s %" G_GUINT64_FORMAT
+           " last 10 s %" G_GUINT64_FORMAT " peak %" G_GUINT64_FORMAT
+           ", CPU %.0f %% of a core (reader and writer)\n",
+      flood.written / 1e6, wire / 1e6,
+      flood.written ? (gdouble) wire / flood.written : 0, frames, rss_first,
+      rss_last, rss_kib (getpid (), "VmHWM:"), 100 * cpu / seconds);
+  gst_structure_free (stats);
+  gst_element_set_state (rx, GST_STATE_NULL);
+  gst_object_unref (src);
+  gst_object_unref (rx);
+  emu_stop (emu);
+  return frames == 0 && rss_last <= rss_first + 16 * 1024 ? 0 : 1;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -909,6 +1001,8 @@ main (int argc, char **argv)
     return bench_speed (argv[0]);
   if (g_str_equal (argv[1], "many"))
     return bench_many ();
+  if (g_str_equal (argv[1], "flood"))
+    return bench_flood ();
   g_printerr ("unknown benchmark %s\n", argv[1]);
   return 2;
 }
