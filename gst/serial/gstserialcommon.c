@@ -596,3 +596,17 @@ gst_serial_common_io_failed (GstSerialCommon *common, GstElement *element,
   g_free (path);
   return GST_FLOW_OK;
 }
+
+/* The element's running time now, or GST_CLOCK_TIME_NONE without a clock. */
+GstClockTime
+gst_serial_common_running_time (GstElement *element)
+{
+  GstClock *clock = gst_element_get_clock (element);
+  GstClockTime now;
+
+  if (clock == NULL)
+    return GST_CLOCK_TIME_NONE;
+  now = gst_clock_get_time (clock) - gst_element_get_base_time (element);
+  gst_object_unref (clock);
+  return now;
+}

@@ -72,6 +72,8 @@ void gst_serial_common_stop (GstSerialCommon *common, GstElement *element);
 gboolean gst_serial_common_set_flushing (GstSerialCommon *common,
     GstElement *element, gboolean flushing);
 
+GstClockTime gst_serial_common_running_time (GstElement *element);
+
 GstFlowReturn gst_serial_common_io_failed (GstSerialCommon *common,
     GstElement *element, GstSerialPortError *err);
 

@@ -817,20 +817,6 @@ map_failed:
   return GST_FLOW_ERROR;
 }
 
-static GstClockTime
-gst_serial_sink_running_time_now (GstSerialSink *self)
-{
-  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  GstClockTime now;
-
-  if (clock == NULL)
-    return GST_CLOCK_TIME_NONE;
-  now = gst_clock_get_time (clock) -
-      gst_element_get_base_time (GST_ELEMENT (self));
-  gst_object_unref (clock);
-  return now;
-}
-
 /* Whether stale frames may be dropped: with drop-policy=auto only when
  * upstream is live, since a file transfer must lose nothing. */
 static gboolean
@@ -978,7 +964,7 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   if (self->byte_rate > 0 && self->line_free_at > now)
     in_flight = self->line_free_at - now;
   GST_OBJECT_UNLOCK (self);
-  running_time = gst_serial_sink_running_time_now (self);
+  running_time = gst_serial_common_running_time (GST_ELEMENT (self));
   if (GST_CLOCK_TIME_IS_VALID (running_time))
     self->free_running_time = running_time + in_flight;
   return GST_FLOW_OK;

@@ -531,20 +531,6 @@ gst_serial_src_take_wire_caps (GstSerialSrc *self, const sf_packet *pkt)
   return allowed ? GST_FLOW_OK : GST_FLOW_NOT_NEGOTIATED;
 }
 
-static GstClockTime
-gst_serial_src_running_time (GstSerialSrc *self)
-{
-  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  GstClockTime now;
-
-  if (clock == NULL)
-    return GST_CLOCK_TIME_NONE;
-  now = gst_clock_get_time (clock) -
-      gst_element_get_base_time (GST_ELEMENT (self));
-  gst_object_unref (clock);
-  return now;
-}
-
 /* Timestamps a native frame on arrival. The sender's clock is not ours,
  * but the distance from its DTS to its PTS is what decoders need to
  * reorder frames. */
@@ -552,7 +538,7 @@ static void
 gst_serial_src_timestamp (GstSerialSrc *self, const sf_header *hdr,
     GstBuffer *buf)
 {
-  GstClockTime now = gst_serial_src_running_time (self);
+  GstClockTime now = gst_serial_common_running_time (GST_ELEMENT (self));
   GstClockTime pts = gst_serial_wire_time_to_clock (hdr->pts);
   GstClockTime dts = gst_serial_wire_time_to_clock (hdr->dts);
 
