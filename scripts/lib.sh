@@ -16,6 +16,11 @@ BUILD_PACKAGES=(
   clang libclang-rt-14-dev
 )
 
+# What the guest tests need (scripts/guest-run.sh, docs/hil.md): QEMU, a
+# static busybox for the initramfs, and kmod to resolve the dependencies of
+# the guest kernel's modules; xz-utils to unpack the guest kernel.
+HIL_PACKAGES=(qemu-system-x86 busybox-static kmod xz-utils)
+
 # Installs the named Debian packages that are not installed yet.
 ensure_packages() {
   local missing=() pkg

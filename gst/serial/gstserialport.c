@@ -448,7 +448,8 @@ parity_name (GstSerialParity parity)
 }
 
 /* Reads every setting back: drivers may accept a request and apply
- * something else (QEMU's 8250 takes 921600 and stays at 115200). */
+ * something else (QEMU's 8250 accepts 921600 and falls back to the previous
+ * rate or 9600). */
 static gboolean
 verify_config (GstSerialPort *port, const GstSerialPortConfig *config,
     GstSerialPortError *err)
