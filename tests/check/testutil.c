@@ -473,3 +473,24 @@ test_emu_stop (TestEmu *emu)
   g_free (emu->dir);
   g_free (emu);
 }
+
+GstStructure *
+test_link_stats (GstElement *bin, const gchar *name)
+{
+  GstElement *el = gst_bin_get_by_name (GST_BIN (bin), name);
+  GstStructure *stats;
+
+  fail_unless (el != NULL, "no element %s", name);
+  g_object_get (el, "link-stats", &stats, NULL);
+  gst_object_unref (el);
+  return stats;
+}
+
+guint64
+test_stat (const GstStructure *stats, const gchar *field)
+{
+  guint64 v = G_MAXUINT64;
+
+  fail_unless (gst_structure_get_uint64 (stats, field, &v), "no %s", field);
+  return v;
+}

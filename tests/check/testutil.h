@@ -76,6 +76,10 @@ void test_received_clear (TestReceived *r);
 GstElement *test_make_sender (const gchar *port, const gchar *framing,
     GstElement **appsrc);
 
+/* The link-stats of the element @name in @bin, and one counter of them. */
+GstStructure *test_link_stats (GstElement *bin, const gchar *name);
+guint64 test_stat (const GstStructure *stats, const gchar *field);
+
 /* tools/serial-link-emu with --control, sides at test_emu_a() and
  * test_emu_b(); @options are further arguments (NULL: --baud 0). */
 typedef struct _TestEmu TestEmu;

@@ -16,26 +16,6 @@
 #define N_FRAMES 30
 #define FRAME_DURATION (GST_SECOND / 30)
 
-static GstStructure *
-sink_stats (GstElement *pipe)
-{
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
-  GstStructure *stats;
-
-  g_object_get (sink, "link-stats", &stats, NULL);
-  gst_object_unref (sink);
-  return stats;
-}
-
-static guint64
-stat_u64 (const GstStructure *s, const gchar *field)
-{
-  guint64 v = G_MAXUINT64;
-
-  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
-  return v;
-}
-
 /* The rate the sink paces at follows the baud rate and character format,
  * or link-rate when set. */
 GST_START_TEST (test_line_rate)
@@ -67,7 +47,7 @@ GST_START_TEST (test_line_rate)
     pipe = gst_parse_launch (desc, NULL);
     fail_if (gst_element_set_state (pipe, GST_STATE_PAUSED) ==
         GST_STATE_CHANGE_FAILURE);
-    stats = sink_stats (pipe);
+    stats = test_link_stats (pipe, "sink");
     fail_unless (gst_structure_get_double (stats, "line-rate", &rate));
     fail_unless (G_APPROX_VALUE (rate, cases[i].rate, 1e-6),
         "%s: line-rate %f, expected %f", cases[i].props, rate, cases[i].rate);
@@ -177,12 +157,12 @@ run_overload (const gchar *policy, gboolean live, gsize size, guint rate,
       break;
     count->qos_messages++;
   }
-  *stats = sink_stats (pipe);
+  *stats = test_link_stats (pipe, "sink");
 
   /* Packets are separated by 0x00; the first data byte of each (after the
    * COBS code byte) is its frame number plus one. */
   {
-    guint64 wire = stat_u64 (*stats, "wire-bytes"), start = 0, end;
+    guint64 wire = test_stat (*stats, "wire-bytes"), start = 0, end;
     guint8 *bytes = test_collector_wait (collector, wire)->data;
 
     for (end = 0; end < wire; end++) {
@@ -217,8 +197,8 @@ GST_START_TEST (test_live_drops_stale_frames)
   QosCount count = { 0, 0 };
   GstStructure *stats;
   GArray *delivered = run_overload ("auto", TRUE, 5000, 10000, &count, &stats);
-  guint64 sent = stat_u64 (stats, "frames-sent");
-  guint64 dropped = stat_u64 (stats, "frames-dropped");
+  guint64 sent = test_stat (stats, "frames-sent");
+  guint64 dropped = test_stat (stats, "frames-dropped");
   guint i;
 
   fail_unless_equals_uint64 (sent + dropped, N_FRAMES);
@@ -254,7 +234,7 @@ GST_START_TEST (test_lossless)
       5000, 100000, &count, &stats);
   guint i;
 
-  fail_unless_equals_uint64 (stat_u64 (stats, "frames-dropped"), 0);
+  fail_unless_equals_uint64 (test_stat (stats, "frames-dropped"), 0);
   fail_unless_equals_int (delivered->len, N_FRAMES);
   for (i = 0; i < N_FRAMES; i++)
     fail_unless_equals_int (g_array_index (delivered, guint, i), i);

@@ -57,26 +57,6 @@ link_start (Link *l, const gchar *framing, const gchar *flow)
       GST_STATE_CHANGE_FAILURE);
 }
 
-static GstStructure *
-get_stats (GstElement *bin, const gchar *name)
-{
-  GstElement *el = gst_bin_get_by_name (GST_BIN (bin), name);
-  GstStructure *stats;
-
-  g_object_get (el, "link-stats", &stats, NULL);
-  gst_object_unref (el);
-  return stats;
-}
-
-static guint64
-stat (const GstStructure *s, const gchar *field)
-{
-  guint64 v = G_MAXUINT64;
-
-  fail_unless (gst_structure_get_uint64 (s, field, &v), "no %s", field);
-  return v;
-}
-
 static void
 link_stop (Link *l)
 {
@@ -167,24 +147,25 @@ check_round_trip (const gchar *framing, const gchar *flow)
         "%s: payload %u differs", framing, i);
   }
 
-  tx = get_stats (l.sender, "sink");
-  rx = get_stats (l.receiver, "src");
-  fail_unless_equals_uint64 (stat (tx, "frames-sent"), payloads->len);
-  fail_unless_equals_uint64 (stat (tx, "payload-bytes"), payload_total);
-  fail_unless_equals_uint64 (stat (rx, "frames-received"), payloads->len);
-  fail_unless_equals_uint64 (stat (rx, "payload-bytes"), payload_total);
-  fail_unless_equals_uint64 (stat (rx, "check-failures"), 0);
-  fail_unless_equals_uint64 (stat (rx, "lost-frames"), 0);
-  fail_unless_equals_uint64 (stat (rx, "malformed"), 0);
-  fail_unless_equals_uint64 (stat (rx, "bytes-skipped"), 0);
+  tx = test_link_stats (l.sender, "sink");
+  rx = test_link_stats (l.receiver, "src");
+  fail_unless_equals_uint64 (test_stat (tx, "frames-sent"), payloads->len);
+  fail_unless_equals_uint64 (test_stat (tx, "payload-bytes"), payload_total);
+  fail_unless_equals_uint64 (test_stat (rx, "frames-received"), payloads->len);
+  fail_unless_equals_uint64 (test_stat (rx, "payload-bytes"), payload_total);
+  fail_unless_equals_uint64 (test_stat (rx, "check-failures"), 0);
+  fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 0);
+  fail_unless_equals_uint64 (test_stat (rx, "malformed"), 0);
+  fail_unless_equals_uint64 (test_stat (rx, "bytes-skipped"), 0);
   /* Every byte sent was read and decoded. */
-  fail_unless_equals_uint64 (stat (rx, "wire-bytes"), stat (tx, "wire-bytes"));
+  fail_unless_equals_uint64 (test_stat (rx, "wire-bytes"),
+      test_stat (tx, "wire-bytes"));
   if (g_str_equal (framing, "native")) {
     GstCaps *caps = gst_caps_new_empty_simple ("application/x-serial-test");
 
     fail_unless (gst_caps_is_equal (l.r.caps, caps));
     gst_caps_unref (caps);
-    fail_unless (stat (tx, "caps-sent") >= 1);
+    fail_unless (test_stat (tx, "caps-sent") >= 1);
   }
 
   gst_structure_free (tx);
@@ -367,14 +348,14 @@ GST_START_TEST (test_damaged_input)
   fail_unless (GST_BUFFER_IS_DISCONT (r.buffers->pdata[1]));
   fail_unless (GST_BUFFER_IS_DISCONT (r.buffers->pdata[2]));
 
-  rx = get_stats (receiver, "src");
-  fail_unless_equals_uint64 (stat (rx, "frames-received"), 3);
-  fail_unless_equals_uint64 (stat (rx, "lost-frames"), 2);
-  fail_unless_equals_uint64 (stat (rx, "check-failures") +
-          stat (rx, "malformed"),
+  rx = test_link_stats (receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "frames-received"), 3);
+  fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 2);
+  fail_unless_equals_uint64 (test_stat (rx, "check-failures") +
+          test_stat (rx, "malformed"),
       2);
-  fail_unless_equals_uint64 (stat (rx, "bytes-skipped"), skipped);
-  fail_unless_equals_uint64 (stat (rx, "wire-bytes"), wire->len);
+  fail_unless_equals_uint64 (test_stat (rx, "bytes-skipped"), skipped);
+  fail_unless_equals_uint64 (test_stat (rx, "wire-bytes"), wire->len);
   gst_structure_free (rx);
 
   gst_element_set_state (receiver, GST_STATE_NULL);
@@ -414,10 +395,10 @@ GST_START_TEST (test_bad_wire_caps)
 
   fail_unless_equals_int (r.buffers->len, 1);
   fail_unless (gst_buffer_memcmp (r.buffers->pdata[0], 0, "kept", 4) == 0);
-  rx = get_stats (receiver, "src");
-  fail_unless_equals_uint64 (stat (rx, "caps-rejected"), 2);
-  fail_unless_equals_uint64 (stat (rx, "frames-without-caps"), 1);
-  fail_unless_equals_uint64 (stat (rx, "frames-received"), 1);
+  rx = test_link_stats (receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "caps-rejected"), 2);
+  fail_unless_equals_uint64 (test_stat (rx, "frames-without-caps"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "frames-received"), 1);
   gst_structure_free (rx);
 
   gst_element_set_state (receiver, GST_STATE_NULL);
@@ -491,10 +472,10 @@ GST_START_TEST (test_oversize_frame)
 
   fail_unless (gst_buffer_memcmp (l.r.buffers->pdata[0], 0, "before", 6) == 0);
   fail_unless (gst_buffer_memcmp (l.r.buffers->pdata[1], 0, "after", 5) == 0);
-  rx = get_stats (l.receiver, "src");
-  fail_unless_equals_uint64 (stat (rx, "oversize-frames"), 1);
+  rx = test_link_stats (l.receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "oversize-frames"), 1);
   if (__i__ == 0) {
-    fail_unless_equals_uint64 (stat (rx, "lost-frames"), 1);
+    fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 1);
     fail_unless (GST_BUFFER_IS_DISCONT (l.r.buffers->pdata[1]));
   }
   gst_structure_free (rx);
@@ -570,9 +551,9 @@ GST_START_TEST (test_join_mid_stream)
   fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
   gst_message_unref (msg);
 
-  tx = get_stats (sender, "sink");
-  wire_len = stat (tx, "wire-bytes");
-  fail_unless (stat (tx, "caps-sent") > 5);
+  tx = test_link_stats (sender, "sink");
+  wire_len = test_stat (tx, "wire-bytes");
+  fail_unless (test_stat (tx, "caps-sent") > 5);
   wire = g_malloc (wire_len);
   test_read_exactly (a.master, wire, wire_len);
   count_data_packets (wire + cut, wire_len - cut, &before, &after);
@@ -590,10 +571,10 @@ GST_START_TEST (test_join_mid_stream)
   fail_unless (gst_caps_is_equal (r.caps, caps));
   fail_unless (
       gst_buffer_memcmp (r.buffers->pdata[after - 1], 0, "frame 29", 8) == 0);
-  rx = get_stats (receiver, "src");
-  fail_unless_equals_uint64 (stat (rx, "frames-without-caps"), before);
-  fail_unless_equals_uint64 (stat (rx, "frames-received"), after);
-  fail_unless_equals_uint64 (stat (rx, "lost-frames"), 0);
+  rx = test_link_stats (receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "frames-without-caps"), before);
+  fail_unless_equals_uint64 (test_stat (rx, "frames-received"), after);
+  fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 0);
 
   gst_structure_free (tx);
   gst_structure_free (rx);

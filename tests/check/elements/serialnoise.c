@@ -49,14 +49,10 @@ make_frame (guint index)
 static guint64
 stat (GstElement *pipe, const gchar *name, const gchar *field)
 {
-  GstElement *el = gst_bin_get_by_name (GST_BIN (pipe), name);
-  GstStructure *s;
-  guint64 v = G_MAXUINT64;
+  GstStructure *stats = test_link_stats (pipe, name);
+  guint64 v = test_stat (stats, field);
 
-  g_object_get (el, "link-stats", &s, NULL);
-  fail_unless (gst_structure_get_uint64 (s, field, &v));
-  gst_structure_free (s);
-  gst_object_unref (el);
+  gst_structure_free (stats);
   return v;
 }
 
