@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds gst-serial with warnings as errors and runs the whole test suite,
-# then a libFuzzer run and the suite again under ASan+UBSan.
+# then libFuzzer runs, the suite again under ASan+UBSan, and the gst-check
+# suite under valgrind with GStreamer's leak tracer.
 # Installs the Debian packages it needs when they are missing. Ends with a
 # line "N passed, M failed" and exits non-zero on any failure.
 set -euo pipefail
@@ -39,8 +40,12 @@ GST_REGISTRY_FORK=no \
   meson test -C "$asan_build" --print-errorlogs --num-processes 2 \
   --suite check --suite framing --suite emulator || asan=$?
 
+# The gst-check suite under valgrind memcheck with GStreamer's leak tracer.
+memcheck=0
+bash "$GST_SERIAL_ROOT/scripts/valgrind.sh" || memcheck=$?
+
 /usr/bin/python3 "$GST_SERIAL_ROOT/scripts/summarize-tests.py" \
   "$GST_SERIAL_BUILD/meson-logs/testlog.json" "fuzz=$fuzz" \
-  "sanitizers=$asan" ||
+  "sanitizers=$asan" "valgrind=$memcheck" ||
   status=1
 exit $status

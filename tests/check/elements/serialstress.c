@@ -128,9 +128,10 @@ GST_START_TEST (test_cycles_while_blocked)
 
   test_pty_open (&out);
   test_pty_open (&in);
-  desc = g_strdup_printf ("fakesrc sizetype=fixed sizemax=65536 ! "
-                          "serialsink port=%s framing=raw",
-      out.path);
+  desc =
+      g_strdup_printf ("fakesrc sizetype=fixed sizemax=65536 filltype=zero ! "
+                       "serialsink port=%s framing=raw",
+          out.path);
   sender = gst_parse_launch (desc, NULL);
   receiver = make_receiver (in.path, &flow, FALSE);
 

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the gst-check suite under valgrind memcheck with GStreamer's leak
+# tracer: any memory error, any definite leak (tests/valgrind.supp lists the
+# few process-lifetime allocations of GLib and GStreamer themselves) and any
+# GstObject or GstMiniObject still alive at exit fails the run.
+#
+#   scripts/valgrind.sh [TEST...]      (default: every test of suite check)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ensure_packages "${BUILD_PACKAGES[@]}" valgrind
+build_plugin
+
+# CK_FORK=no keeps each test program in one process, which valgrind follows
+# and which gst-check deinitialises at exit, when the leak tracer reports.
+export CK_FORK=no GST_TRACERS=leaks G_SLICE=always-malloc
+export GST_DEBUG="${GST_DEBUG:-GST_TRACER:7}"
+meson test -C "$GST_SERIAL_BUILD" --suite check --print-errorlogs \
+  --num-processes 1 --timeout-multiplier 10 \
+  --wrapper "$GST_SERIAL_ROOT/scripts/valgrind-wrap.sh" "$@"
