@@ -632,10 +632,8 @@ gst_serial_sink_render_raw (GstSerialSink *self, GstBuffer *buffer)
     gsize size = gst_buffer_get_size (buffer);
 
     GST_OBJECT_LOCK (self);
-    self->frames_sent++;
-    self->payload_bytes += size;
     self->wire_bytes += size;
-    gst_serial_rate_meter_add (&self->meter, size, size);
+    gst_serial_rate_meter_add (&self->meter, 0, size);
     GST_OBJECT_UNLOCK (self);
   }
   return ret;
@@ -801,14 +799,8 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
     gst_memory_unmap (mem, &map);
   }
   ret = gst_serial_sink_finish (self, &enc, pos);
-  if (ret == GST_FLOW_OK) {
+  if (ret == GST_FLOW_OK)
     self->seq++;
-    GST_OBJECT_LOCK (self);
-    self->frames_sent++;
-    self->payload_bytes += size;
-    gst_serial_rate_meter_add (&self->meter, size, 0);
-    GST_OBJECT_UNLOCK (self);
-  }
   return ret;
 
 map_failed:
@@ -956,6 +948,14 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   }
   if (ret != GST_FLOW_OK)
     return ret;
+
+  /* Counted here once, whatever the framing; wire bytes are counted where
+   * they are written. */
+  GST_OBJECT_LOCK (self);
+  self->frames_sent++;
+  self->payload_bytes += gst_buffer_get_size (buffer);
+  gst_serial_rate_meter_add (&self->meter, gst_buffer_get_size (buffer), 0);
+  GST_OBJECT_UNLOCK (self);
 
   /* When the line will be free, in running time: frames captured well
    * before then are stale. */
