@@ -16,6 +16,15 @@ BUILD_PACKAGES=(
   clang libclang-rt-14-dev
 )
 
+# What the examples and their tests need (examples/, tests/examples): the
+# Python bindings and the seed-style sender's pyserial and OpenCV for
+# /usr/bin/python3, and gst-rtsp-server for the network gateway.
+EXAMPLE_PACKAGES=(
+  python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+  python3-serial python3-opencv python3-numpy
+  libgstrtspserver-1.0-dev gir1.2-gst-rtsp-server-1.0 socat
+)
+
 # What the guest tests need (scripts/guest-run.sh, docs/hil.md): QEMU, a
 # static busybox for the initramfs, and kmod to resolve the dependencies of
 # the guest kernel's modules; xz-utils to unpack the guest kernel.

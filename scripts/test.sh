@@ -9,7 +9,8 @@ set -euo pipefail
 
 # HIL_PACKAGES: the guest tests (meson test "hil", docs/hil.md) boot a QEMU
 # guest with real 8250 UARTs and a vivid camera; without them they skip.
-ensure_packages "${BUILD_PACKAGES[@]}" "${HIL_PACKAGES[@]}"
+ensure_packages "${BUILD_PACKAGES[@]}" "${HIL_PACKAGES[@]}" \
+  "${EXAMPLE_PACKAGES[@]}"
 build_plugin -Dwerror=true
 
 status=0
