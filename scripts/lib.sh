@@ -7,7 +7,7 @@ GST_SERIAL_BUILD=${GST_SERIAL_BUILD:-$GST_SERIAL_ROOT/build}
 
 # What building and testing the plugin needs on Debian 12.
 BUILD_PACKAGES=(
-  meson ninja-build gcc pkg-config
+  meson ninja-build gcc g++ pkg-config
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libserialport-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
