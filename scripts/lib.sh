@@ -23,6 +23,7 @@ EXAMPLE_PACKAGES=(
   python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   python3-serial python3-opencv python3-numpy
   libgstrtspserver-1.0-dev gir1.2-gst-rtsp-server-1.0 socat
+  gstreamer1.0-plugins-base-apps
 )
 
 # What the guest tests need (scripts/guest-run.sh, docs/hil.md): QEMU, a

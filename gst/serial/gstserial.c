@@ -10,6 +10,7 @@
 
 #include <gst/gst.h>
 
+#include "gstserialdeviceprovider.h"
 #include "gstserialsink.h"
 #include "gstserialsrc.h"
 
@@ -20,6 +21,7 @@ plugin_init (GstPlugin *plugin)
 
   ret |= GST_ELEMENT_REGISTER (serialsink, plugin);
   ret |= GST_ELEMENT_REGISTER (serialsrc, plugin);
+  ret |= GST_DEVICE_PROVIDER_REGISTER (serialdeviceprovider, plugin);
 
   return ret;
 }
@@ -27,4 +29,4 @@ plugin_init (GstPlugin *plugin)
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, serial,
     "Carries media over serial links: UARTs, USB-serial adapters, USB CDC "
     "ports, telemetry radios and pseudo-terminals",
-    plugin_init, VERSION, "LGPL", PACKAGE, PACKAGE_ORIGIN)
+    plugin_init, VERSION, "LGPL", GST_PACKAGE_NAME, PACKAGE_ORIGIN)

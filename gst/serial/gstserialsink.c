@@ -78,6 +78,37 @@
  * `serial-port-lost` element message (field `port`), reopens the same path
  * with backoff, and posts `serial-port-restored` when the port is back.
  *
+ * ## Messages
+ *
+ * * `serialsink-link-stats` (element message, every
+ *   #GstSerialSink:stats-interval milliseconds when it is not 0): the
+ *   fields of #GstSerialSink:link-stats above.
+ * * `serial-port-lost`, `serial-port-restored` (element messages, with
+ *   #GstSerialSink:reconnect; field `port`, the path): the port went away,
+ *   and came back and was configured again.
+ * * QoS (#GST_MESSAGE_QOS): one per frame the drop policy drops, with the
+ *   frame's running time and the processed/dropped counts.
+ * * Errors (#GST_RESOURCE_ERROR): NOT_FOUND (port not set, with the ports
+ *   found; port missing or not a serial port), OPEN_READ_WRITE (no
+ *   permission, with the dialout hint), BUSY (opened by another program),
+ *   SETTINGS (a setting the port refused, named), WRITE (the port
+ *   vanished, or a write failed); #GST_STREAM_ERROR FORMAT for caps too
+ *   large for the native framing.
+ * * Warnings: SETTINGS for a setting a pseudo-terminal cannot take (data
+ *   bits, parity) and for xon-xoff with a framing that cannot escape it;
+ *   WRITE when the port goes away with #GstSerialSink:reconnect set.
+ *
+ * ## serial:// URIs
+ *
+ * The element handles `serial://` URIs, as serialsrc does, for
+ * applications that make sinks from URIs (gst_element_make_from_uri(),
+ * gst-launch-1.0): `serial:///dev/ttyUSB0?baud-rate=921600&pacing=on`. The
+ * path is the port and any other property is a query parameter, its value
+ * written as gst-launch-1.0 takes it; invalid parameters fail with a
+ * #GST_URI_ERROR naming them and change nothing, and a URI can only be set
+ * in the NULL or READY state. Its rank stays none, so that no autoplugger
+ * ever picks it as an audio or video sink.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 v4l2src ! jpegenc ! serialsink port=/dev/ttyUSB0 baud-rate=921600
@@ -87,6 +118,10 @@
  * gst-launch-1.0 -e filesrc location=firmware.bin ! serialsink framing=raw port=/dev/serial/by-id/usb-FTDI_FT232R-if00-port0 hangup-on-close=false
  * ]| Sends a file's bytes as they are and leaves DTR up when done, so an
  * Arduino is not reset.
+ * |[
+ * gst-launch-1.0 videotestsrc ! jpegenc ! 'serial:///dev/ttyUSB0?baud-rate=921600'
+ * ]| serialsink made from its URI: gst-launch-1.0 turns a URI at the end of
+ * a pipeline into the sink that handles it.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -94,6 +129,7 @@
 #endif
 
 #include "gstserialsink.h"
+#include "gstserialuri.h"
 
 #include <string.h>
 
@@ -174,10 +210,17 @@ gst_serial_sink_drop_policy_get_type (void)
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
+static void gst_serial_sink_uri_handler_init (gpointer g_iface,
+    gpointer iface_data);
+
 #define gst_serial_sink_parent_class parent_class
+/* clang-format off */
 G_DEFINE_TYPE_WITH_CODE (GstSerialSink, gst_serial_sink, GST_TYPE_BASE_SINK,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+        gst_serial_sink_uri_handler_init);
     GST_DEBUG_CATEGORY_INIT (serial_sink_debug, "serialsink", 0,
         "serial port sink"));
+/* clang-format on */
 GST_ELEMENT_REGISTER_DEFINE (serialsink, "serialsink", GST_RANK_NONE,
     GST_TYPE_SERIAL_SINK);
 
@@ -1017,4 +1060,20 @@ gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event)
 failed:
   gst_event_unref (event);
   return FALSE;
+}
+
+/* GstURIHandler: serial:///dev/ttyUSB0?baud-rate=921600, in gstserialuri.c */
+static GstURIType
+gst_serial_sink_uri_get_type (GType type)
+{
+  return GST_URI_SINK;
+}
+
+static void
+gst_serial_sink_uri_handler_init (gpointer g_iface, gpointer iface_data)
+{
+  GstURIHandlerInterface *iface = g_iface;
+
+  iface->get_type = gst_serial_sink_uri_get_type;
+  gst_serial_uri_handler_init (iface);
 }

@@ -66,14 +66,50 @@
  * `serial-port-lost` element message (field `port`), reopens the same path
  * with backoff, and posts `serial-port-restored` when the port is back.
  *
+ * ## Messages
+ *
+ * * `serialsrc-link-stats` (element message, every
+ *   #GstSerialSrc:stats-interval milliseconds when it is not 0): the fields
+ *   of #GstSerialSrc:link-stats above.
+ * * `serial-port-lost`, `serial-port-restored` (element messages, with
+ *   #GstSerialSrc:reconnect; field `port`, the path): the port went away,
+ *   and came back and was configured again.
+ * * Errors (#GST_RESOURCE_ERROR): NOT_FOUND (port not set, with the ports
+ *   found; port missing or not a serial port), OPEN_READ_WRITE (no
+ *   permission, with the dialout hint), BUSY (opened by another program),
+ *   SETTINGS (a setting the port refused, named), READ (the port vanished,
+ *   or a read failed).
+ * * Warnings: SETTINGS for a setting a pseudo-terminal cannot take (data
+ *   bits, parity) and for xon-xoff with a framing that cannot escape it;
+ *   READ when the port goes away with #GstSerialSrc:reconnect set.
+ *
+ * ## serial:// URIs
+ *
+ * The element handles `serial://` URIs, so that playbin, uridecodebin and
+ * gst-play-1.0 open a serial port as they open a file:
+ * `serial:///dev/ttyUSB1?baud-rate=921600&framing=native`. The path is the
+ * port (percent-encoded where needed; the host is empty or localhost) and
+ * any other property is a query parameter, its value written as
+ * gst-launch-1.0 takes it. Parameters not given keep their values; an
+ * invalid one (unknown property, read-only property, value out of range or
+ * not among the accepted ones, `port` as a parameter) fails with a
+ * #GST_URI_ERROR naming it, and changes nothing. A URI can only be set in
+ * the NULL or READY state. The URI read back names the port and every
+ * property that differs from a new element's. Since the caps come from the
+ * wire, a native stream needs nothing more: decodebin picks the decoder.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 serialsrc port=/dev/ttyUSB1 baud-rate=921600 ! jpegdec ! autovideosink
  * ]| Shows the JPEG frames a serialsink sends.
  * |[
+ * gst-play-1.0 serial:///dev/ttyUSB1?baud-rate=921600
+ * ]| Plays what a serialsink sends, JPEG or H.264, with the decoder chosen
+ * from the caps on the wire.
+ * |[
  * gst-launch-1.0 serialsrc port=/dev/ttyUSB1 framing=raw ! jpegparse ! jpegdec ! autovideosink
- * ]| Shows JPEG bytes written raw onto the port, as an ESP32-CAM sketch or a
- * pyserial script does.
+ * ]| Shows JPEG bytes written raw onto the port, as many hand-written
+ * microcontroller sketches and pyserial scripts do.
  * |[
  * gst-launch-1.0 serialsrc port=/dev/ttyACM0 framing=raw ! filesink location=capture.bin
  * ]| Records everything a board sends.
@@ -84,6 +120,7 @@
 #endif
 
 #include "gstserialsrc.h"
+#include "gstserialuri.h"
 
 #include <string.h>
 
@@ -103,10 +140,17 @@ enum {
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
+static void gst_serial_src_uri_handler_init (gpointer g_iface,
+    gpointer iface_data);
+
 #define gst_serial_src_parent_class parent_class
+/* clang-format off */
 G_DEFINE_TYPE_WITH_CODE (GstSerialSrc, gst_serial_src, GST_TYPE_PUSH_SRC,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+        gst_serial_src_uri_handler_init);
     GST_DEBUG_CATEGORY_INIT (serial_src_debug, "serialsrc", 0,
         "serial port source"));
+/* clang-format on */
 GST_ELEMENT_REGISTER_DEFINE (serialsrc, "serialsrc", GST_RANK_NONE,
     GST_TYPE_SERIAL_SRC);
 
@@ -713,4 +757,20 @@ decode_failed:
   GST_ELEMENT_ERROR (self, STREAM, DECODE, ("Could not decode the data."),
       ("serialframe: %s", sf_result_name (r)));
   return GST_FLOW_ERROR;
+}
+
+/* GstURIHandler: serial:///dev/ttyUSB0?baud-rate=921600, in gstserialuri.c */
+static GstURIType
+gst_serial_src_uri_get_type (GType type)
+{
+  return GST_URI_SRC;
+}
+
+static void
+gst_serial_src_uri_handler_init (gpointer g_iface, gpointer iface_data)
+{
+  GstURIHandlerInterface *iface = g_iface;
+
+  iface->get_type = gst_serial_src_uri_get_type;
+  gst_serial_uri_handler_init (iface);
 }

@@ -67,9 +67,16 @@ GST_START_TEST (test_enumerate_sysfs)
   fail_unless_equals_int (g_list_length (ports), 2);
   info = ports->data;
   fail_unless_equals_string (info->path, "/dev/ttyS1");
-  fail_unless (info->description != NULL);
+  fail_unless_equals_string (info->name, "ttyS1");
+  fail_unless_equals_string (info->description, "16550A UART");
+  fail_unless_equals_string (info->uart, "16550A");
+  fail_unless_equals_string (info->driver, "serial8250");
+  fail_unless_equals_int (info->transport, GST_SERIAL_TRANSPORT_NATIVE);
   info = ports->next->data;
   fail_unless_equals_string (info->path, "/dev/ttyUSB0");
+  /* No USB device above it in this tree: described by its driver. */
+  fail_unless_equals_string (info->description, "ftdi_sio serial port");
+  fail_unless (info->uart == NULL);
 
   g_list_free_full (ports, (GDestroyNotify) gst_serial_port_info_free);
   {
@@ -79,6 +86,112 @@ GST_START_TEST (test_enumerate_sysfs)
         NULL, NULL, NULL, NULL, NULL, NULL));
   }
   g_free (active);
+  g_free (classdir);
+  g_free (root);
+}
+
+GST_END_TEST;
+
+static void
+write_attr (const gchar *dir, const gchar *file, const gchar *value)
+{
+  gchar *path = g_build_filename (dir, file, NULL);
+
+  fail_unless (g_file_set_contents (path, value, -1, NULL));
+  g_free (path);
+}
+
+static void
+remove_tree (const gchar *root)
+{
+  const gchar *argv[] = { "rm", "-rf", root, NULL };
+
+  fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH,
+      NULL, NULL, NULL, NULL, NULL, NULL));
+}
+
+/* A USB adapter: the ids and strings come from the USB device two levels
+ * above the tty's device (interface, then device), and the by-id link that
+ * points at the port gives its stable name. A ttyS whose device is a
+ * serial-base port (Linux 6.5 and later) with type 0 has no UART. */
+GST_START_TEST (test_enumerate_usb)
+{
+  gchar *root = g_dir_make_tmp ("serialsysfs-XXXXXX", NULL);
+  gchar *classdir = g_build_filename (root, "class", NULL);
+  gchar *by_id = g_build_filename (root, "by-id", NULL);
+  gchar *usb = g_build_filename (root, "devices", "usb1", "1-1", NULL);
+  gchar *port = g_build_filename (usb, "1-1:1.0", "ttyUSB0", NULL);
+  gchar *tty = g_build_filename (port, "tty", "ttyUSB0", NULL);
+  gchar *base = g_build_filename (root, "devices", "00:01:0.0", NULL);
+  gchar *base_tty = g_build_filename (base, "tty", "ttyS4", NULL);
+  gchar *path;
+  GList *ports;
+  GstSerialPortInfo *info;
+
+  fail_unless (g_mkdir_with_parents (classdir, 0755) == 0);
+  fail_unless (g_mkdir_with_parents (by_id, 0755) == 0);
+  fail_unless (g_mkdir_with_parents (tty, 0755) == 0);
+  fail_unless (g_mkdir_with_parents (base_tty, 0755) == 0);
+  write_attr (usb, "idVendor", "10c4\n");
+  write_attr (usb, "idProduct", "ea60\n");
+  write_attr (usb, "manufacturer", "Silicon Labs\n");
+  write_attr (usb, "product", "CP2102 USB to UART Bridge Controller\n");
+  write_attr (usb, "serial", "0001\n");
+  path = g_build_filename (tty, "device", NULL);
+  fail_unless (symlink (port, path) == 0);
+  g_free (path);
+  path = g_build_filename (classdir, "ttyUSB0", NULL);
+  fail_unless (symlink (tty, path) == 0);
+  g_free (path);
+  path = g_build_filename (by_id, "usb-Silicon_Labs_CP2102-if00-port0", NULL);
+  fail_unless (symlink ("../../ttyUSB0", path) == 0);
+  g_free (path);
+
+  write_attr (base_tty, "type", "0\n");
+  path = g_build_filename (base_tty, "device", NULL);
+  fail_unless (symlink (base, path) == 0);
+  g_free (path);
+  path = g_build_filename (classdir, "ttyS4", NULL);
+  fail_unless (symlink (base_tty, path) == 0);
+  g_free (path);
+
+  ports = gst_serial_port_enumerate_full (classdir, by_id);
+  fail_unless_equals_int (g_list_length (ports), 1);
+  info = ports->data;
+  fail_unless_equals_string (info->path, "/dev/ttyUSB0");
+  fail_unless_equals_int (info->transport, GST_SERIAL_TRANSPORT_USB);
+  fail_unless_equals_string (gst_serial_transport_to_string (info->transport),
+      "usb");
+  fail_unless_equals_string (info->bus, "usb");
+  fail_unless_equals_int (info->vendor_id, 0x10c4);
+  fail_unless_equals_int (info->product_id, 0xea60);
+  fail_unless_equals_string (info->manufacturer, "Silicon Labs");
+  fail_unless_equals_string (info->product,
+      "CP2102 USB to UART Bridge Controller");
+  fail_unless_equals_string (info->serial, "0001");
+  fail_unless_equals_string (info->description,
+      "CP2102 USB to UART Bridge Controller");
+  path = g_build_filename (by_id, "usb-Silicon_Labs_CP2102-if00-port0", NULL);
+  fail_unless_equals_string (info->by_id, path);
+  g_free (path);
+  fail_unless_equals_string (info->sysfs_path, port);
+  fail_unless (gst_serial_port_info_equal (info, info));
+  g_list_free_full (ports, (GDestroyNotify) gst_serial_port_info_free);
+
+  /* Without the by-id directory the port is the same but for that name. */
+  ports = gst_serial_port_enumerate_full (classdir, "/nonexistent/by-id");
+  fail_unless_equals_int (g_list_length (ports), 1);
+  info = ports->data;
+  fail_unless (info->by_id == NULL);
+  g_list_free_full (ports, (GDestroyNotify) gst_serial_port_info_free);
+
+  remove_tree (root);
+  g_free (base_tty);
+  g_free (base);
+  g_free (tty);
+  g_free (port);
+  g_free (usb);
+  g_free (by_id);
   g_free (classdir);
   g_free (root);
 }
@@ -101,6 +214,7 @@ serialdevices_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_enumerate_sysfs);
+  tcase_add_test (tc, test_enumerate_usb);
   tcase_add_test (tc, test_enumerate_missing_dir);
   return s;
 }

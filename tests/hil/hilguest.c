@@ -540,6 +540,221 @@ GST_START_TEST (test_busy)
 
 GST_END_TEST;
 
+/* The device provider on the real sysfs: ttyS1 and ttyS2, a source and a
+ * sink each, named after their UART; not ttyS0 (the console) nor ttyS3 (no
+ * UART). */
+static void
+check_provider_devices (GList *devices)
+{
+  static const gchar *const paths[] = { PORT_TX, PORT_RX };
+  guint i;
+
+  fail_unless_equals_int (g_list_length (devices), 4);
+  for (i = 0; i < 4; i++) {
+    GstDevice *device = g_list_nth_data (devices, i);
+    GstStructure *props = gst_device_get_properties (device);
+    gchar *name = gst_device_get_display_name (device);
+    gchar *want = g_strdup_printf ("16550A UART (%s)", paths[i / 2]);
+    const gchar *klass = i % 2 == 0 ? "Serial/Port/Source" : "Serial/Port/Sink";
+
+    fail_unless_equals_string (name, want);
+    fail_unless (gst_device_has_classes (device, klass), "%s", klass);
+    fail_unless_equals_string (gst_structure_get_string (props, "device.path"),
+        paths[i / 2]);
+    fail_unless_equals_string (gst_structure_get_string (props,
+                                   "serial.transport"),
+        "native");
+    fail_unless_equals_string (gst_structure_get_string (props,
+                                   "serial.uart.type"),
+        "16550A");
+    fail_unless (gst_structure_get_string (props, "device.bus") != NULL);
+
+    g_free (want);
+    g_free (name);
+    gst_structure_free (props);
+  }
+}
+
+/* The elements the devices make carry the port and open it. */
+static void
+check_provider_elements (GList *devices)
+{
+  GList *l;
+
+  for (l = devices; l; l = l->next) {
+    GstStructure *props = gst_device_get_properties (l->data);
+    const gchar *path = gst_structure_get_string (props, "device.path");
+    GstElement *element = gst_device_create_element (l->data, NULL);
+    GstElement *pipe = gst_pipeline_new (NULL);
+    gchar *port = NULL;
+
+    fail_unless (element != NULL);
+    g_object_get (element, "port", &port, NULL);
+    fail_unless_equals_string (port, path);
+    gst_bin_add (GST_BIN (pipe), element);
+    fail_if (gst_element_set_state (pipe, GST_STATE_PAUSED) ==
+            GST_STATE_CHANGE_FAILURE,
+        "%s does not open", path);
+    stop (pipe);
+    g_free (port);
+    gst_structure_free (props);
+  }
+}
+
+GST_START_TEST (test_device_provider)
+{
+  GstDeviceProvider *provider =
+      gst_device_provider_factory_get_by_name ("serialdeviceprovider");
+  GstBus *bus = gst_device_provider_get_bus (provider);
+  GList *devices = gst_device_provider_get_devices (provider);
+  GstMessage *msg;
+  guint i;
+
+  check_provider_devices (devices);
+  check_provider_elements (devices);
+  g_list_free_full (devices, gst_object_unref);
+
+  /* Started: the ports are announced before start() returns. */
+  fail_unless (gst_device_provider_start (provider));
+  for (i = 0; i < 4; i++) {
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_DEVICE_ADDED);
+    fail_unless (msg != NULL, "%u devices announced", i);
+    gst_message_unref (msg);
+  }
+  fail_unless (gst_bus_pop (bus) == NULL);
+  devices = gst_device_provider_get_devices (provider);
+  check_provider_devices (devices);
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_provider_stop (provider);
+
+  gst_object_unref (bus);
+  gst_object_unref (provider);
+}
+
+GST_END_TEST;
+
+/* What gst-device-monitor-1.0 Serial/Port does. */
+GST_START_TEST (test_device_monitor)
+{
+  GstDeviceMonitor *monitor = gst_device_monitor_new ();
+  GList *devices;
+
+  fail_unless (gst_device_monitor_add_filter (monitor, "Serial/Port", NULL));
+  fail_unless (gst_device_monitor_start (monitor));
+  devices = gst_device_monitor_get_devices (monitor);
+  check_provider_devices (devices);
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+}
+
+GST_END_TEST;
+
+/* The next device message of the provider, which must be @type for @path. */
+static void
+expect_device_message (GstBus *bus, GstMessageType type, const gchar *path)
+{
+  GstMessage *msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_DEVICE_ADDED | GST_MESSAGE_DEVICE_REMOVED);
+  GstDevice *device = NULL;
+  GstStructure *props;
+
+  fail_unless (msg != NULL, "no device message for %s", path);
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), type);
+  if (type == GST_MESSAGE_DEVICE_ADDED)
+    gst_message_parse_device_added (msg, &device);
+  else
+    gst_message_parse_device_removed (msg, &device);
+  props = gst_device_get_properties (device);
+  fail_unless_equals_string (gst_structure_get_string (props, "device.path"),
+      path);
+  gst_structure_free (props);
+  gst_object_unref (device);
+  gst_message_unref (msg);
+}
+
+/* Writes the device's name to its driver's bind or unbind file. */
+static void
+driver_write (const gchar *sysfs_path, const gchar *file)
+{
+  gchar *link = g_build_filename (sysfs_path, "driver", NULL);
+  gchar *driver = g_file_read_link (link, NULL);
+  gchar *name = g_path_get_basename (sysfs_path);
+  gchar *path;
+  int fd;
+
+  if (driver == NULL) {
+    /* Unbound: the driver is the one of the pnp bus for UARTs. */
+    driver = g_strdup ("/sys/bus/pnp/drivers/serial");
+  } else {
+    gchar *dir = g_path_get_dirname (link);
+    gchar *abs = g_build_filename (dir, driver, NULL);
+
+    g_free (driver);
+    driver = g_canonicalize_filename (abs, NULL);
+    g_free (abs);
+    g_free (dir);
+  }
+  path = g_build_filename (driver, file, NULL);
+  /* In place: g_file_set_contents() would rename a new file over it. */
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  fail_unless (fd >= 0, "open(%s): %s", path, g_strerror (errno));
+  fail_unless (write (fd, name, strlen (name)) == (ssize_t) strlen (name),
+      "write(%s): %s", path, g_strerror (errno));
+  close (fd);
+  g_free (path);
+  g_free (name);
+  g_free (driver);
+  g_free (link);
+}
+
+/* Real hot-plugging: ttyS2's UART unbound from its driver is reported gone
+ * (the 8250 driver keeps the line, without a UART) and back when bound
+ * again. Runs last: it re-creates ttyS2. */
+GST_START_TEST (test_device_hotplug)
+{
+  GstDeviceProvider *provider =
+      gst_device_provider_factory_get_by_name ("serialdeviceprovider");
+  GstBus *bus = gst_device_provider_get_bus (provider);
+  GList *devices;
+  GstStructure *props;
+  gchar *hw;
+  guint i;
+
+  devices = gst_device_provider_get_devices (provider);
+  check_provider_devices (devices);
+  props = gst_device_get_properties (g_list_nth_data (devices, 2));
+  hw = g_strdup (gst_structure_get_string (props, "sysfs.path"));
+  gst_structure_free (props);
+  g_list_free_full (devices, gst_object_unref);
+  fail_unless (hw != NULL);
+
+  g_object_set (provider, "poll-interval", 50, NULL);
+  fail_unless (gst_device_provider_start (provider));
+  for (i = 0; i < 4; i++)
+    expect_device_message (bus, GST_MESSAGE_DEVICE_ADDED,
+        i < 2 ? PORT_TX : PORT_RX);
+
+  driver_write (hw, "unbind");
+  expect_device_message (bus, GST_MESSAGE_DEVICE_REMOVED, PORT_RX);
+  expect_device_message (bus, GST_MESSAGE_DEVICE_REMOVED, PORT_RX);
+  driver_write (hw, "bind");
+  expect_device_message (bus, GST_MESSAGE_DEVICE_ADDED, PORT_RX);
+  expect_device_message (bus, GST_MESSAGE_DEVICE_ADDED, PORT_RX);
+
+  devices = gst_device_provider_get_devices (provider);
+  check_provider_devices (devices);
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_provider_stop (provider);
+  g_object_set (provider, "poll-interval", 1000, NULL);
+
+  g_free (hw);
+  gst_object_unref (bus);
+  gst_object_unref (provider);
+}
+
+GST_END_TEST;
+
 static Suite *
 hilguest_suite (void)
 {
@@ -550,6 +765,8 @@ hilguest_suite (void)
   tcase_set_timeout (tc, 180);
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_enumeration);
+  tcase_add_test (tc, test_device_provider);
+  tcase_add_test (tc, test_device_monitor);
   tcase_add_loop_test (tc, test_port_config, 0,
       G_N_ELEMENTS (rates) * G_N_ELEMENTS (flows));
   tcase_add_test (tc, test_stale_crtscts_cleared);
@@ -558,6 +775,7 @@ hilguest_suite (void)
   tcase_add_test (tc, test_raw_1mib);
   tcase_add_test (tc, test_native_jpeg);
   tcase_add_test (tc, test_camera_pipeline);
+  tcase_add_test (tc, test_device_hotplug);
   return s;
 }
 
