@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# Runs the example pipelines in this folder without hardware and checks what
+# they deliver. meson registers one test per case (suite "examples"):
+#
+#   run-example-tests.sh jpeg|h264|h264-late|rtp-jpeg|rtp-h264|rtsp-jpeg|
+#                        rtsp-h264|loopback
+#
+# jpeg, h264: the sender script (videotestsrc instead of the camera) and the
+#   receiver script over a socat pseudo-terminal pair; the receiver must
+#   decode exactly the frames sent, each of the right size, and end on the
+#   EOS that crosses the line.
+# h264-late: the H.264 receiver starts in the middle of the first key frame
+#   interval; it must decode every frame from the next key frame on, and
+#   nothing before it.
+# rtp-jpeg, rtp-h264: sender -> socat -> serial-to-rtp.sh -> UDP on
+#   localhost -> the receive line its comments give; the gateway must end
+#   on the sender's EOS and the receiver decode every frame.
+# rtsp-jpeg, rtsp-h264: sender -> serial-link-emu -> serial-rtsp-server.py
+#   on a free port; two clients at once (one serial port, one shared
+#   pipeline) and then a third, after they left, each decode frames.
+# loopback: loopback-emulator.sh with a few frames at 115200 baud; it must
+#   deliver some of them, end on EOS and leave no emulator or links behind.
+#
+# Processes are waited for by the lines they print (socat's "starting data
+# transfer loop", gst-launch-1.0's "Pipeline is live", the RTSP server's
+# READY, udpsrc's bound port), never by sleeping; `timeout` only keeps a
+# broken run from hanging. Environment (meson sets it, see
+# examples/meson.build): GST_PLUGIN_PATH_1_0, GST_REGISTRY_1_0 and
+# SERIAL_LINK_EMU.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+case_name=${1:?usage: $0 CASE (see the comments)}
+# The safety net for a single process; the cases take seconds.
+limit=${LIMIT:-40}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gst-serial-example-test.XXXXXX")
+declare -A pid fd drainer
+# Until the case passed: then a failure anywhere, even in a subshell,
+# prints the logs.
+failed=1
+
+cleanup() {
+  local name
+  for name in "${!pid[@]}"; do
+    kill "${pid[$name]}" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  if [ "$failed" -ne 0 ]; then
+    for name in "$work"/*.log; do
+      [ -e "$name" ] || continue
+      echo "----- ${name##*/}"
+      cat "$name"
+    done
+  fi
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL ($case_name): $*"
+  exit 1
+}
+
+# spawn NAME COMMAND...: runs COMMAND with its output into a pipe that
+# wait_line reads; the lines end up in $work/NAME.log.
+spawn() {
+  local name=$1 f
+  shift
+  mkfifo "$work/$name.fifo"
+  timeout "$limit" "$@" >"$work/$name.fifo" 2>&1 &
+  pid[$name]=$!
+  exec {f}<"$work/$name.fifo"
+  fd[$name]=$f
+}
+
+# wait_line NAME TEXT: reads NAME's output up to a line containing TEXT and
+# prints that line; fails if NAME ends first.
+wait_line() {
+  local name=$1 text=$2 line
+  while IFS= read -r -t "$limit" -u "${fd[$name]}" line; do
+    printf '%s\n' "$line" >>"$work/$name.log"
+    if [[ $line == *"$text"* ]]; then
+      printf '%s\n' "$line"
+      return 0
+    fi
+  done
+  fail "$name ended (or went silent) before printing '$text'"
+}
+
+# drain NAME: from now on NAME's output goes to its log unread.
+drain() {
+  cat <&"${fd[$1]}" >>"$work/$1.log" &
+  drainer[$1]=$!
+}
+
+# finish NAME: waits for NAME to exit, and for its log to be complete;
+# fails unless it exited with 0.
+finish() {
+  local rc=0
+  wait "${pid[$1]}" || rc=$?
+  unset "pid[$1]"
+  wait "${drainer[$1]}"
+  [ "$rc" -eq 124 ] && fail "$1 did not end within ${limit}s"
+  [ "$rc" -eq 0 ] || fail "$1 exited with status $rc"
+  return 0
+}
+
+# finish_client NAME: as finish, for an rtspsrc client that ended its
+# stream itself. Shutting down, rtspsrc sometimes posts an error: its PAUSE
+# crosses its TEARDOWN, whose answer closes the connection ("Could not send
+# message. (Received end-of-file)"). Errors only after the EOS, and only
+# those, are not the server's doing.
+finish_client() {
+  local rc=0 log="$work/$1.log" before after errors ours
+  wait "${pid[$1]}" || rc=$?
+  unset "pid[$1]"
+  wait "${drainer[$1]}"
+  [ "$rc" -eq 0 ] && return 0
+  [ "$rc" -eq 1 ] || fail "$1 exited with status $rc"
+  before=$(sed -n '/^EOS received - stopping pipeline/q; /^ERROR/p' "$log")
+  [ -z "$before" ] || fail "$1 failed before the end of its stream"
+  after=$(sed -n '/^EOS received - stopping pipeline/,$p' "$log")
+  errors=$(grep -c '^ERROR' <<<"$after" || true)
+  ours=$(grep -c '^Could not send message. (Received end-of-file)' \
+    <<<"$after" || true)
+  if [ "$errors" -eq 0 ] || [ "$errors" -ne "$ours" ]; then
+    fail "$1 failed while stopping with an unexpected error"
+  fi
+  echo "$1: rtspsrc's error while stopping ignored"
+}
+
+# Two pseudo-terminals joined by socat: $work/ttyA <-> $work/ttyB.
+start_socat() {
+  spawn socat socat -d -d pty,raw,echo=0,link="$work/ttyA" \
+    pty,raw,echo=0,link="$work/ttyB"
+  # Printed once both ends, and so both links, exist.
+  wait_line socat "starting data transfer loop" >/dev/null
+  drain socat
+}
+
+# check_frames DIR COUNT WIDTH HEIGHT: DIR holds COUNT decoded I420 frames
+# (or, with COUNT "1..N", between 1 and N of them) of WIDTHxHEIGHT.
+check_frames() {
+  local dir=$1 want=$2 size=$(($3 * $4 * 3 / 2)) n f
+  n=$(find "$dir" -type f | wc -l)
+  case $want in
+    1..*) if [ "$n" -lt 1 ] || [ "$n" -gt "${want#1..}" ]; then
+      fail "$dir: $n frames decoded, expected $want"
+    fi ;;
+    *) [ "$n" -eq "$want" ] || fail "$dir: $n frames decoded, expected $want" ;;
+  esac
+  for f in "$dir"/*; do
+    [ "$(stat -c %s "$f")" -eq "$size" ] ||
+      fail "$f: $(stat -c %s "$f") bytes, expected $size ($3x$4 I420)"
+  done
+  echo "$dir: $n frames of $3x$4 decoded"
+}
+
+# check_eos NAME: NAME's pipeline ended on EOS, not on an error.
+check_eos() {
+  grep -q '^Got EOS from element' "$work/$1.log" ||
+    fail "$1 did not end on EOS"
+}
+
+# The sender script with videotestsrc in place of the camera.
+N=30
+W=160
+H=120
+sender() {
+  local script=$1
+  shift
+  spawn sender env PORT="$work/ttyA" WIDTH=$W HEIGHT=$H FPS=30 \
+    SOURCE="videotestsrc is-live=true num-buffers=$N" "$@" "$here/$script"
+  drain sender
+}
+
+# jpeg / h264: camera and display scripts through socat.
+test_pair() {
+  local tx=$1 rx=$2
+  start_socat
+  mkdir "$work/frames"
+  spawn receiver env PORT="$work/ttyB" \
+    VIDEOSINK="multifilesink location=$work/frames/%05d.raw" "$here/$rx"
+  # serialsrc has opened its port once the pipeline is live: nothing the
+  # sender writes from now on can miss it.
+  wait_line receiver "Pipeline is live" >/dev/null
+  drain receiver
+  sender "$tx"
+  finish sender
+  finish receiver
+  check_eos receiver
+  check_frames "$work/frames" "$N" "$W" "$H"
+}
+
+# h264-late: a receiver that opens the port in the middle of the stream.
+test_h264_late() {
+  # The emulator keeps what the sender sends until someone reads it: the
+  # whole stream is sent first, then its start is thrown away, then the
+  # receiver reads the rest, as if it had started late.
+  spawn emu "$SERIAL_LINK_EMU" --baud 0 --link-a "$work/ttyA" \
+    --link-b "$work/ttyB"
+  wait_line emu READY >/dev/null
+  drain emu
+  # 60 frames of a moving picture, key frames at 0, 20 and 40.
+  N=60
+  spawn sender env PORT="$work/ttyA" WIDTH=$W HEIGHT=$H FPS=30 KEYINT=20 \
+    SOURCE="videotestsrc is-live=true pattern=ball num-buffers=$N" \
+    "$here/h264-camera-to-serial.sh"
+  drain sender
+  finish sender
+  # 2000 bytes: inside the first 20 frames (6 KB; the key frame is 1.2 KB),
+  # so the receiver starts after the first key frame and before the second,
+  # and before the sender repeats its caps (after 30 frames): without the
+  # caps it starts with, it would wait for those and miss the second key
+  # frame too.
+  head -c 2000 "$work/ttyB" >/dev/null
+  mkdir "$work/frames"
+  spawn receiver env PORT="$work/ttyB" \
+    VIDEOSINK="multifilesink location=$work/frames/%05d.raw" \
+    GST_DEBUG="libav:5" GST_DEBUG_NO_COLOR=1 \
+    "$here/h264-serial-to-display.sh"
+  drain receiver
+  finish receiver
+  check_eos receiver
+  # libav says "Frame num gap" when frames are missing from the references.
+  ! grep -q 'Frame num gap' "$work/receiver.log" ||
+    fail "the decoder was given frames whose references were lost"
+  check_frames "$work/frames" 40 "$W" "$H"
+}
+
+# rtp-jpeg / rtp-h264: sender -> serial -> gateway -> UDP -> receiver.
+test_rtp() {
+  local codec=$1 tx caps decode line udp_port
+  case $codec in
+    jpeg)
+      tx=camera-to-serial.sh
+      caps="application/x-rtp,media=video,clock-rate=90000,encoding-name=JPEG,payload=26"
+      decode=(rtpjpegdepay ! jpegdec)
+      ;;
+    h264)
+      tx=h264-camera-to-serial.sh
+      caps="application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96"
+      decode=(rtph264depay ! h264parse ! avdec_h264)
+      ;;
+  esac
+  start_socat
+  mkdir "$work/frames"
+  # The receive line of serial-to-rtp.sh's comments, on a port the system
+  # picks (-v prints it). UDP carries no EOS, so identity ends the stream
+  # when the N-th frame has been decoded: eos-after=N passes N-1 frames and
+  # ends the stream at the N-th instead of passing it. N-1 frames written
+  # and EOS: exactly N decoded, since the sender sent N.
+  spawn udprx gst-launch-1.0 -v -e udpsrc port=0 caps="$caps" \
+    ! rtpjitterbuffer latency=100 ! "${decode[@]}" ! videoconvert \
+    ! identity eos-after=$N \
+    ! multifilesink location="$work/frames/%05d.raw"
+  line=$(wait_line udprx "udpsrc0: port = ")
+  udp_port=${line##*= }
+  drain udprx
+  spawn gateway env PORT="$work/ttyB" CODEC="$codec" HOST=127.0.0.1 \
+    UDP_PORT="$udp_port" "$here/serial-to-rtp.sh"
+  wait_line gateway "Pipeline is live" >/dev/null
+  drain gateway
+  sender "$tx"
+  finish sender
+  finish gateway
+  finish udprx
+  check_eos gateway
+  check_eos udprx
+  check_frames "$work/frames" $((N - 1)) "$W" "$H"
+}
+
+# rtsp-jpeg / rtsp-h264: sender -> emulator -> RTSP server -> clients.
+test_rtsp() {
+  local codec=$1 url line i tx decode
+  case $codec in
+    jpeg)
+      tx=camera-to-serial.sh
+      decode=(rtpjpegdepay ! jpegdec)
+      ;;
+    h264)
+      tx=h264-camera-to-serial.sh
+      decode=(rtph264depay ! h264parse ! avdec_h264)
+      ;;
+  esac
+  # The emulator keeps both ends open, so the sender can start before the
+  # server opens the port (only when the first client asks).
+  spawn emu "$SERIAL_LINK_EMU" --baud 0 --link-a "$work/ttyA" \
+    --link-b "$work/ttyB"
+  wait_line emu READY >/dev/null
+  drain emu
+  spawn server env PORT="$work/ttyB" CODEC="$codec" ADDRESS=127.0.0.1 \
+    RTSP_PORT=0 /usr/bin/python3 "$here/serial-rtsp-server.py"
+  line=$(wait_line server READY)
+  url=${line#READY }
+  drain server
+  # A live stream that outlasts the test; it is stopped at the end. A key
+  # frame every 10 frames: H.264 clients that join start at one.
+  N=3000 sender "$tx" KEYINT=10
+  for i in 1 2 3; do mkdir "$work/frames$i"; done
+  # Each client writes 20 frames; the 21st ends its stream (eos-after).
+  client() {
+    spawn "client$1" gst-launch-1.0 -e rtspsrc location="$url" \
+      protocols="$2" latency=100 ! "${decode[@]}" ! videoconvert \
+      ! identity eos-after=21 \
+      ! multifilesink location="$work/frames$1/%05d.raw"
+    drain "client$1"
+  }
+  # Two at once, over TCP and UDP: a second pipeline could not open the
+  # port, so both must be served by the shared one.
+  client 1 tcp
+  client 2 udp
+  finish_client client1
+  finish_client client2
+  # After both left, the port was closed; a new client opens it again.
+  client 3 tcp
+  finish_client client3
+  for i in 1 2 3; do
+    check_eos "client$i"
+    check_frames "$work/frames$i" 20 "$W" "$H"
+  done
+}
+
+# loopback: the emulator script, start to end.
+test_loopback() {
+  mkdir "$work/frames" "$work/tmp"
+  # NUM_BUFFERS=10 at 10 fps of 160x120: a second of video, of which the
+  # 115200-baud line carries most; stale frames may be dropped.
+  spawn loopback env TMPDIR="$work/tmp" NUM_BUFFERS=10 BAUD=115200 \
+    WIDTH=$W HEIGHT=$H VIDEOSINK="multifilesink location=$work/frames/%05d.raw" \
+    "$here/loopback-emulator.sh"
+  drain loopback
+  finish loopback
+  grep -q '^COUNTERS ' "$work/loopback.log" ||
+    fail "the emulator did not report its counters on exit"
+  [ -z "$(ls -A "$work/tmp")" ] ||
+    fail "loopback-emulator.sh left $(ls "$work/tmp") behind"
+  ! pgrep -f "$work/tmp" >/dev/null ||
+    fail "loopback-emulator.sh left the emulator running"
+  check_eos loopback
+  check_frames "$work/frames" 1..10 "$W" "$H"
+}
+
+command -v socat >/dev/null || fail "socat is not installed"
+case $case_name in
+  jpeg) test_pair camera-to-serial.sh serial-to-display.sh ;;
+  h264) test_pair h264-camera-to-serial.sh h264-serial-to-display.sh ;;
+  rtp-jpeg) test_rtp jpeg ;;
+  rtp-h264) test_rtp h264 ;;
+  h264-late) test_h264_late ;;
+  rtsp-jpeg) test_rtsp jpeg ;;
+  rtsp-h264) test_rtsp h264 ;;
+  loopback) test_loopback ;;
+  *) fail "unknown case '$case_name'" ;;
+esac
+failed=0
+echo "PASS ($case_name)"
