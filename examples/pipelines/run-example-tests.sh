@@ -3,7 +3,7 @@
 # they deliver. meson registers one test per case (suite "examples"):
 #
 #   run-example-tests.sh jpeg|h264|h264-late|rtp-jpeg|rtp-h264|rtsp-jpeg|
-#                        rtsp-h264|loopback
+#                        rtsp-h264|play-jpeg|play-h264|loopback
 #
 # jpeg, h264: the sender script (videotestsrc instead of the camera) and the
 #   receiver script over a socat pseudo-terminal pair; the receiver must
@@ -18,12 +18,16 @@
 # rtsp-jpeg, rtsp-h264: sender -> serial-link-emu -> serial-rtsp-server.py
 #   on a free port; two clients at once (one serial port, one shared
 #   pipeline) and then a third, after they left, each decode frames.
+# play-jpeg, play-h264: the sender script over socat into gst-play-1.0
+#   serial:///.../ttyB, with nothing but the URI: playbin must find the
+#   decoder from the caps on the wire, decode every frame and end on EOS.
 # loopback: loopback-emulator.sh with a few frames at 115200 baud; it must
 #   deliver some of them, end on EOS and leave no emulator or links behind.
 #
 # Processes are waited for by the lines they print (socat's "starting data
 # transfer loop", gst-launch-1.0's "Pipeline is live", the RTSP server's
-# READY, udpsrc's bound port), never by sleeping; `timeout` only keeps a
+# READY, udpsrc's bound port, gst-play-1.0's "Pipeline is live"), never by
+# sleeping; `timeout` only keeps a
 # broken run from hanging. Environment (meson sets it, see
 # examples/meson.build): GST_PLUGIN_PATH_1_0, GST_REGISTRY_1_0 and
 # SERIAL_LINK_EMU.
@@ -322,6 +326,29 @@ test_rtsp() {
   done
 }
 
+# play-jpeg / play-h264: gst-play-1.0 given the receiving port's URI only.
+test_play() {
+  local tx=$1
+  start_socat
+  mkdir "$work/frames"
+  spawn player gst-play-1.0 --no-interactive \
+    --videosink="multifilesink location=$work/frames/%05d.raw" \
+    "serial://$work/ttyB"
+  # Printed once playbin is PAUSED, that is once serialsrc has opened the
+  # port.
+  wait_line player "Pipeline is live" >/dev/null
+  drain player
+  sender "$tx"
+  finish sender
+  finish player
+  # gst-play-1.0 reports errors and goes on to the next URI: its exit
+  # status says nothing, its output does.
+  ! grep -q '^ERROR' "$work/player.log" || fail "gst-play-1.0 had an error"
+  grep -q '^Reached end of play list' "$work/player.log" ||
+    fail "gst-play-1.0 did not reach the end of the stream"
+  check_frames "$work/frames" "$N" "$W" "$H"
+}
+
 # loopback: the emulator script, start to end.
 test_loopback() {
   mkdir "$work/frames" "$work/tmp"
@@ -343,6 +370,8 @@ test_loopback() {
 }
 
 command -v socat >/dev/null || fail "socat is not installed"
+command -v gst-play-1.0 >/dev/null ||
+  fail "gst-play-1.0 is not installed (gstreamer1.0-plugins-base-apps)"
 case $case_name in
   jpeg) test_pair camera-to-serial.sh serial-to-display.sh ;;
   h264) test_pair h264-camera-to-serial.sh h264-serial-to-display.sh ;;
@@ -351,6 +380,8 @@ case $case_name in
   h264-late) test_h264_late ;;
   rtsp-jpeg) test_rtsp jpeg ;;
   rtsp-h264) test_rtsp h264 ;;
+  play-jpeg) test_play camera-to-serial.sh ;;
+  play-h264) test_play h264-camera-to-serial.sh ;;
   loopback) test_loopback ;;
   *) fail "unknown case '$case_name'" ;;
 esac
