@@ -650,6 +650,54 @@ GST_START_TEST (test_device_monitor)
 
 GST_END_TEST;
 
+/* Occurrences of @needle in @haystack. */
+static guint
+count_substrings (const gchar *haystack, const gchar *needle)
+{
+  guint n = 0;
+
+  while ((haystack = strstr (haystack, needle)) != NULL) {
+    haystack += strlen (needle);
+    n++;
+  }
+  return n;
+}
+
+/* The tool itself, as a user runs it: four devices, named after their
+ * UART, each with the launch line of its element, and not the console. */
+GST_START_TEST (test_device_monitor_tool)
+{
+  gchar *argv[] = { (gchar *) "gst-device-monitor-1.0", (gchar *) "Serial/Port",
+    NULL };
+  gchar *out = NULL, *err = NULL;
+  gint status;
+  GError *error = NULL;
+
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                   &out, &err, &status, &error),
+      "gst-device-monitor-1.0 (gstreamer1.0-plugins-base-apps): %s",
+      error ? error->message : "");
+  fail_unless (g_spawn_check_wait_status (status, NULL), "%s%s", out, err);
+  fail_unless_equals_int (count_substrings (out, "Device found:"), 4);
+  fail_unless_equals_int (count_substrings (out,
+                              "name  : 16550A UART (" PORT_TX ")"),
+      2);
+  fail_unless_equals_int (count_substrings (out,
+                              "name  : 16550A UART (" PORT_RX ")"),
+      2);
+  fail_unless_equals_int (count_substrings (out, "class : Serial/Port/Source"),
+      2);
+  fail_unless_equals_int (count_substrings (out, "class : Serial/Port/Sink"),
+      2);
+  fail_unless (strstr (out, "serialsrc port=" PORT_TX " ") != NULL, "%s", out);
+  fail_unless (strstr (out, "serialsink port=" PORT_RX) != NULL, "%s", out);
+  fail_unless (strstr (out, "/dev/ttyS0") == NULL, "%s", out);
+  g_free (out);
+  g_free (err);
+}
+
+GST_END_TEST;
+
 /* The next device message of the provider, which must be @type for @path. */
 static void
 expect_device_message (GstBus *bus, GstMessageType type, const gchar *path)
@@ -767,6 +815,7 @@ hilguest_suite (void)
   tcase_add_test (tc, test_enumeration);
   tcase_add_test (tc, test_device_provider);
   tcase_add_test (tc, test_device_monitor);
+  tcase_add_test (tc, test_device_monitor_tool);
   tcase_add_loop_test (tc, test_port_config, 0,
       G_N_ELEMENTS (rates) * G_N_ELEMENTS (flows));
   tcase_add_test (tc, test_stale_crtscts_cleared);
