@@ -19,8 +19,9 @@
 # one 320x240 JPEG a second) it carries 320x240 at 10 frames a second. The
 # price: frames depend on earlier ones, so none may be lost. The encoder's
 # bitrate therefore stays below what the line carries, and serialsink does
-# not drop stale frames as it does for JPEG (drop-policy=never): a dropped
-# frame would spoil the picture until the next key frame.
+# not drop stale frames as it does for JPEG (drop-policy=never): after a
+# dropped frame it would have to drop every frame up to the next key frame,
+# since they need it to decode.
 #
 # Parameters (environment variables, default in brackets):
 #   PORT       serial port [/dev/ttyUSB0]
@@ -31,7 +32,8 @@
 #   WIDTH, HEIGHT, FPS   picture size and rate sent [320, 240, 10]
 #   BITRATE    encoder bitrate in kbit/s [three quarters of the line's data
 #              rate: 69 at 115200 baud, 552 at 921600]; the rest is room for
-#              the framing (49 bytes a frame, the caps once a second) and
+#              the framing (49 bytes a frame, the caps once a second and
+#              before each key frame) and
 #              for the encoder overshooting
 #   KEYINT     a key frame every KEYINT frames [2 * FPS: every 2 seconds];
 #              a receiver that starts late, or loses a packet, shows the

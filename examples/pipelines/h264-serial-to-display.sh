@@ -40,13 +40,10 @@ set -f
 # shellcheck disable=SC2206
 pipeline=(
   # Outputs video/x-h264 with the sender's caps, one frame per buffer;
-  # packets damaged on the line are dropped, never delivered. The caps
-  # property lets it start before the sender's caps arrive (they are
-  # repeated every second): a receiver that starts late would otherwise
-  # drop the key frame it could start from, if it came first, and wait a
-  # whole key frame interval more. The sender's caps replace these.
+  # packets damaged on the line are dropped, never delivered. serialsink
+  # sends the caps right before every key frame, so a receiver that starts
+  # late begins at the first key frame it sees.
   serialsrc port="$PORT" baud-rate="$BAUD"
-    caps="video/x-h264,stream-format=byte-stream,alignment=au"
   # Decoders want a parser in front: it finds the SPS/PPS the sender
   # repeats before key frames and waits for a key frame to start.
   ! h264parse

@@ -215,9 +215,9 @@ test_h264_late() {
   finish sender
   # 2000 bytes: inside the first 20 frames (6 KB; the key frame is 1.2 KB),
   # so the receiver starts after the first key frame and before the second,
-  # and before the sender repeats its caps (after 30 frames): without the
-  # caps it starts with, it would wait for those and miss the second key
-  # frame too.
+  # and before the sender repeats its caps once a second (after 30 frames):
+  # it must start at the second key frame, with the caps serialsink sends
+  # right before every key frame.
   head -c 2000 "$work/ttyB" >/dev/null
   mkdir "$work/frames"
   spawn receiver env PORT="$work/ttyB" \

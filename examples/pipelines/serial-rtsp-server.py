@@ -66,22 +66,16 @@ gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
-# Per codec: serialsrc's caps to start with, and what follows serialsrc,
-# ending in a payloader named pay0, which is how the media factory finds
+# Per codec: what follows serialsrc, ending in a payloader named pay0, which is how the media factory finds
 # the stream to serve.
 CODECS = {
     # RFC 2435, static payload type 26.
-    "jpeg": ("", "rtpjpegpay name=pay0"),
+    "jpeg": "rtpjpegpay name=pay0",
     # RFC 6184, dynamic payload type 96. The SDP carries SPS/PPS for
     # clients that start with it; config-interval=-1 also sends them with
-    # every key frame, for clients that join later or lose packets. Caps to
-    # start with keep serialsrc from dropping the first key frame while the
-    # sender's caps have not arrived (see h264-serial-to-display.sh).
-    "h264": (
-        " caps=video/x-h264,stream-format=byte-stream,alignment=au",
-        "h264parse config-interval=-1"
-        " ! rtph264pay name=pay0 pt=96 config-interval=-1",
-    ),
+    # every key frame, for clients that join later or lose packets.
+    "h264": "h264parse config-interval=-1"
+    " ! rtph264pay name=pay0 pt=96 config-interval=-1",
 }
 
 
@@ -107,13 +101,13 @@ def main():
 
     # The caps (image/jpeg or video/x-h264, size, rate) come from the wire:
     # the server answers a client's DESCRIBE once the first caps packet
-    # arrived (the sender repeats them every second). forward-eos=false: see
+    # arrived (the sender repeats them every second, and for H.264 before
+    # every key frame). forward-eos=false: see
     # the top of this file. The parentheses make one bin of it, as the
     # factory wants.
-    start_caps, payloader = CODECS[codec]
     launch = (
         f'( serialsrc port="{port}" baud-rate={baud} forward-eos=false'
-        f"{start_caps} ! {payloader} )"
+        f" ! {CODECS[codec]} )"
     )
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(launch)

@@ -72,7 +72,6 @@ case $CODEC in
   # rtpjpegpay: splits each JPEG into RTP packets (RFC 2435), payload
   # type 26, the static one for JPEG.
   jpeg)
-    start_caps=()
     payloader=(rtpjpegpay)
     ;;
   # h264parse puts SPS/PPS in front of each key frame and rtph264pay
@@ -80,7 +79,6 @@ case $CODEC in
   # too, config-interval=-1: with no session set-up, that is how a
   # receiver that starts at any time learns them.
   h264)
-    start_caps=(caps="video/x-h264,stream-format=byte-stream,alignment=au")
     payloader=(h264parse config-interval=-1 ! rtph264pay pt=96
       config-interval=-1)
     ;;
@@ -91,11 +89,9 @@ case $CODEC in
 esac
 
 pipeline=(
-  # The caps (image/jpeg or video/x-h264, the size) come from the wire;
-  # for H.264, caps to start with keep the first key frame from being
-  # dropped while they have not arrived (see h264-serial-to-display.sh).
+  # The caps (image/jpeg or video/x-h264, the size) come from the wire,
+  # for H.264 right before every key frame.
   serialsrc port="$PORT" baud-rate="$BAUD" forward-eos="$FORWARD_EOS"
-  "${start_caps[@]}"
   ! "${payloader[@]}"
   # sync=false: send each packet as soon as its frame has arrived; the
   # serial line already sets the pace.

@@ -19,7 +19,10 @@
  * one packet with its timestamps, flags, the sender's wall-clock time and a
  * CRC-32C, and the caps travel in-band: before the first buffer, on every
  * change and again every #GstSerialSink:caps-interval of link time, so that
- * a serialsrc started at any moment knows what it receives. On EOS an EOS
+ * a serialsrc started at any moment knows what it receives. In a stream
+ * with delta frames (H.264) they also go right before every key frame, so
+ * that a late receiver starts decoding at the first key frame it sees
+ * (unless caps-interval is 0, which asks for no repetition). On EOS an EOS
  * packet is sent. The format is specified in docs/protocol.md. The framings
  * raw, cobs and slip speak to existing firmware instead.
  *
@@ -45,11 +48,17 @@
  * upstream (a camera), a frame is dropped, whole, when a newer frame was due
  * before the line became free: the picture stays fresh instead of queueing
  * seconds of video. Each drop is counted, posted as a QoS message, and sent
- * upstream as a QoS event, so that encoders which honour QoS (jpegenc,
- * x264enc: GstVideoEncoder) skip the frames that would be dropped anyway. A
- * non-live upstream (filesrc, a file transfer) is never dropped from: it is
- * paced. drop-policy=never sends everything; drop-policy=stale drops stale
- * frames from any upstream.
+ * upstream as a QoS event, so that an encoder with qos=true (jpegenc,
+ * x264enc: any GstVideoEncoder) skips the frames that would be dropped
+ * anyway. In a stream with delta frames (H.264), the frames that need a
+ * dropped one are dropped too, up to the next key frame, since they would
+ * decode into garbage, and upstream is asked for that key frame at once (a
+ * force-key-unit event, which x264enc honours). A line too slow for the
+ * encoder's bitrate then shows little but key frames: give H.264 a bitrate
+ * the line carries (docs/link-guide.md). A non-live upstream (filesrc, a
+ * file transfer) is never dropped from: it is paced. drop-policy=never
+ * sends everything; drop-policy=stale drops stale frames from any
+ * upstream.
  *
  * Hardware and software flow control (#GstSerialSink:flow-control) is
  * honoured: a receiver holding the line off loses nothing, and the pipeline
@@ -87,7 +96,8 @@
  *   #GstSerialSink:reconnect; field `port`, the path): the port went away,
  *   and came back and was configured again.
  * * QoS (#GST_MESSAGE_QOS): one per frame the drop policy drops, with the
- *   frame's running time and the processed/dropped counts.
+ *   frame's running time and the processed/dropped counts (and how late
+ *   it was, 0 for a delta frame dropped because its reference was).
  * * Errors (#GST_RESOURCE_ERROR): NOT_FOUND (port not set, with the ports
  *   found; port missing or not a serial port), OPEN_READ_WRITE (no
  *   permission, with the dialout hint), BUSY (opened by another program),
@@ -131,6 +141,7 @@
 #include "gstserialsink.h"
 #include "gstserialuri.h"
 
+#include <gst/video/video.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
@@ -464,6 +475,8 @@ gst_serial_sink_reset (GstSerialSink *self)
   self->upstream_live = FALSE;
   self->free_running_time = GST_CLOCK_TIME_NONE;
   self->last_running_time = GST_CLOCK_TIME_NONE;
+  self->seen_delta = self->references_lost = FALSE;
+  self->key_unit_requested = FALSE;
 
   /* A receiver may have caught anything before; the delimiter lets it start
    * clean at our first packet. */
@@ -889,6 +902,8 @@ gst_serial_sink_is_stale (GstSerialSink *self, GstBuffer *buffer,
                                                      : GST_BUFFER_DTS (buffer);
   GstClockTime rt, last = self->last_running_time;
 
+  *running_time = GST_CLOCK_TIME_NONE;
+  *duration = 0;
   if (segment->format != GST_FORMAT_TIME || !GST_CLOCK_TIME_IS_VALID (ts))
     return FALSE;
   rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
@@ -906,27 +921,13 @@ gst_serial_sink_is_stale (GstSerialSink *self, GstBuffer *buffer,
       rt + *duration < self->free_running_time;
 }
 
-/* Counts a dropped frame, tells the application (a QoS message, as sinks
- * do) and upstream (a QoS event, so that an encoder skips the frames that
- * would be dropped anyway). */
+/* Tells upstream that a stale frame was dropped (a QoS event), so that an
+ * encoder skips the frames that would be dropped anyway. */
 static void
-gst_serial_sink_dropped (GstSerialSink *self, GstBuffer *buffer,
-    GstClockTime running_time, GstClockTime duration)
+gst_serial_sink_send_qos (GstSerialSink *self, GstClockTimeDiff late,
+    gdouble proportion, GstClockTime running_time, GstClockTime duration)
 {
-  GstClockTimeDiff late = self->free_running_time - running_time;
   GstClockTimeDiff diff;
-  gdouble proportion = 1.0;
-  guint64 sent, dropped;
-  GstMessage *msg;
-
-  GST_OBJECT_LOCK (self);
-  dropped = ++self->frames_dropped;
-  sent = self->frames_sent;
-  GST_OBJECT_UNLOCK (self);
-  if (duration > 0)
-    proportion = MAX (1.0, (gdouble) late / duration);
-  GST_LOG_OBJECT (self, "dropping a frame %" GST_STIME_FORMAT " stale",
-      GST_STIME_ARGS (late));
 
   /* GstVideoEncoder skips frames before timestamp + 2 * diff + duration.
    * Make that half a frame before the newest frame this sink will keep:
@@ -936,12 +937,101 @@ gst_serial_sink_dropped (GstSerialSink *self, GstBuffer *buffer,
     gst_pad_push_event (GST_BASE_SINK_PAD (self),
         gst_event_new_qos (GST_QOS_TYPE_OVERFLOW, proportion, diff,
             running_time));
+}
+
+/* A delta frame (H.264 P or B frame) was dropped, or one that needs a
+ * dropped frame: the frames up to the next key frame would decode into
+ * garbage, so they go too, and upstream is asked for that key frame now
+ * instead of at the end of its key frame interval. */
+static void
+gst_serial_sink_request_key_unit (GstSerialSink *self)
+{
+  if (self->key_unit_requested)
+    return;
+  self->key_unit_requested = TRUE;
+  GST_DEBUG_OBJECT (self, "references lost, asking for a key frame");
+  gst_pad_push_event (GST_BASE_SINK_PAD (self),
+      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
+          0));
+}
+
+/* Counts a dropped frame and tells the application (a QoS message, as
+ * sinks do). @stale: dropped for being stale, rather than for needing a
+ * frame dropped before. */
+static void
+gst_serial_sink_dropped (GstSerialSink *self, GstBuffer *buffer, gboolean stale,
+    GstClockTime running_time, GstClockTime duration)
+{
+  GstClockTimeDiff late = 0;
+  gdouble proportion = 1.0;
+  guint64 sent, dropped;
+  GstMessage *msg;
+
+  GST_OBJECT_LOCK (self);
+  dropped = ++self->frames_dropped;
+  sent = self->frames_sent;
+  GST_OBJECT_UNLOCK (self);
+
+  if (stale) {
+    late = self->free_running_time - running_time;
+    if (duration > 0)
+      proportion = MAX (1.0, (gdouble) late / duration);
+    GST_LOG_OBJECT (self, "dropping a frame %" GST_STIME_FORMAT " stale",
+        GST_STIME_ARGS (late));
+    gst_serial_sink_send_qos (self, late, proportion, running_time, duration);
+  } else {
+    GST_LOG_OBJECT (self, "dropping a frame whose reference was dropped");
+  }
+
+  self->references_lost = TRUE;
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    gst_serial_sink_request_key_unit (self);
 
   msg = gst_message_new_qos (GST_OBJECT (self), TRUE, running_time,
       GST_CLOCK_TIME_NONE, GST_BUFFER_PTS (buffer), duration);
   gst_message_set_qos_values (msg, late, proportion, 1000000);
   gst_message_set_qos_stats (msg, GST_FORMAT_BUFFERS, sent, dropped);
   gst_element_post_message (GST_ELEMENT (self), msg);
+}
+
+/* Whether @buffer goes: stale, or a delta frame after a dropped frame
+ * (until the next key frame). Sets @stale, @running_time and @duration for
+ * gst_serial_sink_dropped(). */
+static gboolean
+gst_serial_sink_should_drop (GstSerialSink *self, GstBuffer *buffer,
+    gboolean *stale, GstClockTime *running_time, GstClockTime *duration)
+{
+  gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+
+  *stale = gst_serial_sink_is_stale (self, buffer, running_time, duration);
+  if (!delta) {
+    /* A key frame: what follows decodes again. */
+    self->references_lost = FALSE;
+    self->key_unit_requested = FALSE;
+  }
+  return *stale || (delta && self->references_lost);
+}
+
+/* Caps go out again right before a key frame of a stream with delta frames
+ * (H.264): a receiver that joined late, or lost the caps to noise, can then
+ * start decoding at that key frame instead of at the one after the next
+ * periodic caps. Not with caps-interval=0, which asks for no repetition. */
+static gboolean
+gst_serial_sink_caps_before_key (GstSerialSink *self, GstBuffer *buffer)
+{
+  guint interval;
+
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
+    self->seen_delta = TRUE;
+    return FALSE;
+  }
+  if (!self->seen_delta || self->caps_string == NULL ||
+      self->wire_since_caps == 0)
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  interval = self->caps_interval;
+  GST_OBJECT_UNLOCK (self);
+  return interval != 0;
 }
 
 static GstFlowReturn
@@ -953,7 +1043,8 @@ gst_serial_sink_send (GstSerialSink *self, GstBuffer *buffer)
     case GST_SERIAL_FRAMING_RAW:
       return gst_serial_sink_render_raw (self, buffer);
     case GST_SERIAL_FRAMING_NATIVE:
-      if (gst_serial_sink_caps_due (self)) {
+      if (gst_serial_sink_caps_due (self) ||
+          gst_serial_sink_caps_before_key (self, buffer)) {
         ret = gst_serial_sink_send_caps (self);
         if (ret != GST_FLOW_OK)
           return ret;
@@ -970,10 +1061,12 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
   GstClockTime running_time, duration, now, in_flight = 0;
   GstFlowReturn ret;
+  gboolean stale;
 
   if (gst_serial_sink_may_drop (self) &&
-      gst_serial_sink_is_stale (self, buffer, &running_time, &duration)) {
-    gst_serial_sink_dropped (self, buffer, running_time, duration);
+      gst_serial_sink_should_drop (self, buffer, &stale, &running_time,
+          &duration)) {
+    gst_serial_sink_dropped (self, buffer, stale, running_time, duration);
     return GST_FLOW_OK;
   }
 

@@ -61,6 +61,9 @@ struct _GstSerialSink {
   gboolean upstream_live;
   GstClockTime free_running_time; /* when the line empties, running time */
   GstClockTime last_running_time;
+  gboolean seen_delta;         /* the stream has frames that need others */
+  gboolean references_lost;    /* a frame was dropped since the last key */
+  gboolean key_unit_requested; /* upstream was asked for a key frame */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (serialsink);

@@ -19,7 +19,8 @@
  * the next packet wherever it starts in the stream; damaged packets are
  * dropped and counted, never delivered; a gap in the sequence numbers marks
  * the next buffer DISCONT and counts as lost frames. Until the first caps
- * packet arrives (the sender repeats them about every second) data packets
+ * packet arrives (the sender repeats them about every second, and before
+ * every H.264 key frame) data packets
  * are dropped, unless the #GstSerialSrc:caps property gives caps to start
  * with. Wire caps must be fixed and, when #GstSerialSrc:caps is set,
  * compatible with it; other caps are rejected and counted. An EOS from the

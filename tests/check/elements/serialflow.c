@@ -7,6 +7,7 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
 
 #include <unistd.h>
 
@@ -94,6 +95,7 @@ GST_END_TEST;
 typedef struct {
   guint qos_events;
   guint qos_messages;
+  guint key_unit_requests;
 } QosCount;
 
 static GstPadProbeReturn
@@ -101,17 +103,23 @@ count_qos_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   QosCount *count = user_data;
 
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_QOS)
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_QOS)
     g_atomic_int_inc (&count->qos_events);
+  else if (gst_video_event_is_force_key_unit (event))
+    g_atomic_int_inc (&count->key_unit_requests);
   return GST_PAD_PROBE_OK;
 }
 
 /* Pushes N_FRAMES frames of @size bytes from a 30 fps camera, all at
- * once, through a link carrying @rate bytes/s, in cobs framing. Returns
- * the numbers of the frames delivered, in order. */
+ * once, through a link carrying @rate bytes/s, in cobs framing; with
+ * @key_every, only every @key_every-th frame is a key frame, the others are
+ * delta frames, as from H.264. Returns the numbers of the frames
+ * delivered, in order. */
 static GArray *
 run_overload (const gchar *policy, gboolean live, gsize size, guint rate,
-    QosCount *count, GstStructure **stats)
+    guint key_every, QosCount *count, GstStructure **stats)
 {
   GstElement *pipe, *appsrc;
   GArray *delivered = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -143,6 +151,8 @@ run_overload (const gchar *policy, gboolean live, gsize size, guint rate,
     gst_buffer_memset (buf, 0, i + 1, size);
     GST_BUFFER_PTS (buf) = i * FRAME_DURATION;
     GST_BUFFER_DURATION (buf) = FRAME_DURATION;
+    if (key_every > 0 && i % key_every != 0)
+      GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
     gst_app_src_push_buffer (GST_APP_SRC (appsrc), buf);
   }
   gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
@@ -194,9 +204,10 @@ run_overload (const gchar *policy, gboolean live, gsize size, guint rate,
  * hears QoS events. */
 GST_START_TEST (test_live_drops_stale_frames)
 {
-  QosCount count = { 0, 0 };
+  QosCount count = { 0, 0, 0 };
   GstStructure *stats;
-  GArray *delivered = run_overload ("auto", TRUE, 5000, 10000, &count, &stats);
+  GArray *delivered =
+      run_overload ("auto", TRUE, 5000, 10000, 0, &count, &stats);
   guint64 sent = test_stat (stats, "frames-sent");
   guint64 dropped = test_stat (stats, "frames-dropped");
   guint i;
@@ -213,6 +224,44 @@ GST_START_TEST (test_live_drops_stale_frames)
   fail_unless (dropped >= 13);
   fail_unless_equals_uint64 (count.qos_messages, dropped);
   fail_unless (count.qos_events > 0);
+  /* Every frame is a key frame, as with JPEG: no key frame asked for. */
+  fail_unless_equals_int (count.key_unit_requests, 0);
+
+  gst_structure_free (stats);
+  g_array_unref (delivered);
+}
+
+GST_END_TEST;
+
+/* With delta frames (H.264), a frame that needs a dropped one is dropped
+ * too, up to the next key frame: every delta frame sent follows the frame
+ * before it, so the decoder never gets a frame whose references it lacks.
+ * Upstream is asked for a key frame (a force-key-unit event) once per
+ * broken chain. Key frames at 0, 10 and 20: frame 0 goes, 1 to 13 are
+ * stale, so 14 to 19 need a dropped frame; the stream resumes at a key
+ * frame (20, unless a slow machine made that one stale too). */
+GST_START_TEST (test_live_drops_whole_gops)
+{
+  QosCount count = { 0, 0, 0 };
+  GstStructure *stats;
+  GArray *delivered =
+      run_overload ("auto", TRUE, 5000, 10000, 10, &count, &stats);
+  guint64 sent = test_stat (stats, "frames-sent");
+  guint64 dropped = test_stat (stats, "frames-dropped");
+  guint i, frame, previous;
+
+  fail_unless_equals_uint64 (sent + dropped, N_FRAMES);
+  fail_unless_equals_uint64 (delivered->len, sent);
+  fail_unless_equals_int (g_array_index (delivered, guint, 0), 0);
+  for (i = 1; i < delivered->len; i++) {
+    frame = g_array_index (delivered, guint, i);
+    previous = g_array_index (delivered, guint, i - 1);
+    fail_unless (frame % 10 == 0 || frame == previous + 1,
+        "delta frame %u sent after frame %u", frame, previous);
+  }
+  fail_unless_equals_uint64 (count.qos_messages, dropped);
+  fail_unless (count.key_unit_requests >= 1);
+  fail_unless (count.key_unit_requests <= dropped);
 
   gst_structure_free (stats);
   g_array_unref (delivered);
@@ -227,11 +276,13 @@ GST_START_TEST (test_lossless)
   const struct {
     const gchar *policy;
     gboolean live;
-  } cases[] = { { "auto", FALSE }, { "never", TRUE } };
-  QosCount count = { 0, 0 };
+    guint key_every;
+  } cases[] = { { "auto", FALSE, 0 }, { "never", TRUE, 0 },
+    { "never", TRUE, 10 } };
+  QosCount count = { 0, 0, 0 };
   GstStructure *stats;
   GArray *delivered = run_overload (cases[__i__].policy, cases[__i__].live,
-      5000, 100000, &count, &stats);
+      5000, 100000, cases[__i__].key_every, &count, &stats);
   guint i;
 
   fail_unless_equals_uint64 (test_stat (stats, "frames-dropped"), 0);
@@ -239,6 +290,7 @@ GST_START_TEST (test_lossless)
   for (i = 0; i < N_FRAMES; i++)
     fail_unless_equals_int (g_array_index (delivered, guint, i), i);
   fail_unless_equals_int (count.qos_messages, 0);
+  fail_unless_equals_int (count.key_unit_requests, 0);
 
   gst_structure_free (stats);
   g_array_unref (delivered);
@@ -361,7 +413,8 @@ serialflow_suite (void)
   tcase_add_test (tc, test_line_rate);
   tcase_add_test (tc, test_paced_transfer_exact);
   tcase_add_test (tc, test_live_drops_stale_frames);
-  tcase_add_loop_test (tc, test_lossless, 0, 2);
+  tcase_add_test (tc, test_live_drops_whole_gops);
+  tcase_add_loop_test (tc, test_lossless, 0, 3);
   tcase_add_test (tc, test_xoff_holds_without_loss);
   tcase_add_loop_test (tc, test_stats_messages, 0, 2);
   return s;

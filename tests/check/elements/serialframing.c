@@ -484,34 +484,49 @@ GST_START_TEST (test_oversize_frame)
 
 GST_END_TEST;
 
-/* Counts, with the reference decoder, the DATA packets in @data before the
- * first CAPS packet and after it. */
-static void
-count_data_packets (const guint8 *data, gsize len, guint *before_caps,
-    guint *after_caps)
+/* The types of the packets in @data, in order, as the reference decoder
+ * finds them. */
+static GArray *
+packet_types (const guint8 *data, gsize len)
 {
+  GArray *types = g_array_new (FALSE, FALSE, sizeof (guint8));
   guint8 *buf = g_malloc (64 * 1024);
-  gboolean caps_seen = FALSE;
   sf_decoder dec;
   gsize consumed;
 
-  *before_caps = *after_caps = 0;
   sf_decoder_init (&dec, SF_MODE_NATIVE, 0, buf, 64 * 1024);
   while (len > 0) {
-    if (sf_decoder_feed (&dec, data, len, &consumed) == SF_DEC_PACKET) {
-      guint8 type = sf_decoder_packet (&dec)->header.type;
-
-      if (type == SF_TYPE_CAPS)
-        caps_seen = TRUE;
-      else if (type == SF_TYPE_DATA && caps_seen)
-        (*after_caps)++;
-      else if (type == SF_TYPE_DATA)
-        (*before_caps)++;
-    }
+    if (sf_decoder_feed (&dec, data, len, &consumed) == SF_DEC_PACKET)
+      g_array_append_val (types, sf_decoder_packet (&dec)->header.type);
     data += consumed;
     len -= consumed;
   }
   g_free (buf);
+  return types;
+}
+
+/* Counts the DATA packets in @data before the first CAPS packet and after
+ * it. */
+static void
+count_data_packets (const guint8 *data, gsize len, guint *before_caps,
+    guint *after_caps)
+{
+  GArray *types = packet_types (data, len);
+  gboolean caps_seen = FALSE;
+  guint i;
+
+  *before_caps = *after_caps = 0;
+  for (i = 0; i < types->len; i++) {
+    guint8 type = g_array_index (types, guint8, i);
+
+    if (type == SF_TYPE_CAPS)
+      caps_seen = TRUE;
+    else if (type == SF_TYPE_DATA && caps_seen)
+      (*after_caps)++;
+    else if (type == SF_TYPE_DATA)
+      (*before_caps)++;
+  }
+  g_array_unref (types);
 }
 
 /* A receiver that joins mid-stream learns the caps from their next
@@ -592,6 +607,98 @@ GST_START_TEST (test_join_mid_stream)
 
 GST_END_TEST;
 
+/* What came before each DATA packet of @data: TRUE where a CAPS packet
+ * did, in the order of the DATA packets. */
+static GArray *
+caps_before_data (const guint8 *data, gsize len)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  GArray *types = packet_types (data, len);
+  gboolean caps_last = FALSE;
+  guint i;
+
+  for (i = 0; i < types->len; i++) {
+    guint8 type = g_array_index (types, guint8, i);
+
+    if (type == SF_TYPE_DATA)
+      g_array_append_val (out, caps_last);
+    caps_last = type == SF_TYPE_CAPS;
+  }
+  g_array_unref (types);
+  return out;
+}
+
+/* In a stream with delta frames (H.264), the caps go out right before
+ * every key frame, so that a receiver that joins late starts decoding at
+ * the next key frame; not in a stream of key frames only (JPEG), and not
+ * with caps-interval=0. 30 frames, 12 KB: no periodic repetition. */
+GST_START_TEST (test_caps_before_key_frames)
+{
+  const struct {
+    guint key_every;
+    guint caps_interval;
+    guint caps_sent;
+  } cases[] = { { 10, 1000, 3 }, { 0, 1000, 1 }, { 10, 0, 1 } };
+  const guint n = 30;
+  guint key_every = cases[__i__].key_every;
+  GstElement *sender, *appsrc, *sink;
+  GstCaps *caps = gst_caps_from_string ("video/x-h264,stream-format="
+                                        "byte-stream,alignment=au");
+  GstStructure *tx;
+  GArray *caps_first;
+  guint8 *wire;
+  guint64 wire_len;
+  GstMessage *msg;
+  TestPty a;
+  guint i;
+
+  test_pty_open (&a);
+  sender = test_make_sender (a.path, "native", &appsrc);
+  sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
+  g_object_set (sink, "caps-interval", cases[__i__].caps_interval, NULL);
+  g_object_set (appsrc, "caps", caps, NULL);
+  fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, 400, NULL);
+
+    gst_buffer_memset (buf, 0, i, 400);
+    if (key_every > 0 && i % key_every != 0)
+      GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    gst_app_src_push_buffer (GST_APP_SRC (appsrc), buf);
+  }
+  gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (sender),
+      GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+
+  tx = test_link_stats (sender, "sink");
+  fail_unless_equals_uint64 (test_stat (tx, "caps-sent"),
+      cases[__i__].caps_sent);
+  wire_len = test_stat (tx, "wire-bytes");
+  wire = g_malloc (wire_len);
+  test_read_exactly (a.master, wire, wire_len);
+  caps_first = caps_before_data (wire, wire_len);
+  fail_unless_equals_int (caps_first->len, n);
+  for (i = 0; i < n; i++) {
+    gboolean want = i == 0 || (cases[__i__].caps_sent > 1 && i % 10 == 0);
+
+    fail_unless_equals_int (g_array_index (caps_first, gboolean, i), want);
+  }
+
+  g_array_unref (caps_first);
+  gst_structure_free (tx);
+  gst_element_set_state (sender, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (sender);
+  gst_caps_unref (caps);
+  test_pty_close (&a);
+  g_free (wire);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialframing_suite (void)
 {
@@ -608,6 +715,7 @@ serialframing_suite (void)
   tcase_add_test (tc, test_sender_time);
   tcase_add_loop_test (tc, test_oversize_frame, 0, G_N_ELEMENTS (framings));
   tcase_add_test (tc, test_join_mid_stream);
+  tcase_add_loop_test (tc, test_caps_before_key_frames, 0, 3);
   return s;
 }
 
