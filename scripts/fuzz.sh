@@ -42,7 +42,7 @@ mapfile -t plugin_sources < <(find "$repo/gst/serial" -maxdepth 1 \
 clang "${cflags[@]}" "$repo/tests/fuzz/fuzz_serialsrc.c" \
   "${plugin_sources[@]}" "$repo"/gst/serial/framing/*.c \
   $(pkg-config --cflags --libs gstreamer-1.0 gstreamer-base-1.0 \
-    gstreamer-check-1.0 libserialport) -lutil -o "$build/fuzz_serialsrc"
+    gstreamer-video-1.0 gstreamer-check-1.0 libserialport) -lutil -o "$build/fuzz_serialsrc"
 
 status=0
 # Runs target $1 for $seconds over a copy of corpus $2; $3... are options.
