@@ -10,6 +10,7 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/app/gstappsrc.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include <fcntl.h>
@@ -468,6 +469,131 @@ GST_START_TEST (test_camera_pipeline)
 
 GST_END_TEST;
 
+/* Runs @script of examples/pipelines with @env (NAME=VALUE, NULL-ended)
+ * added, its output a pipe read line by line; `timeout` keeps a broken run
+ * from hanging the guest. */
+static GSubprocess *
+spawn_example (const gchar *script, const gchar *const *env,
+    GDataInputStream **out)
+{
+  const gchar *dir = g_getenv ("GST_SERIAL_EXAMPLES");
+  GSubprocessLauncher *launcher;
+  GSubprocess *proc;
+  GError *error = NULL;
+  gchar *path;
+
+  fail_unless (dir != NULL, "GST_SERIAL_EXAMPLES is not set (meson sets it)");
+  path = g_build_filename (dir, script, NULL);
+  launcher = g_subprocess_launcher_new (
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  for (; *env; env++) {
+    gchar **pair = g_strsplit (*env, "=", 2);
+
+    g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    g_strfreev (pair);
+  }
+  proc = g_subprocess_launcher_spawn (launcher, &error, "timeout", "120", path,
+      NULL);
+  fail_unless (proc != NULL, "%s: %s", path, error ? error->message : "");
+  *out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  g_object_unref (launcher);
+  g_free (path);
+  return proc;
+}
+
+/* Reads @out up to a line containing @text (or to its end, with @text
+ * NULL), appending the lines to @log; FALSE if it ended first. */
+static gboolean
+read_until (GDataInputStream *out, const gchar *text, GString *log)
+{
+  gchar *line;
+
+  while ((line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, NULL))) {
+    gboolean found = text != NULL && strstr (line, text) != NULL;
+
+    g_string_append_printf (log, "%s\n", line);
+    g_free (line);
+    if (found)
+      return TRUE;
+  }
+  return text == NULL;
+}
+
+/* Waits for @proc and checks that it exited with 0. */
+static void
+check_exit (GSubprocess *proc, const gchar *name, GString *log)
+{
+  fail_unless (g_subprocess_wait (proc, NULL, NULL));
+  fail_unless (g_subprocess_get_if_exited (proc) &&
+          g_subprocess_get_exit_status (proc) == 0,
+      "%s failed:\n%s", name, log->str);
+}
+
+/* The example scripts as a user runs them on real hardware: the camera
+ * script on the vivid camera and ttyS1, the display script on ttyS2 with
+ * files for the display. The 8250 applies 115200 baud, at which the
+ * sender paces itself and drops stale frames of the live camera: some of
+ * the 10 frames arrive, every one decoded whole, and the receiver ends on
+ * the sender's EOS. */
+GST_START_TEST (test_camera_scripts)
+{
+  gchar *dir = g_dir_make_tmp ("hil-frames-XXXXXX", NULL);
+  gchar *sink =
+      g_strdup_printf ("VIDEOSINK=multifilesink location=%s/%%05d", dir);
+  const gchar *rx_env[] = { "PORT=" PORT_RX, "BAUD=115200", sink, NULL };
+  const gchar *tx_env[] = { "PORT=" PORT_TX, "BAUD=115200", "WIDTH=160",
+    "HEIGHT=120", "FPS=10", "SOURCE=v4l2src device=" CAMERA " num-buffers=10",
+    NULL };
+  GString *rx_log = g_string_new (NULL), *tx_log = g_string_new (NULL);
+  GDataInputStream *rx_out, *tx_out;
+  GSubprocess *rx, *tx;
+  const gchar *name;
+  guint frames = 0;
+  GDir *d;
+
+  fail_unless (dir != NULL);
+  rx = spawn_example ("serial-to-display.sh", rx_env, &rx_out);
+  /* serialsrc has opened ttyS2 once the pipeline is live: the driver
+   * clears its FIFO on open, so the sender must not start before. */
+  fail_unless (read_until (rx_out, "Pipeline is live", rx_log), "receiver:\n%s",
+      rx_log->str);
+  tx = spawn_example ("camera-to-serial.sh", tx_env, &tx_out);
+  read_until (tx_out, NULL, tx_log);
+  check_exit (tx, "camera-to-serial.sh", tx_log);
+  read_until (rx_out, NULL, rx_log);
+  check_exit (rx, "serial-to-display.sh", rx_log);
+  fail_unless (strstr (rx_log->str, "Got EOS from element") != NULL,
+      "receiver:\n%s", rx_log->str);
+
+  d = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (d))) {
+    gchar *path = g_build_filename (dir, name, NULL);
+    GStatBuf st;
+
+    fail_unless (g_stat (path, &st) == 0);
+    /* I420, 160x120 */
+    fail_unless_equals_int (st.st_size, 160 * 120 * 3 / 2);
+    g_unlink (path);
+    g_free (path);
+    frames++;
+  }
+  g_dir_close (d);
+  fail_unless (frames >= 1 && frames <= 10, "%u frames decoded", frames);
+  GST_INFO ("%u of 10 frames decoded", frames);
+
+  g_rmdir (dir);
+  g_object_unref (rx_out);
+  g_object_unref (tx_out);
+  g_object_unref (rx);
+  g_object_unref (tx);
+  g_string_free (rx_log, TRUE);
+  g_string_free (tx_log, TRUE);
+  g_free (sink);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 /* ttyS0 is the console and ttyS3 has no UART: only ttyS1 and ttyS2 are
  * found, with their descriptions, in the list and in the "port not set"
  * error. */
@@ -824,6 +950,7 @@ hilguest_suite (void)
   tcase_add_test (tc, test_raw_1mib);
   tcase_add_test (tc, test_native_jpeg);
   tcase_add_test (tc, test_camera_pipeline);
+  tcase_add_test (tc, test_camera_scripts);
   tcase_add_test (tc, test_device_hotplug);
   return s;
 }
