@@ -221,14 +221,10 @@ gst_serial_sink_drop_policy_get_type (void)
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
-static void gst_serial_sink_uri_handler_init (gpointer g_iface,
-    gpointer iface_data);
-
 #define gst_serial_sink_parent_class parent_class
 /* clang-format off */
 G_DEFINE_TYPE_WITH_CODE (GstSerialSink, gst_serial_sink, GST_TYPE_BASE_SINK,
-    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
-        gst_serial_sink_uri_handler_init);
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER, gst_serial_uri_handler_init);
     GST_DEBUG_CATEGORY_INIT (serial_sink_debug, "serialsink", 0,
         "serial port sink"));
 /* clang-format on */
@@ -1153,20 +1149,4 @@ gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event)
 failed:
   gst_event_unref (event);
   return FALSE;
-}
-
-/* GstURIHandler: serial:///dev/ttyUSB0?baud-rate=921600, in gstserialuri.c */
-static GstURIType
-gst_serial_sink_uri_get_type (GType type)
-{
-  return GST_URI_SINK;
-}
-
-static void
-gst_serial_sink_uri_handler_init (gpointer g_iface, gpointer iface_data)
-{
-  GstURIHandlerInterface *iface = g_iface;
-
-  iface->get_type = gst_serial_sink_uri_get_type;
-  gst_serial_uri_handler_init (iface);
 }

@@ -141,14 +141,10 @@ enum {
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
-static void gst_serial_src_uri_handler_init (gpointer g_iface,
-    gpointer iface_data);
-
 #define gst_serial_src_parent_class parent_class
 /* clang-format off */
 G_DEFINE_TYPE_WITH_CODE (GstSerialSrc, gst_serial_src, GST_TYPE_PUSH_SRC,
-    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
-        gst_serial_src_uri_handler_init);
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER, gst_serial_uri_handler_init);
     GST_DEBUG_CATEGORY_INIT (serial_src_debug, "serialsrc", 0,
         "serial port source"));
 /* clang-format on */
@@ -758,20 +754,4 @@ decode_failed:
   GST_ELEMENT_ERROR (self, STREAM, DECODE, ("Could not decode the data."),
       ("serialframe: %s", sf_result_name (r)));
   return GST_FLOW_ERROR;
-}
-
-/* GstURIHandler: serial:///dev/ttyUSB0?baud-rate=921600, in gstserialuri.c */
-static GstURIType
-gst_serial_src_uri_get_type (GType type)
-{
-  return GST_URI_SRC;
-}
-
-static void
-gst_serial_src_uri_handler_init (gpointer g_iface, gpointer iface_data)
-{
-  GstURIHandlerInterface *iface = g_iface;
-
-  iface->get_type = gst_serial_src_uri_get_type;
-  gst_serial_uri_handler_init (iface);
 }

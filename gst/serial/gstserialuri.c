@@ -30,6 +30,8 @@
 
 #include "gstserialuri.h"
 
+#include <gst/base/gstbasesink.h>
+
 #include <string.h>
 
 #define PORT_PROPERTY "port"
@@ -586,9 +588,19 @@ gst_serial_uri_handler_set_uri (GstURIHandler *handler, const gchar *uri,
   return gst_serial_uri_set (GST_ELEMENT (handler), uri, error);
 }
 
-void
-gst_serial_uri_handler_init (GstURIHandlerInterface *iface)
+/* Both elements share the handler; serialsink is the one that is a sink. */
+static GstURIType
+gst_serial_uri_get_type (GType type)
 {
+  return g_type_is_a (type, GST_TYPE_BASE_SINK) ? GST_URI_SINK : GST_URI_SRC;
+}
+
+void
+gst_serial_uri_handler_init (gpointer g_iface, gpointer iface_data)
+{
+  GstURIHandlerInterface *iface = g_iface;
+
+  iface->get_type = gst_serial_uri_get_type;
   iface->get_protocols = gst_serial_uri_get_protocols;
   iface->get_uri = gst_serial_uri_handler_get_uri;
   iface->set_uri = gst_serial_uri_handler_set_uri;

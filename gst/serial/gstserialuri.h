@@ -11,9 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* Fills in everything of @iface but get_type, which says whether the
- * element is a source or a sink. */
-void gst_serial_uri_handler_init (GstURIHandlerInterface *iface);
+/* The GInterfaceInitFunc of GstURIHandler for both elements. */
+void gst_serial_uri_handler_init (gpointer g_iface, gpointer iface_data);
 
 gboolean gst_serial_uri_set (GstElement *element, const gchar *uri,
     GError **error);
