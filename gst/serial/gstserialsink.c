@@ -1017,12 +1017,9 @@ gst_serial_sink_caps_before_key (GstSerialSink *self, GstBuffer *buffer)
 {
   guint interval;
 
-  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
-    self->seen_delta = TRUE;
-    return FALSE;
-  }
   if (!self->seen_delta || self->caps_string == NULL ||
-      self->wire_since_caps == 0)
+      self->wire_since_caps == 0 ||
+      GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
     return FALSE;
   GST_OBJECT_LOCK (self);
   interval = self->caps_interval;
@@ -1059,6 +1056,8 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   GstFlowReturn ret;
   gboolean stale;
 
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    self->seen_delta = TRUE;
   if (gst_serial_sink_may_drop (self) &&
       gst_serial_sink_should_drop (self, buffer, &stale, &running_time,
           &duration)) {
