@@ -161,23 +161,18 @@ resolve_path (const gchar *path)
   return copy;
 }
 
-/* The ports the kernel writes its console to, e.g. "tty0 ttyS0". */
-static gboolean
-is_console (const gchar *dir, const gchar *name)
+/* The ports the kernel writes its console to, e.g. "tty0 ttyS0"; an
+ * empty list when sysfs does not say. */
+static gchar **
+read_consoles (const gchar *dir)
 {
   gchar *console = g_build_filename (dir, "console", NULL);
   gchar *active = read_attr (console, "active");
-  gchar **names;
-  gboolean found;
+  gchar **names = active ? g_strsplit (active, " ", -1) : g_new0 (gchar *, 1);
 
-  g_free (console);
-  if (active == NULL)
-    return FALSE;
-  names = g_strsplit (active, " ", -1);
-  found = g_strv_contains ((const gchar *const *) names, name);
-  g_strfreev (names);
   g_free (active);
-  return found;
+  g_free (console);
+  return names;
 }
 
 /* RFCOMM ports are virtual devices, yet real serial links. */
@@ -426,6 +421,7 @@ gst_serial_port_enumerate_full (const gchar *sysfs_tty_dir,
   GHashTable *by_id;
   GList *ports = NULL;
   const gchar *name;
+  gchar **consoles;
   GDir *d;
 
   d = g_dir_open (dir, 0, NULL);
@@ -433,12 +429,15 @@ gst_serial_port_enumerate_full (const gchar *sysfs_tty_dir,
     return NULL;
 
   by_id = read_by_id (by_id_dir ? by_id_dir : DEV_SERIAL_BY_ID);
+  consoles = read_consoles (dir);
   while ((name = g_dir_read_name (d)) != NULL) {
-    if (!is_present_port (dir, name) || is_console (dir, name))
+    if (!is_present_port (dir, name) ||
+        g_strv_contains ((const gchar *const *) consoles, name))
       continue;
     ports = g_list_prepend (ports, read_port (dir, name, by_id));
   }
   g_dir_close (d);
+  g_strfreev (consoles);
   g_hash_table_unref (by_id);
   return g_list_sort (ports, compare_info);
 }
