@@ -15,6 +15,9 @@ build_plugin
 # and which gst-check deinitialises at exit, when the leak tracer reports.
 export CK_FORK=no GST_TRACERS=leaks G_SLICE=always-malloc
 export GST_DEBUG="${GST_DEBUG:-GST_TRACER:7}"
+# The state-change torture (serialtorture) runs a short sequence here, with no
+# gdb backtraces of valgrind's own threads; scripts/stress.sh runs it long.
+export SERIAL_TORTURE_STEPS="${SERIAL_TORTURE_STEPS:-40}" SERIAL_TORTURE_GDB=0
 meson test -C "$GST_SERIAL_BUILD" --suite check --print-errorlogs \
   --num-processes 1 --timeout-multiplier 10 \
   --wrapper "$GST_SERIAL_ROOT/scripts/valgrind-wrap.sh" "$@"
