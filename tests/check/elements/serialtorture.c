@@ -1438,6 +1438,32 @@ print_summary (Torture *t, gint64 start)
   g_string_free (s, TRUE);
 }
 
+/* The domains gst-check fails the test on. */
+static const gchar *const log_domains[] = { NULL, "GStreamer", "GLib",
+  "GLib-GObject" };
+
+/* Port settings are refused while the port is open, with a g_warning: the
+ * documented answer, which gst-check would take for a failure. Any other
+ * warning or critical fails the test (gst-check), from any thread, with
+ * _exit(): say where the sequence was first. */
+static gboolean
+on_log (const gchar *domain, GLogLevelFlags level, const gchar *message,
+    gpointer user_data)
+{
+  GRegex *refused = user_data;
+
+  if (domain == NULL && g_regex_match (refused, message, 0, NULL))
+    return TRUE;
+  if (!crashing) {
+    write_str ("\nserialtorture: a warning or critical fails the test, "
+               "during:\n  ");
+    write_str (trail_current ());
+    write_str ("\n");
+    write_trail ();
+  }
+  return FALSE; /* not filtered: gst-check fails the test */
+}
+
 /* As many situations for serialsrc as for serialsink; SERIAL_TORTURE_ONLY,
  * a list of situation names, limits them (for a closer look at one). */
 static Kind
@@ -1461,7 +1487,7 @@ run_torture (const gchar *framing)
       0, 0, NULL);
   gint64 start = g_get_monotonic_time ();
   Torture t = { 0 };
-  guint from, to;
+  guint from, to, i;
   Sit s;
 
   read_config ();
@@ -1479,10 +1505,12 @@ run_torture (const gchar *framing)
   at_exit_set = TRUE;
   install_crash_handler ();
   dog_start ();
-  /* Port settings are refused while the port is open: a g_warning, which
-   * gst-check would take for a failure. */
-  gst_check_add_log_filter (NULL, G_LOG_LEVEL_WARNING, refused, NULL, NULL,
-      NULL);
+  for (i = 0; i < G_N_ELEMENTS (log_domains); i++)
+    gst_check_add_log_filter (log_domains[i],
+        G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL,
+        g_regex_new (".*", G_REGEX_DOTALL, 0, NULL), on_log,
+        g_regex_ref (refused), (GDestroyNotify) g_regex_unref);
+  g_regex_unref (refused);
 
   /* The first clean stream also opens what GStreamer keeps open for the
    * process's life, before the descriptors are counted. */
