@@ -586,18 +586,20 @@ gst_serial_common_io_failed (GstSerialCommon *common, GstElement *element,
     return GST_FLOW_ERROR;
   }
 
+  /* Closed first, so that an application told of the loss finds the port
+   * free. */
+  GST_OBJECT_LOCK (element);
+  lost = common->port;
+  common->port = NULL;
+  GST_OBJECT_UNLOCK (element);
+  gst_serial_port_close (lost);
+
   gst_element_message_full (element, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
       err->code, g_strdup_printf ("%s Reconnecting.", err->message), err->debug,
       __FILE__, GST_FUNCTION, __LINE__);
   err->debug = NULL;
   gst_serial_port_error_clear (err);
   post_port_message (element, "serial-port-lost", common->run.path);
-
-  GST_OBJECT_LOCK (element);
-  lost = common->port;
-  common->port = NULL;
-  GST_OBJECT_UNLOCK (element);
-  gst_serial_port_close (lost);
 
   common->reopen_wait = RECONNECT_FIRST_WAIT;
   common->reopen_at = monotonic_time () + common->reopen_wait;
