@@ -350,6 +350,10 @@ parity_to_cflag (GstSerialParity parity)
 /* Sets the whole termios state both paths need. For ports opened through
  * libserialport most of it is already there; this also corrects what
  * libserialport 0.1.1 gets wrong (CRTSCTS) and what it does not cover. */
+/* Software flow control: ASCII DC1 and DC3, which everyone means. */
+#define XON_CHAR 0x11
+#define XOFF_CHAR 0x13
+
 static gboolean
 apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
     GstSerialPortError *err)
@@ -376,6 +380,10 @@ apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
     t.c_cflag |= CSTOPB;
   if (config->flow_control == GST_SERIAL_FLOW_CONTROL_RTS_CTS)
     t.c_cflag |= CRTSCTS;
+  /* The characters themselves too: a terminal may have them disabled (0)
+   * or changed by another program. */
+  t.c_cc[VSTART] = XON_CHAR;
+  t.c_cc[VSTOP] = XOFF_CHAR;
   if (config->flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF)
     t.c_iflag |= IXON | IXOFF;
   if (config->hangup_on_close)
@@ -503,7 +511,8 @@ check_stop_bits:
 
   rtscts = (t.c_cflag & CRTSCTS) != 0;
   if (rtscts != (config->flow_control == GST_SERIAL_FLOW_CONTROL_RTS_CTS) ||
-      ((t.c_iflag & (IXON | IXOFF)) == (IXON | IXOFF)) !=
+      ((t.c_iflag & (IXON | IXOFF)) == (IXON | IXOFF) &&
+          t.c_cc[VSTART] == XON_CHAR && t.c_cc[VSTOP] == XOFF_CHAR) !=
           (config->flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF))
     goto bad_flow;
 
