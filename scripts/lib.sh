@@ -5,14 +5,19 @@
 GST_SERIAL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GST_SERIAL_BUILD=${GST_SERIAL_BUILD:-$GST_SERIAL_ROOT/build}
 
-# What building and testing the plugin needs on Debian 12.
+# What building and testing the plugin, and the demo, need on Debian 12.
+# The meson test "elements-packaged" (suite "packaging") fails when a
+# pipeline of scripts/, examples/ or tests/ uses an element whose package is
+# not in the lists of the script that installs for it: libgstreamer1.0-0
+# holds the core elements (queue, tee, fakesink, filesrc...), the demo's
+# timeoverlay is in gstreamer1.0-x (the pango plugin).
 BUILD_PACKAGES=(
   meson ninja-build gcc g++ pkg-config
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libserialport-dev
-  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad
-  gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-tools libgstreamer1.0-0 gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   clang libclang-rt-14-dev
 )
 
