@@ -61,15 +61,35 @@ ensure_packages() {
     --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Prints the Debian packages that provide GStreamer element $1, from the
+# Gstreamer-Elements field of the package index (installed or not).
+packages_providing_element() {
+  apt-cache dumpavail 2>/dev/null | awk -v element="$1" '
+    /^Package: / { package = $2 }
+    /^Gstreamer-Elements: / {
+      n = split(substr($0, 21), names, /, */)
+      for (i = 1; i <= n; i++) if (names[i] == element) print package
+    }' | sort -u
+}
+
 # Configures (or reconfigures) and builds $GST_SERIAL_BUILD with the given
-# meson options.
+# meson options, quietly unless it fails.
 build_plugin() {
+  local log rc=0
+  log=$(mktemp)
   if [ -f "$GST_SERIAL_BUILD/build.ninja" ]; then
-    meson configure "$GST_SERIAL_BUILD" "$@" >/dev/null
+    meson configure "$GST_SERIAL_BUILD" "$@" >"$log" 2>&1 || rc=$?
   else
-    meson setup "$GST_SERIAL_BUILD" "$GST_SERIAL_ROOT" "$@" >/dev/null
+    meson setup "$GST_SERIAL_BUILD" "$GST_SERIAL_ROOT" "$@" >"$log" 2>&1 ||
+      rc=$?
   fi
-  ninja -C "$GST_SERIAL_BUILD" >/dev/null
+  [ "$rc" -ne 0 ] || ninja -C "$GST_SERIAL_BUILD" >"$log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    cat "$log" >&2
+    echo "Building in $GST_SERIAL_BUILD failed (see above)." >&2
+  fi
+  rm -f "$log"
+  return "$rc"
 }
 
 # Lets gst-launch-1.0 and gst-inspect-1.0 find the uninstalled plugin.
