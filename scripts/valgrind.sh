@@ -14,6 +14,8 @@ build_plugin
 # CK_FORK=no keeps each test program in one process, which valgrind follows
 # and which gst-check deinitialises at exit, when the leak tracer reports.
 export CK_FORK=no GST_TRACERS=leaks G_SLICE=always-malloc
+# The tests' hang detector (test_set_state) allows for valgrind's pace.
+export TEST_HANG_SECONDS="${TEST_HANG_SECONDS:-120}"
 export GST_DEBUG="${GST_DEBUG:-GST_TRACER:7}"
 meson test -C "$GST_SERIAL_BUILD" --suite check --print-errorlogs \
   --num-processes 1 --timeout-multiplier 10 \
