@@ -1220,6 +1220,7 @@ do_link (Torture *t, Sit *s)
       set_state (t, s, s->helper, GST_STATE_PLAYING);
       break;
     default:
+      act_note (t, s, "the far end does nothing new");
       random_wait (t, 10);
       break;
   }
