@@ -402,6 +402,7 @@ typedef struct {
   guint link_rate;    /* sink-sending-eos: bytes/s the sink paces at */
   gint absent;        /* atomic: our side of the emulator is unplugged */
   gint eos_requested; /* atomic: the test source ends at its next buffer */
+  gint eos_refused;   /* atomic: EOS events the sink refused */
 
   GMutex lock;
   GCond cond;
@@ -604,7 +605,8 @@ on_source_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
   if (!g_atomic_int_compare_and_exchange (&s->eos_requested, TRUE, FALSE))
     return GST_PAD_PROBE_OK;
-  gst_pad_push_event (pad, gst_event_new_eos ());
+  if (!gst_pad_push_event (pad, gst_event_new_eos ()))
+    g_atomic_int_inc (&s->eos_refused);
   return GST_PAD_PROBE_DROP;
 }
 
@@ -1348,6 +1350,9 @@ do_action (Torture *t, Sit *s, Act act)
       g_assert_not_reached ();
   }
   t->action_us[act] += g_get_monotonic_time () - began;
+  if (g_atomic_int_get (&s->eos_refused))
+    act_note (t, s, "(the sink refused the source's EOS, %d in all)",
+        g_atomic_int_get (&s->eos_refused));
   check_error (t, s);
 }
 
