@@ -471,12 +471,20 @@ pick (Torture *t, guint n)
 
 #define PICK(t, array) ((array)[pick ((t), G_N_ELEMENTS (array))])
 
-/* Fails the test naming the step. */
+/* Fails the test naming the step. Without a fork per test (CK_FORK=no, as
+ * under valgrind) gst-check would leave the test function with the
+ * situation's streaming threads still running on its stack: abort then. */
 #define torture_fail(t, ...)                                                   \
   G_STMT_START                                                                 \
   {                                                                            \
     gchar *_m = g_strdup_printf (__VA_ARGS__);                                 \
     write_trail ();                                                            \
+    if (g_strcmp0 (g_getenv ("CK_FORK"), "no") == 0) {                         \
+      g_printerr ("serialtorture: seed %u framing %s step %u: %s\n", cfg_seed, \
+          (t)->framing, (t)->step, _m);                                        \
+      crashing = 1;                                                            \
+      abort ();                                                                \
+    }                                                                          \
     fail ("seed %u framing %s step %u: %s", cfg_seed, (t)->framing, (t)->step, \
         _m);                                                                   \
   }                                                                            \
