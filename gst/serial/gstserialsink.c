@@ -928,7 +928,9 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
     gst_memory_unmap (mem, &map);
   }
   ret = gst_serial_sink_finish (self, &enc, pos);
-  if (ret == GST_FLOW_OK)
+  /* A frame lost with the port still takes its number: the receiver then
+   * counts it lost and marks the next frame DISCONT. */
+  if (ret == GST_FLOW_OK || ret == FLOW_FRAME_LOST)
     self->seq++;
   return ret;
 
