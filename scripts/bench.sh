@@ -43,6 +43,8 @@ status=0
   "$link" --emu "$emu" many || status=1
   echo
   "$link" --emu "$emu" flood || status=1
+  echo
+  "$link" unlock || status=1
 } 2> >(grep -v '^serial-link-emu:' >&2) | tee "$out/results.txt"
 
 # End-to-end latency over time: gst-serial against the naive pipeline.

@@ -5,14 +5,19 @@
 GST_SERIAL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GST_SERIAL_BUILD=${GST_SERIAL_BUILD:-$GST_SERIAL_ROOT/build}
 
-# What building and testing the plugin needs on Debian 12.
+# What building and testing the plugin, and the demo, need on Debian 12.
+# The meson test "elements-packaged" (suite "packaging") fails when a
+# pipeline of scripts/, examples/ or tests/ uses an element whose package is
+# not in the lists of the script that installs for it: libgstreamer1.0-0
+# holds the core elements (queue, tee, fakesink, filesrc...), the demo's
+# timeoverlay is in gstreamer1.0-x (the pango plugin).
 BUILD_PACKAGES=(
   meson ninja-build gcc g++ pkg-config
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libserialport-dev
-  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad
-  gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-tools libgstreamer1.0-0 gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   clang libclang-rt-14-dev
 )
 
@@ -58,15 +63,35 @@ ensure_packages() {
     --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Prints the Debian packages that provide GStreamer element $1, from the
+# Gstreamer-Elements field of the package index (installed or not).
+packages_providing_element() {
+  apt-cache dumpavail 2>/dev/null | awk -v element="$1" '
+    /^Package: / { package = $2 }
+    /^Gstreamer-Elements: / {
+      n = split(substr($0, 21), names, /, */)
+      for (i = 1; i <= n; i++) if (names[i] == element) print package
+    }' | sort -u
+}
+
 # Configures (or reconfigures) and builds $GST_SERIAL_BUILD with the given
-# meson options.
+# meson options, quietly unless it fails.
 build_plugin() {
+  local log rc=0
+  log=$(mktemp)
   if [ -f "$GST_SERIAL_BUILD/build.ninja" ]; then
-    meson configure "$GST_SERIAL_BUILD" "$@" >/dev/null
+    meson configure "$GST_SERIAL_BUILD" "$@" >"$log" 2>&1 || rc=$?
   else
-    meson setup "$GST_SERIAL_BUILD" "$GST_SERIAL_ROOT" "$@" >/dev/null
+    meson setup "$GST_SERIAL_BUILD" "$GST_SERIAL_ROOT" "$@" >"$log" 2>&1 ||
+      rc=$?
   fi
-  ninja -C "$GST_SERIAL_BUILD" >/dev/null
+  [ "$rc" -ne 0 ] || ninja -C "$GST_SERIAL_BUILD" >"$log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    cat "$log" >&2
+    echo "Building in $GST_SERIAL_BUILD failed (see above)." >&2
+  fi
+  rm -f "$log"
+  return "$rc"
 }
 
 # Lets gst-launch-1.0 and gst-inspect-1.0 find the uninstalled plugin.

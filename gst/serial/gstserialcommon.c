@@ -79,19 +79,16 @@ gst_serial_line_state_get_type (void)
 void
 gst_serial_common_init (GstSerialCommon *common)
 {
-  common->path = NULL;
-  gst_serial_port_config_init (&common->config);
-  common->framing = GST_SERIAL_DEFAULT_FRAMING;
-  common->stats_interval = 0;
-  common->reconnect = FALSE;
-  common->flushing = FALSE;
-  common->wait_poll = gst_poll_new (TRUE);
+  memset (common, 0, sizeof (*common));
+  gst_serial_port_config_init (&common->props.config);
+  common->props.framing = GST_SERIAL_DEFAULT_FRAMING;
 }
 
 void
 gst_serial_common_clear (GstSerialCommon *common)
 {
-  g_clear_pointer (&common->path, g_free);
+  g_clear_pointer (&common->props.path, g_free);
+  g_clear_pointer (&common->run.path, g_free);
   g_clear_pointer (&common->wait_poll, gst_poll_free);
 }
 
@@ -182,26 +179,41 @@ gst_serial_common_mark_plugin_api (void)
   gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_FRAMING, 0);
 }
 
-/* Call with the object lock held. Port settings apply when the port opens,
- * so a change while it is open would silently not take effect: refuse it,
- * as filesink does for its location. */
+/**
+ * gst_serial_common_refuse_change:
+ *
+ * Call with the object lock held. Settings apply when the element starts,
+ * so a change from start to stop would silently not take effect (and the
+ * streaming thread works from a copy anyway, also while the port is away
+ * and the element waits to reconnect): refuse it with a warning, as
+ * filesink does for its location. Returns whether the change is refused.
+ */
+gboolean
+gst_serial_common_refuse_change (GstSerialCommon *common, GObject *object,
+    GParamSpec *pspec)
+{
+  if (!common->started)
+    return FALSE;
+  g_warning ("%s: cannot change '%s' while the element uses the serial port "
+             "(PAUSED or PLAYING); set it to the READY or NULL state first.",
+      GST_OBJECT_NAME (object), pspec->name);
+  return TRUE;
+}
+
+/* Call with the object lock held. */
 void
 gst_serial_common_set_property (GstSerialCommon *common, GObject *object,
     guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-  GstSerialPortConfig *config = &common->config;
+  GstSerialPortConfig *config = &common->props.config;
 
-  if (common->port != NULL) {
-    g_warning ("%s: cannot change '%s' while the serial port is open; "
-               "set the element to the READY or NULL state first.",
-        GST_OBJECT_NAME (object), pspec->name);
+  if (gst_serial_common_refuse_change (common, object, pspec))
     return;
-  }
 
   switch (prop_id) {
     case GST_SERIAL_PROP_PORT:
-      g_free (common->path);
-      common->path = g_value_dup_string (value);
+      g_free (common->props.path);
+      common->props.path = g_value_dup_string (value);
       break;
     case GST_SERIAL_PROP_BAUD_RATE:
       config->baud_rate = g_value_get_uint (value);
@@ -228,13 +240,13 @@ gst_serial_common_set_property (GstSerialCommon *common, GObject *object,
       config->hangup_on_close = g_value_get_boolean (value);
       break;
     case GST_SERIAL_PROP_FRAMING:
-      common->framing = g_value_get_enum (value);
+      common->props.framing = g_value_get_enum (value);
       break;
     case GST_SERIAL_PROP_STATS_INTERVAL:
       common->stats_interval = g_value_get_uint (value);
       break;
     case GST_SERIAL_PROP_RECONNECT:
-      common->reconnect = g_value_get_boolean (value);
+      common->props.reconnect = g_value_get_boolean (value);
       break;
     default:
       g_assert_not_reached ();
@@ -246,11 +258,11 @@ void
 gst_serial_common_get_property (const GstSerialCommon *common, guint prop_id,
     GValue *value)
 {
-  const GstSerialPortConfig *config = &common->config;
+  const GstSerialPortConfig *config = &common->props.config;
 
   switch (prop_id) {
     case GST_SERIAL_PROP_PORT:
-      g_value_set_string (value, common->path);
+      g_value_set_string (value, common->props.path);
       break;
     case GST_SERIAL_PROP_BAUD_RATE:
       g_value_set_uint (value, config->baud_rate);
@@ -277,13 +289,13 @@ gst_serial_common_get_property (const GstSerialCommon *common, guint prop_id,
       g_value_set_boolean (value, config->hangup_on_close);
       break;
     case GST_SERIAL_PROP_FRAMING:
-      g_value_set_enum (value, common->framing);
+      g_value_set_enum (value, common->props.framing);
       break;
     case GST_SERIAL_PROP_STATS_INTERVAL:
       g_value_set_uint (value, common->stats_interval);
       break;
     case GST_SERIAL_PROP_RECONNECT:
-      g_value_set_boolean (value, common->reconnect);
+      g_value_set_boolean (value, common->props.reconnect);
       break;
     default:
       g_assert_not_reached ();
@@ -322,68 +334,101 @@ no_port : {
 }
 }
 
-/**
- * gst_serial_common_start:
- *
- * Opens the port the properties describe, posting an error on @element's
- * bus when that fails. Call without the object lock.
- */
-gboolean
-gst_serial_common_start (GstSerialCommon *common, GstElement *element)
+/* With IXON the tty swallows 0x11/0x13; only the native framing escapes
+ * them. And a pseudo-terminal carries 8-bit bytes whatever it is told. */
+static void
+warn_about_settings (GstElement *element, GstSerialPort *port,
+    const GstSerialSettings *run)
 {
-  GstSerialPortConfig config;
-  GstSerialFraming framing;
-  GstSerialPort *port;
-  gchar *path;
+  const GstSerialPortConfig *config = &run->config;
 
-  GST_OBJECT_LOCK (element);
-  path = g_strdup (common->path);
-  config = common->config;
-  framing = common->framing;
-  common->flushing = FALSE;
-  gst_poll_set_flushing (common->wait_poll, FALSE);
-  GST_OBJECT_UNLOCK (element);
-
-  port = open_port (element, path, &config);
-  g_free (path);
-  if (port == NULL)
-    return FALSE;
-
-  /* With IXON the tty swallows 0x11/0x13; only the native framing escapes
-   * them. */
-  if (config.flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF &&
-      framing != GST_SERIAL_FRAMING_NATIVE)
+  if (config->flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF &&
+      run->framing != GST_SERIAL_FRAMING_NATIVE)
     GST_ELEMENT_WARNING (element, RESOURCE, SETTINGS,
         ("flow-control=xon-xoff removes the bytes 0x11 and 0x13 from the "
          "data, which corrupts binary data in raw, cobs and slip framing. "
          "Use framing=native, or rts-cts flow control."),
-        ("framing %d with xon-xoff", framing));
+        ("framing %d with xon-xoff", run->framing));
 
   if (gst_serial_port_is_pty (port) &&
-      (config.data_bits != 8 || config.parity != GST_SERIAL_PARITY_NONE))
+      (config->data_bits != 8 || config->parity != GST_SERIAL_PARITY_NONE))
     GST_ELEMENT_WARNING (element, RESOURCE, SETTINGS,
         ("%s is a pseudo-terminal, which always carries 8-bit bytes without "
          "parity: data-bits and parity have no effect on it.",
             gst_serial_port_get_path (port)),
-        ("data-bits=%u parity=%d", config.data_bits, config.parity));
+        ("data-bits=%u parity=%d", config->data_bits, config->parity));
+}
+
+/**
+ * gst_serial_common_start:
+ *
+ * Takes the copy of the settings the streaming thread works with, from
+ * now until stop, and opens the port they describe, posting an error on
+ * @element's bus when that fails. Call without the object lock.
+ */
+gboolean
+gst_serial_common_start (GstSerialCommon *common, GstElement *element)
+{
+  GstSerialPort *port;
+  GstPoll *poll;
+
+  GST_OBJECT_LOCK (element);
+  g_free (common->run.path);
+  common->run = common->props;
+  common->run.path = g_strdup (common->props.path);
+  common->started = TRUE;
+  common->flushing = FALSE;
+  GST_OBJECT_UNLOCK (element);
+
+  poll = gst_poll_new (TRUE);
+  if (poll == NULL)
+    goto no_poll;
+  GST_OBJECT_LOCK (element);
+  common->wait_poll = poll;
+  GST_OBJECT_UNLOCK (element);
+
+  port = open_port (element, common->run.path, &common->run.config);
+  if (port == NULL)
+    goto failed;
+  warn_about_settings (element, port, &common->run);
 
   GST_OBJECT_LOCK (element);
   common->port = port;
   GST_OBJECT_UNLOCK (element);
   return TRUE;
+
+no_poll : {
+  int errnum = errno;
+
+  GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE,
+      ("Could not start: the system refused a resource (%s). Close other "
+       "programs or raise the limit of open files (ulimit -n).",
+          g_strerror (errnum)),
+      ("gst_poll_new: %s", g_strerror (errnum)));
+}
+failed:
+  gst_serial_common_stop (common, element);
+  return FALSE;
 }
 
 void
 gst_serial_common_stop (GstSerialCommon *common, GstElement *element)
 {
   GstSerialPort *port;
+  GstPoll *poll;
 
   GST_OBJECT_LOCK (element);
   port = common->port;
   common->port = NULL;
+  poll = common->wait_poll;
+  common->wait_poll = NULL;
+  common->started = FALSE;
   GST_OBJECT_UNLOCK (element);
 
   gst_serial_port_close (port);
+  if (poll)
+    gst_poll_free (poll);
+  g_clear_pointer (&common->run.path, g_free);
 }
 
 /* For the elements' unlock() and unlock_stop(). */
@@ -395,7 +440,8 @@ gst_serial_common_set_flushing (GstSerialCommon *common, GstElement *element,
   common->flushing = flushing;
   if (common->port)
     gst_serial_port_set_flushing (common->port, flushing);
-  gst_poll_set_flushing (common->wait_poll, flushing);
+  if (common->wait_poll)
+    gst_poll_set_flushing (common->wait_poll, flushing);
   GST_OBJECT_UNLOCK (element);
   return TRUE;
 }
@@ -505,6 +551,12 @@ gst_serial_rate_meter_add (GstSerialRateMeter *meter, guint64 payload,
 #define RECONNECT_FIRST_WAIT (100 * GST_MSECOND)
 #define RECONNECT_MAX_WAIT (2 * GST_SECOND)
 
+static GstClockTime
+monotonic_time (void)
+{
+  return g_get_monotonic_time () * GST_USECOND;
+}
+
 static void
 post_port_message (GstElement *element, const gchar *name, const gchar *path)
 {
@@ -513,77 +565,85 @@ post_port_message (GstElement *element, const gchar *name, const gchar *path)
           gst_structure_new (name, "port", G_TYPE_STRING, path, NULL)));
 }
 
-/* Reopens @path with @config until it succeeds or unlock() interrupts,
- * waiting longer after each failure, so that nothing spins while the port
- * is absent. */
-static GstSerialPort *
-reopen_port (GstSerialCommon *common, GstElement *element, const gchar *path,
-    const GstSerialPortConfig *config)
-{
-  GstClockTime wait = RECONNECT_FIRST_WAIT;
-  GstSerialPortError err = { 0 };
-  GstSerialPort *port;
-
-  for (;;) {
-    if (gst_poll_wait (common->wait_poll, wait) < 0 && errno == EBUSY)
-      return NULL;
-    port = gst_serial_port_open (path, config, &err);
-    if (port)
-      return port;
-    GST_DEBUG_OBJECT (element, "%s not back yet: %s", path, err.message);
-    gst_serial_port_error_clear (&err);
-    wait = MIN (wait * 2, RECONNECT_MAX_WAIT);
-  }
-}
-
 /**
  * gst_serial_common_io_failed:
  * @err: what failed; posted or cleared
  *
  * For the streaming thread after a failed read or write. When the port went
- * away and 'reconnect' is on, tells the application, reopens the port and
- * returns GST_FLOW_OK once it is back (the element then resynchronises), or
- * GST_FLOW_FLUSHING when unlock() interrupts the wait. Otherwise posts @err
- * and returns GST_FLOW_ERROR.
+ * away and 'reconnect' is on, tells the application, closes the port and
+ * returns GST_FLOW_OK: the port is then away (NULL) until
+ * gst_serial_common_reopen() brings it back. Otherwise posts @err and
+ * returns GST_FLOW_ERROR.
  */
 GstFlowReturn
 gst_serial_common_io_failed (GstSerialCommon *common, GstElement *element,
     GstSerialPortError *err)
 {
-  GstSerialPortConfig config;
-  GstSerialPort *lost, *port;
-  gboolean reconnect;
-  gchar *path;
+  GstSerialPort *lost;
 
-  GST_OBJECT_LOCK (element);
-  reconnect = common->reconnect;
-  config = common->config;
-  path = g_strdup (common->path);
-  GST_OBJECT_UNLOCK (element);
-
-  if (!err->gone || !reconnect) {
-    g_free (path);
+  if (!err->gone || !common->run.reconnect) {
     GST_SERIAL_PORT_ERROR_POST (element, err);
     return GST_FLOW_ERROR;
   }
 
-  gst_element_message_full (element, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      err->code, g_strdup_printf ("%s Reconnecting.", err->message), err->debug,
-      __FILE__, GST_FUNCTION, __LINE__);
-  err->debug = NULL;
-  gst_serial_port_error_clear (err);
-  post_port_message (element, "serial-port-lost", path);
-
+  /* Closed first, so that an application told of the loss finds the port
+   * free. */
   GST_OBJECT_LOCK (element);
   lost = common->port;
   common->port = NULL;
   GST_OBJECT_UNLOCK (element);
   gst_serial_port_close (lost);
 
-  port = reopen_port (common, element, path, &config);
-  if (port == NULL) {
-    g_free (path);
-    return GST_FLOW_FLUSHING;
+  gst_element_message_full (element, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+      err->code, g_strdup_printf ("%s Reconnecting.", err->message), err->debug,
+      __FILE__, GST_FUNCTION, __LINE__);
+  err->debug = NULL;
+  gst_serial_port_error_clear (err);
+  post_port_message (element, "serial-port-lost", common->run.path);
+
+  common->reopen_wait = RECONNECT_FIRST_WAIT;
+  common->reopen_at = monotonic_time () + common->reopen_wait;
+  return GST_FLOW_OK;
+}
+
+/**
+ * gst_serial_common_reopen:
+ * @wait: wait for the port; otherwise only try when an attempt is due
+ *
+ * For the streaming thread while the port is away: reopens it with the
+ * same settings, waiting longer after each failure so that nothing spins,
+ * and returns GST_FLOW_OK once it is back. Returns GST_FLOW_FLUSHING when
+ * unlock() interrupts the wait; the port is still away then, and the next
+ * call goes on waiting (after a pause, or when streaming starts again after
+ * a flush). Without @wait, returns GST_SERIAL_FLOW_ABSENT when the port is
+ * not back yet.
+ */
+GstFlowReturn
+gst_serial_common_reopen (GstSerialCommon *common, GstElement *element,
+    gboolean wait)
+{
+  GstSerialPortError err = { 0 };
+  const gchar *path = common->run.path;
+  GstSerialPort *port;
+  GstClockTime now;
+
+  for (;;) {
+    now = monotonic_time ();
+    if (now < common->reopen_at) {
+      if (!wait)
+        return GST_SERIAL_FLOW_ABSENT;
+      if (gst_poll_wait (common->wait_poll, common->reopen_at - now) < 0 &&
+          errno == EBUSY)
+        return GST_FLOW_FLUSHING;
+      continue;
+    }
+    port = gst_serial_port_open (path, &common->run.config, &err);
+    if (port)
+      break;
+    GST_DEBUG_OBJECT (element, "%s not back yet: %s", path, err.message);
+    gst_serial_port_error_clear (&err);
+    common->reopen_wait = MIN (common->reopen_wait * 2, RECONNECT_MAX_WAIT);
+    common->reopen_at = now + common->reopen_wait;
   }
 
   GST_OBJECT_LOCK (element);
@@ -593,7 +653,6 @@ gst_serial_common_io_failed (GstSerialCommon *common, GstElement *element,
   GST_OBJECT_UNLOCK (element);
   GST_INFO_OBJECT (element, "%s is back", path);
   post_port_message (element, "serial-port-restored", path);
-  g_free (path);
   return GST_FLOW_OK;
 }
 

@@ -43,19 +43,34 @@ enum {
   GST_SERIAL_PROP_LAST
 };
 
-/* Embedded in each element; every field is protected by the element's
- * object lock. */
+/* The settings the streaming thread works with: a copy of the properties
+ * taken at start, which stays as it is until stop. */
 typedef struct {
-  gchar *path; /* the 'port' property */
+  gchar *path;
   GstSerialPortConfig config;
   GstSerialFraming framing;
-  guint stats_interval; /* ms, 0: no messages */
   gboolean reconnect;
+} GstSerialSettings;
+
+/* Embedded in each element. */
+typedef struct {
+  /* protected by the element's object lock */
+  GstSerialSettings props; /* the property values */
+  guint stats_interval;    /* ms, 0: no messages */
+  gboolean started;        /* from start to stop: settings are refused */
   gboolean flushing;
-  GstPoll *wait_poll; /* a timer unlock() can interrupt */
-  GstSerialPort *port;
-  GstClockID stats_id; /* open from start() to stop() */
+  GstPoll *wait_poll;  /* a timer unlock() can interrupt; from start to stop */
+  GstSerialPort *port; /* NULL while away, waiting to reconnect */
+  GstClockID stats_id; /* from start to stop */
+
+  /* streaming thread, from start to stop */
+  GstSerialSettings run;
+  GstClockTime reopen_at;   /* monotonic time of the next reopen attempt */
+  GstClockTime reopen_wait; /* the wait before it, doubling */
 } GstSerialCommon;
+
+/* gst_serial_common_reopen() without waiting: the port is still away. */
+#define GST_SERIAL_FLOW_ABSENT GST_FLOW_CUSTOM_SUCCESS_1
 
 void gst_serial_common_init (GstSerialCommon *common);
 void gst_serial_common_clear (GstSerialCommon *common);
@@ -67,6 +82,9 @@ void gst_serial_common_set_property (GstSerialCommon *common, GObject *object,
 void gst_serial_common_get_property (const GstSerialCommon *common,
     guint prop_id, GValue *value);
 
+gboolean gst_serial_common_refuse_change (GstSerialCommon *common,
+    GObject *object, GParamSpec *pspec);
+
 gboolean gst_serial_common_start (GstSerialCommon *common, GstElement *element);
 void gst_serial_common_stop (GstSerialCommon *common, GstElement *element);
 gboolean gst_serial_common_set_flushing (GstSerialCommon *common,
@@ -76,6 +94,8 @@ GstClockTime gst_serial_common_running_time (GstElement *element);
 
 GstFlowReturn gst_serial_common_io_failed (GstSerialCommon *common,
     GstElement *element, GstSerialPortError *err);
+GstFlowReturn gst_serial_common_reopen (GstSerialCommon *common,
+    GstElement *element, gboolean wait);
 
 /* Builds an element's link-stats structure; called with the object lock. */
 typedef GstStructure *(*GstSerialStatsFunc) (GstElement *element);

@@ -350,6 +350,10 @@ parity_to_cflag (GstSerialParity parity)
 /* Sets the whole termios state both paths need. For ports opened through
  * libserialport most of it is already there; this also corrects what
  * libserialport 0.1.1 gets wrong (CRTSCTS) and what it does not cover. */
+/* Software flow control: ASCII DC1 and DC3, which everyone means. */
+#define XON_CHAR 0x11
+#define XOFF_CHAR 0x13
+
 static gboolean
 apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
     GstSerialPortError *err)
@@ -376,6 +380,10 @@ apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
     t.c_cflag |= CSTOPB;
   if (config->flow_control == GST_SERIAL_FLOW_CONTROL_RTS_CTS)
     t.c_cflag |= CRTSCTS;
+  /* The characters themselves too: a terminal may have them disabled (0)
+   * or changed by another program. */
+  t.c_cc[VSTART] = XON_CHAR;
+  t.c_cc[VSTOP] = XOFF_CHAR;
   if (config->flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF)
     t.c_iflag |= IXON | IXOFF;
   if (config->hangup_on_close)
@@ -503,7 +511,8 @@ check_stop_bits:
 
   rtscts = (t.c_cflag & CRTSCTS) != 0;
   if (rtscts != (config->flow_control == GST_SERIAL_FLOW_CONTROL_RTS_CTS) ||
-      ((t.c_iflag & (IXON | IXOFF)) == (IXON | IXOFF)) !=
+      ((t.c_iflag & (IXON | IXOFF)) == (IXON | IXOFF) &&
+          t.c_cc[VSTART] == XON_CHAR && t.c_cc[VSTOP] == XOFF_CHAR) !=
           (config->flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF))
     goto bad_flow;
 
@@ -558,21 +567,37 @@ bad_flow : {
 }
 }
 
-static void
-setup_polls (GstSerialPort *port)
+/* One poll per direction: a reader and a writer may wait at once. */
+static gboolean
+setup_polls (GstSerialPort *port, GstSerialPortError *err)
 {
-  /* One poll per direction: a reader and a writer may wait at once. */
   port->read_poll = gst_poll_new (TRUE);
+  port->write_poll = gst_poll_new (TRUE);
+  if (port->read_poll == NULL || port->write_poll == NULL)
+    goto no_poll;
+
   gst_poll_fd_init (&port->read_pfd);
   port->read_pfd.fd = port->fd;
   gst_poll_add_fd (port->read_poll, &port->read_pfd);
   gst_poll_fd_ctl_read (port->read_poll, &port->read_pfd, TRUE);
 
-  port->write_poll = gst_poll_new (TRUE);
   gst_poll_fd_init (&port->write_pfd);
   port->write_pfd.fd = port->fd;
   gst_poll_add_fd (port->write_poll, &port->write_pfd);
   gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, TRUE);
+  return TRUE;
+
+no_poll : {
+  int errnum = errno;
+
+  set_error (err, GST_RESOURCE_ERROR_OPEN_READ_WRITE,
+      g_strdup_printf ("gst_poll_new: %s", g_strerror (errnum)),
+      "Could not wait on serial port %s: the system refused a resource "
+      "(%s). Close other programs or raise the limit of open files "
+      "(ulimit -n).",
+      port->path, g_strerror (errnum));
+  return FALSE;
+}
 }
 
 /**
@@ -630,10 +655,9 @@ gst_serial_port_open (const gchar *path, const GstSerialPortConfig *config,
   if (!apply_termios (port, config, err) ||
       !set_modem_line (port, TIOCM_DTR, config->dtr, err) ||
       !set_modem_line (port, TIOCM_RTS, config->rts, err) ||
-      !verify_config (port, config, err))
+      !verify_config (port, config, err) || !setup_polls (port, err))
     goto failed;
 
-  setup_polls (port);
   GST_INFO ("opened %s at %u baud", path, port->baud_rate);
   return port;
 

@@ -158,9 +158,9 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 #define PACING_WINDOW (20 * GST_MSECOND)
 #define PACING_MIN_WINDOW 64
 
-/* The port went away and came back: the frame being written is lost, the
+/* The port went away while a frame was written: the frame is lost, the
  * next one starts afresh. */
-#define FLOW_RECONNECTED GST_FLOW_CUSTOM_SUCCESS
+#define FLOW_FRAME_LOST GST_FLOW_CUSTOM_SUCCESS
 
 enum {
   PROP_CAPS_INTERVAL = GST_SERIAL_PROP_LAST,
@@ -394,6 +394,9 @@ gst_serial_sink_set_property (GObject *object, guint prop_id,
         pspec);
   else if (prop_id == PROP_CAPS_INTERVAL)
     self->caps_interval = g_value_get_uint (value);
+  else if ((prop_id == PROP_PACING || prop_id == PROP_LINK_RATE) &&
+      gst_serial_common_refuse_change (&self->common, object, pspec))
+    ; /* the line model is set up at start */
   else if (prop_id == PROP_PACING)
     self->pacing = g_value_get_enum (value);
   else if (prop_id == PROP_LINK_RATE)
@@ -429,13 +432,23 @@ gst_serial_sink_get_property (GObject *object, guint prop_id, GValue *value,
   GST_OBJECT_UNLOCK (self);
 }
 
+/* Bytes per second a line of @baud_rate carries with the port's character
+ * format: a start bit, the data bits, the parity bit and the stop bits. */
+static gdouble
+gst_serial_sink_char_rate (GstSerialSink *self, guint baud_rate)
+{
+  const GstSerialPortConfig *config = &self->common.run.config;
+  guint char_bits = 1 + config->data_bits + config->stop_bits +
+      (config->parity != GST_SERIAL_PARITY_NONE);
+
+  return (gdouble) baud_rate / char_bits;
+}
+
 /* The rate to pace at, in bytes per second, or 0 for no pacing. */
 static gdouble
 gst_serial_sink_pacing_rate (GstSerialSink *self)
 {
-  const GstSerialPortConfig *config = &self->common.config;
   GstSerialPort *port = self->common.port;
-  guint char_bits;
 
   if (self->pacing == GST_SERIAL_SINK_PACING_OFF)
     return 0;
@@ -444,11 +457,7 @@ gst_serial_sink_pacing_rate (GstSerialSink *self)
   if (self->pacing == GST_SERIAL_SINK_PACING_AUTO &&
       !gst_serial_port_baud_rate_is_real (port))
     return 0;
-
-  /* A start bit, the data bits, the parity bit and the stop bits. */
-  char_bits = 1 + config->data_bits + config->stop_bits +
-      (config->parity != GST_SERIAL_PARITY_NONE);
-  return (gdouble) gst_serial_port_get_baud_rate (port) / char_bits;
+  return gst_serial_sink_char_rate (self, gst_serial_port_get_baud_rate (port));
 }
 
 static void
@@ -461,6 +470,11 @@ gst_serial_sink_reset (GstSerialSink *self)
   self->wire_bytes = self->caps_sent = self->frames_dropped = 0;
   gst_serial_rate_meter_reset (&self->meter);
   rate = self->byte_rate = gst_serial_sink_pacing_rate (self);
+  /* Caps are repeated after caps-interval of link time, at the rate of the
+   * link's bottleneck: on a radio, link-rate, not the UART's baud rate. */
+  self->caps_rate = self->link_rate > 0
+      ? self->link_rate
+      : gst_serial_sink_char_rate (self, self->common.run.config.baud_rate);
   self->line_free_at = 0;
   GST_OBJECT_UNLOCK (self);
 
@@ -563,7 +577,45 @@ gst_serial_sink_interrupted (GstSerialSink *self)
   return gst_base_sink_wait_preroll (GST_BASE_SINK (self));
 }
 
-/* Writes @data completely. */
+/* The port is back after being away: a receiver resynchronises at our
+ * next delimiter and needs the caps again; the line model starts from an
+ * idle line. */
+static void
+gst_serial_sink_port_back (GstSerialSink *self)
+{
+  self->need_delimiter = TRUE;
+  self->caps_pending = self->caps_string != NULL;
+  GST_OBJECT_LOCK (self);
+  self->line_free_at = 0;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* Makes sure the port is there. While it is away (reconnect), waits for it
+ * to come back, also across a pause, and returns FLUSHING on a flush or
+ * stop, after which the next call goes on waiting; or, without
+ * wait_for_port, tries when an attempt is due and returns
+ * GST_SERIAL_FLOW_ABSENT while it is not back. */
+static GstFlowReturn
+gst_serial_sink_ensure_port (GstSerialSink *self)
+{
+  GstFlowReturn ret;
+
+  if (self->common.port != NULL)
+    return GST_FLOW_OK;
+
+  while ((ret = gst_serial_common_reopen (&self->common, GST_ELEMENT (self),
+              self->wait_for_port)) == GST_FLOW_FLUSHING) {
+    ret = gst_serial_sink_interrupted (self);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
+  if (ret == GST_FLOW_OK)
+    gst_serial_sink_port_back (self);
+  return ret;
+}
+
+/* Writes @data completely. Returns FLOW_FRAME_LOST when the port went away:
+ * the rest of @data is lost. */
 static GstFlowReturn
 gst_serial_sink_write_all (GstSerialSink *self, const guint8 *data, gsize size)
 {
@@ -587,8 +639,29 @@ gst_serial_sink_write_all (GstSerialSink *self, const guint8 *data, gsize size)
       default:
         ret = gst_serial_common_io_failed (&self->common, GST_ELEMENT (self),
             &err);
-        return ret == GST_FLOW_OK ? FLOW_RECONNECTED : ret;
+        if (ret == GST_FLOW_OK)
+          ret = gst_serial_sink_ensure_port (self);
+        if (ret == GST_FLOW_OK || ret == GST_SERIAL_FLOW_ABSENT)
+          ret = FLOW_FRAME_LOST;
+        return ret;
     }
+  }
+}
+
+/* After a wait on the port: OK to go on, also after a pause; FLUSHING on a
+ * flush or stop; ERROR (posted) when the wait failed. */
+static GstFlowReturn
+gst_serial_sink_waited (GstSerialSink *self, GstSerialIoResult res,
+    GstSerialPortError *err)
+{
+  switch (res) {
+    case GST_SERIAL_IO_OK:
+      return GST_FLOW_OK;
+    case GST_SERIAL_IO_FLUSHING:
+      return gst_serial_sink_interrupted (self);
+    default:
+      GST_SERIAL_PORT_ERROR_POST (self, err);
+      return GST_FLOW_ERROR;
   }
 }
 
@@ -617,18 +690,10 @@ gst_serial_sink_pace (GstSerialSink *self, gsize want, gsize *room)
     }
 
     wait = (ahead - self->window / 2) * GST_SECOND / self->byte_rate;
-    switch (gst_serial_port_sleep (self->common.port, wait, &err)) {
-      case GST_SERIAL_IO_OK:
-        break;
-      case GST_SERIAL_IO_FLUSHING:
-        ret = gst_serial_sink_interrupted (self);
-        if (ret != GST_FLOW_OK)
-          return ret;
-        break;
-      default:
-        GST_SERIAL_PORT_ERROR_POST (self, &err);
-        return GST_FLOW_ERROR;
-    }
+    ret = gst_serial_sink_waited (self,
+        gst_serial_port_sleep (self->common.port, wait, &err), &err);
+    if (ret != GST_FLOW_OK)
+      return ret;
   }
 }
 
@@ -699,8 +764,8 @@ map_failed:
 static unsigned
 gst_serial_sink_options (GstSerialSink *self)
 {
-  /* The port's settings do not change while it is open. */
-  return self->common.config.flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF
+  return self->common.run.config.flow_control ==
+          GST_SERIAL_FLOW_CONTROL_XON_XOFF
       ? SF_OPT_XONXOFF
       : 0;
 }
@@ -711,7 +776,7 @@ static gsize
 gst_serial_sink_begin (GstSerialSink *self, sf_encoder *enc,
     const sf_header *hdr, gsize payload_len)
 {
-  sf_mode mode = gst_serial_framing_to_mode (self->common.framing);
+  sf_mode mode = gst_serial_framing_to_mode (self->common.run.framing);
   unsigned options = gst_serial_sink_options (self);
   gsize need = sf_encoded_max (mode, options, payload_len) + 1, pos = 0;
 
@@ -740,8 +805,10 @@ gst_serial_sink_finish (GstSerialSink *self, sf_encoder *enc, gsize pos)
     goto encode_failed;
 
   ret = gst_serial_sink_write (self, self->scratch, pos + written);
+  /* A packet cut short (a flush, the port lost) may have left its start on
+   * the line: the next one must not be glued to it. */
+  self->need_delimiter = ret != GST_FLOW_OK;
   if (ret == GST_FLOW_OK) {
-    self->need_delimiter = FALSE;
     self->wire_since_caps += pos + written;
     GST_OBJECT_LOCK (self);
     self->wire_bytes += pos + written;
@@ -785,9 +852,8 @@ gst_serial_sink_send_caps (GstSerialSink *self)
 static gboolean
 gst_serial_sink_caps_due (GstSerialSink *self)
 {
-  const GstSerialPortConfig *config = &self->common.config;
-  guint char_bits, interval;
   guint64 interval_bytes;
+  guint interval;
 
   if (self->caps_string == NULL)
     return FALSE;
@@ -800,10 +866,7 @@ gst_serial_sink_caps_due (GstSerialSink *self)
   if (interval == 0)
     return FALSE;
 
-  char_bits = 1 + config->data_bits + config->stop_bits +
-      (config->parity != GST_SERIAL_PARITY_NONE);
-  interval_bytes = gst_util_uint64_scale (config->baud_rate, interval,
-      (guint64) char_bits * 1000);
+  interval_bytes = self->caps_rate * interval / 1000;
   return self->wire_since_caps >= interval_bytes;
 }
 
@@ -976,7 +1039,9 @@ gst_serial_sink_dropped (GstSerialSink *self, GstBuffer *buffer, gboolean stale,
         GST_STIME_ARGS (late));
     gst_serial_sink_send_qos (self, late, proportion, running_time, duration);
   } else {
-    GST_LOG_OBJECT (self, "dropping a frame whose reference was dropped");
+    GST_LOG_OBJECT (self,
+        "dropping a frame: its reference was dropped, or "
+        "the port is away");
   }
 
   self->references_lost = TRUE;
@@ -1032,7 +1097,7 @@ gst_serial_sink_send (GstSerialSink *self, GstBuffer *buffer)
 {
   GstFlowReturn ret;
 
-  switch (self->common.framing) {
+  switch (self->common.run.framing) {
     case GST_SERIAL_FRAMING_RAW:
       return gst_serial_sink_render_raw (self, buffer);
     case GST_SERIAL_FRAMING_NATIVE:
@@ -1052,29 +1117,35 @@ static GstFlowReturn
 gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
 {
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
-  GstClockTime running_time, duration, now, in_flight = 0;
+  GstClockTime running_time = GST_CLOCK_TIME_NONE, duration = 0, now;
+  GstClockTime in_flight = 0;
+  gboolean stale, may_drop;
   GstFlowReturn ret;
-  gboolean stale;
 
   if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
     self->seen_delta = TRUE;
-  if (gst_serial_sink_may_drop (self) &&
+  may_drop = gst_serial_sink_may_drop (self);
+  if (may_drop &&
       gst_serial_sink_should_drop (self, buffer, &stale, &running_time,
           &duration)) {
     gst_serial_sink_dropped (self, buffer, stale, running_time, duration);
     return GST_FLOW_OK;
   }
 
-  ret = gst_serial_sink_send (self, buffer);
-  if (ret == FLOW_RECONNECTED) {
-    /* A receiver resynchronises at our next delimiter and needs the caps
-     * again; the line model starts from an idle line. */
-    GST_INFO_OBJECT (self, "port back, frame lost");
-    self->need_delimiter = TRUE;
-    self->caps_pending = self->caps_string != NULL;
-    GST_OBJECT_LOCK (self);
-    self->line_free_at = 0;
-    GST_OBJECT_UNLOCK (self);
+  /* The port may be away (reconnect), also since a flush or stop
+   * interrupted the wait for it. A live stream does not wait for it: its
+   * frames would be stale by then, and an application sending EOS would
+   * wait behind them. */
+  self->wait_for_port = !may_drop;
+  ret = gst_serial_sink_ensure_port (self);
+  if (ret == GST_SERIAL_FLOW_ABSENT) {
+    gst_serial_sink_dropped (self, buffer, FALSE, running_time, duration);
+    return GST_FLOW_OK;
+  }
+  if (ret == GST_FLOW_OK)
+    ret = gst_serial_sink_send (self, buffer);
+  if (ret == FLOW_FRAME_LOST) {
+    GST_INFO_OBJECT (self, "port lost, and the frame with it");
     return GST_FLOW_OK;
   }
   if (ret != GST_FLOW_OK)
@@ -1108,44 +1179,81 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
 static GstFlowReturn
 gst_serial_sink_send_eos (GstSerialSink *self)
 {
-  GstFlowReturn ret = GST_FLOW_OK;
+  GstFlowReturn ret;
+  guint copies = 0;
   sf_encoder enc;
   sf_header hdr;
-  guint i;
   gsize pos;
 
   sf_header_init (&hdr, SF_TYPE_EOS);
   hdr.seq = self->seq;
-  for (i = 0; i < EOS_COPIES && ret == GST_FLOW_OK; i++) {
-    pos = gst_serial_sink_begin (self, &enc, &hdr, 0);
-    ret = gst_serial_sink_finish (self, &enc, pos);
+  /* An EOS waits for a port that is away: it must reach the receiver. */
+  self->wait_for_port = TRUE;
+  while (copies < EOS_COPIES) {
+    ret = gst_serial_sink_ensure_port (self);
+    if (ret == GST_FLOW_OK) {
+      pos = gst_serial_sink_begin (self, &enc, &hdr, 0);
+      ret = gst_serial_sink_finish (self, &enc, pos);
+    }
+    if (ret == FLOW_FRAME_LOST) {
+      /* The copies sent went with the old port; all go on the new one. */
+      copies = 0;
+      continue;
+    }
+    if (ret != GST_FLOW_OK)
+      return ret;
+    copies++;
   }
-  return ret;
+  return GST_FLOW_OK;
 }
 
+/* Waits until the driver has sent everything out. A port that is away has
+ * nothing left to send. */
+static GstFlowReturn
+gst_serial_sink_drain (GstSerialSink *self)
+{
+  GstSerialPortError err = { 0 };
+  GstSerialIoResult res;
+  GstFlowReturn ret;
+
+  while (self->common.port != NULL) {
+    res = gst_serial_port_drain (self->common.port, &err);
+    if (res == GST_SERIAL_IO_OK)
+      break;
+    ret = gst_serial_sink_waited (self, res, &err);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
+  return GST_FLOW_OK;
+}
+
+/* Serialized events come with GstBaseSink's preroll lock held, as buffers
+ * do: a pause while the EOS is sent waits in gst_base_sink_wait_preroll()
+ * and then goes on, while a flush or a stop ends the EOS here. Going on to
+ * GstBaseSink after a flush would wait there for a preroll that never
+ * comes, holding the stream lock that the state change waits for. */
 static gboolean
 gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event)
 {
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
-  GstSerialPortError err = { 0 };
+  GstFlowReturn ret = GST_FLOW_OK;
 
   if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
     return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 
-  if (self->common.framing == GST_SERIAL_FRAMING_NATIVE &&
-      gst_serial_sink_send_eos (self) == GST_FLOW_ERROR)
-    goto failed;
-
+  if (self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
+    ret = gst_serial_sink_send_eos (self);
   /* Everything must have left the driver before EOS is reported, or the
    * application closes the port on data still queued. */
-  if (gst_serial_port_drain (self->common.port, &err) == GST_SERIAL_IO_ERROR) {
-    GST_SERIAL_PORT_ERROR_POST (self, &err);
-    goto failed;
-  }
+  if (ret == GST_FLOW_OK)
+    ret = gst_serial_sink_drain (self);
+  if (ret != GST_FLOW_OK)
+    goto not_sent;
 
   return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 
-failed:
+not_sent:
+  GST_DEBUG_OBJECT (self, "EOS not sent: %s", gst_flow_get_name (ret));
   gst_event_unref (event);
   return FALSE;
 }

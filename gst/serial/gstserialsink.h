@@ -51,8 +51,10 @@ struct _GstSerialSink {
   /* streaming thread */
   guint8 *scratch; /* encoded packets, reused */
   gsize scratch_size;
+  gdouble caps_rate; /* bytes/s of link time for caps-interval */
   gboolean need_delimiter;
-  gchar *caps_string; /* caps to put on the wire */
+  gboolean wait_for_port; /* when it is away: or drop the frame */
+  gchar *caps_string;     /* caps to put on the wire */
   gboolean caps_pending;
   guint64 wire_since_caps;
   guint32 seq;

@@ -265,11 +265,7 @@ gst_serial_src_set_property (GObject *object, guint prop_id,
         gst_caps_replace (&self->caps, (GstCaps *) gst_value_get_caps (value));
         break;
       case PROP_MAX_FRAME_SIZE:
-        if (self->common.port)
-          g_warning ("%s: cannot change 'max-frame-size' while the serial "
-                     "port is open; set the element to READY or NULL first.",
-              GST_OBJECT_NAME (self));
-        else
+        if (!gst_serial_common_refuse_change (&self->common, object, pspec))
           self->max_frame_size = g_value_get_uint (value);
         break;
       case PROP_FORWARD_EOS:
@@ -292,7 +288,7 @@ gst_serial_src_link_stats (GstElement *element)
 {
   GstSerialSrc *self = GST_SERIAL_SRC (element);
   const sf_dec_stats *st = &self->dec_stats;
-  gboolean raw = self->common.framing == GST_SERIAL_FRAMING_RAW;
+  gboolean raw = self->common.run.framing == GST_SERIAL_FRAMING_RAW;
 
   /* clang-format off */
   return gst_structure_new ("serialsrc-link-stats",
@@ -389,7 +385,7 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->frames_without_caps = self->raw_bytes = 0;
   gst_serial_rate_meter_reset (&self->meter);
   gst_clear_caps (&self->wire_caps);
-  mode = gst_serial_framing_to_mode (self->common.framing);
+  mode = gst_serial_framing_to_mode (self->common.run.framing);
   buf_size = sf_decode_buffer_size (mode, self->max_frame_size);
   GST_OBJECT_UNLOCK (self);
 
@@ -399,7 +395,7 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   sf_seq_tracker_init (&self->seq);
   if (mode != SF_MODE_RAW) {
     unsigned options =
-        self->common.config.flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF
+        self->common.run.config.flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF
         ? SF_OPT_XONXOFF
         : 0;
 
@@ -458,6 +454,29 @@ gst_serial_src_query (GstBaseSrc *bsrc, GstQuery *query)
   return TRUE;
 }
 
+/* Makes sure the port is there. While it is away (reconnect), waits for it
+ * to come back; returns FLUSHING on a pause, flush or stop, after which
+ * GstBaseSrc asks again and the wait goes on. */
+static GstFlowReturn
+gst_serial_src_ensure_port (GstSerialSrc *self)
+{
+  GstFlowReturn ret;
+
+  if (self->common.port != NULL)
+    return GST_FLOW_OK;
+  ret = gst_serial_common_reopen (&self->common, GST_ELEMENT (self), TRUE);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  /* Whatever was in flight is lost, and the new port's first byte starts a
+   * packet (or fails its check). */
+  if (self->common.run.framing != GST_SERIAL_FRAMING_RAW)
+    sf_decoder_restart (&self->dec);
+  self->read_pos = self->read_len = 0;
+  self->discont = TRUE;
+  return GST_FLOW_OK;
+}
+
 /* Reads what the port has, up to @size bytes, into @data. */
 static GstFlowReturn
 gst_serial_src_read (GstSerialSrc *self, guint8 *data, gsize size,
@@ -467,6 +486,9 @@ gst_serial_src_read (GstSerialSrc *self, guint8 *data, gsize size,
   GstFlowReturn ret;
 
   for (;;) {
+    ret = gst_serial_src_ensure_port (self);
+    if (ret != GST_FLOW_OK)
+      return ret;
     switch (
         gst_serial_port_read (self->common.port, data, size, n_read, &err)) {
       case GST_SERIAL_IO_OK:
@@ -480,15 +502,17 @@ gst_serial_src_read (GstSerialSrc *self, guint8 *data, gsize size,
             &err);
         if (ret != GST_FLOW_OK)
           return ret;
-        /* The port is back: whatever was in flight is lost, and the new
-         * port's first byte starts a packet (or fails its check). */
-        if (self->common.framing != GST_SERIAL_FRAMING_RAW)
-          sf_decoder_restart (&self->dec);
-        self->read_pos = self->read_len = 0;
-        self->discont = TRUE;
         break;
     }
   }
+}
+
+/* How many bytes to read at most: blocksize, but at least one, since a
+ * read of 0 bytes would be taken for a hang-up. */
+static guint
+gst_serial_src_read_size (GstSerialSrc *self)
+{
+  return MAX (gst_base_src_get_blocksize (GST_BASE_SRC (self)), 1);
 }
 
 /* Raw framing: what has arrived, up to blocksize bytes, in a buffer from
@@ -503,7 +527,7 @@ gst_serial_src_create_raw (GstSerialSrc *self, GstBuffer **out)
   gsize n_read = 0;
 
   ret = GST_BASE_SRC_GET_CLASS (bsrc)->alloc (bsrc, -1,
-      gst_base_src_get_blocksize (bsrc), &buffer);
+      gst_serial_src_read_size (self), &buffer);
   if (ret != GST_FLOW_OK)
     return ret;
 
@@ -574,7 +598,8 @@ gst_serial_src_take_wire_caps (GstSerialSrc *self, const sf_packet *pkt)
 
 /* Timestamps a native frame on arrival. The sender's clock is not ours,
  * but the distance from its DTS to its PTS is what decoders need to
- * reorder frames. */
+ * reorder frames. The DTS is always set, to the arrival time: left unset,
+ * do-timestamp would have GstBaseSrc set it later, after the PTS. */
 static void
 gst_serial_src_timestamp (GstSerialSrc *self, const sf_header *hdr,
     GstBuffer *buf)
@@ -586,12 +611,10 @@ gst_serial_src_timestamp (GstSerialSrc *self, const sf_header *hdr,
   GST_BUFFER_DURATION (buf) = gst_serial_wire_time_to_clock (hdr->duration);
   if (!GST_CLOCK_TIME_IS_VALID (now))
     return;
-  GST_BUFFER_PTS (buf) = now;
-  if (GST_CLOCK_TIME_IS_VALID (dts)) {
-    GST_BUFFER_DTS (buf) = now;
-    if (GST_CLOCK_TIME_IS_VALID (pts) && pts > dts)
-      GST_BUFFER_PTS (buf) = now + (pts - dts);
-  }
+  GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf) = now;
+  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts) &&
+      pts > dts)
+    GST_BUFFER_PTS (buf) = now + (pts - dts);
 }
 
 static GstBuffer *
@@ -673,7 +696,7 @@ gst_serial_src_handle_packet (GstSerialSrc *self, const sf_packet *pkt,
 {
   GstFlowReturn ret = GST_FLOW_OK;
 
-  if (self->common.framing == GST_SERIAL_FRAMING_NATIVE) {
+  if (self->common.run.framing == GST_SERIAL_FRAMING_NATIVE) {
     ret = gst_serial_src_handle_native (self, pkt, out);
   } else {
     *out = gst_buffer_new_allocate (NULL, pkt->payload_len, NULL);
@@ -700,7 +723,7 @@ gst_serial_src_handle_packet (GstSerialSrc *self, const sf_packet *pkt,
 static GstFlowReturn
 gst_serial_src_fill_read_buf (GstSerialSrc *self)
 {
-  guint blocksize = gst_base_src_get_blocksize (GST_BASE_SRC (self));
+  guint blocksize = gst_serial_src_read_size (self);
 
   if (self->read_pos < self->read_len)
     return GST_FLOW_OK;
@@ -723,7 +746,7 @@ gst_serial_src_create (GstPushSrc *psrc, GstBuffer **buffer)
   gsize consumed;
   sf_result r;
 
-  if (self->common.framing == GST_SERIAL_FRAMING_RAW)
+  if (self->common.run.framing == GST_SERIAL_FRAMING_RAW)
     return gst_serial_src_create_raw (self, buffer);
 
   *buffer = NULL;

@@ -11,6 +11,8 @@
  *   bench-link many [--links N] [--seconds S]
  *                                         N links in one process
  *   bench-link flood [--seconds S]        random bytes into serialsrc
+ *   bench-link unlock                     how long stopping a blocked sink
+ *                                         or a waiting source takes
  *
  * Each prints its figures and its ratio to the baseline measured in the same
  * run, and "PASS"/"MISS" against the project's targets. It asserts nothing:
@@ -22,6 +24,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <termios.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -955,6 +960,131 @@ bench_flood (void)
   return frames == 0 && rss_last <= rss_first + 16 * 1024 ? 0 : 1;
 }
 
+/* ---------------------------------------------------------------------- */
+/* unlock: serialsink blocked on a pty nobody reads, serialsrc waiting on a
+ * silent one, each set to NULL; against fdsink and fdsrc on the same ptys,
+ * which GStreamer unlocks the same way (a GstPoll). */
+
+#define UNLOCK_TRIALS 20
+
+static gint
+compare_times (gconstpointer a, gconstpointer b)
+{
+  GstClockTime x = *(const GstClockTime *) a, y = *(const GstClockTime *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* What is stopped: serialsink or fdsink fed more than a pty takes, or
+ * serialsrc or fdsrc on a pty nobody writes to. */
+enum {
+  UNLOCK_SERIALSINK,
+  UNLOCK_FDSINK,
+  UNLOCK_SERIALSRC,
+  UNLOCK_FDSRC
+};
+
+static gchar *
+unlock_pipeline (guint what, const gchar *path, int fd)
+{
+  switch (what) {
+    case UNLOCK_SERIALSINK:
+      return g_strdup_printf ("fakesrc sizetype=fixed sizemax=65536 "
+                              "filltype=zero ! serialsink framing=raw port=%s",
+          path);
+    case UNLOCK_FDSINK:
+      return g_strdup_printf ("fakesrc sizetype=fixed sizemax=65536 "
+                              "filltype=zero ! fdsink fd=%d",
+          fd);
+    case UNLOCK_SERIALSRC:
+      return g_strdup_printf ("serialsrc port=%s ! fakesink", path);
+    default:
+      return g_strdup_printf ("fdsrc fd=%d ! fakesink", fd);
+  }
+}
+
+/* Starts @what on a fresh pty, lets it block, and times its stop. */
+static GstClockTime
+time_stop (guint what)
+{
+  gboolean sink = what == UNLOCK_SERIALSINK || what == UNLOCK_FDSINK;
+  GstClockTime start, took;
+  int master, slave;
+  struct termios t;
+  struct pollfd pfd;
+  GstElement *pipe;
+  gchar path[64], *desc;
+
+  if (openpty (&master, &slave, path, NULL, NULL) < 0)
+    g_error ("openpty: %s", g_strerror (errno));
+  tcgetattr (slave, &t);
+  cfmakeraw (&t);
+  tcsetattr (slave, TCSANOW, &t);
+  /* fdsink and fdsrc wait in a GstPoll only on a non-blocking descriptor;
+   * on a blocking one a full pty holds fdsink in write() for ever. */
+  fcntl (slave, F_SETFL, fcntl (slave, F_GETFL) | O_NONBLOCK);
+  desc = unlock_pipeline (what, path, slave);
+  pipe = gst_parse_launch (desc, NULL);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  if (sink) {
+    /* The pty fills (about 20 KiB) and the sink waits for room. */
+    pfd.fd = master;
+    pfd.events = POLLIN;
+    poll (&pfd, 1, -1);
+  }
+  g_usleep (50 * 1000);
+
+  start = gst_util_get_timestamp ();
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  took = gst_util_get_timestamp () - start;
+
+  gst_object_unref (pipe);
+  g_free (desc);
+  close (master);
+  close (slave);
+  return took;
+}
+
+static GstClockTime
+unlock_median (guint what, GstClockTime *max)
+{
+  GstClockTime t[UNLOCK_TRIALS];
+  guint i;
+
+  for (i = 0; i < UNLOCK_TRIALS; i++)
+    t[i] = time_stop (what);
+  qsort (t, UNLOCK_TRIALS, sizeof (t[0]), compare_times);
+  *max = t[UNLOCK_TRIALS - 1];
+  return t[UNLOCK_TRIALS / 2];
+}
+
+static int
+bench_unlock (void)
+{
+  const struct {
+    const gchar *what;
+    guint ours, theirs;
+  } cases[] = {
+    { "sink blocked on a full pty", UNLOCK_SERIALSINK, UNLOCK_FDSINK },
+    { "source waiting on a silent pty", UNLOCK_SERIALSRC, UNLOCK_FDSRC },
+  };
+  GstClockTime ours, theirs, ours_max, theirs_max;
+  gboolean pass = TRUE;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    ours = unlock_median (cases[i].ours, &ours_max);
+    theirs = unlock_median (cases[i].theirs, &theirs_max);
+    g_print ("stop %s, %d trials: gst-serial median %.2f ms, max %.2f ms; "
+             "fd element median %.2f ms, max %.2f ms; target max <= 100 ms: "
+             "%s\n",
+        cases[i].what, UNLOCK_TRIALS, ours / 1e6, ours_max / 1e6, theirs / 1e6,
+        theirs_max / 1e6, ours_max <= 100 * GST_MSECOND ? "PASS" : "MISS");
+    pass &= ours_max <= 100 * GST_MSECOND;
+  }
+  return pass ? 0 : 1;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1003,6 +1133,8 @@ main (int argc, char **argv)
     return bench_many ();
   if (g_str_equal (argv[1], "flood"))
     return bench_flood ();
+  if (g_str_equal (argv[1], "unlock"))
+    return bench_unlock ();
   g_printerr ("unknown benchmark %s\n", argv[1]);
   return 2;
 }

@@ -494,3 +494,86 @@ test_stat (const GstStructure *stats, const gchar *field)
   fail_unless (gst_structure_get_uint64 (stats, field, &v), "no %s", field);
   return v;
 }
+
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  GstElement *element;
+  GstState state;
+  GstStateChangeReturn ret;
+  gboolean done;
+} StateCall;
+
+static gpointer
+set_state_thread (gpointer data)
+{
+  StateCall *call = data;
+  GstStateChangeReturn ret = gst_element_set_state (call->element, call->state);
+
+  g_mutex_lock (&call->lock);
+  call->ret = ret;
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->lock);
+  return NULL;
+}
+
+GstStateChangeReturn
+test_set_state (GstElement *element, GstState state)
+{
+  const gchar *env = g_getenv ("TEST_HANG_SECONDS");
+  gint64 seconds = env ? g_ascii_strtoll (env, NULL, 10) : 10;
+  gint64 deadline = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
+  StateCall call = { 0 };
+  GThread *thread;
+  gboolean done = TRUE;
+
+  g_mutex_init (&call.lock);
+  g_cond_init (&call.cond);
+  call.element = element;
+  call.state = state;
+  thread = g_thread_new ("set-state", set_state_thread, &call);
+
+  g_mutex_lock (&call.lock);
+  while (!call.done && done)
+    done = g_cond_wait_until (&call.cond, &call.lock, deadline);
+  g_mutex_unlock (&call.lock);
+  /* A hung thread keeps its stack: the test process ends with the failure. */
+  fail_unless (call.done,
+      "%s: set_state(%s) has not returned after %" G_GINT64_FORMAT " s",
+      GST_ELEMENT_NAME (element), gst_element_state_get_name (state), seconds);
+
+  g_thread_join (thread);
+  g_mutex_clear (&call.lock);
+  g_cond_clear (&call.cond);
+  return call.ret;
+}
+
+/* Waits for the element message @name on @bus, counting the warnings
+ * passed on the way; fails on an error. */
+guint
+test_wait_element_message (GstBus *bus, const gchar *name)
+{
+  guint warnings = 0;
+
+  for (;;) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
+    GstMessageType type = GST_MESSAGE_TYPE (msg);
+    gboolean found = type == GST_MESSAGE_ELEMENT &&
+        gst_structure_has_name (gst_message_get_structure (msg), name);
+
+    if (type == GST_MESSAGE_WARNING) {
+      GError *err = NULL;
+
+      gst_message_parse_warning (msg, &err, NULL);
+      fail_unless (err->domain == GST_RESOURCE_ERROR);
+      g_error_free (err);
+      warnings++;
+    }
+    fail_if (type == GST_MESSAGE_ERROR);
+    gst_message_unref (msg);
+    if (found)
+      return warnings;
+  }
+}

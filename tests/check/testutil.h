@@ -92,6 +92,17 @@ void test_emu_expect (TestEmu *emu, const gchar *prefix);
 void test_emu_read_line (TestEmu *emu, const gchar *prefix, gchar **line);
 void test_emu_stop (TestEmu *emu);
 
+/* gst_element_set_state() that fails the test, naming the element and the
+ * state, when it has not returned after TEST_HANG_SECONDS seconds (default
+ * 10; the environment variable of that name raises it for valgrind). A hang
+ * detector, not a timing check: a state change that returns at all returns
+ * in milliseconds. */
+GstStateChangeReturn test_set_state (GstElement *element, GstState state);
+
+/* Waits for the element message @name on @bus, counting the warnings
+ * passed on the way (all must be GST_RESOURCE_ERROR); fails on an error. */
+guint test_wait_element_message (GstBus *bus, const gchar *name);
+
 G_END_DECLS
 
 #endif /* __TEST_UTIL_H__ */

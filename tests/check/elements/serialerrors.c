@@ -8,6 +8,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/app/gstappsrc.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -375,6 +376,65 @@ GST_START_TEST (test_hostile_port_paths)
 
 GST_END_TEST;
 
+static int
+lowest_free_fd (void)
+{
+  int fd = dup (0);
+
+  close (fd);
+  return fd;
+}
+
+/* Defect: gst_poll_new() failing (no descriptor left) was not checked, and
+ * the element went on with no poll. With the limit of open files right at
+ * each point of the start, the start succeeds or fails with a clean error,
+ * and leaves no descriptor open. */
+GST_START_TEST (test_out_of_descriptors)
+{
+  struct rlimit old, low;
+  gchar *desc;
+  TestPty pty;
+  guint extra, started = 0;
+  int probe;
+
+  test_pty_open (&pty);
+  desc = g_strdup_printf ("%s port=%s", element_names[__i__], pty.path);
+  fail_unless (getrlimit (RLIMIT_NOFILE, &old) == 0);
+  for (extra = 1; extra <= 12; extra++) {
+    int free_before = lowest_free_fd ();
+    GstElement *pipe = gst_pipeline_new (NULL);
+    GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+    GstStateChangeReturn ret;
+
+    gst_bin_add (GST_BIN (pipe), gst_parse_launch (desc, NULL));
+    /* Descriptors are numbered from the lowest free one. */
+    probe = lowest_free_fd ();
+    low = old;
+    low.rlim_cur = probe + extra;
+    fail_unless (setrlimit (RLIMIT_NOFILE, &low) == 0);
+    ret = gst_element_set_state (pipe, GST_STATE_PAUSED);
+    fail_unless (setrlimit (RLIMIT_NOFILE, &old) == 0);
+
+    if (ret == GST_STATE_CHANGE_FAILURE)
+      g_free (test_expect_error (bus, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_OPEN_READ_WRITE));
+    else
+      started++;
+    fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS);
+    gst_object_unref (bus);
+    gst_object_unref (pipe);
+    fail_unless_equals_int (lowest_free_fd (), free_before);
+  }
+  /* The last limits leave room for everything. */
+  fail_unless (started > 0);
+
+  test_pty_close (&pty);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialerrors_suite (void)
 {
@@ -394,6 +454,7 @@ serialerrors_suite (void)
   tcase_add_loop_test (tc, test_hostile_port_paths, 0, 2);
   tcase_add_test (tc, test_src_port_vanishes);
   tcase_add_test (tc, test_sink_port_vanishes);
+  tcase_add_loop_test (tc, test_out_of_descriptors, 0, 2);
   return s;
 }
 

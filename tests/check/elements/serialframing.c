@@ -7,6 +7,7 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/app/gstappsrc.h>
+#include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
 #include <unistd.h>
@@ -448,6 +449,60 @@ GST_START_TEST (test_sender_time)
 
 GST_END_TEST;
 
+/* Defect: a frame sent without a DTS arrived with GstBaseSrc's DTS, taken
+ * after serialsrc set the PTS, so DTS > PTS. Arrival time is both now, and
+ * a frame with both keeps the distance between them. */
+GST_START_TEST (test_timestamps_on_arrival)
+{
+  GstElement *receiver;
+  GstBuffer *buf, *got;
+  TestRelay *relay;
+  TestReceived r;
+  GstHarness *h;
+  TestPty a, b;
+  gchar *desc;
+
+  test_pty_open (&a);
+  test_pty_open (&b);
+  relay = test_relay_start (a.master, b.master);
+  receiver = test_make_receiver (b.path, "native", &r);
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  /* A harness sends the buffers exactly as made here. */
+  desc = g_strdup_printf ("serialsink port=%s", a.path);
+  h = gst_harness_new_parse (desc);
+  gst_harness_set_src_caps_str (h, "application/x-serial-test");
+
+  buf = gst_buffer_new_wrapped (g_strdup ("pts only"), 8);
+  GST_BUFFER_PTS (buf) = 5 * GST_SECOND;
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  buf = gst_buffer_new_wrapped (g_strdup ("reordered"), 9);
+  GST_BUFFER_DTS (buf) = 5 * GST_SECOND;
+  GST_BUFFER_PTS (buf) = 5 * GST_SECOND + 40 * GST_MSECOND;
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  test_received_wait_buffers (&r, 2);
+
+  got = r.buffers->pdata[0];
+  fail_unless (GST_BUFFER_PTS_IS_VALID (got));
+  fail_unless_equals_uint64 (GST_BUFFER_DTS (got), GST_BUFFER_PTS (got));
+  got = r.buffers->pdata[1];
+  fail_unless (GST_BUFFER_DTS_IS_VALID (got));
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (got) - GST_BUFFER_DTS (got),
+      40 * GST_MSECOND);
+
+  gst_harness_teardown (h);
+  fail_unless_equals_int (gst_element_set_state (receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  test_relay_stop (relay);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  test_pty_close (&a);
+  test_pty_close (&b);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
 /* A packet longer than max-frame-size is dropped without being buffered
  * and counted; the frames around it arrive. */
 GST_START_TEST (test_oversize_frame)
@@ -699,6 +754,67 @@ GST_START_TEST (test_caps_before_key_frames)
 
 GST_END_TEST;
 
+/* Defect: caps-interval was counted in link time at the baud rate, also
+ * where link-rate says the link is slower (a radio), so the caps came far
+ * more often than asked. At link-rate=1000 bytes/s and caps-interval=1000
+ * ms they go again once 1000 bytes were sent since: before every third
+ * packet of 400 bytes (about 450 on the wire). */
+GST_START_TEST (test_caps_interval_at_link_rate)
+{
+  const guint n = 10;
+  GstElement *sender, *appsrc, *sink;
+  GstCaps *caps = gst_caps_from_string ("image/jpeg");
+  GstStructure *tx;
+  GArray *caps_first;
+  guint8 *wire;
+  guint64 wire_len;
+  GstMessage *msg;
+  TestPty a;
+  guint i;
+
+  test_pty_open (&a);
+  sender = test_make_sender (a.path, "native", &appsrc);
+  sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
+  g_object_set (sink, "caps-interval", 1000, "link-rate", 1000, NULL);
+  gst_util_set_object_arg (G_OBJECT (sink), "pacing", "off");
+  g_object_set (appsrc, "caps", caps, NULL);
+  fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, 400, NULL);
+
+    gst_buffer_memset (buf, 0, 0x55, 400);
+    gst_app_src_push_buffer (GST_APP_SRC (appsrc), buf);
+  }
+  gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (sender),
+      GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+
+  tx = test_link_stats (sender, "sink");
+  fail_unless_equals_uint64 (test_stat (tx, "caps-sent"), 4);
+  wire_len = test_stat (tx, "wire-bytes");
+  wire = g_malloc (wire_len);
+  test_read_exactly (a.master, wire, wire_len);
+  caps_first = caps_before_data (wire, wire_len);
+  fail_unless_equals_int (caps_first->len, n);
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (g_array_index (caps_first, gboolean, i),
+        i % 3 == 0);
+
+  g_array_unref (caps_first);
+  gst_structure_free (tx);
+  gst_element_set_state (sender, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (sender);
+  gst_caps_unref (caps);
+  test_pty_close (&a);
+  g_free (wire);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialframing_suite (void)
 {
@@ -713,6 +829,8 @@ serialframing_suite (void)
   tcase_add_test (tc, test_damaged_input);
   tcase_add_test (tc, test_bad_wire_caps);
   tcase_add_test (tc, test_sender_time);
+  tcase_add_test (tc, test_timestamps_on_arrival);
+  tcase_add_test (tc, test_caps_interval_at_link_rate);
   tcase_add_loop_test (tc, test_oversize_frame, 0, G_N_ELEMENTS (framings));
   tcase_add_test (tc, test_join_mid_stream);
   tcase_add_loop_test (tc, test_caps_before_key_frames, 0, 3);

@@ -178,6 +178,12 @@ check_termios (int fd, const PortCase *c)
   fail_if (t.c_oflag & OPOST);
   fail_unless_equals_int (t.c_cc[VMIN], 1);
   fail_unless_equals_int (t.c_cc[VTIME], 0);
+  /* The characters the native framing escapes, whatever the terminal had
+   * (the test's ptys start with none). */
+  if (g_str_equal (c->flow, "xon-xoff")) {
+    fail_unless_equals_int (t.c_cc[VSTART], 0x11);
+    fail_unless_equals_int (t.c_cc[VSTOP], 0x13);
+  }
 }
 
 /* Each element applies each case to a pty; the test reads the settings back
@@ -272,6 +278,74 @@ GST_START_TEST (test_src_caps_property)
 
 GST_END_TEST;
 
+/* Defect: "the port is open" was judged by the port being there, which it
+ * is not while the element waits for it to come back (reconnect), so port,
+ * framing and settings could change under the streaming thread then. They
+ * are refused from start to stop. */
+GST_START_TEST (test_change_while_reconnecting)
+{
+  GstElement *receiver, *src;
+  TestReceived r;
+  GstBus *bus;
+  TestEmu *emu;
+  gchar *port;
+
+  emu = test_emu_start (NULL);
+  receiver = test_make_receiver (test_emu_b (emu), "native", &r);
+  src = gst_bin_get_by_name (GST_BIN (receiver), "src");
+  g_object_set (src, "reconnect", TRUE, NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (receiver));
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  test_emu_command (emu, "unplug b\n");
+  test_emu_expect (emu, "UNPLUGGED");
+  test_wait_element_message (bus, "serial-port-lost");
+
+  ASSERT_WARNING (g_object_set (src, "port", "/dev/null", NULL));
+  ASSERT_WARNING (gst_util_set_object_arg (G_OBJECT (src), "framing", "raw"));
+  ASSERT_WARNING (g_object_set (src, "max-frame-size", 1024, NULL));
+  g_object_get (src, "port", &port, NULL);
+  fail_unless_equals_string (port, test_emu_b (emu));
+
+  fail_unless_equals_int (gst_element_set_state (receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  g_free (port);
+  gst_object_unref (src);
+  gst_object_unref (bus);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
+/* Defect: pacing and link-rate were taken while PLAYING without a word and
+ * applied only at the next start. Refused, like the port settings. */
+GST_START_TEST (test_pacing_change_while_open)
+{
+  GstElement *el = gst_element_factory_make ("serialsink", NULL);
+  guint link_rate;
+  gint pacing;
+  TestPty pty;
+
+  test_pty_open (&pty);
+  g_object_set (el, "port", pty.path, NULL);
+  fail_if (
+      gst_element_set_state (el, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE);
+  ASSERT_WARNING (gst_util_set_object_arg (G_OBJECT (el), "pacing", "on"));
+  ASSERT_WARNING (g_object_set (el, "link-rate", 1000, NULL));
+  g_object_get (el, "pacing", &pacing, "link-rate", &link_rate, NULL);
+  fail_unless_equals_int (pacing, 0);
+  fail_unless_equals_int (link_rate, 0);
+
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (el);
+  test_pty_close (&pty);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialprops_suite (void)
 {
@@ -284,6 +358,8 @@ serialprops_suite (void)
   tcase_add_loop_test (tc, test_ranges_and_enums, 0, 2);
   tcase_add_loop_test (tc, test_settings_applied, 0, 2);
   tcase_add_loop_test (tc, test_change_while_open, 0, 2);
+  tcase_add_test (tc, test_change_while_reconnecting);
+  tcase_add_test (tc, test_pacing_change_while_open);
   tcase_add_test (tc, test_src_caps_property);
   return s;
 }

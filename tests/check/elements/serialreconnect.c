@@ -12,35 +12,6 @@
 
 #include "testutil.h"
 
-/* Waits for the element message @name on @bus, counting the warnings
- * passed on the way; fails on an error. */
-static guint
-wait_element_message (GstBus *bus, const gchar *name)
-{
-  guint warnings = 0;
-
-  for (;;) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-        GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
-    GstMessageType type = GST_MESSAGE_TYPE (msg);
-    gboolean found = type == GST_MESSAGE_ELEMENT &&
-        gst_structure_has_name (gst_message_get_structure (msg), name);
-
-    if (type == GST_MESSAGE_WARNING) {
-      GError *err = NULL;
-
-      gst_message_parse_warning (msg, &err, NULL);
-      fail_unless (err->domain == GST_RESOURCE_ERROR);
-      g_error_free (err);
-      warnings++;
-    }
-    fail_if (type == GST_MESSAGE_ERROR);
-    gst_message_unref (msg);
-    if (found)
-      return warnings;
-  }
-}
-
 static void
 push_frame (GstElement *appsrc, const gchar *text)
 {
@@ -76,10 +47,12 @@ GST_START_TEST (test_receiver_unplugged)
 
   test_emu_command (emu, "unplug b\n");
   test_emu_expect (emu, "UNPLUGGED");
-  fail_unless_equals_int (wait_element_message (bus, "serial-port-lost"), 1);
+  fail_unless_equals_int (test_wait_element_message (bus, "serial-port-lost"),
+      1);
   test_emu_command (emu, "replug b\n");
   test_emu_expect (emu, "REPLUGGED");
-  fail_unless_equals_int (wait_element_message (bus, "serial-port-restored"),
+  fail_unless_equals_int (test_wait_element_message (bus,
+                              "serial-port-restored"),
       0);
 
   push_frame (appsrc, "after");
@@ -122,7 +95,7 @@ GST_START_TEST (test_stop_while_absent)
 
   test_emu_command (emu, "unplug b\n");
   test_emu_expect (emu, "UNPLUGGED");
-  wait_element_message (bus, "serial-port-lost");
+  test_wait_element_message (bus, "serial-port-lost");
   fail_unless_equals_int (gst_element_set_state (receiver, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
 
@@ -166,10 +139,12 @@ GST_START_TEST (test_sender_unplugged)
   test_emu_command (emu, "unplug a\n");
   test_emu_expect (emu, "UNPLUGGED");
   push_frame (appsrc, "lost while unplugged");
-  fail_unless_equals_int (wait_element_message (bus, "serial-port-lost"), 1);
+  fail_unless_equals_int (test_wait_element_message (bus, "serial-port-lost"),
+      1);
   test_emu_command (emu, "replug a\n");
   test_emu_expect (emu, "REPLUGGED");
-  fail_unless_equals_int (wait_element_message (bus, "serial-port-restored"),
+  fail_unless_equals_int (test_wait_element_message (bus,
+                              "serial-port-restored"),
       0);
 
   push_frame (appsrc, "after");
