@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# The HIL guest: a Debian kernel under QEMU with three 16550A UARTs, booting
-# into this machine's own root file system. Sourced by scripts/guest-run.sh
-# after scripts/lib.sh; see docs/hil.md.
+# The HIL guest: a Debian kernel under QEMU with three 16550A UARTs (four
+# and an FTDI USB-serial adapter with the usb feature), booting into this
+# machine's own root file system. Sourced by scripts/guest-run.sh and
+# tests/hil/run-tests.sh after scripts/lib.sh; see docs/hil.md.
 #
 # Everything downloaded or generated is cached under $HIL_DIR (in the build
 # directory): the kernel package unpacked, the initramfs and the GStreamer
@@ -255,6 +256,8 @@ hil_write_usb_setup() {
 # to each other. QEMU's monitor (QMP) is wired into the guest as the virtio
 # port org.qemu.monitor, so that the guest can unplug and plug the adapter
 # (device_del and device_add; docs/hil.md has the device's properties).
+# QEMU's usb-serial blocks the whole emulator while ttyS3 has not taken what
+# the guest wrote to the adapter: see docs/hil.md before sending fast.
 hil_usb_qemu_args() {
   local features=,$1, sock=$2
   [[ $features == *,usb,* ]] || return 0
