@@ -85,7 +85,20 @@
  * pseudo-terminal closed) the element posts an error, unless
  * #GstSerialSink:reconnect is set: then it posts a warning and a
  * `serial-port-lost` element message (field `port`), reopens the same path
- * with backoff, and posts `serial-port-restored` when the port is back.
+ * with backoff, and posts `serial-port-restored` when the port is back. The
+ * frame being written when the port went is lost; the next packet starts
+ * with a delimiter and the caps. While the port is away the sink waits for
+ * it, unless the drop policy may drop (a live upstream with drop-policy
+ * auto, or stale): then frames are dropped and counted as such until it is
+ * back, so that the first frame sent is a fresh one. An EOS waits for the
+ * port and goes out once it is back. Pausing, flushing, sending EOS and
+ * stopping work at any moment, also while the port is away and while the
+ * EOS is being sent.
+ *
+ * Settings take effect when the element starts (READY to PAUSED): from then
+ * until it stops, changing the port settings, #GstSerialSink:framing,
+ * #GstSerialSink:reconnect, #GstSerialSink:pacing or
+ * #GstSerialSink:link-rate is refused with a warning.
  *
  * ## Messages
  *
@@ -262,7 +275,8 @@ gst_serial_sink_class_init (GstSerialSinkClass *klass)
   g_object_class_install_property (gobject_class, PROP_CAPS_INTERVAL,
       g_param_spec_uint ("caps-interval", "Caps interval",
           "Repeat the caps on the wire after this many milliseconds of link "
-          "time (bytes sent at the baud rate), so that a receiver started "
+          "time (bytes sent at link-rate, or at the baud rate when it is 0), "
+          "so that a receiver started "
           "mid-stream learns them; 0 sends them only at start and on change "
           "(native framing)",
           0, G_MAXUINT, DEFAULT_CAPS_INTERVAL,

@@ -27,14 +27,14 @@
  * sender ends the stream, unless #GstSerialSrc:forward-eos is false, in
  * which case the source waits for the next stream.
  *
- * Buffers are timestamped with the pipeline clock when they arrive; the
- * difference between the sender's PTS and DTS is kept so that decoders can
- * reorder frames. The sender's wall-clock time is attached as a
+ * Buffers are timestamped with the pipeline clock when they arrive, PTS and
+ * DTS alike; when the sender gave both, the difference between its PTS and
+ * DTS is kept so that decoders can reorder frames. The sender's wall-clock time is attached as a
  * #GstReferenceTimestampMeta with the reference `timestamp/x-unix`, so that
  * an application can measure the end-to-end latency.
  *
  * With framing raw it pushes what has arrived, up to #GstBaseSrc:blocksize
- * bytes, as soon as it arrives; follow it with a parser such as jpegparse.
+ * bytes (at least one, also with blocksize=0), as soon as it arrives; follow it with a parser such as jpegparse.
  * With cobs and slip each packet becomes a buffer. For these three the
  * output caps are the #GstSerialSrc:caps property (ANY when not set).
  *
@@ -66,6 +66,13 @@
  * #GstSerialSrc:reconnect is set: then it posts a warning and a
  * `serial-port-lost` element message (field `port`), reopens the same path
  * with backoff, and posts `serial-port-restored` when the port is back.
+ * Pausing, flushing and stopping work while it waits; afterwards it goes on
+ * waiting, and once the port is back it locks on at the next packet.
+ *
+ * Settings take effect when the element starts (READY to PAUSED): from then
+ * until it stops, changing the port settings, #GstSerialSrc:framing,
+ * #GstSerialSrc:reconnect or #GstSerialSrc:max-frame-size is refused with a
+ * warning, also while the port is away.
  *
  * ## Messages
  *

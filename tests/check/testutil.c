@@ -577,3 +577,22 @@ test_wait_element_message (GstBus *bus, const gchar *name)
       return warnings;
   }
 }
+
+gboolean
+test_skip_element (const gchar *factory)
+{
+  const gchar *skip = g_getenv ("TEST_SKIP_ELEMENTS");
+  gchar **names;
+  gboolean found;
+
+  if (skip == NULL || skip[0] == '\0')
+    return FALSE;
+  names = g_strsplit (skip, ",", -1);
+  found = g_strv_contains ((const gchar *const *) names, factory);
+  g_strfreev (names);
+  if (found)
+    g_print ("skipped in this run: %s cannot be loaded here "
+             "(TEST_SKIP_ELEMENTS)\n",
+        factory);
+  return found;
+}

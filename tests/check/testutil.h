@@ -103,6 +103,11 @@ GstStateChangeReturn test_set_state (GstElement *element, GstState state);
  * passed on the way (all must be GST_RESOURCE_ERROR); fails on an error. */
 guint test_wait_element_message (GstBus *bus, const gchar *name);
 
+/* Whether this run cannot load @factory's plugin: scripts/valgrind.sh lists
+ * such factories in TEST_SKIP_ELEMENTS (comma-separated) when valgrind
+ * cannot run their libraries on this machine's CPU. Prints why. */
+gboolean test_skip_element (const gchar *factory);
+
 G_END_DECLS
 
 #endif /* __TEST_UTIL_H__ */

@@ -17,6 +17,7 @@
 #include <gst/gst.h>
 #include <gst/check/gstharness.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
 #include <stdio.h>
@@ -56,6 +57,24 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   gst_init (NULL, NULL);
   REQUIRE (GST_ELEMENT_REGISTER (serialsrc, NULL));
   return 0;
+}
+
+/* Writes all of @data: a write may be cut short by a signal (libFuzzer's
+ * timer) or by a full pty. */
+static gboolean
+write_all (int fd, const uint8_t *data, size_t size)
+{
+  while (size > 0) {
+    ssize_t n = write (fd, data, size);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    data += n;
+    size -= n;
+  }
+  return TRUE;
 }
 
 static guint64
@@ -105,7 +124,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   h = gst_harness_new_with_element (src, NULL, "src");
   gst_harness_play (h);
 
-  REQUIRE (write (master, data + 1, size - 1) == (ssize_t) (size - 1));
+  REQUIRE (write_all (master, data + 1, size - 1));
 
   /* Every byte must be read and counted, in bounded time. */
   deadline = g_get_monotonic_time () + CONSUME_TIMEOUT_US;

@@ -144,6 +144,8 @@ on_stream_status (GstBus *bus, GstMessage *msg, gpointer user_data)
     g_cond_signal (&st->cond);
     g_mutex_unlock (&st->lock);
   }
+  /* A sync handler that drops a message unrefs it. */
+  gst_message_unref (msg);
   return GST_BUS_DROP;
 }
 
