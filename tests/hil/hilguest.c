@@ -1495,7 +1495,7 @@ GST_START_TEST (test_usb_unplug)
   const gchar *side = sink_side ? "serialsink" : "serialsrc";
   UsbStream s = { 0 };
   GstElement *rx, *tx, *appsrc, *sink, *src;
-  GstStructure *stats;
+  GstStructure *stats, *sink_stats;
   GstBus *bus;
   GstPad *pad;
   TestReceived r;
@@ -1560,6 +1560,7 @@ GST_START_TEST (test_usb_unplug)
   wait_eos_quiet (rx);
   fail_unless (r.eos);
   stats = test_link_stats (rx, "src");
+  sink_stats = test_link_stats (tx, "sink");
   stop (tx);
   stop (rx);
 
@@ -1573,6 +1574,9 @@ GST_START_TEST (test_usb_unplug)
     fail_unless_equals_int (lost, 0);
     fail_unless_equals_int (test_stat (stats, "lost-frames"), 0);
   }
+  /* serialsink counts as sent only the frames that went out whole. */
+  fail_unless_equals_int (test_stat (sink_stats, "frames-sent"),
+      r.buffers->len);
   fail_unless (r.caps != NULL &&
       gst_structure_has_name (gst_caps_get_structure (r.caps, 0),
           "image/jpeg"));
@@ -1583,6 +1587,7 @@ GST_START_TEST (test_usb_unplug)
       test_stat (stats, "lost-frames"));
 
   gst_structure_free (stats);
+  gst_structure_free (sink_stats);
   gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
   gst_object_unref (bus);
   gst_object_unref (appsrc);
