@@ -10,7 +10,8 @@ GST_SERIAL_BUILD=${GST_SERIAL_BUILD:-$GST_SERIAL_ROOT/build}
 # pipeline of scripts/, examples/ or tests/ uses an element whose package is
 # not in the lists of the script that installs for it: libgstreamer1.0-0
 # holds the core elements (queue, tee, fakesink, filesrc...), the demo's
-# timeoverlay is in gstreamer1.0-x (the pango plugin).
+# timeoverlay is in gstreamer1.0-x (the pango plugin). gdb prints the
+# threads' backtraces when the torture test (serialtorture) hangs or crashes.
 BUILD_PACKAGES=(
   meson ninja-build gcc g++ pkg-config
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
@@ -19,6 +20,7 @@ BUILD_PACKAGES=(
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   clang libclang-rt-14-dev
+  gdb
 )
 
 # What the examples and their tests need (examples/, tests/examples): the

@@ -29,6 +29,9 @@ export TEST_SKIP_ELEMENTS
 # The tests' hang detector (test_set_state) allows for valgrind's pace.
 export TEST_HANG_SECONDS="${TEST_HANG_SECONDS:-120}"
 export GST_DEBUG="${GST_DEBUG:-GST_TRACER:7}"
+# The state-change torture (serialtorture) runs 100 steps per framing here, with no
+# gdb backtraces of valgrind's own threads; scripts/stress.sh runs it long.
+export SERIAL_TORTURE_STEPS="${SERIAL_TORTURE_STEPS:-100}" SERIAL_TORTURE_GDB=0
 meson test -C "$GST_SERIAL_BUILD" --suite check --print-errorlogs \
   --num-processes 1 --timeout-multiplier 10 \
   --wrapper "$GST_SERIAL_ROOT/scripts/valgrind-wrap.sh" "$@"
