@@ -8,6 +8,8 @@
 #   scripts/guest-run.sh [options] -- COMMAND [ARG...]
 #
 #   --camera         load the vivid camera (/dev/video0) before COMMAND
+#   --usb            load the USB-serial drivers and start udev; COMMAND
+#                    plugs the adapters through QEMU's monitor (docs/hil.md)
 #   -e NAME=VALUE    set an environment variable in the guest (repeatable)
 #   --timeout SEC    power the guest off after SEC seconds (default 600)
 #   --console FILE   keep the whole console log (boot messages too) in FILE
@@ -23,13 +25,14 @@ usage() {
   exit 2
 }
 
-camera=0
+features=
 timeout=600
 console_copy=
 guest_env=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --camera) camera=1 ;;
+    --camera) features+=,camera ;;
+    --usb) features+=,usb ;;
     -e) [ $# -ge 2 ] || usage; guest_env+=("$2"); shift ;;
     --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift ;;
     --console) [ $# -ge 2 ] || usage; console_copy=$2; shift ;;
@@ -46,5 +49,5 @@ ensure_packages "${HIL_PACKAGES[@]}"
 . "$GST_SERIAL_ROOT/tests/hil/hil.sh"
 
 hil_prepare
-hil_run "$camera" "$timeout" "$console_copy" "${guest_env[@]+"${guest_env[@]}"}" \
+hil_run "${features#,}" "$timeout" "$console_copy" "${guest_env[@]+"${guest_env[@]}"}" \
   -- "$@"

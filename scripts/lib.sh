@@ -35,8 +35,10 @@ EXAMPLE_PACKAGES=(
 
 # What the guest tests need (scripts/guest-run.sh, docs/hil.md): QEMU, a
 # static busybox for the initramfs, and kmod to resolve the dependencies of
-# the guest kernel's modules; xz-utils to unpack the guest kernel.
-HIL_PACKAGES=(qemu-system-x86 busybox-static kmod xz-utils)
+# the guest kernel's modules; xz-utils to unpack the guest kernel; udev,
+# which the guest runs (not this machine) to name its USB-serial adapters in
+# /dev/serial/by-id.
+HIL_PACKAGES=(qemu-system-x86 busybox-static kmod xz-utils udev)
 
 # Installs the named Debian packages that are not installed yet.
 ensure_packages() {

@@ -7,8 +7,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# HIL_PACKAGES: the guest tests (meson test "hil", docs/hil.md) boot a QEMU
-# guest with real 8250 UARTs and a vivid camera; without them they skip.
+# HIL_PACKAGES: the guest tests (meson tests "hil" and "hil-usb",
+# docs/hil.md) boot QEMU guests with real 8250 UARTs and a vivid camera, or
+# an FTDI USB-serial adapter; without them they skip.
 ensure_packages "${BUILD_PACKAGES[@]}" "${HIL_PACKAGES[@]}" \
   "${EXAMPLE_PACKAGES[@]}"
 build_plugin -Dwerror=true

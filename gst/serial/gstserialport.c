@@ -184,6 +184,22 @@ lock_port (GstSerialPort *port, GstSerialPortError *err)
   return TRUE;
 }
 
+/* A port that has just appeared (a USB adapter plugged back) has the
+ * kernel's default settings, with echo: until it is configured, bytes a
+ * peer sends would go straight back to it. Switch echo and line editing off
+ * at once, before anything else opens the port. */
+static void
+quiet_port (GstSerialPort *port)
+{
+  struct termios t;
+
+  if (tcgetattr (port->lock_fd, &t) < 0)
+    return;
+  t.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHONL | ECHOCTL | ECHOKE | ICANON |
+      ISIG | IEXTEN);
+  tcsetattr (port->lock_fd, TCSANOW, &t);
+}
+
 static gboolean
 open_lock_fd (GstSerialPort *port, GstSerialPortError *err)
 {
@@ -201,7 +217,10 @@ open_lock_fd (GstSerialPort *port, GstSerialPortError *err)
         port->path);
     return FALSE;
   }
-  return lock_port (port, err);
+  if (!lock_port (port, err))
+    return FALSE;
+  quiet_port (port);
+  return TRUE;
 }
 
 static void

@@ -255,7 +255,8 @@ static GstStateChangeReturn gst_serial_sink_change_state (GstElement *element,
 static gboolean gst_serial_sink_unlock (GstBaseSink *bsink);
 static gboolean gst_serial_sink_unlock_stop (GstBaseSink *bsink);
 static gboolean gst_serial_sink_set_caps (GstBaseSink *bsink, GstCaps *caps);
-static gboolean gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event);
+static GstFlowReturn gst_serial_sink_wait_event (GstBaseSink *bsink,
+    GstEvent *event);
 static GstFlowReturn gst_serial_sink_render (GstBaseSink *bsink,
     GstBuffer *buffer);
 
@@ -325,7 +326,7 @@ gst_serial_sink_class_init (GstSerialSinkClass *klass)
   basesink_class->unlock = GST_DEBUG_FUNCPTR (gst_serial_sink_unlock);
   basesink_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_serial_sink_unlock_stop);
   basesink_class->set_caps = GST_DEBUG_FUNCPTR (gst_serial_sink_set_caps);
-  basesink_class->event = GST_DEBUG_FUNCPTR (gst_serial_sink_event);
+  basesink_class->wait_event = GST_DEBUG_FUNCPTR (gst_serial_sink_wait_event);
   basesink_class->render = GST_DEBUG_FUNCPTR (gst_serial_sink_render);
 
   gst_serial_common_mark_plugin_api ();
@@ -583,12 +584,44 @@ gst_serial_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   return TRUE;
 }
 
+/* Whether the element plays, or is on its way to PLAYING. */
+static gboolean
+gst_serial_sink_is_playing (GstSerialSink *self)
+{
+  GstState target;
+
+  GST_OBJECT_LOCK (self);
+  target = GST_STATE_TARGET (self);
+  GST_OBJECT_UNLOCK (self);
+  return target == GST_STATE_PLAYING;
+}
+
+/* Waits until the pipeline plays: OK then, FLUSHING on a flush or stop.
+ * GstBaseSink may call render() in PAUSED (PAUSED to PLAYING and back in
+ * quick succession leaves it prerolled), and it takes the preroll lock,
+ * which render() and serialized events hold, to go to PLAYING without
+ * calling unlock() first: nothing may wait for the line then, or that
+ * state change waits with it. Call with the preroll lock. */
+static GstFlowReturn
+gst_serial_sink_wait_playing (GstSerialSink *self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  while (ret == GST_FLOW_OK && !gst_serial_sink_is_playing (self))
+    ret = gst_base_sink_wait_preroll (GST_BASE_SINK (self));
+  return ret;
+}
+
 /* After unlock() interrupted a wait: waits until the pipeline plays again
- * (a pause) and returns OK, or returns FLUSHING (a flush or shutdown). */
+ * (a pause) and returns OK, or returns FLUSHING (a flush or shutdown). It
+ * always waits once: unlock_stop() comes only when this releases the
+ * preroll lock. */
 static GstFlowReturn
 gst_serial_sink_interrupted (GstSerialSink *self)
 {
-  return gst_base_sink_wait_preroll (GST_BASE_SINK (self));
+  GstFlowReturn ret = gst_base_sink_wait_preroll (GST_BASE_SINK (self));
+
+  return ret == GST_FLOW_OK ? gst_serial_sink_wait_playing (self) : ret;
 }
 
 /* The port is back after being away: a receiver resynchronises at our
@@ -928,7 +961,9 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
     gst_memory_unmap (mem, &map);
   }
   ret = gst_serial_sink_finish (self, &enc, pos);
-  if (ret == GST_FLOW_OK)
+  /* A frame lost with the port still takes its number: the receiver then
+   * counts it lost and marks the next frame DISCONT. */
+  if (ret == GST_FLOW_OK || ret == FLOW_FRAME_LOST)
     self->seq++;
   return ret;
 
@@ -1151,6 +1186,9 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
    * frames would be stale by then, and an application sending EOS would
    * wait behind them. */
   self->wait_for_port = !may_drop;
+  ret = gst_serial_sink_wait_playing (self);
+  if (ret != GST_FLOW_OK)
+    return ret;
   ret = gst_serial_sink_ensure_port (self);
   if (ret == GST_SERIAL_FLOW_ABSENT) {
     gst_serial_sink_dropped (self, buffer, FALSE, running_time, duration);
@@ -1201,8 +1239,6 @@ gst_serial_sink_send_eos (GstSerialSink *self)
 
   sf_header_init (&hdr, SF_TYPE_EOS);
   hdr.seq = self->seq;
-  /* An EOS waits for a port that is away: it must reach the receiver. */
-  self->wait_for_port = TRUE;
   while (copies < EOS_COPIES) {
     ret = gst_serial_sink_ensure_port (self);
     if (ret == GST_FLOW_OK) {
@@ -1241,33 +1277,30 @@ gst_serial_sink_drain (GstSerialSink *self)
   return GST_FLOW_OK;
 }
 
-/* Serialized events come with GstBaseSink's preroll lock held, as buffers
- * do: a pause while the EOS is sent waits in gst_base_sink_wait_preroll()
- * and then goes on, while a flush or a stop ends the EOS here. Going on to
- * GstBaseSink after a flush would wait there for a preroll that never
- * comes, holding the stream lock that the state change waits for. */
-static gboolean
-gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event)
+/* The EOS goes on the line once GstBaseSink has prerolled on it and the
+ * pipeline plays, with the preroll lock held as for buffers: a pause while
+ * it is sent waits in gst_base_sink_wait_preroll() and then goes on, while
+ * a flush or a stop ends it there, and GstBaseSink then posts no EOS. */
+static GstFlowReturn
+gst_serial_sink_wait_event (GstBaseSink *bsink, GstEvent *event)
 {
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
-  GstFlowReturn ret = GST_FLOW_OK;
+  GstFlowReturn ret;
 
-  if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
-    return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
+  ret = GST_BASE_SINK_CLASS (parent_class)->wait_event (bsink, event);
+  if (ret != GST_FLOW_OK || GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    return ret;
 
-  if (self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
+  self->wait_for_port = TRUE;
+  ret = gst_serial_sink_wait_playing (self);
+  if (ret == GST_FLOW_OK &&
+      self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
     ret = gst_serial_sink_send_eos (self);
   /* Everything must have left the driver before EOS is reported, or the
    * application closes the port on data still queued. */
   if (ret == GST_FLOW_OK)
     ret = gst_serial_sink_drain (self);
   if (ret != GST_FLOW_OK)
-    goto not_sent;
-
-  return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
-
-not_sent:
-  GST_DEBUG_OBJECT (self, "EOS not sent: %s", gst_flow_get_name (ret));
-  gst_event_unref (event);
-  return FALSE;
+    GST_DEBUG_OBJECT (self, "EOS not sent: %s", gst_flow_get_name (ret));
+  return ret;
 }

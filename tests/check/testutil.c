@@ -15,6 +15,7 @@
 #include <pty.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 
@@ -595,4 +596,81 @@ test_skip_element (const gchar *factory)
              "(TEST_SKIP_ELEMENTS)\n",
         factory);
   return found;
+}
+
+static GstBusSyncReply
+on_stream_status (GstBus *bus, GstMessage *msg, gpointer user_data)
+{
+  TestStreamThread *st = user_data;
+  GstStreamStatusType type;
+  GstElement *owner;
+
+  if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_STREAM_STATUS)
+    return GST_BUS_PASS;
+  gst_message_parse_stream_status (msg, &type, &owner);
+  if (type == GST_STREAM_STATUS_TYPE_ENTER) {
+    g_mutex_lock (&st->lock);
+    st->tid = syscall (SYS_gettid);
+    g_cond_signal (&st->cond);
+    g_mutex_unlock (&st->lock);
+  }
+  /* A sync handler that drops a message unrefs it. */
+  gst_message_unref (msg);
+  return GST_BUS_DROP;
+}
+
+void
+test_stream_thread_watch (TestStreamThread *st, GstElement *pipe)
+{
+  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+
+  g_mutex_init (&st->lock);
+  g_cond_init (&st->cond);
+  st->tid = 0;
+  gst_bus_set_sync_handler (bus, on_stream_status, st, NULL);
+  gst_object_unref (bus);
+}
+
+/* Waits until the streaming thread sits in poll(), where serialsink and
+ * serialsrc wait for the port, as the kernel tells
+ * (/proc/self/task/TID/syscall): the element is really blocked. */
+gboolean
+test_stream_thread_in_poll (TestStreamThread *st)
+{
+  gchar *path, *text = NULL;
+  glong nr = -1;
+  gint tid;
+
+  g_mutex_lock (&st->lock);
+  tid = st->tid;
+  g_mutex_unlock (&st->lock);
+  if (tid == 0)
+    return FALSE;
+  path = g_strdup_printf ("/proc/self/task/%d/syscall", tid);
+  if (g_file_get_contents (path, &text, NULL, NULL))
+    nr = g_ascii_strtoll (text, NULL, 10);
+  g_free (text);
+  g_free (path);
+  return nr == SYS_ppoll || nr == SYS_poll;
+}
+
+void
+test_stream_thread_wait_poll (TestStreamThread *st)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&st->lock);
+  while (st->tid == 0)
+    g_cond_wait (&st->cond, &st->lock);
+  g_mutex_unlock (&st->lock);
+
+  while (!test_stream_thread_in_poll (st)) {
+    /* A hang detector, not a timing check. */
+    fail_if (g_get_monotonic_time () > deadline,
+        "the streaming thread never waited in poll()");
+    g_usleep (1000); /* polling a condition, not waiting a time */
+  }
+  g_mutex_lock (&st->lock);
+  st->tid = 0;
+  g_mutex_unlock (&st->lock);
 }

@@ -108,6 +108,24 @@ guint test_wait_element_message (GstBus *bus, const gchar *name);
  * cannot run their libraries on this machine's CPU. Prints why. */
 gboolean test_skip_element (const gchar *factory);
 
+/* The streaming thread of a pipeline, as its last stream-status message
+ * names it from inside that thread. */
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gint tid; /* 0 until a thread entered its loop */
+} TestStreamThread;
+
+/* Records in @st each streaming thread @pipe starts (a sync handler on its
+ * bus that drops the stream-status messages). */
+void test_stream_thread_watch (TestStreamThread *st, GstElement *pipe);
+/* Waits until that thread sits in poll(), where the elements wait for the
+ * port, as /proc/self/task/TID/syscall tells, and forgets it; fails when
+ * it is not there after 10 s. */
+void test_stream_thread_wait_poll (TestStreamThread *st);
+/* Whether that thread sits in poll() now. */
+gboolean test_stream_thread_in_poll (TestStreamThread *st);
+
 G_END_DECLS
 
 #endif /* __TEST_UTIL_H__ */

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# The HIL guest: a Debian kernel under QEMU with three 16550A UARTs, booting
-# into this machine's own root file system. Sourced by scripts/guest-run.sh
-# after scripts/lib.sh; see docs/hil.md.
+# The HIL guest: a Debian kernel under QEMU with three 16550A UARTs (four
+# and an FTDI USB-serial adapter with the usb feature), booting into this
+# machine's own root file system. Sourced by scripts/guest-run.sh and
+# tests/hil/run-tests.sh after scripts/lib.sh; see docs/hil.md.
 #
 # Everything downloaded or generated is cached under $HIL_DIR (in the build
 # directory): the kernel package unpacked, the initramfs and the GStreamer
@@ -9,6 +10,12 @@
 
 HIL_DIR=${HIL_DIR:-$GST_SERIAL_BUILD/hil}
 HIL_SRC=$GST_SERIAL_ROOT/tests/hil
+
+# The USB-serial adapter of the usb feature: its QEMU device id and USB
+# serial number, and the name udev gives it.
+HIL_USB_ID=hil-usb
+HIL_USB_SERIAL=HIL0001
+HIL_USB_PORT=/dev/serial/by-id/usb-QEMU_QEMU_USB_SERIAL_${HIL_USB_SERIAL}-if00-port0
 
 # The modules the initramfs needs to mount the root file system, in the
 # order modprobe would load them with their dependencies.
@@ -21,12 +28,33 @@ hil_kernel_package() {
     awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
 }
 
+# What hil_prepare_kernel unpacks: the kernel image and the modules the
+# guest loads (the whole package unpacks to about 400 MB). Changing the list
+# unpacks the kernel again.
+HIL_KERNEL_FILES=(
+  './boot/vmlinuz-*' './lib/modules/*/modules.*'
+  './lib/modules/*/kernel/drivers/virtio/*'
+  './lib/modules/*/kernel/net/9p/*' './lib/modules/*/kernel/fs/9p/*'
+  './lib/modules/*/kernel/fs/netfs/*' './lib/modules/*/kernel/fs/fscache/*'
+  './lib/modules/*/kernel/fs/overlayfs/*'
+  './lib/modules/*/kernel/drivers/media/*'
+  # The USB-serial adapter: xHCI, ftdi_sio; the monitor's virtio port.
+  './lib/modules/*/kernel/drivers/usb/common/*'
+  './lib/modules/*/kernel/drivers/usb/core/*'
+  './lib/modules/*/kernel/drivers/usb/host/xhci-*'
+  './lib/modules/*/kernel/drivers/usb/serial/usbserial.ko'
+  './lib/modules/*/kernel/drivers/usb/serial/ftdi_sio.ko'
+  './lib/modules/*/kernel/drivers/char/virtio_console.ko'
+)
+
 # Unpacks Debian's generic kernel (it has 9p and vivid; the cloud kernel has
 # neither) into $HIL_DIR/kernel without installing it on this machine.
 # Sets HIL_KVER and HIL_KROOT.
 hil_prepare_kernel() {
-  local pkg deb tmp
-  if [ -f "$HIL_DIR/kernel/version" ]; then
+  local pkg deb tmp files
+  files=$(printf '%s\n' "${HIL_KERNEL_FILES[@]}" | sha1sum | cut -c 1-12)
+  if [ -f "$HIL_DIR/kernel/version" ] &&
+      [ "$(cat "$HIL_DIR/kernel/files" 2>/dev/null)" = "$files" ]; then
     HIL_KVER=$(cat "$HIL_DIR/kernel/version")
     HIL_KROOT=$HIL_DIR/kernel/root
     return 0
@@ -62,21 +90,15 @@ hil_prepare_kernel() {
     return 1
   fi
   deb=$(echo "$tmp"/deb/*.deb)
-  # Only the kernel image and the modules the guest loads: the whole package
-  # unpacks to about 400 MB.
   mkdir -p "$tmp/root"
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/root" --wildcards \
-    './boot/vmlinuz-*' './lib/modules/*/modules.*' \
-    './lib/modules/*/kernel/drivers/virtio/*' \
-    './lib/modules/*/kernel/net/9p/*' './lib/modules/*/kernel/fs/9p/*' \
-    './lib/modules/*/kernel/fs/netfs/*' './lib/modules/*/kernel/fs/fscache/*' \
-    './lib/modules/*/kernel/fs/overlayfs/*' \
-    './lib/modules/*/kernel/drivers/media/*'
+    "${HIL_KERNEL_FILES[@]}"
   HIL_KVER=$(basename "$(echo "$tmp"/root/lib/modules/*)")
   depmod -b "$tmp/root" "$HIL_KVER"
   hil_extract_vmlinux "$tmp/root/boot/vmlinuz-$HIL_KVER" "$tmp/root/boot/vmlinux"
   rm -rf "$tmp/deb"
   echo "$HIL_KVER" >"$tmp/version"
+  echo "$files" >"$tmp/files"
   mv "$tmp" "$HIL_DIR/kernel"
   HIL_KROOT=$HIL_DIR/kernel/root
 }
@@ -174,10 +196,11 @@ hil_quote() {
   printf "'%s'" "${1//\'/\'\\\'\'}"
 }
 
-# Writes the script the guest's /init runs: the environment, the working
-# folder and the command.
+# Writes the script the guest's /init runs: the environment, the features
+# (a comma-separated list of camera and usb), the working folder and the
+# command.
 hil_write_script() {
-  local script=$1 camera=$2 var word
+  local script=$1 features=,$2, var word
   shift 2
   {
     echo "export HOME=/root"
@@ -195,10 +218,13 @@ hil_write_script() {
     shift
     echo "export HIL_GUEST=1"
     echo "cd $(hil_quote "$PWD") || exit 125"
-    if [ "$camera" = 1 ]; then
+    if [[ $features == *,camera,* ]]; then
       # One capture node only: vivid's other nodes are not needed.
       echo "modprobe -d $(hil_quote "$HIL_KROOT") vivid n_devs=1" \
         "node_types=0x1 || exit 125"
+    fi
+    if [[ $features == *,usb,* ]]; then
+      hil_write_usb_setup
     fi
     printf 'exec'
     for word in "$@"; do
@@ -208,9 +234,49 @@ hil_write_script() {
   } >"$script"
 }
 
-# hil_run CAMERA TIMEOUT CONSOLE_COPY [NAME=VALUE...] -- COMMAND [ARG...]
+# The usb feature's part of the guest script: udev (this machine's, which
+# the guest shares) to name the adapter in /dev/serial/by-id as on any
+# desktop, then the modules of the xHCI controller, of the FTDI adapter and
+# of the monitor's virtio port; the command starts once udev has made the
+# adapter's link. The unpacked kernel's modules are put at /lib/modules (in
+# the overlay), where modprobe and udev look for them.
+hil_write_usb_setup() {
+  echo "mkdir -p /lib/modules/$HIL_KVER"
+  echo "mount --bind $(hil_quote "$HIL_KROOT/lib/modules/$HIL_KVER")" \
+    "/lib/modules/$HIL_KVER || exit 125"
+  echo "/lib/systemd/systemd-udevd --daemon || exit 125"
+  echo "modprobe -a xhci_pci ftdi_sio virtio_console || exit 125"
+  echo "udevadm wait --timeout=60 $HIL_USB_PORT" \
+    "/dev/virtio-ports/org.qemu.monitor || exit 125"
+}
+
+# The usb feature's devices (QEMU options, one a word). An FTDI USB-serial
+# adapter (QEMU's usb-serial) on an xHCI controller, wired to ttyS3 (a
+# 16550A at 0x2e8 with an IRQ of its own) the way ttyS1 and ttyS2 are wired
+# to each other. QEMU's monitor (QMP) is wired into the guest as the virtio
+# port org.qemu.monitor, so that the guest can unplug and plug the adapter
+# (device_del and device_add; docs/hil.md has the device's properties).
+# QEMU's usb-serial blocks the whole emulator while ttyS3 has not taken what
+# the guest wrote to the adapter: see docs/hil.md before sending fast.
+hil_usb_qemu_args() {
+  local features=,$1, sock=$2
+  [[ $features == *,usb,* ]] || return 0
+  echo "-device qemu-xhci,id=xhci" \
+    "-chardev socket,id=usb,path=$sock/usb,server=on,wait=off" \
+    "-device usb-serial,id=$HIL_USB_ID,bus=xhci.0,chardev=usb,serial=$HIL_USB_SERIAL" \
+    "-chardev socket,id=link3,path=$sock/usb" \
+    "-device isa-serial,chardev=link3,index=3,irq=7" \
+    "-device virtio-serial-pci,id=vser" \
+    "-chardev socket,id=qmp,path=$sock/qmp,server=on,wait=off" \
+    "-mon chardev=qmp,mode=control" \
+    "-chardev socket,id=qmp-guest,path=$sock/qmp" \
+    "-device virtserialport,bus=vser.0,chardev=qmp-guest,name=org.qemu.monitor"
+}
+
+# hil_run FEATURES TIMEOUT CONSOLE_COPY [NAME=VALUE...] -- COMMAND [ARG...]
+# FEATURES: comma-separated, camera and usb, or empty.
 hil_run() {
-  local camera=$1 timeout=$2 console_copy=$3 run sock status qemu_pid kernel
+  local features=$1 timeout=$2 console_copy=$3 run sock status qemu_pid kernel
   shift 3
   kernel=$HIL_KROOT/boot/vmlinux
   [ -f "$kernel" ] || kernel=$HIL_KROOT/boot/vmlinuz-$HIL_KVER
@@ -220,7 +286,7 @@ hil_run() {
   sock=$(mktemp -d /tmp/hil-link.XXXXXX)
   # shellcheck disable=SC2064
   trap "rm -rf '$run' '$sock'" EXIT
-  hil_write_script "$run/cmd.sh" "$camera" "$@"
+  hil_write_script "$run/cmd.sh" "$features" "$@"
   : >"$run/console.log"
 
   # ttyS0: the console, into a file. ttyS1 and ttyS2: wired to each other
@@ -240,6 +306,7 @@ hil_run() {
     -device isa-serial,chardev=link1,index=1 \
     -chardev socket,id=link2,path="$sock/link" \
     -device isa-serial,chardev=link2,index=2,irq=5 \
+    $(hil_usb_qemu_args "$features" "$sock") \
     </dev/null >"$run/qemu.log" 2>&1 &
   qemu_pid=$!
 

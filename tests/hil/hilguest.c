@@ -9,11 +9,15 @@
  */
 
 #include <gst/check/gstcheck.h>
+#include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -929,6 +933,677 @@ GST_START_TEST (test_device_hotplug)
 
 GST_END_TEST;
 
+/* The guest's usb feature (tests/hil/hil.sh, scripts/guest-run.sh --usb):
+ * QEMU's usb-serial, an FTDI chip driven by the kernel's ftdi_sio, on an
+ * xHCI controller, wired to ttyS3, a 16550A, and named by udev. QEMU's
+ * monitor (QMP) is the virtio port org.qemu.monitor: the tests unplug the
+ * adapter with device_del and plug it back with device_add, with the
+ * properties hil.sh gives it at boot. */
+#define USB_PORT "/dev/serial/by-id/usb-QEMU_QEMU_USB_SERIAL_HIL0001-if00-port0"
+#define USB_PEER "/dev/ttyS3"
+#define USB_ID "hil-usb"
+#define USB_DEVICE                                                             \
+  "{\"driver\": \"usb-serial\", \"id\": \"" USB_ID "\", \"bus\": \"xhci.0\", " \
+  "\"chardev\": \"usb\", \"serial\": \"HIL0001\"}"
+#define QMP_PORT "/dev/virtio-ports/org.qemu.monitor"
+
+/* Bounds every wait of the USB tests: a step that does not happen fails
+ * the test instead of leaving it to the tcase timeout. */
+#define USB_TIMEOUT (60 * G_USEC_PER_SEC)
+
+typedef struct {
+  int fd;
+  GString *in;       /* bytes read, not yet a whole line */
+  GPtrArray *events; /* events read while waiting for a reply */
+  guint next_id;
+} Qmp;
+
+/* The next line from QEMU, without its CR LF; NULL when none came before
+ * @deadline (monotonic time). */
+static gchar *
+qmp_read_line (Qmp *q, gint64 deadline)
+{
+  for (;;) {
+    const gchar *nl = memchr (q->in->str, '\n', q->in->len);
+    struct pollfd pfd = { q->fd, POLLIN, 0 };
+    gint64 left;
+    gchar buf[4096];
+    gssize n;
+
+    if (nl != NULL) {
+      gchar *line = g_strndup (q->in->str, nl - q->in->str);
+
+      g_string_erase (q->in, 0, nl - q->in->str + 1);
+      return g_strchomp (line);
+    }
+    left = deadline - g_get_monotonic_time ();
+    if (left <= 0)
+      return NULL;
+    if (poll (&pfd, 1, left / 1000 + 1) <= 0)
+      continue;
+    n = read (q->fd, buf, sizeof (buf));
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+      continue;
+    fail_unless (n > 0, "read(" QMP_PORT "): %s",
+        n == 0 ? "end of file" : g_strerror (errno));
+    g_string_append_len (q->in, buf, n);
+  }
+}
+
+/* Runs the QMP @command with @arguments (a JSON object, or NULL) and returns
+ * QEMU's reply. Requests carry an id of their own: lines left over by an
+ * earlier test are skipped, and events are kept for qmp_wait_event(). */
+static gchar *
+qmp_execute (Qmp *q, const gchar *command, const gchar *arguments)
+{
+  gint64 deadline = g_get_monotonic_time () + USB_TIMEOUT;
+  gchar *id =
+      g_strdup_printf ("\"id\": \"hil-%d-%u\"", (gint) getpid (), q->next_id++);
+  gchar *request = g_strdup_printf ("{\"execute\": \"%s\"%s%s, %s}\n", command,
+      arguments ? ", \"arguments\": " : "", arguments ? arguments : "", id);
+  gchar *line;
+
+  fail_unless (write (q->fd, request, strlen (request)) ==
+          (gssize) strlen (request),
+      "write(" QMP_PORT "): %s", g_strerror (errno));
+  while ((line = qmp_read_line (q, deadline)) != NULL) {
+    if (strstr (line, id) != NULL)
+      break;
+    if (strstr (line, "\"event\"") != NULL)
+      g_ptr_array_add (q->events, line);
+    else
+      g_free (line);
+  }
+  fail_unless (line != NULL, "QEMU did not answer %s", request);
+  g_free (request);
+  g_free (id);
+  return line;
+}
+
+static void
+qmp_run (Qmp *q, const gchar *command, const gchar *arguments)
+{
+  gchar *reply = qmp_execute (q, command, arguments);
+
+  fail_unless (strstr (reply, "\"return\"") != NULL, "%s %s: %s", command,
+      GST_STR_NULL (arguments), reply);
+  g_free (reply);
+}
+
+static gboolean
+is_event (const gchar *line, const gchar *event, const gchar *device)
+{
+  gchar *e = g_strdup_printf ("\"event\": \"%s\"", event);
+  gchar *d = g_strdup_printf ("\"device\": \"%s\"", device);
+  gboolean match = strstr (line, e) != NULL && strstr (line, d) != NULL;
+
+  g_free (e);
+  g_free (d);
+  return match;
+}
+
+/* Waits for the QMP @event about @device. */
+static void
+qmp_wait_event (Qmp *q, const gchar *event, const gchar *device)
+{
+  gint64 deadline = g_get_monotonic_time () + USB_TIMEOUT;
+  gchar *line;
+  guint i;
+
+  for (i = 0; i < q->events->len; i++) {
+    if (is_event (q->events->pdata[i], event, device)) {
+      g_ptr_array_remove_index (q->events, i);
+      return;
+    }
+  }
+  while ((line = qmp_read_line (q, deadline)) != NULL) {
+    gboolean match = is_event (line, event, device);
+
+    g_free (line);
+    if (match)
+      return;
+  }
+  fail ("no %s event for %s", event, device);
+}
+
+static Qmp *
+qmp_open (void)
+{
+  Qmp *q = g_new0 (Qmp, 1);
+  gchar *reply;
+
+  q->fd = open (QMP_PORT, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  fail_unless (q->fd >= 0,
+      "open(" QMP_PORT "): %s: run with scripts/guest-run.sh --usb",
+      g_strerror (errno));
+  q->in = g_string_new (NULL);
+  q->events = g_ptr_array_new_with_free_func (g_free);
+  /* The monitor's connection lasts as long as the guest: an earlier test
+   * may have left capabilities negotiation done, and then it is refused. */
+  reply = qmp_execute (q, "qmp_capabilities", NULL);
+  fail_unless (strstr (reply, "\"return\"") != NULL ||
+          strstr (reply, "CommandNotFound") != NULL,
+      "qmp_capabilities: %s", reply);
+  g_free (reply);
+  return q;
+}
+
+static void
+qmp_close (Qmp *q)
+{
+  close (q->fd);
+  g_string_free (q->in, TRUE);
+  g_ptr_array_unref (q->events);
+  g_free (q);
+}
+
+/* Waits until udev has named the adapter (udevadm wait follows udev's
+ * database, not the file system). */
+static void
+usb_wait_port (void)
+{
+  gchar *argv[] = { (gchar *) "udevadm", (gchar *) "wait",
+    (gchar *) "--timeout=60", (gchar *) USB_PORT, NULL };
+  gchar *err = NULL;
+  gint status;
+  GError *error = NULL;
+
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                   NULL, &err, &status, &error),
+      "udevadm: %s", error ? error->message : "");
+  fail_unless (g_spawn_check_wait_status (status, NULL),
+      "the adapter did not appear as " USB_PORT ": %s", err);
+  g_free (err);
+}
+
+static void
+usb_unplug (Qmp *q)
+{
+  qmp_run (q, "device_del", "{\"id\": \"" USB_ID "\"}");
+  qmp_wait_event (q, "DEVICE_DELETED", USB_ID);
+}
+
+static void
+usb_plug (Qmp *q)
+{
+  qmp_run (q, "device_add", USB_DEVICE);
+}
+
+/* The adapter as the guest booted with it, also after an earlier test
+ * failed with it unplugged. */
+static void
+usb_ensure_plugged (Qmp *q)
+{
+  if (!g_file_test (USB_PORT, G_FILE_TEST_EXISTS))
+    usb_plug (q);
+  usb_wait_port ();
+}
+
+/* The adapter is found as a USB port with the strings of its descriptor
+ * and udev's stable name. */
+GST_START_TEST (test_usb_enumeration)
+{
+  GstSerialPortInfo *usb = NULL;
+  GList *ports, *l;
+  gchar *node;
+  Qmp *q = qmp_open ();
+
+  usb_ensure_plugged (q);
+  qmp_close (q);
+  node = realpath (USB_PORT, NULL);
+  fail_unless (node != NULL && g_str_has_prefix (node, "/dev/ttyUSB"), "%s",
+      GST_STR_NULL (node));
+
+  ports = gst_serial_port_enumerate (NULL);
+  for (l = ports; l; l = l->next) {
+    GstSerialPortInfo *info = l->data;
+
+    if (g_str_equal (info->path, node))
+      usb = info;
+  }
+  fail_unless (usb != NULL, "%s is not listed", node);
+  fail_unless_equals_int (usb->transport, GST_SERIAL_TRANSPORT_USB);
+  fail_unless_equals_string (usb->bus, "usb");
+  fail_unless_equals_string (usb->driver, "ftdi_sio");
+  fail_unless_equals_int (usb->vendor_id, 0x0403);
+  fail_unless_equals_int (usb->product_id, 0x6001);
+  fail_unless_equals_string (usb->manufacturer, "QEMU");
+  fail_unless_equals_string (usb->product, "QEMU USB SERIAL");
+  fail_unless_equals_string (usb->serial, "HIL0001");
+  fail_unless_equals_string (usb->by_id, USB_PORT);
+
+  free (node);
+  g_list_free_full (ports, (GDestroyNotify) gst_serial_port_info_free);
+}
+
+GST_END_TEST;
+
+/* JPEG frames of a moving ball, 160x120: about 3 KB each, 3 or 4 a second
+ * at 115200 baud. */
+static GPtrArray *
+encode_jpegs (guint n)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc pattern=ball num-buffers=%u ! "
+                                 "video/x-raw,width=160,height=120 ! jpegenc ! "
+                                 "appsink name=out sync=false",
+      n);
+  GstElement *pipe = launch (desc);
+  GstElement *out = gst_bin_get_by_name (GST_BIN (pipe), "out");
+  GPtrArray *frames =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
+  GstSample *sample;
+
+  fail_if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (out))) != NULL) {
+    g_ptr_array_add (frames, gst_buffer_ref (gst_sample_get_buffer (sample)));
+    gst_sample_unref (sample);
+  }
+  fail_unless_equals_int (frames->len, n);
+  gst_object_unref (out);
+  stop (pipe);
+  g_free (desc);
+  return frames;
+}
+
+#define SEQ_SIZE 12 /* the text of the comment: "seq %08u" */
+
+/* @jpeg numbered @seq: a JPEG comment (COM marker) right after SOI says
+ * it, and the frame stays a valid JPEG. */
+static GstBuffer *
+numbered_frame (GstBuffer *jpeg, guint seq)
+{
+  gsize size = gst_buffer_get_size (jpeg) + 4 + SEQ_SIZE;
+  guint8 *data = g_malloc (size);
+  gchar text[SEQ_SIZE + 1];
+  GstBuffer *frame;
+
+  g_snprintf (text, sizeof (text), "seq %08u", seq);
+  gst_buffer_extract (jpeg, 0, data, 2);
+  fail_unless (data[0] == 0xff && data[1] == 0xd8, "not a JPEG");
+  data[2] = 0xff;
+  data[3] = 0xfe;
+  data[4] = 0;
+  data[5] = 2 + SEQ_SIZE;
+  memcpy (data + 6, text, SEQ_SIZE);
+  gst_buffer_extract (jpeg, 2, data + 6 + SEQ_SIZE, size - 6 - SEQ_SIZE);
+  frame = gst_buffer_new_wrapped (data, size);
+  GST_BUFFER_OFFSET (frame) = seq;
+  return frame;
+}
+
+/* The number of a frame from numbered_frame(); G_MAXUINT if it has none. */
+static guint
+frame_seq (GstBuffer *frame)
+{
+  guint8 head[6 + SEQ_SIZE + 1] = { 0 };
+  guint seq;
+
+  if (gst_buffer_extract (frame, 0, head, 6 + SEQ_SIZE) != 6 + SEQ_SIZE ||
+      memcmp (head, "\xff\xd8\xff\xfe\x00\x0e", 6) != 0 ||
+      sscanf ((gchar *) head + 6, "seq %8u", &seq) != 1)
+    return G_MAXUINT;
+  return seq;
+}
+
+/* A stream of numbered JPEG frames from appsrc into serialsink, until told
+ * to stop, and what the element on the adapter says about its port. */
+typedef struct {
+  GMutex lock;
+  GPtrArray *pool;     /* JPEG frames, sent over and over */
+  GPtrArray *sent;     /* every frame pushed, by number */
+  gboolean stop;       /* end the stream instead of the next frame */
+  gboolean paused;     /* send nothing until usb_resume() */
+  gboolean starved;    /* appsrc waits for a frame since the pause */
+  guint reached;       /* frames that have reached serialsink */
+  GstElement *watched; /* the element on the adapter */
+  guint first_after;   /* reached when the port was back */
+} UsbStream;
+
+/* Pushes the next frame, or the EOS once told to stop. Call with the lock
+ * held. */
+static void
+usb_push_next (UsbStream *s, GstAppSrc *appsrc)
+{
+  GstBuffer *frame;
+
+  if (s->stop) {
+    gst_app_src_end_of_stream (appsrc);
+    return;
+  }
+  frame = numbered_frame (s->pool->pdata[s->sent->len % s->pool->len],
+      s->sent->len);
+  g_ptr_array_add (s->sent, gst_buffer_ref (frame));
+  gst_app_src_push_buffer (appsrc, frame);
+}
+
+static void
+usb_need_data (GstAppSrc *appsrc, guint length, gpointer user_data)
+{
+  UsbStream *s = user_data;
+
+  g_mutex_lock (&s->lock);
+  if (s->paused)
+    s->starved = TRUE;
+  else
+    usb_push_next (s, appsrc);
+  g_mutex_unlock (&s->lock);
+}
+
+/* Stops the stream after the frame being sent; returns the frames sent. */
+static guint
+usb_pause (UsbStream *s)
+{
+  guint sent;
+
+  g_mutex_lock (&s->lock);
+  s->paused = TRUE;
+  sent = s->sent->len;
+  g_mutex_unlock (&s->lock);
+  return sent;
+}
+
+static void
+usb_resume (UsbStream *s, GstElement *appsrc)
+{
+  g_mutex_lock (&s->lock);
+  s->paused = FALSE;
+  if (s->starved)
+    usb_push_next (s, GST_APP_SRC (appsrc));
+  s->starved = FALSE;
+  g_mutex_unlock (&s->lock);
+}
+
+static GstPadProbeReturn
+usb_reached (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  UsbStream *s = user_data;
+
+  g_mutex_lock (&s->lock);
+  s->reached = GST_BUFFER_OFFSET (GST_PAD_PROBE_INFO_BUFFER (info)) + 1;
+  g_mutex_unlock (&s->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* In the thread that posts it: when the port is back, every frame that has
+ * not reached serialsink yet is written whole afterwards. (For serialsink
+ * on the adapter, the frame it was writing when the port went is lost.) */
+static GstBusSyncReply
+usb_bus_sync (GstBus *bus, GstMessage *msg, gpointer user_data)
+{
+  UsbStream *s = user_data;
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT &&
+      GST_MESSAGE_SRC (msg) == GST_OBJECT (s->watched) &&
+      gst_structure_has_name (gst_message_get_structure (msg),
+          "serial-port-restored")) {
+    g_mutex_lock (&s->lock);
+    s->first_after = s->reached;
+    g_mutex_unlock (&s->lock);
+  }
+  return GST_BUS_PASS;
+}
+
+/* Pops the element message @name of the element on the adapter from @bus,
+ * with the port's path; fails on an error. Returns the warnings passed on
+ * the way, which must be of @code. */
+static guint
+expect_port_message (GstBus *bus, const gchar *name, gint code)
+{
+  guint warnings = 0;
+
+  for (;;) {
+    GstMessage *msg =
+        gst_bus_timed_pop_filtered (bus, USB_TIMEOUT * GST_USECOND,
+            GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
+    const GstStructure *st;
+    GError *err = NULL;
+    gchar *debug = NULL;
+
+    fail_unless (msg != NULL, "no %s message", name);
+    switch (GST_MESSAGE_TYPE (msg)) {
+      case GST_MESSAGE_ERROR:
+        gst_message_parse_error (msg, &err, &debug);
+        fail ("error instead of %s: %s (%s)", name, err->message,
+            GST_STR_NULL (debug));
+        break;
+      case GST_MESSAGE_WARNING:
+        gst_message_parse_warning (msg, &err, NULL);
+        fail_unless (err->domain == GST_RESOURCE_ERROR && err->code == code,
+            "warning: %s", err->message);
+        g_error_free (err);
+        warnings++;
+        break;
+      default:
+        st = gst_message_get_structure (msg);
+        if (gst_structure_has_name (st, name)) {
+          fail_unless_equals_string (gst_structure_get_string (st, "port"),
+              USB_PORT);
+          gst_message_unref (msg);
+          return warnings;
+        }
+        break;
+    }
+    gst_message_unref (msg);
+  }
+}
+
+/* Waits until a frame numbered @seq or later has arrived. */
+static void
+wait_frame (TestReceived *r, guint seq)
+{
+  gint64 deadline = g_get_monotonic_time () + USB_TIMEOUT;
+  gboolean done = FALSE;
+
+  g_mutex_lock (&r->lock);
+  while (!done) {
+    done = r->buffers->len > 0 &&
+        frame_seq (g_ptr_array_index (r->buffers, r->buffers->len - 1)) !=
+            G_MAXUINT &&
+        frame_seq (g_ptr_array_index (r->buffers, r->buffers->len - 1)) >= seq;
+    if (!done && !g_cond_wait_until (&r->cond, &r->lock, deadline))
+      break;
+  }
+  g_mutex_unlock (&r->lock);
+  fail_unless (done, "frame %u did not arrive", seq);
+}
+
+/* Waits for the EOS of @pipe; nothing may come before it but element
+ * messages other than a port lost or back. */
+static void
+wait_eos_quiet (GstElement *pipe)
+{
+  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+  GstMessage *msg;
+
+  for (;;) {
+    msg = gst_bus_timed_pop_filtered (bus, USB_TIMEOUT * GST_USECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
+            GST_MESSAGE_ELEMENT);
+    fail_unless (msg != NULL, "no EOS on %s", GST_ELEMENT_NAME (pipe));
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS)
+      break;
+    fail_if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ELEMENT ||
+            g_str_has_prefix (gst_structure_get_name (
+                                  gst_message_get_structure (msg)),
+                "serial-port-"),
+        "%s before the EOS: %" GST_PTR_FORMAT, GST_MESSAGE_TYPE_NAME (msg),
+        msg);
+    gst_message_unref (msg);
+  }
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+}
+
+#define USB_BEFORE 3 /* frames through before the unplug */
+#define USB_AFTER 5  /* frames sent after the port is back */
+#define USB_POOL 8
+
+/* Every frame that arrived is one that was sent, byte for byte, in order;
+ * the first USB_BEFORE and every one from @first_after on arrived. Returns
+ * the frames lost. */
+static guint
+check_frames (TestReceived *r, GPtrArray *sent, guint first_after)
+{
+  guint i, seq, prev = 0, after = 0;
+
+  fail_unless (r->buffers->len >= USB_BEFORE);
+  for (i = 0; i < r->buffers->len; i++) {
+    GstBuffer *got = g_ptr_array_index (r->buffers, i);
+    GstMapInfo a, b;
+
+    seq = frame_seq (got);
+    fail_unless (seq < sent->len, "frame %u: not one sent", i);
+    fail_unless (i == 0 || seq > prev, "frame %u after %u", seq, prev);
+    if (i < USB_BEFORE)
+      fail_unless_equals_int (seq, i);
+    fail_unless (gst_buffer_map (got, &a, GST_MAP_READ));
+    fail_unless (gst_buffer_map (sent->pdata[seq], &b, GST_MAP_READ));
+    fail_unless (a.size == b.size && memcmp (a.data, b.data, a.size) == 0,
+        "frame %u differs from the one sent", seq);
+    gst_buffer_unmap (got, &a);
+    gst_buffer_unmap (sent->pdata[seq], &b);
+    if (seq >= first_after)
+      after++;
+    prev = seq;
+  }
+  fail_unless (after == sent->len - first_after,
+      "%u of the %u frames sent after the port was back arrived", after,
+      sent->len - first_after);
+  return sent->len - r->buffers->len;
+}
+
+/* A JPEG stream through the FTDI adapter, which is unplugged and plugged
+ * back: with reconnect=true the element on it (serialsink, then serialsrc)
+ * says the port was lost and is back, the stream goes on, and every frame
+ * sent after it is back arrives intact, up to the EOS.
+ *
+ * serialsink on the adapter is unplugged mid-stream, while it writes. At
+ * 115200 baud, which it paces to on an FTDI adapter: QEMU's usb-serial
+ * hands what the guest writes to ttyS3 holding the emulator's lock, and a
+ * burst faster than ttyS3 drains stops the whole guest.
+ *
+ * serialsrc on the adapter is unplugged while it waits for data, the
+ * sender paused once all it sent has arrived, and the sender goes on once
+ * the port is back. Bytes arriving while the element opens the new tty,
+ * before it has made the port raw, are echoed back to ttyS3 by the tty's
+ * default ECHO, byte by byte, and a few hundred such writes stop the guest
+ * as above. */
+GST_START_TEST (test_usb_unplug)
+{
+  gboolean sink_side = __i__ == 0;
+  const gchar *side = sink_side ? "serialsink" : "serialsrc";
+  UsbStream s = { 0 };
+  GstElement *rx, *tx, *appsrc, *sink, *src;
+  GstStructure *stats, *sink_stats;
+  GstBus *bus;
+  GstPad *pad;
+  TestReceived r;
+  gchar *desc;
+  guint lost;
+  gint64 t0, t_lost, t_back;
+  Qmp *q = qmp_open ();
+
+  usb_ensure_plugged (q);
+  g_mutex_init (&s.lock);
+  s.pool = encode_jpegs (USB_POOL);
+  s.sent = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
+
+  rx = test_make_receiver (sink_side ? USB_PEER : USB_PORT, "native", &r);
+  desc = g_strdup_printf ("appsrc name=appsrc "
+                          "caps=image/jpeg,width=160,height=120,framerate=0/1 "
+                          "! serialsink name=sink port=%s",
+      sink_side ? USB_PORT : USB_PEER);
+  tx = launch (desc);
+  appsrc = gst_bin_get_by_name (GST_BIN (tx), "appsrc");
+  sink = gst_bin_get_by_name (GST_BIN (tx), "sink");
+  src = gst_bin_get_by_name (GST_BIN (rx), "src");
+  s.watched = sink_side ? sink : src;
+  g_object_set (s.watched, "reconnect", TRUE, NULL);
+  g_signal_connect (appsrc, "need-data", G_CALLBACK (usb_need_data), &s);
+  pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, usb_reached, &s, NULL);
+  gst_object_unref (pad);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (sink_side ? tx : rx));
+  gst_bus_set_sync_handler (bus, usb_bus_sync, &s, NULL);
+
+  start_receiver (rx);
+  fail_if (gst_element_set_state (tx, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  wait_frame (&r, USB_BEFORE - 1);
+  /* serialsrc on the adapter: the line goes quiet first, see above. */
+  if (!sink_side)
+    wait_frame (&r, usb_pause (&s) - 1);
+
+  t0 = g_get_monotonic_time ();
+  usb_unplug (q);
+  fail_unless_equals_int (expect_port_message (bus, "serial-port-lost",
+                              sink_side ? GST_RESOURCE_ERROR_WRITE
+                                        : GST_RESOURCE_ERROR_READ),
+      1);
+  t_lost = g_get_monotonic_time ();
+  usb_plug (q);
+  fail_unless_equals_int (expect_port_message (bus, "serial-port-restored", 0),
+      0);
+  t_back = g_get_monotonic_time ();
+  usb_resume (&s, appsrc);
+
+  g_mutex_lock (&s.lock);
+  fail_unless (s.first_after > 0);
+  g_mutex_unlock (&s.lock);
+  wait_frame (&r, s.first_after + USB_AFTER - 1);
+  g_mutex_lock (&s.lock);
+  s.stop = TRUE;
+  g_mutex_unlock (&s.lock);
+  /* The sender's EOS reaches the receiver over the line. */
+  wait_eos_quiet (tx);
+  wait_eos_quiet (rx);
+  fail_unless (r.eos);
+  stats = test_link_stats (rx, "src");
+  sink_stats = test_link_stats (tx, "sink");
+  stop (tx);
+  stop (rx);
+
+  /* What did not arrive is what serialsrc counts as lost from the
+   * packets' sequence numbers (the frame serialsink was writing when the
+   * unplug cut it off keeps its number), plus what serialsink dropped while
+   * its port was away: nothing with serialsrc on the adapter, whose line
+   * was quiet. */
+  lost = check_frames (&r, s.sent, s.first_after);
+  fail_unless_equals_int (lost,
+      test_stat (stats, "lost-frames") +
+          test_stat (sink_stats, "frames-dropped"));
+  if (!sink_side)
+    fail_unless_equals_int (lost, 0);
+  /* serialsink counts as sent only the frames that went out whole. */
+  fail_unless_equals_int (test_stat (sink_stats, "frames-sent"),
+      r.buffers->len);
+  fail_unless (r.caps != NULL &&
+      gst_structure_has_name (gst_caps_get_structure (r.caps, 0),
+          "image/jpeg"));
+  g_print ("usb unplug, %s on the adapter: port lost %.1f s after "
+           "device_del, back %.1f s after device_add; %u frames sent, "
+           "%u lost, %" G_GUINT64_FORMAT " counted lost by serialsrc\n",
+      side, (t_lost - t0) / 1e6, (t_back - t_lost) / 1e6, s.sent->len, lost,
+      test_stat (stats, "lost-frames"));
+
+  gst_structure_free (stats);
+  gst_structure_free (sink_stats);
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (appsrc);
+  gst_object_unref (sink);
+  gst_object_unref (src);
+  g_free (desc);
+  g_ptr_array_unref (s.sent);
+  g_ptr_array_unref (s.pool);
+  g_mutex_clear (&s.lock);
+  test_received_clear (&r);
+  qmp_close (q);
+}
+
+GST_END_TEST;
+
 static Suite *
 hilguest_suite (void)
 {
@@ -952,6 +1627,14 @@ hilguest_suite (void)
   tcase_add_test (tc, test_camera_pipeline);
   tcase_add_test (tc, test_camera_scripts);
   tcase_add_test (tc, test_device_hotplug);
+
+  /* Only in a guest with the USB-serial adapter (scripts/guest-run.sh
+   * --usb): the meson tests pick the test case with CK_RUN_CASE. */
+  tc = tcase_create ("usb-serial");
+  tcase_set_timeout (tc, 180);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_usb_enumeration);
+  tcase_add_loop_test (tc, test_usb_unplug, 0, 2);
   return s;
 }
 

@@ -154,6 +154,12 @@ GST_START_TEST (test_sender_unplugged)
   fail_unless (gst_structure_get_uint64 (stats, "caps-sent", &caps_sent));
   fail_unless_equals_uint64 (caps_sent, 2);
   gst_structure_free (stats);
+  /* The frame lost with the port is counted lost by the receiver, and what
+   * follows is marked DISCONT: a decoder must know a frame is missing. */
+  stats = test_link_stats (receiver, "src");
+  fail_unless_equals_uint64 (test_stat (stats, "lost-frames"), 1);
+  fail_unless (GST_BUFFER_IS_DISCONT (r.buffers->pdata[1]));
+  gst_structure_free (stats);
 
   gst_element_set_state (sender, GST_STATE_NULL);
   gst_element_set_state (receiver, GST_STATE_NULL);

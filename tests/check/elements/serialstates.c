@@ -11,6 +11,7 @@
 #include <gst/app/gstappsrc.h>
 
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -111,6 +112,19 @@ make_slow_jpeg_sender (const gchar *port, guint num_buffers)
 }
 
 static const gchar *const slow_link[] = { "--baud", "9600", NULL };
+
+/* Sends XOFF and returns once the line discipline has taken it (it
+ * swallows the XOFF, so a marker sent after it is the first byte the slave
+ * reads): the line is held from then on. */
+static void
+hold_line (TestPty *pty)
+{
+  guint8 c;
+
+  fail_unless_equals_int (write (pty->master, "\x13M", 2), 2);
+  test_read_exactly (pty->slave, &c, 1);
+  fail_unless_equals_int (c, 'M');
+}
 
 /* Defect: setting the pipeline to NULL as soon as the EOS reached
  * serialsink, which was sending its EOS packets, never returned: the
@@ -228,6 +242,60 @@ GST_START_TEST (test_eos_meets_reconnect)
   gst_object_unref (receiver);
   test_received_clear (&r);
   test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
+/* Defect: an EOS that reached serialsink in PAUSED, before it prerolled,
+ * was sent right there, holding GstBaseSink's preroll lock; with the line
+ * held (here: a pty full from an earlier run, which nobody reads), the
+ * sink's PAUSED to PLAYING, which takes that lock, never returned. The EOS
+ * now goes once GstBaseSink has prerolled on it and the pipeline plays. */
+GST_START_TEST (test_play_while_eos_waits_in_paused)
+{
+  GstElement *sender, *appsrc, *sink;
+  GstCaps *caps = gst_caps_new_empty_simple ("application/x-serial-test");
+  TestStreamThread st;
+  gint64 deadline;
+  EosProbe probe;
+  TestPty pty;
+
+  test_pty_open (&pty);
+  sender = test_make_sender (pty.path, "native", &appsrc);
+  sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
+  gst_util_set_object_arg (G_OBJECT (sink), "flow-control", "xon-xoff");
+  g_object_set (appsrc, "caps", caps, NULL);
+  eos_probe_attach (&probe, sender, NULL);
+  test_stream_thread_watch (&st, sender);
+
+  /* Paused and held off, the stream ends before any buffer. */
+  fail_unless_equals_int (test_set_state (sender, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_ASYNC);
+  hold_line (&pty);
+  gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+  eos_probe_wait (&probe);
+  /* Either the EOS is being sent, held in poll() (the defect), or it has
+   * prerolled the sink, which reached PAUSED (fixed). */
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (!test_stream_thread_in_poll (&st) &&
+      gst_element_get_state (sender, NULL, NULL, 0) !=
+          GST_STATE_CHANGE_SUCCESS) {
+    fail_if (g_get_monotonic_time () > deadline, "the EOS went nowhere");
+    g_usleep (1000); /* polling a condition, not waiting a time */
+  }
+
+  fail_if (
+      test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  /* Playing, the EOS waits for the line; stopping still returns. */
+  test_stream_thread_wait_poll (&st);
+  fail_unless_equals_int (test_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+
+  eos_probe_clear (&probe);
+  gst_object_unref (sink);
+  gst_object_unref (sender);
+  gst_caps_unref (caps);
+  test_pty_close (&pty);
 }
 
 GST_END_TEST;
@@ -490,6 +558,7 @@ serialstates_suite (void)
   tcase_add_test (tc, test_stop_while_sending_eos);
   tcase_add_test (tc, test_pause_while_sending_eos);
   tcase_add_test (tc, test_eos_meets_reconnect);
+  tcase_add_test (tc, test_play_while_eos_waits_in_paused);
   tcase_add_loop_test (tc, test_sender_absent, 0, WHILE_ABSENT_N);
   tcase_add_loop_test (tc, test_receiver_absent, 0, 2);
   tcase_add_test (tc, test_flush_mid_packet);

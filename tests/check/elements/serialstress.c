@@ -10,7 +10,6 @@
 #include <gst/check/gstcheck.h>
 
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -120,87 +119,12 @@ GST_START_TEST (test_cycles_while_flowing)
 
 GST_END_TEST;
 
-/* The streaming thread of a pipeline, as its stream-status message names
- * it from inside that thread. */
-typedef struct {
-  GMutex lock;
-  GCond cond;
-  pid_t tid; /* 0 until the thread entered its loop */
-} StreamThread;
-
-static GstBusSyncReply
-on_stream_status (GstBus *bus, GstMessage *msg, gpointer user_data)
-{
-  StreamThread *st = user_data;
-  GstStreamStatusType type;
-  GstElement *owner;
-
-  if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_STREAM_STATUS)
-    return GST_BUS_PASS;
-  gst_message_parse_stream_status (msg, &type, &owner);
-  if (type == GST_STREAM_STATUS_TYPE_ENTER) {
-    g_mutex_lock (&st->lock);
-    st->tid = syscall (SYS_gettid);
-    g_cond_signal (&st->cond);
-    g_mutex_unlock (&st->lock);
-  }
-  /* A sync handler that drops a message unrefs it. */
-  gst_message_unref (msg);
-  return GST_BUS_DROP;
-}
-
-static void
-stream_thread_watch (StreamThread *st, GstElement *pipe)
-{
-  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
-
-  g_mutex_init (&st->lock);
-  g_cond_init (&st->cond);
-  st->tid = 0;
-  gst_bus_set_sync_handler (bus, on_stream_status, st, NULL);
-  gst_object_unref (bus);
-}
-
-/* Waits until the streaming thread sits in poll(), where serialsink and
- * serialsrc wait for the port, as the kernel tells
- * (/proc/self/task/TID/syscall): the element is really blocked. */
-static void
-wait_blocked (StreamThread *st)
-{
-  gchar *path, *text = NULL;
-  gint64 deadline;
-  glong nr = -1;
-
-  g_mutex_lock (&st->lock);
-  while (st->tid == 0)
-    g_cond_wait (&st->cond, &st->lock);
-  path = g_strdup_printf ("/proc/self/task/%d/syscall", (gint) st->tid);
-  g_mutex_unlock (&st->lock);
-
-  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  while (nr != SYS_ppoll && nr != SYS_poll) {
-    g_free (text);
-    /* A hang detector, not a timing check. */
-    fail_if (g_get_monotonic_time () > deadline,
-        "the streaming thread never waited in poll()");
-    if (nr >= 0)
-      g_usleep (1000); /* polling a condition, not waiting a time */
-    fail_unless (g_file_get_contents (path, &text, NULL, NULL));
-    nr = g_ascii_strtoll (text, NULL, 10);
-  }
-  g_free (text);
-  g_free (path);
-  g_mutex_lock (&st->lock);
-  st->tid = 0;
-  g_mutex_unlock (&st->lock);
-}
-
 /* serialsink blocked on a pty nobody reads, serialsrc waiting on a silent
  * one: each cycle waits until both really wait in poll() before stopping
  * them, and the sink never gets a byte further. */
 GST_START_TEST (test_cycles_while_blocked)
 {
-  StreamThread tx, rx;
+  TestStreamThread tx, rx;
   GstElement *sender, *receiver;
   TestPty out, in;
   guint fds, i;
@@ -217,12 +141,12 @@ GST_START_TEST (test_cycles_while_blocked)
   g_free (desc);
   desc = g_strdup_printf ("serialsrc port=%s ! fakesink", in.path);
   receiver = gst_parse_launch (desc, NULL);
-  stream_thread_watch (&tx, sender);
-  stream_thread_watch (&rx, receiver);
+  test_stream_thread_watch (&tx, sender);
+  test_stream_thread_watch (&rx, receiver);
 
   /* The first cycle fills the pty; from then on the sink blocks at once. */
   set_state (sender, GST_STATE_PLAYING);
-  wait_blocked (&tx);
+  test_stream_thread_wait_poll (&tx);
   set_state (sender, GST_STATE_NULL);
   fail_unless (ioctl (out.master, FIONREAD, &held) == 0 && held > 0);
   fds = count_fds ();
@@ -232,8 +156,8 @@ GST_START_TEST (test_cycles_while_blocked)
 
     set_state (sender, GST_STATE_PLAYING);
     set_state (receiver, GST_STATE_PLAYING);
-    wait_blocked (&tx);
-    wait_blocked (&rx);
+    test_stream_thread_wait_poll (&tx);
+    test_stream_thread_wait_poll (&rx);
     stats = test_link_stats (sender, "sink");
     fail_unless_equals_uint64 (test_stat (stats, "frames-sent"), 0);
     gst_structure_free (stats);
