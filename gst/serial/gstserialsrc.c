@@ -600,7 +600,17 @@ gst_serial_src_take_wire_caps (GstSerialSrc *self, const sf_packet *pkt)
   GST_INFO_OBJECT (self, "caps from the wire: %" GST_PTR_FORMAT, caps);
   allowed = gst_base_src_set_caps (GST_BASE_SRC (self), caps);
   gst_caps_unref (caps);
-  return allowed ? GST_FLOW_OK : GST_FLOW_NOT_NEGOTIATED;
+  if (allowed)
+    return GST_FLOW_OK;
+
+  /* Not set: they must be taken again from the next caps packet. A flush
+   * or a stop that came as they were set is no negotiation failure. */
+  GST_OBJECT_LOCK (self);
+  gst_clear_caps (&self->wire_caps);
+  GST_OBJECT_UNLOCK (self);
+  if (GST_PAD_IS_FLUSHING (GST_BASE_SRC_PAD (self)))
+    return GST_FLOW_FLUSHING;
+  return GST_FLOW_NOT_NEGOTIATED;
 }
 
 /* Timestamps a native frame on arrival. The sender's clock is not ours,
