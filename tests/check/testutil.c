@@ -674,3 +674,16 @@ test_stream_thread_wait_poll (TestStreamThread *st)
   st->tid = 0;
   g_mutex_unlock (&st->lock);
 }
+
+guint
+test_count_fds (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  fail_unless (dir != NULL);
+  while (g_dir_read_name (dir))
+    n++;
+  g_dir_close (dir);
+  return n;
+}

@@ -126,6 +126,9 @@ void test_stream_thread_wait_poll (TestStreamThread *st);
 /* Whether that thread sits in poll() now. */
 gboolean test_stream_thread_in_poll (TestStreamThread *st);
 
+/* How many descriptors this process has open (/proc/self/fd). */
+guint test_count_fds (void);
+
 G_END_DECLS
 
 #endif /* __TEST_UTIL_H__ */

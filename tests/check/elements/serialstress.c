@@ -16,19 +16,6 @@
 
 #define CYCLES 500
 
-static guint
-count_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  fail_unless (dir != NULL);
-  while (g_dir_read_name (dir))
-    n++;
-  g_dir_close (dir);
-  return n;
-}
-
 typedef struct {
   GMutex lock;
   GCond cond;
@@ -98,7 +85,7 @@ GST_START_TEST (test_cycles_while_flowing)
       test_emu_a (emu));
   sender = gst_parse_launch (desc, NULL);
   receiver = make_receiver (test_emu_b (emu), &flow, FALSE);
-  fds = count_fds ();
+  fds = test_count_fds ();
 
   for (i = 0; i < CYCLES; i++) {
     guint seen = flow.buffers;
@@ -109,7 +96,7 @@ GST_START_TEST (test_cycles_while_flowing)
     set_state (sender, GST_STATE_NULL);
     set_state (receiver, GST_STATE_NULL);
   }
-  fail_unless_equals_int (count_fds (), fds);
+  fail_unless_equals_int (test_count_fds (), fds);
 
   gst_object_unref (sender);
   gst_object_unref (receiver);
@@ -149,7 +136,7 @@ GST_START_TEST (test_cycles_while_blocked)
   test_stream_thread_wait_poll (&tx);
   set_state (sender, GST_STATE_NULL);
   fail_unless (ioctl (out.master, FIONREAD, &held) == 0 && held > 0);
-  fds = count_fds ();
+  fds = test_count_fds ();
 
   for (i = 0; i < CYCLES; i++) {
     GstStructure *stats;
@@ -164,7 +151,7 @@ GST_START_TEST (test_cycles_while_blocked)
     set_state (sender, GST_STATE_NULL);
     set_state (receiver, GST_STATE_NULL);
   }
-  fail_unless_equals_int (count_fds (), fds);
+  fail_unless_equals_int (test_count_fds (), fds);
   fail_unless (ioctl (out.master, FIONREAD, &queued) == 0);
   fail_unless_equals_int (queued, held);
 
@@ -189,7 +176,7 @@ GST_START_TEST (test_cycles_while_absent)
 
   receiver = make_receiver (test_emu_b (emu), &flow, TRUE);
   bus = gst_pipeline_get_bus (GST_PIPELINE (receiver));
-  fds = count_fds ();
+  fds = test_count_fds ();
 
   for (i = 0; i < CYCLES; i++) {
     GstMessage *msg;
@@ -208,7 +195,7 @@ GST_START_TEST (test_cycles_while_absent)
     gst_bus_set_flushing (bus, TRUE);
     gst_bus_set_flushing (bus, FALSE);
   }
-  fail_unless_equals_int (count_fds (), fds);
+  fail_unless_equals_int (test_count_fds (), fds);
 
   gst_object_unref (bus);
   gst_object_unref (receiver);

@@ -425,19 +425,6 @@ typedef struct {
   guint fds;
 } Torture;
 
-static guint
-count_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  fail_unless (dir != NULL);
-  while (g_dir_read_name (dir))
-    n++;
-  g_dir_close (dir);
-  return n;
-}
-
 static gchar *
 list_fds (void)
 {
@@ -1004,10 +991,10 @@ sit_teardown (Torture *t, Sit *s)
   g_cond_clear (&s->cond);
   g_free (s->error);
 
-  if (count_fds () != t->fds) {
+  if (test_count_fds () != t->fds) {
     fds = list_fds ();
     torture_fail (t, "%u descriptors open after the situation, %u before:%s",
-        count_fds (), t->fds, fds);
+        test_count_fds (), t->fds, fds);
   }
   g_free (s->desc);
 }
@@ -1573,7 +1560,7 @@ run_torture (const gchar *framing)
   /* The first clean stream also opens what GStreamer keeps open for the
    * process's life, before the descriptors are counted. */
   clean_stream (&t);
-  t.fds = count_fds ();
+  t.fds = test_count_fds ();
 
   while (t.step < cfg_steps) {
     gint64 began = g_get_monotonic_time ();
@@ -1591,7 +1578,7 @@ run_torture (const gchar *framing)
   }
 
   clean_stream (&t);
-  fail_unless_equals_int (count_fds (), t.fds);
+  fail_unless_equals_int (test_count_fds (), t.fds);
   print_summary (&t, start);
 
   /* A default run covers every transition of both elements. */
