@@ -269,7 +269,11 @@ gst_serial_src_set_property (GObject *object, guint prop_id,
   } else {
     switch (prop_id) {
       case PROP_CAPS:
-        gst_caps_replace (&self->caps, (GstCaps *) gst_value_get_caps (value));
+        /* A change while streaming would come after the segment, and in
+         * native framing the wire caps were checked against the old ones. */
+        if (!gst_serial_common_refuse_change (&self->common, object, pspec))
+          gst_caps_replace (&self->caps,
+              (GstCaps *) gst_value_get_caps (value));
         break;
       case PROP_MAX_FRAME_SIZE:
         if (!gst_serial_common_refuse_change (&self->common, object, pspec))
@@ -284,9 +288,6 @@ gst_serial_src_set_property (GObject *object, guint prop_id,
     }
   }
   GST_OBJECT_UNLOCK (self);
-
-  if (prop_id == PROP_CAPS)
-    gst_pad_mark_reconfigure (GST_BASE_SRC_PAD (self));
 }
 
 /* Call with the object lock held. */
