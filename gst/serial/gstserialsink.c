@@ -165,12 +165,6 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 #define DEFAULT_LINK_RATE 0
 #define DEFAULT_DROP_POLICY GST_SERIAL_SINK_DROP_AUTO
 
-/* How far the data handed to the OS may run ahead of the line: long enough
- * to ride out scheduling delays, short enough that a frame dropped for
- * freshness has not been queued in a driver buffer instead. */
-#define PACING_WINDOW (20 * GST_MSECOND)
-#define PACING_MIN_WINDOW 64
-
 /* The port went away while a frame was written: the frame is lost, the
  * next one starts afresh. */
 #define FLOW_FRAME_LOST GST_FLOW_CUSTOM_SUCCESS
@@ -363,13 +357,11 @@ gst_serial_sink_finalize (GObject *object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-/* Bytes the model of the line says are still to be sent. */
-static guint64
-gst_serial_sink_in_flight (GstSerialSink *self, GstClockTime now)
+/* The monotonic clock the line model runs on. */
+static GstClockTime
+gst_serial_sink_now (void)
 {
-  if (self->byte_rate <= 0 || self->line_free_at <= now)
-    return 0;
-  return (self->line_free_at - now) * self->byte_rate / GST_SECOND;
+  return g_get_monotonic_time () * GST_USECOND;
 }
 
 /* Call with the object lock held. */
@@ -377,9 +369,8 @@ static GstStructure *
 gst_serial_sink_link_stats (GstElement *element)
 {
   GstSerialSink *self = GST_SERIAL_SINK (element);
-  GstClockTime now = g_get_monotonic_time () * GST_USECOND;
-  gdouble use =
-      self->byte_rate > 0 ? self->meter.wire_rate / self->byte_rate : 0.0;
+  gdouble rate = self->line.rate;
+  gdouble use = rate > 0 ? self->meter.wire_rate / rate : 0.0;
 
   /* clang-format off */
   return gst_structure_new ("serialsink-link-stats",
@@ -388,11 +379,12 @@ gst_serial_sink_link_stats (GstElement *element)
       "wire-bytes", G_TYPE_UINT64, self->wire_bytes,
       "caps-sent", G_TYPE_UINT64, self->caps_sent,
       "frames-dropped", G_TYPE_UINT64, self->frames_dropped,
-      "line-rate", G_TYPE_DOUBLE, self->byte_rate,
+      "line-rate", G_TYPE_DOUBLE, rate,
       "payload-rate", G_TYPE_DOUBLE, self->meter.payload_rate,
       "wire-rate", G_TYPE_DOUBLE, self->meter.wire_rate,
       "utilisation", G_TYPE_DOUBLE, use,
-      "bytes-in-flight", G_TYPE_UINT64, gst_serial_sink_in_flight (self, now),
+      "bytes-in-flight", G_TYPE_UINT64,
+          gst_serial_line_in_flight (&self->line, gst_serial_sink_now ()),
       NULL);
   /* clang-format on */
 }
@@ -448,15 +440,14 @@ gst_serial_sink_get_property (GObject *object, guint prop_id, GValue *value,
 }
 
 /* Bytes per second a line of @baud_rate carries with the port's character
- * format: a start bit, the data bits, the parity bit and the stop bits. */
+ * format. */
 static gdouble
 gst_serial_sink_char_rate (GstSerialSink *self, guint baud_rate)
 {
   const GstSerialPortConfig *config = &self->common.run.config;
-  guint char_bits = 1 + config->data_bits + config->stop_bits +
-      (config->parity != GST_SERIAL_PARITY_NONE);
 
-  return (gdouble) baud_rate / char_bits;
+  return gst_serial_line_char_rate (baud_rate, config->data_bits,
+      config->stop_bits, config->parity != GST_SERIAL_PARITY_NONE);
 }
 
 /* The rate to pace at, in bytes per second, or 0 for no pacing. */
@@ -478,37 +469,31 @@ gst_serial_sink_pacing_rate (GstSerialSink *self)
 static void
 gst_serial_sink_reset (GstSerialSink *self)
 {
-  gdouble rate;
+  gdouble caps_rate;
 
   GST_OBJECT_LOCK (self);
   self->frames_sent = self->payload_bytes = 0;
   self->wire_bytes = self->caps_sent = self->frames_dropped = 0;
   gst_serial_rate_meter_reset (&self->meter);
-  rate = self->byte_rate = gst_serial_sink_pacing_rate (self);
+  gst_serial_line_init (&self->line, gst_serial_sink_pacing_rate (self));
   /* Caps are repeated after caps-interval of link time, at the rate of the
    * link's bottleneck: on a radio, link-rate, not the UART's baud rate. */
-  self->caps_rate = self->link_rate > 0
+  caps_rate = self->link_rate > 0
       ? self->link_rate
       : gst_serial_sink_char_rate (self, self->common.run.config.baud_rate);
-  self->line_free_at = 0;
   GST_OBJECT_UNLOCK (self);
 
-  self->window = MAX (PACING_MIN_WINDOW, rate * PACING_WINDOW / GST_SECOND);
   GST_INFO_OBJECT (self, "pacing at %.0f bytes/s, window %" G_GSIZE_FORMAT,
-      rate, self->window);
+      self->line.rate, self->line.window);
   self->check_live = TRUE;
   self->upstream_live = FALSE;
-  self->free_running_time = GST_CLOCK_TIME_NONE;
-  self->last_running_time = GST_CLOCK_TIME_NONE;
-  self->seen_delta = self->references_lost = FALSE;
-  self->key_unit_requested = FALSE;
+  gst_serial_freshness_init (&self->fresh);
 
   /* A receiver may have caught anything before; the delimiter lets it start
    * clean at our first packet. */
   self->need_delimiter = TRUE;
   g_clear_pointer (&self->caps_string, g_free);
-  self->caps_pending = FALSE;
-  self->wire_since_caps = 0;
+  gst_serial_schedule_init (&self->sched, caps_rate);
   self->seq = 0;
 }
 
@@ -580,7 +565,7 @@ gst_serial_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   self->check_live = TRUE;
   g_free (self->caps_string);
   self->caps_string = str;
-  self->caps_pending = TRUE;
+  gst_serial_schedule_new_caps (&self->sched);
   return TRUE;
 }
 
@@ -631,9 +616,9 @@ static void
 gst_serial_sink_port_back (GstSerialSink *self)
 {
   self->need_delimiter = TRUE;
-  self->caps_pending = self->caps_string != NULL;
+  gst_serial_schedule_resend (&self->sched);
   GST_OBJECT_LOCK (self);
-  self->line_free_at = 0;
+  gst_serial_line_idle (&self->line);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -719,24 +704,19 @@ static GstFlowReturn
 gst_serial_sink_pace (GstSerialSink *self, gsize want, gsize *room)
 {
   GstSerialPortError err = { 0 };
-  GstClockTime now, wait;
-  guint64 ahead;
+  guint64 queued;
+  GstClockTime wait;
   GstFlowReturn ret;
 
   for (;;) {
-    now = g_get_monotonic_time () * GST_USECOND;
+    queued = gst_serial_port_get_output_queue (self->common.port);
     GST_OBJECT_LOCK (self);
-    ahead = gst_serial_sink_in_flight (self, now);
+    *room = gst_serial_line_room (&self->line, gst_serial_sink_now (), queued,
+        want, &wait);
     GST_OBJECT_UNLOCK (self);
-    ahead = MAX (ahead, gst_serial_port_get_output_queue (self->common.port));
-
-    /* Refill at half the window: fewer, larger writes. */
-    if (ahead <= self->window / 2) {
-      *room = MIN (want, self->window - ahead);
+    if (*room > 0)
       return GST_FLOW_OK;
-    }
 
-    wait = (ahead - self->window / 2) * GST_SECOND / self->byte_rate;
     ret = gst_serial_sink_waited (self,
         gst_serial_port_sleep (self->common.port, wait, &err), &err);
     if (ret != GST_FLOW_OK)
@@ -749,10 +729,9 @@ static GstFlowReturn
 gst_serial_sink_write (GstSerialSink *self, const guint8 *data, gsize size)
 {
   GstFlowReturn ret;
-  GstClockTime now;
   gsize chunk;
 
-  if (self->byte_rate <= 0)
+  if (self->line.rate <= 0)
     return gst_serial_sink_write_all (self, data, size);
 
   while (size > 0) {
@@ -762,11 +741,8 @@ gst_serial_sink_write (GstSerialSink *self, const guint8 *data, gsize size)
     if (ret != GST_FLOW_OK)
       return ret;
 
-    /* The line was idle if it emptied before now. */
-    now = g_get_monotonic_time () * GST_USECOND;
     GST_OBJECT_LOCK (self);
-    self->line_free_at = MAX (self->line_free_at, now) +
-        (GstClockTime) (chunk * GST_SECOND / self->byte_rate);
+    gst_serial_line_sent (&self->line, gst_serial_sink_now (), chunk);
     GST_OBJECT_UNLOCK (self);
     data += chunk;
     size -= chunk;
@@ -856,7 +832,7 @@ gst_serial_sink_finish (GstSerialSink *self, sf_encoder *enc, gsize pos)
    * the line: the next one must not be glued to it. */
   self->need_delimiter = ret != GST_FLOW_OK;
   if (ret == GST_FLOW_OK) {
-    self->wire_since_caps += pos + written;
+    gst_serial_schedule_wrote (&self->sched, pos + written);
     GST_OBJECT_LOCK (self);
     self->wire_bytes += pos + written;
     gst_serial_rate_meter_add (&self->meter, 0, pos + written);
@@ -885,36 +861,12 @@ gst_serial_sink_send_caps (GstSerialSink *self)
   sf_encoder_write (&enc, self->caps_string, len);
   ret = gst_serial_sink_finish (self, &enc, pos);
   if (ret == GST_FLOW_OK) {
-    self->caps_pending = FALSE;
-    self->wire_since_caps = 0;
+    gst_serial_schedule_caps_sent (&self->sched);
     GST_OBJECT_LOCK (self);
     self->caps_sent++;
     GST_OBJECT_UNLOCK (self);
   }
   return ret;
-}
-
-/* Whether the caps are due again: @caps_interval of link time has passed,
- * counted in bytes the line carries in that time. */
-static gboolean
-gst_serial_sink_caps_due (GstSerialSink *self)
-{
-  guint64 interval_bytes;
-  guint interval;
-
-  if (self->caps_string == NULL)
-    return FALSE;
-  if (self->caps_pending)
-    return TRUE;
-
-  GST_OBJECT_LOCK (self);
-  interval = self->caps_interval;
-  GST_OBJECT_UNLOCK (self);
-  if (interval == 0)
-    return FALSE;
-
-  interval_bytes = self->caps_rate * interval / 1000;
-  return self->wire_since_caps >= interval_bytes;
 }
 
 /* The time a frame left: its capture time when upstream attached one,
@@ -997,81 +949,31 @@ gst_serial_sink_may_drop (GstSerialSink *self)
   return self->upstream_live;
 }
 
-/* A frame captured while the line was still busy with an earlier one, and
- * followed by a newer frame captured before the line became free, is stale:
- * sending it would delay the newer one. Returns the frame's running time in
- * @running_time and its duration in @duration. */
-static gboolean
-gst_serial_sink_is_stale (GstSerialSink *self, GstBuffer *buffer,
-    GstClockTime *running_time, GstClockTime *duration)
+/* The frame's running time, GST_CLOCK_TIME_NONE when it has none. */
+static GstClockTime
+gst_serial_sink_running_time (GstSerialSink *self, GstBuffer *buffer)
 {
   GstSegment *segment = &GST_BASE_SINK (self)->segment;
   GstClockTime ts = GST_BUFFER_PTS_IS_VALID (buffer) ? GST_BUFFER_PTS (buffer)
                                                      : GST_BUFFER_DTS (buffer);
-  GstClockTime rt, last = self->last_running_time;
 
-  *running_time = GST_CLOCK_TIME_NONE;
-  *duration = 0;
   if (segment->format != GST_FORMAT_TIME || !GST_CLOCK_TIME_IS_VALID (ts))
-    return FALSE;
-  rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
-  if (!GST_CLOCK_TIME_IS_VALID (rt))
-    return FALSE;
-  self->last_running_time = rt;
-
-  /* How long until the next frame: its duration, or the spacing seen. */
-  *duration = GST_BUFFER_DURATION (buffer);
-  if (!GST_CLOCK_TIME_IS_VALID (*duration))
-    *duration = (GST_CLOCK_TIME_IS_VALID (last) && rt > last) ? rt - last : 0;
-  *running_time = rt;
-
-  return GST_CLOCK_TIME_IS_VALID (self->free_running_time) &&
-      rt + *duration < self->free_running_time;
+    return GST_CLOCK_TIME_NONE;
+  return gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
 }
 
-/* Tells upstream that a stale frame was dropped (a QoS event), so that an
- * encoder skips the frames that would be dropped anyway. */
-static void
-gst_serial_sink_send_qos (GstSerialSink *self, GstClockTimeDiff late,
-    gdouble proportion, GstClockTime running_time, GstClockTime duration)
-{
-  GstClockTimeDiff diff;
-
-  /* GstVideoEncoder skips frames before timestamp + 2 * diff + duration.
-   * Make that half a frame before the newest frame this sink will keep:
-   * skipping one frame too many would leave the line idle. */
-  diff = (late - (GstClockTimeDiff) (duration * 5 / 2)) / 2;
-  if (gst_base_sink_is_qos_enabled (GST_BASE_SINK (self)) && diff > 0)
-    gst_pad_push_event (GST_BASE_SINK_PAD (self),
-        gst_event_new_qos (GST_QOS_TYPE_OVERFLOW, proportion, diff,
-            running_time));
-}
-
-/* A delta frame (H.264 P or B frame) was dropped, or one that needs a
- * dropped frame: the frames up to the next key frame would decode into
- * garbage, so they go too, and upstream is asked for that key frame now
- * instead of at the end of its key frame interval. */
-static void
-gst_serial_sink_request_key_unit (GstSerialSink *self)
-{
-  if (self->key_unit_requested)
-    return;
-  self->key_unit_requested = TRUE;
-  GST_DEBUG_OBJECT (self, "references lost, asking for a key frame");
-  gst_pad_push_event (GST_BASE_SINK_PAD (self),
-      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
-          0));
-}
-
-/* Counts a dropped frame and tells the application (a QoS message, as
- * sinks do). @stale: dropped for being stale, rather than for needing a
- * frame dropped before. */
+/* Counts a dropped frame and tells upstream (a QoS event for a stale frame,
+ * so that an encoder skips the frames that would be dropped anyway; a
+ * force-key-unit event when frames up to the next key frame must go) and
+ * the application (a QoS message, as sinks do). @stale: dropped for being
+ * stale, rather than for needing a frame dropped before or for the port
+ * being away. */
 static void
 gst_serial_sink_dropped (GstSerialSink *self, GstBuffer *buffer, gboolean stale,
-    GstClockTime running_time, GstClockTime duration)
+    GstSerialFrame *frame)
 {
-  GstClockTimeDiff late = 0;
-  gdouble proportion = 1.0;
+  gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  GstPad *pad = GST_BASE_SINK_PAD (self);
   guint64 sent, dropped;
   GstMessage *msg;
 
@@ -1080,78 +982,44 @@ gst_serial_sink_dropped (GstSerialSink *self, GstBuffer *buffer, gboolean stale,
   sent = self->frames_sent;
   GST_OBJECT_UNLOCK (self);
 
-  if (stale) {
-    late = self->free_running_time - running_time;
-    if (duration > 0)
-      proportion = MAX (1.0, (gdouble) late / duration);
-    GST_LOG_OBJECT (self, "dropping a frame %" GST_STIME_FORMAT " stale",
-        GST_STIME_ARGS (late));
-    gst_serial_sink_send_qos (self, late, proportion, running_time, duration);
-  } else {
-    GST_LOG_OBJECT (self,
-        "dropping a frame: its reference was dropped, or "
-        "the port is away");
+  gst_serial_freshness_dropped (&self->fresh, frame, stale, delta);
+  GST_LOG_OBJECT (self, "dropping a frame %s %" GST_STIME_FORMAT,
+      stale ? "stale" : "whose reference was dropped, or the port is away",
+      GST_STIME_ARGS (frame->late));
+  if (frame->qos_diff > 0 &&
+      gst_base_sink_is_qos_enabled (GST_BASE_SINK (self)))
+    gst_pad_push_event (pad,
+        gst_event_new_qos (GST_QOS_TYPE_OVERFLOW, frame->proportion,
+            frame->qos_diff, frame->running_time));
+  if (frame->request_key_unit) {
+    GST_DEBUG_OBJECT (self, "references lost, asking for a key frame");
+    gst_pad_push_event (pad,
+        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
+            0));
   }
 
-  self->references_lost = TRUE;
-  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
-    gst_serial_sink_request_key_unit (self);
-
-  msg = gst_message_new_qos (GST_OBJECT (self), TRUE, running_time,
-      GST_CLOCK_TIME_NONE, GST_BUFFER_PTS (buffer), duration);
-  gst_message_set_qos_values (msg, late, proportion, 1000000);
+  msg = gst_message_new_qos (GST_OBJECT (self), TRUE, frame->running_time,
+      GST_CLOCK_TIME_NONE, GST_BUFFER_PTS (buffer), frame->duration);
+  gst_message_set_qos_values (msg, frame->late, frame->proportion, 1000000);
   gst_message_set_qos_stats (msg, GST_FORMAT_BUFFERS, sent, dropped);
   gst_element_post_message (GST_ELEMENT (self), msg);
-}
-
-/* Whether @buffer goes: stale, or a delta frame after a dropped frame
- * (until the next key frame). Sets @stale, @running_time and @duration for
- * gst_serial_sink_dropped(). */
-static gboolean
-gst_serial_sink_should_drop (GstSerialSink *self, GstBuffer *buffer,
-    gboolean *stale, GstClockTime *running_time, GstClockTime *duration)
-{
-  gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-
-  *stale = gst_serial_sink_is_stale (self, buffer, running_time, duration);
-  if (!delta) {
-    /* A key frame: what follows decodes again. */
-    self->references_lost = FALSE;
-    self->key_unit_requested = FALSE;
-  }
-  return *stale || (delta && self->references_lost);
-}
-
-/* Caps go out again right before a key frame of a stream with delta frames
- * (H.264): a receiver that joined late, or lost the caps to noise, can then
- * start decoding at that key frame instead of at the one after the next
- * periodic caps. Not with caps-interval=0, which asks for no repetition. */
-static gboolean
-gst_serial_sink_caps_before_key (GstSerialSink *self, GstBuffer *buffer)
-{
-  guint interval;
-
-  if (!self->seen_delta || self->caps_string == NULL ||
-      self->wire_since_caps == 0 ||
-      GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
-    return FALSE;
-  GST_OBJECT_LOCK (self);
-  interval = self->caps_interval;
-  GST_OBJECT_UNLOCK (self);
-  return interval != 0;
 }
 
 static GstFlowReturn
 gst_serial_sink_send (GstSerialSink *self, GstBuffer *buffer)
 {
   GstFlowReturn ret;
+  guint interval;
 
   switch (self->common.run.framing) {
     case GST_SERIAL_FRAMING_RAW:
       return gst_serial_sink_render_raw (self, buffer);
     case GST_SERIAL_FRAMING_NATIVE:
-      if (gst_serial_sink_caps_due (self) ||
-          gst_serial_sink_caps_before_key (self, buffer)) {
+      GST_OBJECT_LOCK (self);
+      interval = self->caps_interval;
+      GST_OBJECT_UNLOCK (self);
+      if (gst_serial_schedule_caps_due (&self->sched, interval,
+              GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))) {
         ret = gst_serial_sink_send_caps (self);
         if (ret != GST_FLOW_OK)
           return ret;
@@ -1166,18 +1034,22 @@ static GstFlowReturn
 gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
 {
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
-  GstClockTime running_time = GST_CLOCK_TIME_NONE, duration = 0, now;
-  GstClockTime in_flight = 0;
-  gboolean stale, may_drop;
+  gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  GstSerialFrame frame = { GST_CLOCK_TIME_NONE, 0 };
+  GstSerialFreshnessVerdict verdict = GST_SERIAL_FRESHNESS_SEND;
+  GstClockTime busy_for;
+  gboolean may_drop;
   GstFlowReturn ret;
 
-  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
-    self->seen_delta = TRUE;
+  gst_serial_schedule_frame (&self->sched, delta);
   may_drop = gst_serial_sink_may_drop (self);
-  if (may_drop &&
-      gst_serial_sink_should_drop (self, buffer, &stale, &running_time,
-          &duration)) {
-    gst_serial_sink_dropped (self, buffer, stale, running_time, duration);
+  if (may_drop)
+    verdict = gst_serial_freshness_check (&self->fresh,
+        gst_serial_sink_running_time (self, buffer),
+        GST_BUFFER_DURATION (buffer), delta, &frame);
+  if (verdict != GST_SERIAL_FRESHNESS_SEND) {
+    gst_serial_sink_dropped (self, buffer,
+        verdict == GST_SERIAL_FRESHNESS_STALE, &frame);
     return GST_FLOW_OK;
   }
 
@@ -1191,7 +1063,7 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
     return ret;
   ret = gst_serial_sink_ensure_port (self);
   if (ret == GST_SERIAL_FLOW_ABSENT) {
-    gst_serial_sink_dropped (self, buffer, FALSE, running_time, duration);
+    gst_serial_sink_dropped (self, buffer, FALSE, &frame);
     return GST_FLOW_OK;
   }
   if (ret == GST_FLOW_OK)
@@ -1209,18 +1081,11 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   self->frames_sent++;
   self->payload_bytes += gst_buffer_get_size (buffer);
   gst_serial_rate_meter_add (&self->meter, gst_buffer_get_size (buffer), 0);
+  busy_for = gst_serial_line_busy_for (&self->line, gst_serial_sink_now ());
   GST_OBJECT_UNLOCK (self);
 
-  /* When the line will be free, in running time: frames captured well
-   * before then are stale. */
-  now = g_get_monotonic_time () * GST_USECOND;
-  GST_OBJECT_LOCK (self);
-  if (self->byte_rate > 0 && self->line_free_at > now)
-    in_flight = self->line_free_at - now;
-  GST_OBJECT_UNLOCK (self);
-  running_time = gst_serial_common_running_time (GST_ELEMENT (self));
-  if (GST_CLOCK_TIME_IS_VALID (running_time))
-    self->free_running_time = running_time + in_flight;
+  gst_serial_freshness_sent (&self->fresh,
+      gst_serial_common_running_time (GST_ELEMENT (self)), busy_for);
   return GST_FLOW_OK;
 }
 

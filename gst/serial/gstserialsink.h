@@ -11,6 +11,9 @@
 #include <gst/base/gstbasesink.h>
 
 #include "gstserialcommon.h"
+#include "gstserialfreshness.h"
+#include "gstserialline.h"
+#include "gstserialschedule.h"
 
 G_BEGIN_DECLS
 
@@ -45,27 +48,19 @@ struct _GstSerialSink {
   guint64 caps_sent;
   guint64 frames_dropped;
   GstSerialRateMeter meter;
-  gdouble byte_rate;         /* pacing rate in bytes/s, 0: not paced */
-  GstClockTime line_free_at; /* monotonic time the line empties */
+  GstSerialLine line; /* on the monotonic clock; rate 0: not paced */
 
   /* streaming thread */
   guint8 *scratch; /* encoded packets, reused */
   gsize scratch_size;
-  gdouble caps_rate; /* bytes/s of link time for caps-interval */
   gboolean need_delimiter;
   gboolean wait_for_port; /* when it is away: or drop the frame */
   gchar *caps_string;     /* caps to put on the wire */
-  gboolean caps_pending;
-  guint64 wire_since_caps;
+  GstSerialSchedule sched;
   guint32 seq;
-  gsize window; /* bytes the OS may hold ahead of the line */
   gboolean check_live;
   gboolean upstream_live;
-  GstClockTime free_running_time; /* when the line empties, running time */
-  GstClockTime last_running_time;
-  gboolean seen_delta;         /* the stream has frames that need others */
-  gboolean references_lost;    /* a frame was dropped since the last key */
-  gboolean key_unit_requested; /* upstream was asked for a key frame */
+  GstSerialFreshness fresh;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (serialsink);

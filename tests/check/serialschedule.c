@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial tests: when the caps go on the wire again.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#include <gst/check/gstcheck.h>
+
+#include "gstserialschedule.h"
+
+/* 11520 bytes/s (115200 baud 8N1): 1000 ms of link time is 11520 bytes. */
+#define RATE 11520.0
+
+GST_START_TEST (test_no_caps_never_due)
+{
+  GstSerialSchedule sched;
+
+  gst_serial_schedule_init (&sched, RATE);
+  gst_serial_schedule_wrote (&sched, 1 << 20);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+  gst_serial_schedule_resend (&sched);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+}
+
+GST_END_TEST;
+
+/* New caps go before the next frame, whatever the interval; then again
+ * once the interval of link time has gone by on the wire, not a byte
+ * before. */
+GST_START_TEST (test_interval_of_link_time)
+{
+  GstSerialSchedule sched;
+
+  gst_serial_schedule_init (&sched, RATE);
+  gst_serial_schedule_new_caps (&sched);
+  fail_unless (gst_serial_schedule_caps_due (&sched, 0, FALSE));
+  gst_serial_schedule_wrote (&sched, 100);
+  gst_serial_schedule_caps_sent (&sched);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+
+  gst_serial_schedule_wrote (&sched, 11519);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+  gst_serial_schedule_wrote (&sched, 1);
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, TRUE));
+  /* caps-interval=0: on change only. */
+  fail_if (gst_serial_schedule_caps_due (&sched, 0, FALSE));
+}
+
+GST_END_TEST;
+
+/* In a stream with delta frames the caps go right before each key frame
+ * (at it exactly, not at the delta frame before), so that a receiver that
+ * joined late starts decoding there; not twice in a row, and not with
+ * caps-interval=0. */
+GST_START_TEST (test_caps_due_at_key_frame)
+{
+  GstSerialSchedule sched;
+
+  gst_serial_schedule_init (&sched, RATE);
+  gst_serial_schedule_new_caps (&sched);
+  gst_serial_schedule_frame (&sched, FALSE);
+  gst_serial_schedule_caps_sent (&sched);
+  /* Only key frames so far (JPEG): nothing before them. */
+  gst_serial_schedule_wrote (&sched, 500);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+
+  gst_serial_schedule_frame (&sched, TRUE);
+  gst_serial_schedule_wrote (&sched, 500);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, TRUE));
+  gst_serial_schedule_frame (&sched, FALSE);
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 0, FALSE));
+
+  gst_serial_schedule_wrote (&sched, 60);
+  gst_serial_schedule_caps_sent (&sched);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+}
+
+GST_END_TEST;
+
+/* A reopened port: the receiver lost the caps, they go before the next
+ * frame. */
+GST_START_TEST (test_resend)
+{
+  GstSerialSchedule sched;
+
+  gst_serial_schedule_init (&sched, RATE);
+  gst_serial_schedule_new_caps (&sched);
+  gst_serial_schedule_caps_sent (&sched);
+  fail_if (gst_serial_schedule_caps_due (&sched, 0, TRUE));
+  gst_serial_schedule_resend (&sched);
+  fail_unless (gst_serial_schedule_caps_due (&sched, 0, TRUE));
+}
+
+GST_END_TEST;
+
+static Suite *
+serialschedule_suite (void)
+{
+  Suite *s = suite_create ("serialschedule");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_no_caps_never_due);
+  tcase_add_test (tc, test_interval_of_link_time);
+  tcase_add_test (tc, test_caps_due_at_key_frame);
+  tcase_add_test (tc, test_resend);
+  return s;
+}
+
+GST_CHECK_MAIN (serialschedule);
