@@ -784,15 +784,6 @@ map_failed:
   return GST_FLOW_ERROR;
 }
 
-static unsigned
-gst_serial_sink_options (GstSerialSink *self)
-{
-  return self->common.run.config.flow_control ==
-          GST_SERIAL_FLOW_CONTROL_XON_XOFF
-      ? SF_OPT_XONXOFF
-      : 0;
-}
-
 /* Starts encoding one packet into the scratch buffer, after the initial
  * delimiter when it is the first packet since the port opened. */
 static gsize
@@ -800,7 +791,8 @@ gst_serial_sink_begin (GstSerialSink *self, sf_encoder *enc,
     const sf_header *hdr, gsize payload_len)
 {
   sf_mode mode = gst_serial_framing_to_mode (self->common.run.framing);
-  unsigned options = gst_serial_sink_options (self);
+  unsigned options =
+      gst_serial_wire_options (self->common.run.config.flow_control);
   gsize need = sf_encoded_max (mode, options, payload_len) + 1, pos = 0;
 
   if (need > self->scratch_size) {
@@ -869,21 +861,6 @@ gst_serial_sink_send_caps (GstSerialSink *self)
   return ret;
 }
 
-/* The time a frame left: its capture time when upstream attached one,
- * otherwise now. */
-static guint64
-gst_serial_sink_sender_time (GstBuffer *buffer)
-{
-  GstReferenceTimestampMeta *meta;
-  GstCaps *unix_caps = gst_serial_wire_unix_time_caps ();
-
-  meta = gst_buffer_get_reference_timestamp_meta (buffer, unix_caps);
-  gst_caps_unref (unix_caps);
-  if (meta)
-    return meta->timestamp;
-  return (guint64) g_get_real_time () * 1000;
-}
-
 static GstFlowReturn
 gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
 {
@@ -893,14 +870,7 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
   sf_encoder enc;
   sf_header hdr;
 
-  sf_header_init (&hdr, SF_TYPE_DATA);
-  hdr.flags = gst_serial_wire_flags_from_buffer (buffer);
-  hdr.seq = self->seq;
-  hdr.pts = gst_serial_wire_time_from_clock (GST_BUFFER_PTS (buffer));
-  hdr.dts = gst_serial_wire_time_from_clock (GST_BUFFER_DTS (buffer));
-  hdr.duration = gst_serial_wire_time_from_clock (GST_BUFFER_DURATION (buffer));
-  hdr.sender_time = gst_serial_sink_sender_time (buffer);
-  hdr.payload_len = size;
+  gst_serial_wire_header_from_buffer (&hdr, buffer, self->seq);
 
   pos = gst_serial_sink_begin (self, &enc, &hdr, size);
   for (i = 0; i < n_mem; i++) {

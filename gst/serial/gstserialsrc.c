@@ -403,9 +403,7 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   sf_seq_tracker_init (&self->seq);
   if (mode != SF_MODE_RAW) {
     unsigned options =
-        self->common.run.config.flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF
-        ? SF_OPT_XONXOFF
-        : 0;
+        gst_serial_wire_options (self->common.run.config.flow_control);
 
     self->dec_buf = g_malloc (buf_size);
     sf_decoder_init (&self->dec, mode, options, self->dec_buf, buf_size);
@@ -614,43 +612,14 @@ gst_serial_src_take_wire_caps (GstSerialSrc *self, const sf_packet *pkt)
   return GST_FLOW_NOT_NEGOTIATED;
 }
 
-/* Timestamps a native frame on arrival. The sender's clock is not ours,
- * but the distance from its DTS to its PTS is what decoders need to
- * reorder frames. The DTS is always set, to the arrival time: left unset,
- * do-timestamp would have GstBaseSrc set it later, after the PTS. */
-static void
-gst_serial_src_timestamp (GstSerialSrc *self, const sf_header *hdr,
-    GstBuffer *buf)
-{
-  GstClockTime now = gst_serial_common_running_time (GST_ELEMENT (self));
-  GstClockTime pts = gst_serial_wire_time_to_clock (hdr->pts);
-  GstClockTime dts = gst_serial_wire_time_to_clock (hdr->dts);
-
-  GST_BUFFER_DURATION (buf) = gst_serial_wire_time_to_clock (hdr->duration);
-  if (!GST_CLOCK_TIME_IS_VALID (now))
-    return;
-  GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf) = now;
-  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts) &&
-      pts > dts)
-    GST_BUFFER_PTS (buf) = now + (pts - dts);
-}
-
 static GstBuffer *
 gst_serial_src_native_buffer (GstSerialSrc *self, const sf_packet *pkt)
 {
-  const sf_header *hdr = &pkt->header;
   GstBuffer *buf = gst_buffer_new_allocate (NULL, pkt->payload_len, NULL);
 
   gst_buffer_fill (buf, 0, pkt->payload, pkt->payload_len);
-  gst_serial_wire_flags_to_buffer (hdr->flags, buf);
-  gst_serial_src_timestamp (self, hdr, buf);
-  if (hdr->sender_time != SF_TIME_NONE) {
-    GstCaps *unix_caps = gst_serial_wire_unix_time_caps ();
-
-    gst_buffer_add_reference_timestamp_meta (buf, unix_caps, hdr->sender_time,
-        GST_CLOCK_TIME_NONE);
-    gst_caps_unref (unix_caps);
-  }
+  gst_serial_wire_header_to_buffer (&pkt->header, buf,
+      gst_serial_common_running_time (GST_ELEMENT (self)));
   return buf;
 }
 

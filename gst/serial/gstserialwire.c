@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-serial: the GStreamer side of the wire format: framing choice, buffer
- * flags, sender times and link statistics.
+/* gst-serial: the GStreamer side of the wire format: framing choice, codec
+ * options, and buffers to and from packet headers.
  *
  * Copyright (C) 2026 gst-serial developers
  */
@@ -70,7 +70,7 @@ static const struct {
   { GST_BUFFER_FLAG_LIVE, SF_FLAG_LIVE },
 };
 
-guint16
+static guint16
 gst_serial_wire_flags_from_buffer (GstBuffer *buffer)
 {
   guint16 flags = 0;
@@ -82,7 +82,7 @@ gst_serial_wire_flags_from_buffer (GstBuffer *buffer)
   return flags;
 }
 
-void
+static void
 gst_serial_wire_flags_to_buffer (guint16 flags, GstBuffer *buffer)
 {
   guint i;
@@ -92,13 +92,13 @@ gst_serial_wire_flags_to_buffer (guint16 flags, GstBuffer *buffer)
       GST_BUFFER_FLAG_SET (buffer, flag_map[i].gst);
 }
 
-guint64
+static guint64
 gst_serial_wire_time_from_clock (GstClockTime time)
 {
   return GST_CLOCK_TIME_IS_VALID (time) ? time : SF_TIME_NONE;
 }
 
-GstClockTime
+static GstClockTime
 gst_serial_wire_time_to_clock (guint64 time)
 {
   /* GST_CLOCK_TIME_NONE is all ones, as SF_TIME_NONE. */
@@ -107,10 +107,94 @@ gst_serial_wire_time_to_clock (guint64 time)
 
 /* The reference of sender times: nanoseconds since the UNIX epoch, as
  * GstReferenceTimestampMeta names it. */
-GstCaps *
+static GstCaps *
 gst_serial_wire_unix_time_caps (void)
 {
   static GstStaticCaps caps = GST_STATIC_CAPS ("timestamp/x-unix");
 
   return gst_static_caps_get (&caps);
+}
+
+/**
+ * gst_serial_wire_options:
+ *
+ * Returns the codec options for a port with @flow_control: with XON/XOFF
+ * the codec escapes the bytes the tty driver would swallow.
+ */
+unsigned
+gst_serial_wire_options (GstSerialFlowControl flow_control)
+{
+  return flow_control == GST_SERIAL_FLOW_CONTROL_XON_XOFF ? SF_OPT_XONXOFF : 0;
+}
+
+/* The time a frame left: its capture time when upstream attached one,
+ * otherwise now. */
+static guint64
+gst_serial_wire_sender_time (GstBuffer *buffer)
+{
+  GstReferenceTimestampMeta *meta;
+  GstCaps *unix_caps = gst_serial_wire_unix_time_caps ();
+
+  meta = gst_buffer_get_reference_timestamp_meta (buffer, unix_caps);
+  gst_caps_unref (unix_caps);
+  if (meta)
+    return meta->timestamp;
+  return (guint64) g_get_real_time () * 1000;
+}
+
+/**
+ * gst_serial_wire_header_from_buffer:
+ * @seq: the packet's sequence number
+ *
+ * Fills @hdr for a data packet carrying @buffer: its flags, timestamps and
+ * size, and the time it left.
+ */
+void
+gst_serial_wire_header_from_buffer (sf_header *hdr, GstBuffer *buffer,
+    guint32 seq)
+{
+  sf_header_init (hdr, SF_TYPE_DATA);
+  hdr->flags = gst_serial_wire_flags_from_buffer (buffer);
+  hdr->seq = seq;
+  hdr->pts = gst_serial_wire_time_from_clock (GST_BUFFER_PTS (buffer));
+  hdr->dts = gst_serial_wire_time_from_clock (GST_BUFFER_DTS (buffer));
+  hdr->duration =
+      gst_serial_wire_time_from_clock (GST_BUFFER_DURATION (buffer));
+  hdr->sender_time = gst_serial_wire_sender_time (buffer);
+  hdr->payload_len = gst_buffer_get_size (buffer);
+}
+
+/**
+ * gst_serial_wire_header_to_buffer:
+ * @arrival: running time the packet arrived, GST_CLOCK_TIME_NONE if unknown
+ *
+ * Gives @buffer what @hdr says of it: flags, duration, the sender's time
+ * as a GstReferenceTimestampMeta, and timestamps. The sender's clock is
+ * not ours, but the distance from its DTS to its PTS is what decoders need
+ * to reorder frames: the DTS is the arrival time, the PTS that plus the
+ * distance. The DTS is always set: left unset, do-timestamp would have
+ * GstBaseSrc set it later, after the PTS.
+ */
+void
+gst_serial_wire_header_to_buffer (const sf_header *hdr, GstBuffer *buffer,
+    GstClockTime arrival)
+{
+  GstClockTime pts = gst_serial_wire_time_to_clock (hdr->pts);
+  GstClockTime dts = gst_serial_wire_time_to_clock (hdr->dts);
+
+  gst_serial_wire_flags_to_buffer (hdr->flags, buffer);
+  GST_BUFFER_DURATION (buffer) = gst_serial_wire_time_to_clock (hdr->duration);
+  if (hdr->sender_time != SF_TIME_NONE) {
+    GstCaps *unix_caps = gst_serial_wire_unix_time_caps ();
+
+    gst_buffer_add_reference_timestamp_meta (buffer, unix_caps,
+        hdr->sender_time, GST_CLOCK_TIME_NONE);
+    gst_caps_unref (unix_caps);
+  }
+  if (!GST_CLOCK_TIME_IS_VALID (arrival))
+    return;
+  GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer) = arrival;
+  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts) &&
+      pts > dts)
+    GST_BUFFER_PTS (buffer) = arrival + (pts - dts);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-serial: the GStreamer side of the wire format: framing choice, buffer
- * flags, sender times and link statistics.
+/* gst-serial: the GStreamer side of the wire format: framing choice, codec
+ * options, and buffers to and from packet headers.
  *
  * Copyright (C) 2026 gst-serial developers
  */
@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 
 #include "framing/serialframe.h"
+#include "gstserialport.h"
 
 G_BEGIN_DECLS
 
@@ -28,13 +29,12 @@ GType gst_serial_framing_get_type (void);
 
 sf_mode gst_serial_framing_to_mode (GstSerialFraming framing);
 
-guint16 gst_serial_wire_flags_from_buffer (GstBuffer *buffer);
-void gst_serial_wire_flags_to_buffer (guint16 flags, GstBuffer *buffer);
+unsigned gst_serial_wire_options (GstSerialFlowControl flow_control);
 
-guint64 gst_serial_wire_time_from_clock (GstClockTime time);
-GstClockTime gst_serial_wire_time_to_clock (guint64 time);
-
-GstCaps *gst_serial_wire_unix_time_caps (void);
+void gst_serial_wire_header_from_buffer (sf_header *hdr, GstBuffer *buffer,
+    guint32 seq);
+void gst_serial_wire_header_to_buffer (const sf_header *hdr, GstBuffer *buffer,
+    GstClockTime arrival);
 
 G_END_DECLS
 
