@@ -396,22 +396,31 @@ gst_serial_sink_set_property (GObject *object, guint prop_id,
   GstSerialSink *self = GST_SERIAL_SINK (object);
 
   GST_OBJECT_LOCK (self);
-  if (prop_id > GST_SERIAL_PROP_0 && prop_id < GST_SERIAL_PROP_LAST)
+  if (prop_id > GST_SERIAL_PROP_0 && prop_id < GST_SERIAL_PROP_LAST) {
     gst_serial_common_set_property (&self->common, object, prop_id, value,
         pspec);
-  else if (prop_id == PROP_CAPS_INTERVAL)
-    self->caps_interval = g_value_get_uint (value);
-  else if ((prop_id == PROP_PACING || prop_id == PROP_LINK_RATE) &&
-      gst_serial_common_refuse_change (&self->common, object, pspec))
-    ; /* the line model is set up at start */
-  else if (prop_id == PROP_PACING)
-    self->pacing = g_value_get_enum (value);
-  else if (prop_id == PROP_LINK_RATE)
-    self->link_rate = g_value_get_uint (value);
-  else if (prop_id == PROP_DROP_POLICY)
-    self->drop_policy = g_value_get_enum (value);
-  else
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  } else {
+    switch (prop_id) {
+      case PROP_CAPS_INTERVAL:
+        self->caps_interval = g_value_get_uint (value);
+        break;
+      case PROP_PACING:
+        /* The line model is set up at start. */
+        if (!gst_serial_common_refuse_change (&self->common, object, pspec))
+          self->pacing = g_value_get_enum (value);
+        break;
+      case PROP_LINK_RATE:
+        if (!gst_serial_common_refuse_change (&self->common, object, pspec))
+          self->link_rate = g_value_get_uint (value);
+        break;
+      case PROP_DROP_POLICY:
+        self->drop_policy = g_value_get_enum (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
+  }
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -422,20 +431,31 @@ gst_serial_sink_get_property (GObject *object, guint prop_id, GValue *value,
   GstSerialSink *self = GST_SERIAL_SINK (object);
 
   GST_OBJECT_LOCK (self);
-  if (prop_id > GST_SERIAL_PROP_0 && prop_id < GST_SERIAL_PROP_LAST)
+  if (prop_id > GST_SERIAL_PROP_0 && prop_id < GST_SERIAL_PROP_LAST) {
     gst_serial_common_get_property (&self->common, prop_id, value);
-  else if (prop_id == PROP_CAPS_INTERVAL)
-    g_value_set_uint (value, self->caps_interval);
-  else if (prop_id == PROP_PACING)
-    g_value_set_enum (value, self->pacing);
-  else if (prop_id == PROP_LINK_RATE)
-    g_value_set_uint (value, self->link_rate);
-  else if (prop_id == PROP_DROP_POLICY)
-    g_value_set_enum (value, self->drop_policy);
-  else if (prop_id == PROP_LINK_STATS)
-    g_value_take_boxed (value, gst_serial_sink_link_stats (GST_ELEMENT (self)));
-  else
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  } else {
+    switch (prop_id) {
+      case PROP_CAPS_INTERVAL:
+        g_value_set_uint (value, self->caps_interval);
+        break;
+      case PROP_PACING:
+        g_value_set_enum (value, self->pacing);
+        break;
+      case PROP_LINK_RATE:
+        g_value_set_uint (value, self->link_rate);
+        break;
+      case PROP_DROP_POLICY:
+        g_value_set_enum (value, self->drop_policy);
+        break;
+      case PROP_LINK_STATS:
+        g_value_take_boxed (value,
+            gst_serial_sink_link_stats (GST_ELEMENT (self)));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+        break;
+    }
+  }
   GST_OBJECT_UNLOCK (self);
 }
 
