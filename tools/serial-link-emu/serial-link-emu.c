@@ -21,6 +21,7 @@
 
 #include "emu-faults.h"
 #include "emu-pacer.h"
+#include "emu-ring.h"
 
 #include <glib.h>
 
@@ -186,77 +187,6 @@ static const gchar description[] =
     "See docs/emulator.md in gst-serial for the model and examples.\n";
 
 /* ------------------------------------------------------------------------ */
-/* Bounded byte queues */
-
-typedef struct {
-  guint8 *data;
-  gsize cap, head, len;
-} Ring;
-
-static void
-ring_init (Ring *r, gsize cap)
-{
-  r->data = g_malloc (cap);
-  r->cap = cap;
-  r->head = r->len = 0;
-}
-
-static void
-ring_free (Ring *r)
-{
-  g_free (r->data);
-  r->data = NULL;
-}
-
-static gsize
-ring_space (const Ring *r)
-{
-  return r->cap - r->len;
-}
-
-static guint8 *
-ring_tail (Ring *r, gsize *n)
-{
-  gsize tail = (r->head + r->len) % r->cap;
-
-  *n = MIN (r->cap - tail, r->cap - r->len);
-  return r->data + tail;
-}
-
-static const guint8 *
-ring_peek (const Ring *r, gsize *n)
-{
-  *n = MIN (r->len, r->cap - r->head);
-  return r->data + r->head;
-}
-
-static void
-ring_consume (Ring *r, gsize n)
-{
-  r->head = (r->head + n) % r->cap;
-  r->len -= n;
-  if (r->len == 0)
-    r->head = 0;
-}
-
-static gsize
-ring_push (Ring *r, const guint8 *buf, gsize n)
-{
-  gsize done = 0;
-
-  while (done < n && ring_space (r) > 0) {
-    gsize c;
-    guint8 *p = ring_tail (r, &c);
-
-    c = MIN (c, n - done);
-    memcpy (p, buf + done, c);
-    r->len += c;
-    done += c;
-  }
-  return done;
-}
-
-/* ------------------------------------------------------------------------ */
 /* State */
 
 typedef struct {
@@ -274,13 +204,13 @@ typedef struct {
   const gchar *name;
   Side *src, *dst;
 
-  Ring line;
+  EmuRing line;
   EmuPacer uart;
   gboolean radio;
   gboolean radio_drops;
-  Ring air_buf;
+  EmuRing air_buf;
   EmuPacer air;
-  Ring out;
+  EmuRing out;
   EmuFaults faults;
 
   guint64 bytes;
@@ -538,7 +468,7 @@ unplug (Emu *emu, Side *s, gint64 now)
   /* What was on its way to the side is lost with it. Bytes already taken
    * from it are on the wire and still reach the other side. */
   in->unplug_dropped += in->out.len;
-  ring_consume (&in->out, in->out.len);
+  emu_ring_consume (&in->out, in->out.len);
   s->unplugs++;
   emit ("UNPLUGGED %c", s->name);
 
@@ -632,7 +562,7 @@ read_side (Emu *emu, Side *s, GError **error)
 
   for (reads = 0; reads < MAX_READS_PER_EVENT; reads++) {
     gsize n;
-    guint8 *p = ring_tail (&d->line, &n);
+    guint8 *p = emu_ring_tail (&d->line, &n);
     guint64 budget = side_budget (emu, s);
     gssize r;
 
@@ -667,7 +597,7 @@ write_out (Emu *emu, Direction *d, GError **error)
 
   while (d->out.len > 0 && s->master >= 0) {
     gsize n;
-    const guint8 *p = ring_peek (&d->out, &n);
+    const guint8 *p = emu_ring_peek (&d->out, &n);
     guint64 budget = side_budget (emu, s);
     gssize r;
 
@@ -684,7 +614,7 @@ write_out (Emu *emu, Direction *d, GError **error)
           "writing to side %c: %s", s->name, g_strerror (errno));
       break;
     }
-    ring_consume (&d->out, (gsize) r);
+    emu_ring_consume (&d->out, (gsize) r);
     d->delivered += (guint64) r;
     s->through += (guint64) r;
     total += (gsize) r;
@@ -701,7 +631,7 @@ deliver (Direction *d, const guint8 *buf, gsize n)
     return;
   }
   /* The pacer was given the room, and faults only ever remove bytes. */
-  if (G_UNLIKELY (ring_push (&d->out, buf, n) != n))
+  if (G_UNLIKELY (emu_ring_push (&d->out, buf, n) != n))
     g_error ("delivery queue of %s overran", d->name);
 }
 
@@ -710,16 +640,16 @@ cross_line (Emu *emu, Direction *d, guint64 n, gint64 now)
 {
   while (n > 0) {
     gsize c, m;
-    const guint8 *p = ring_peek (&d->line, &c);
+    const guint8 *p = emu_ring_peek (&d->line, &c);
 
     c = (gsize) MIN ((guint64) MIN (c, (gsize) CHUNK), n);
     memcpy (emu->scratch, p, c);
-    ring_consume (&d->line, c);
+    emu_ring_consume (&d->line, c);
     n -= c;
 
     m = emu_faults_apply (&d->faults, emu->scratch, c);
     if (d->radio) {
-      gsize pushed = ring_push (&d->air_buf, emu->scratch, m);
+      gsize pushed = emu_ring_push (&d->air_buf, emu->scratch, m);
 
       d->overflow_dropped += m - pushed;
       emu_pacer_enter (&d->air, pushed, now);
@@ -734,11 +664,11 @@ cross_air (Emu *emu, Direction *d, guint64 n)
 {
   while (n > 0) {
     gsize c;
-    const guint8 *p = ring_peek (&d->air_buf, &c);
+    const guint8 *p = emu_ring_peek (&d->air_buf, &c);
 
     c = (gsize) MIN ((guint64) c, n);
     deliver (d, p, c);
-    ring_consume (&d->air_buf, c);
+    emu_ring_consume (&d->air_buf, c);
     n -= c;
   }
 }
@@ -756,15 +686,15 @@ direction_run (Emu *emu, Direction *d, gint64 now, GError **error)
     guint64 room, n;
 
     if (d->radio)
-      room = d->radio_drops ? UNLIMITED : ring_space (&d->air_buf);
+      room = d->radio_drops ? UNLIMITED : emu_ring_space (&d->air_buf);
     else
-      room = dst_down ? UNLIMITED : ring_space (&d->out);
+      room = dst_down ? UNLIMITED : emu_ring_space (&d->out);
     n = emu_pacer_take (&d->uart, now, room, &wake_line);
     cross_line (emu, d, n, now);
     moved = n;
 
     if (d->radio) {
-      room = dst_down ? UNLIMITED : ring_space (&d->out);
+      room = dst_down ? UNLIMITED : emu_ring_space (&d->out);
       n = emu_pacer_take (&d->air, now, room, &wake_air);
       cross_air (emu, d, n);
       moved += n;
@@ -962,7 +892,7 @@ watch_fds (Emu *emu, struct pollfd *pfd, Watch *watch, Side **side)
 
     if (side_budget (emu, s) == 0)
       continue;
-    if (ring_space (&direction_from (emu, s)->line) > 0)
+    if (emu_ring_space (&direction_from (emu, s)->line) > 0)
       events |= POLLIN;
     if (direction_to (emu, s)->out.len > 0)
       events |= POLLOUT;
@@ -1191,14 +1121,15 @@ direction_init (Direction *d, const gchar *name, Side *src, Side *dst,
   d->name = name;
   d->src = src;
   d->dst = dst;
-  ring_init (&d->line, (gsize) opt_queue);
-  ring_init (&d->out, (gsize) opt_queue);
+  emu_ring_init (&d->line, (gsize) opt_queue);
+  emu_ring_init (&d->out, (gsize) opt_queue);
   emu_pacer_init (&d->uart, (guint64) opt_baud, bits_per_byte,
       (guint) opt_fifo);
   if (opt_rate_limit > 0) {
     d->radio = TRUE;
     d->radio_drops = opt_buffer > 0;
-    ring_init (&d->air_buf, (gsize) (opt_buffer > 0 ? opt_buffer : opt_queue));
+    emu_ring_init (&d->air_buf,
+        (gsize) (opt_buffer > 0 ? opt_buffer : opt_queue));
     /* The air rate is in bytes, so a "bit" here is a byte. */
     emu_pacer_init (&d->air, (guint64) opt_rate_limit, 1, (guint) opt_fifo);
   }
@@ -1238,9 +1169,9 @@ cleanup (Emu *emu)
     link_remove (&emu->sides[i]);
     side_close (&emu->sides[i]);
     g_free (emu->sides[i].slave_path);
-    ring_free (&emu->dirs[i].line);
-    ring_free (&emu->dirs[i].air_buf);
-    ring_free (&emu->dirs[i].out);
+    emu_ring_free (&emu->dirs[i].line);
+    emu_ring_free (&emu->dirs[i].air_buf);
+    emu_ring_free (&emu->dirs[i].out);
   }
   if (emu->sigfd >= 0)
     close (emu->sigfd);
