@@ -19,19 +19,18 @@
  * only lost where the fault model or the radio buffer says so.
  */
 
+#include "emu-control.h"
 #include "serial-link-emu.h"
 
 #include <glib.h>
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -177,9 +176,9 @@ static const gchar description[] =
     "See docs/emulator.md in gst-serial for the model and examples.\n";
 
 /* ------------------------------------------------------------------------ */
-/* State */
+/* Time and output */
 
-static gint64
+gint64
 now_ns (void)
 {
   struct timespec ts;
@@ -214,7 +213,7 @@ direction_queued (const Direction *d)
   return d->line.len + d->air_buf.len + d->out.len;
 }
 
-static void
+void
 print_counters (Emu *emu, FILE *out)
 {
   guint i;
@@ -426,120 +425,6 @@ direction_run (Emu *emu, Direction *d, gint64 now, GError **error)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Control */
-
-static EmuSide *
-parse_side (Emu *emu, const gchar *arg)
-{
-  if (!arg || !*arg)
-    return emu->unplug_side;
-  if (g_ascii_strcasecmp (arg, "a") == 0)
-    return &emu->sides[0];
-  if (g_ascii_strcasecmp (arg, "b") == 0)
-    return &emu->sides[1];
-  return NULL;
-}
-
-static gboolean
-handle_command (Emu *emu, const gchar *line, GError **error)
-{
-  gchar **argv = g_strsplit_set (g_strstrip ((gchar *) line), " \t", -1);
-  const gchar *cmd = argv[0];
-  gboolean ok = TRUE;
-  EmuSide *s;
-
-  if (!cmd || !*cmd) {
-    /* blank line */
-  } else if (strcmp (cmd, "unplug") == 0 || strcmp (cmd, "replug") == 0) {
-    s = parse_side (emu, argv[1]);
-    if (!s)
-      g_printerr ("serial-link-emu: no side '%s'\n", argv[1]);
-    else if (cmd[0] == 'u')
-      emu_side_unplug (emu, s, now_ns ());
-    else
-      ok = emu_side_replug (emu, s, now_ns (), error);
-  } else if (strcmp (cmd, "stats") == 0) {
-    print_counters (emu, stdout);
-  } else if (strcmp (cmd, "quit") == 0) {
-    emu->running = FALSE;
-  } else if (strcmp (cmd, "drain") == 0 && argv[1] && argv[2]) {
-    Direction *d = NULL;
-    guint64 target;
-
-    if (strcmp (argv[1], "a2b") == 0)
-      d = &emu->dirs[0];
-    else if (strcmp (argv[1], "b2a") == 0)
-      d = &emu->dirs[1];
-    if (d &&
-        g_ascii_string_to_unsigned (argv[2], 10, 0, G_MAXUINT64, &target,
-            NULL)) {
-      d->drain_wait = TRUE;
-      d->drain_target = target;
-    } else {
-      g_printerr ("serial-link-emu: usage: drain a2b|b2a BYTES\n");
-    }
-  } else {
-    g_printerr ("serial-link-emu: unknown command '%s'\n", cmd);
-  }
-  g_strfreev (argv);
-  return ok;
-}
-
-static gboolean
-read_stdin (Emu *emu, GError **error)
-{
-  gchar buf[4096];
-  gssize r = read (STDIN_FILENO, buf, sizeof (buf));
-  gchar *nl;
-
-  if (r < 0 && (errno == EINTR || errno == EAGAIN))
-    return TRUE;
-  if (r <= 0) {
-    emu->watch_stdin = FALSE;
-    if (opt_exit_on_stdin_eof)
-      emu->running = FALSE;
-    return TRUE;
-  }
-  if (!opt_control)
-    return TRUE;
-
-  g_string_append_len (emu->stdin_line, buf, r);
-  while ((nl = memchr (emu->stdin_line->str, '\n', emu->stdin_line->len))) {
-    gchar *line = g_strndup (emu->stdin_line->str, nl - emu->stdin_line->str);
-    gboolean ok;
-
-    g_string_erase (emu->stdin_line, 0, nl - emu->stdin_line->str + 1);
-    ok = handle_command (emu, line, error);
-    g_free (line);
-    if (!ok)
-      return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-read_signals (Emu *emu, GError **error)
-{
-  struct signalfd_siginfo si;
-
-  while (read (emu->sigfd, &si, sizeof (si)) == sizeof (si)) {
-    switch (si.ssi_signo) {
-      case SIGUSR1:
-        emu_side_unplug (emu, emu->unplug_side, now_ns ());
-        break;
-      case SIGUSR2:
-        if (!emu_side_replug (emu, emu->unplug_side, now_ns (), error))
-          return FALSE;
-        break;
-      default:
-        emu->running = FALSE;
-        break;
-    }
-  }
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------------ */
 /* Main loop */
 
 static void
@@ -681,10 +566,10 @@ run (Emu *emu, GError **error)
         continue;
       switch (watch[i]) {
         case WATCH_SIGNALS:
-          ok = read_signals (emu, error);
+          ok = emu_control_read_signals (emu, error);
           break;
         case WATCH_STDIN:
-          ok = read_stdin (emu, error);
+          ok = emu_control_read_stdin (emu, error);
           break;
         case WATCH_KEEPER:
           /* A fresh keeper is not hung up, so this cannot loop. */
@@ -717,7 +602,7 @@ parse_unplug (Emu *emu, GError **error)
   gchar *end;
 
   emu->unplug_side = &emu->sides[0];
-  emu->unplug_side = parse_side (emu, opt_unplug_side);
+  emu->unplug_side = emu_control_parse_side (emu, opt_unplug_side);
   if (!emu->unplug_side) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "--unplug-side must be a or b");
@@ -858,28 +743,6 @@ direction_init (Direction *d, const gchar *name, EmuSide *src, EmuSide *dst,
       (guint) opt_burst_length);
 }
 
-static gint
-setup_signals (GError **error)
-{
-  sigset_t set;
-  gint fd;
-
-  /* A reader that went away must not kill us before links are removed. */
-  signal (SIGPIPE, SIG_IGN);
-  sigemptyset (&set);
-  sigaddset (&set, SIGTERM);
-  sigaddset (&set, SIGINT);
-  sigaddset (&set, SIGHUP);
-  sigaddset (&set, SIGUSR1);
-  sigaddset (&set, SIGUSR2);
-  sigprocmask (SIG_BLOCK, &set, NULL);
-  fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (fd < 0)
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-        "signalfd: %s", g_strerror (errno));
-  return fd;
-}
-
 static void
 cleanup (Emu *emu)
 {
@@ -939,6 +802,8 @@ main (int argc, char **argv)
   emu->sigfd = -1;
   emu->stdin_line = g_string_new (NULL);
   emu->running = TRUE;
+  emu->control = opt_control;
+  emu->exit_on_stdin_eof = opt_exit_on_stdin_eof;
   emu->watch_stdin = opt_control || opt_exit_on_stdin_eof;
   emu->unplug_at = emu->replug_at = emu->stats_at = NEVER;
   for (i = 0; i < 2; i++) {
@@ -962,7 +827,7 @@ main (int argc, char **argv)
    * 3 Mbaud; releases would come late and in bigger bursts. */
   prctl (PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
-  emu->sigfd = setup_signals (&error);
+  emu->sigfd = emu_control_setup_signals (&error);
   ok = emu->sigfd >= 0;
   for (i = 0; ok && i < 2; i++)
     ok = emu_side_open (&emu->sides[i], &error) &&

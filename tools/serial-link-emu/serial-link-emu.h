@@ -14,6 +14,8 @@
 
 #include <glib.h>
 
+#include <stdio.h>
+
 #define NS_PER_S G_GINT64_CONSTANT (1000000000)
 #define NEVER G_MAXINT64
 #define UNLIMITED G_MAXUINT64
@@ -45,6 +47,8 @@ struct _Emu {
   EmuSide sides[2];
   Direction dirs[2];
   gint sigfd;
+  gboolean control;
+  gboolean exit_on_stdin_eof;
   gboolean watch_stdin;
   GString *stdin_line;
   gboolean running;
@@ -72,6 +76,8 @@ direction_to (Emu *emu, EmuSide *s)
   return emu->dirs[0].dst == s ? &emu->dirs[0] : &emu->dirs[1];
 }
 
+gint64 now_ns (void);
 void emit (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
+void print_counters (Emu *emu, FILE *out);
 
 #endif /* SERIAL_LINK_EMU_H */
