@@ -19,24 +19,18 @@
  * only lost where the fault model or the radio buffer says so.
  */
 
-#include "emu-faults.h"
-#include "emu-pacer.h"
+#include "emu-control.h"
+#include "serial-link-emu.h"
 
 #include <glib.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <pty.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,10 +43,6 @@
 #define DEFAULT_QUEUE (1024 * 1024)
 #define DEFAULT_UNPLUG_DOWN_S 1.0
 
-#define NS_PER_S G_GINT64_CONSTANT (1000000000)
-#define NEVER G_MAXINT64
-#define UNLIMITED G_MAXUINT64
-#define CHUNK 65536
 /* Reads per readiness event, so that a fast writer on one side cannot keep
  * the loop away from the other side for long. */
 #define MAX_READS_PER_EVENT 16
@@ -186,130 +176,9 @@ static const gchar description[] =
     "See docs/emulator.md in gst-serial for the model and examples.\n";
 
 /* ------------------------------------------------------------------------ */
-/* Bounded byte queues */
+/* Time and output */
 
-typedef struct {
-  guint8 *data;
-  gsize cap, head, len;
-} Ring;
-
-static void
-ring_init (Ring *r, gsize cap)
-{
-  r->data = g_malloc (cap);
-  r->cap = cap;
-  r->head = r->len = 0;
-}
-
-static void
-ring_free (Ring *r)
-{
-  g_free (r->data);
-  r->data = NULL;
-}
-
-static gsize
-ring_space (const Ring *r)
-{
-  return r->cap - r->len;
-}
-
-static guint8 *
-ring_tail (Ring *r, gsize *n)
-{
-  gsize tail = (r->head + r->len) % r->cap;
-
-  *n = MIN (r->cap - tail, r->cap - r->len);
-  return r->data + tail;
-}
-
-static const guint8 *
-ring_peek (const Ring *r, gsize *n)
-{
-  *n = MIN (r->len, r->cap - r->head);
-  return r->data + r->head;
-}
-
-static void
-ring_consume (Ring *r, gsize n)
-{
-  r->head = (r->head + n) % r->cap;
-  r->len -= n;
-  if (r->len == 0)
-    r->head = 0;
-}
-
-static gsize
-ring_push (Ring *r, const guint8 *buf, gsize n)
-{
-  gsize done = 0;
-
-  while (done < n && ring_space (r) > 0) {
-    gsize c;
-    guint8 *p = ring_tail (r, &c);
-
-    c = MIN (c, n - done);
-    memcpy (p, buf + done, c);
-    r->len += c;
-    done += c;
-  }
-  return done;
-}
-
-/* ------------------------------------------------------------------------ */
-/* State */
-
-typedef struct {
-  gchar name; /* 'a' or 'b' */
-  const gchar *link;
-  gint master; /* -1 while unplugged */
-  gint keeper; /* our own fd on the slave */
-  gchar *slave_path;
-  guint64 through; /* bytes taken from it plus delivered to it */
-  guint hangups;   /* consecutive slave hang-ups survived */
-  guint64 unplugs;
-} Side;
-
-typedef struct {
-  const gchar *name;
-  Side *src, *dst;
-
-  Ring line;
-  EmuPacer uart;
-  gboolean radio;
-  gboolean radio_drops;
-  Ring air_buf;
-  EmuPacer air;
-  Ring out;
-  EmuFaults faults;
-
-  guint64 bytes;
-  guint64 delivered;
-  guint64 overflow_dropped;
-  guint64 unplug_dropped;
-
-  gboolean drain_wait;
-  guint64 drain_target;
-} Direction;
-
-typedef struct {
-  Side sides[2];
-  Direction dirs[2];
-  gint sigfd;
-  gboolean watch_stdin;
-  GString *stdin_line;
-  gboolean running;
-
-  Side *unplug_side;
-  gint64 unplug_after_ns; /* -1: no timed unplug */
-  gint64 unplug_down_ns;  /* -1: until told to replug */
-  gint64 unplug_at, replug_at, stats_at;
-  gboolean bytes_unplug_done;
-
-  guint8 scratch[CHUNK];
-} Emu;
-
-static gint64
+gint64
 now_ns (void)
 {
   struct timespec ts;
@@ -326,9 +195,7 @@ seconds_to_ns (gdouble s)
 
 /* Event lines are read by tests and scripts through a pipe, so each goes
  * out whole and at once. */
-static void emit (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
-
-static void
+void
 emit (const gchar *fmt, ...)
 {
   va_list ap;
@@ -346,7 +213,7 @@ direction_queued (const Direction *d)
   return d->line.len + d->air_buf.len + d->out.len;
 }
 
-static void
+void
 print_counters (Emu *emu, FILE *out)
 {
   guint i;
@@ -401,239 +268,18 @@ print_summary (Emu *emu)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Sides: pty pairs and their symlinks */
-
-static gboolean
-side_open (Side *s, GError **error)
-{
-  struct termios t;
-  gint master, slave, flags;
-  gchar path[128];
-
-  /* Raw from the start: bytes carried before the user's program opens the
-   * slave must be neither echoed nor translated. */
-  memset (&t, 0, sizeof (t));
-  cfmakeraw (&t);
-  t.c_cflag |= CLOCAL | CREAD;
-  cfsetspeed (&t, B115200);
-  if (openpty (&master, &slave, NULL, &t, NULL) < 0)
-    goto openpty_failed;
-  if (ptsname_r (master, path, sizeof (path)) != 0)
-    goto ptsname_failed;
-
-  fcntl (master, F_SETFD, FD_CLOEXEC);
-  fcntl (slave, F_SETFD, FD_CLOEXEC);
-  /* The loop must never block on one side. */
-  flags = fcntl (master, F_GETFL);
-  fcntl (master, F_SETFL, flags | O_NONBLOCK);
-
-  /* The slave fd stays open for as long as the side is plugged in: when the
-   * user's program closes its side, the master then sees no hang-up and
-   * reads no EIO, as a real adapter does not vanish when a port closes. */
-  s->master = master;
-  s->keeper = slave;
-  g_free (s->slave_path);
-  s->slave_path = g_strdup (path);
-  s->hangups = 0;
-  return TRUE;
-
-  /* ERRORS */
-openpty_failed : {
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-      "openpty: %s", g_strerror (errno));
-  return FALSE;
-}
-ptsname_failed : {
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-      "ptsname: %s", g_strerror (errno));
-  close (master);
-  close (slave);
-  return FALSE;
-}
-}
-
-static void
-side_close (Side *s)
-{
-  if (s->master >= 0)
-    close (s->master);
-  if (s->keeper >= 0)
-    close (s->keeper);
-  s->master = s->keeper = -1;
-}
-
-/* Points the side's symlink at its current slave. A new symlink is renamed
- * over the old one so that the path never goes missing in between. */
-static gboolean
-link_set (Side *s, GError **error)
-{
-  struct stat st;
-  gchar *tmp;
-
-  if (!s->link)
-    return TRUE;
-
-  if (lstat (s->link, &st) == 0 && !S_ISLNK (st.st_mode))
-    goto not_a_link;
-
-  tmp = g_strdup_printf ("%s.%d.tmp", s->link, (gint) getpid ());
-  unlink (tmp);
-  if (symlink (s->slave_path, tmp) < 0 || rename (tmp, s->link) < 0) {
-    gint err = errno;
-
-    unlink (tmp);
-    g_free (tmp);
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
-        "cannot create symlink %s: %s", s->link, g_strerror (err));
-    return FALSE;
-  }
-  g_free (tmp);
-  return TRUE;
-
-  /* ERRORS */
-not_a_link : {
-  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-      "%s exists and is not a symlink; not replacing it", s->link);
-  return FALSE;
-}
-}
-
-/* Removes the side's symlink if it is still ours, like udev removing a
- * /dev/serial/by-id name when the adapter goes. */
-static void
-link_remove (Side *s)
-{
-  gchar *target;
-
-  if (!s->link || !s->slave_path)
-    return;
-  target = g_file_read_link (s->link, NULL);
-  if (target && strcmp (target, s->slave_path) == 0)
-    unlink (s->link);
-  g_free (target);
-}
-
-static Direction *
-direction_from (Emu *emu, Side *s)
-{
-  return emu->dirs[0].src == s ? &emu->dirs[0] : &emu->dirs[1];
-}
-
-static Direction *
-direction_to (Emu *emu, Side *s)
-{
-  return emu->dirs[0].dst == s ? &emu->dirs[0] : &emu->dirs[1];
-}
-
-static void
-unplug (Emu *emu, Side *s, gint64 now)
-{
-  Direction *in = direction_to (emu, s);
-
-  if (s->master < 0)
-    return;
-
-  link_remove (s);
-  side_close (s);
-  /* What was on its way to the side is lost with it. Bytes already taken
-   * from it are on the wire and still reach the other side. */
-  in->unplug_dropped += in->out.len;
-  ring_consume (&in->out, in->out.len);
-  s->unplugs++;
-  emit ("UNPLUGGED %c", s->name);
-
-  emu->replug_at = emu->unplug_down_ns < 0 ? NEVER : now + emu->unplug_down_ns;
-}
-
-static gboolean
-replug (Emu *emu, Side *s, gint64 now, GError **error)
-{
-  if (s->master >= 0)
-    return TRUE;
-
-  if (!side_open (s, error) || !link_set (s, error))
-    return FALSE;
-  emit ("REPLUGGED %c=%s", s->name, s->slave_path);
-
-  emu->replug_at = NEVER;
-  if (opt_unplug_repeat && emu->unplug_after_ns >= 0)
-    emu->unplug_at = now + emu->unplug_after_ns;
-  return TRUE;
-}
-
-/* Bytes the side may still pass before --unplug-after-bytes pulls it, so
- * that exactly N bytes pass whatever the sizes of reads and writes. */
-static guint64
-side_budget (Emu *emu, Side *s)
-{
-  if (opt_unplug_after_bytes <= 0 || s != emu->unplug_side ||
-      emu->bytes_unplug_done)
-    return UNLIMITED;
-  if (s->through >= (guint64) opt_unplug_after_bytes)
-    return 0;
-  return (guint64) opt_unplug_after_bytes - s->through;
-}
-
-static gboolean
-set_raw (gint fd)
-{
-  struct termios t;
-
-  if (tcgetattr (fd, &t) < 0)
-    return FALSE;
-  cfmakeraw (&t);
-  t.c_cflag |= CLOCAL | CREAD;
-  return tcsetattr (fd, TCSANOW, &t) == 0;
-}
-
-/* The slave was hung up under our keeper fd: a session leader that had it
- * as controlling terminal exited or called vhangup(). Every fd on it is now
- * dead and the kernel may have put it back in cooked mode (echo, line
- * editing). Opening it again gives a working keeper; raw mode again keeps
- * bytes from being echoed before the user's program reopens it. */
-static gboolean
-side_recover (Side *s, GError **error)
-{
-  gint fd;
-
-  if (++s->hangups > 3)
-    goto failed;
-  fd = open (s->slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
-    goto failed;
-  if (!set_raw (fd)) {
-    close (fd);
-    goto failed;
-  }
-  close (s->keeper);
-  s->keeper = fd;
-  g_printerr ("serial-link-emu: side %c (%s) was hung up by its user; "
-              "reopened it\n",
-      s->name, s->slave_path);
-  return TRUE;
-
-  /* ERRORS */
-failed : {
-  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO,
-      "side %c (%s) keeps hanging up: %s", s->name, s->slave_path,
-      g_strerror (errno));
-  return FALSE;
-}
-}
-
-/* ------------------------------------------------------------------------ */
 /* Carrying bytes */
 
 static gboolean
-read_side (Emu *emu, Side *s, GError **error)
+read_side (Emu *emu, EmuSide *s, GError **error)
 {
   Direction *d = direction_from (emu, s);
   guint reads;
 
   for (reads = 0; reads < MAX_READS_PER_EVENT; reads++) {
     gsize n;
-    guint8 *p = ring_tail (&d->line, &n);
-    guint64 budget = side_budget (emu, s);
+    guint8 *p = emu_ring_tail (&d->line, &n);
+    guint64 budget = emu_side_budget (emu, s);
     gssize r;
 
     n = (gsize) MIN ((guint64) n, budget);
@@ -652,7 +298,7 @@ read_side (Emu *emu, Side *s, GError **error)
       continue;
     if (r < 0 && errno == EAGAIN)
       break;
-    if (!side_recover (s, error))
+    if (!emu_side_recover (s, error))
       return FALSE;
     break;
   }
@@ -662,13 +308,13 @@ read_side (Emu *emu, Side *s, GError **error)
 static gsize
 write_out (Emu *emu, Direction *d, GError **error)
 {
-  Side *s = d->dst;
+  EmuSide *s = d->dst;
   gsize total = 0;
 
   while (d->out.len > 0 && s->master >= 0) {
     gsize n;
-    const guint8 *p = ring_peek (&d->out, &n);
-    guint64 budget = side_budget (emu, s);
+    const guint8 *p = emu_ring_peek (&d->out, &n);
+    guint64 budget = emu_side_budget (emu, s);
     gssize r;
 
     n = (gsize) MIN ((guint64) n, budget);
@@ -684,7 +330,7 @@ write_out (Emu *emu, Direction *d, GError **error)
           "writing to side %c: %s", s->name, g_strerror (errno));
       break;
     }
-    ring_consume (&d->out, (gsize) r);
+    emu_ring_consume (&d->out, (gsize) r);
     d->delivered += (guint64) r;
     s->through += (guint64) r;
     total += (gsize) r;
@@ -701,7 +347,7 @@ deliver (Direction *d, const guint8 *buf, gsize n)
     return;
   }
   /* The pacer was given the room, and faults only ever remove bytes. */
-  if (G_UNLIKELY (ring_push (&d->out, buf, n) != n))
+  if (G_UNLIKELY (emu_ring_push (&d->out, buf, n) != n))
     g_error ("delivery queue of %s overran", d->name);
 }
 
@@ -710,16 +356,16 @@ cross_line (Emu *emu, Direction *d, guint64 n, gint64 now)
 {
   while (n > 0) {
     gsize c, m;
-    const guint8 *p = ring_peek (&d->line, &c);
+    const guint8 *p = emu_ring_peek (&d->line, &c);
 
     c = (gsize) MIN ((guint64) MIN (c, (gsize) CHUNK), n);
     memcpy (emu->scratch, p, c);
-    ring_consume (&d->line, c);
+    emu_ring_consume (&d->line, c);
     n -= c;
 
     m = emu_faults_apply (&d->faults, emu->scratch, c);
     if (d->radio) {
-      gsize pushed = ring_push (&d->air_buf, emu->scratch, m);
+      gsize pushed = emu_ring_push (&d->air_buf, emu->scratch, m);
 
       d->overflow_dropped += m - pushed;
       emu_pacer_enter (&d->air, pushed, now);
@@ -734,11 +380,11 @@ cross_air (Emu *emu, Direction *d, guint64 n)
 {
   while (n > 0) {
     gsize c;
-    const guint8 *p = ring_peek (&d->air_buf, &c);
+    const guint8 *p = emu_ring_peek (&d->air_buf, &c);
 
     c = (gsize) MIN ((guint64) c, n);
     deliver (d, p, c);
-    ring_consume (&d->air_buf, c);
+    emu_ring_consume (&d->air_buf, c);
     n -= c;
   }
 }
@@ -756,15 +402,15 @@ direction_run (Emu *emu, Direction *d, gint64 now, GError **error)
     guint64 room, n;
 
     if (d->radio)
-      room = d->radio_drops ? UNLIMITED : ring_space (&d->air_buf);
+      room = d->radio_drops ? UNLIMITED : emu_ring_space (&d->air_buf);
     else
-      room = dst_down ? UNLIMITED : ring_space (&d->out);
+      room = dst_down ? UNLIMITED : emu_ring_space (&d->out);
     n = emu_pacer_take (&d->uart, now, room, &wake_line);
     cross_line (emu, d, n, now);
     moved = n;
 
     if (d->radio) {
-      room = dst_down ? UNLIMITED : ring_space (&d->out);
+      room = dst_down ? UNLIMITED : emu_ring_space (&d->out);
       n = emu_pacer_take (&d->air, now, room, &wake_air);
       cross_air (emu, d, n);
       moved += n;
@@ -779,120 +425,6 @@ direction_run (Emu *emu, Direction *d, gint64 now, GError **error)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Control */
-
-static Side *
-parse_side (Emu *emu, const gchar *arg)
-{
-  if (!arg || !*arg)
-    return emu->unplug_side;
-  if (g_ascii_strcasecmp (arg, "a") == 0)
-    return &emu->sides[0];
-  if (g_ascii_strcasecmp (arg, "b") == 0)
-    return &emu->sides[1];
-  return NULL;
-}
-
-static gboolean
-handle_command (Emu *emu, const gchar *line, GError **error)
-{
-  gchar **argv = g_strsplit_set (g_strstrip ((gchar *) line), " \t", -1);
-  const gchar *cmd = argv[0];
-  gboolean ok = TRUE;
-  Side *s;
-
-  if (!cmd || !*cmd) {
-    /* blank line */
-  } else if (strcmp (cmd, "unplug") == 0 || strcmp (cmd, "replug") == 0) {
-    s = parse_side (emu, argv[1]);
-    if (!s)
-      g_printerr ("serial-link-emu: no side '%s'\n", argv[1]);
-    else if (cmd[0] == 'u')
-      unplug (emu, s, now_ns ());
-    else
-      ok = replug (emu, s, now_ns (), error);
-  } else if (strcmp (cmd, "stats") == 0) {
-    print_counters (emu, stdout);
-  } else if (strcmp (cmd, "quit") == 0) {
-    emu->running = FALSE;
-  } else if (strcmp (cmd, "drain") == 0 && argv[1] && argv[2]) {
-    Direction *d = NULL;
-    guint64 target;
-
-    if (strcmp (argv[1], "a2b") == 0)
-      d = &emu->dirs[0];
-    else if (strcmp (argv[1], "b2a") == 0)
-      d = &emu->dirs[1];
-    if (d &&
-        g_ascii_string_to_unsigned (argv[2], 10, 0, G_MAXUINT64, &target,
-            NULL)) {
-      d->drain_wait = TRUE;
-      d->drain_target = target;
-    } else {
-      g_printerr ("serial-link-emu: usage: drain a2b|b2a BYTES\n");
-    }
-  } else {
-    g_printerr ("serial-link-emu: unknown command '%s'\n", cmd);
-  }
-  g_strfreev (argv);
-  return ok;
-}
-
-static gboolean
-read_stdin (Emu *emu, GError **error)
-{
-  gchar buf[4096];
-  gssize r = read (STDIN_FILENO, buf, sizeof (buf));
-  gchar *nl;
-
-  if (r < 0 && (errno == EINTR || errno == EAGAIN))
-    return TRUE;
-  if (r <= 0) {
-    emu->watch_stdin = FALSE;
-    if (opt_exit_on_stdin_eof)
-      emu->running = FALSE;
-    return TRUE;
-  }
-  if (!opt_control)
-    return TRUE;
-
-  g_string_append_len (emu->stdin_line, buf, r);
-  while ((nl = memchr (emu->stdin_line->str, '\n', emu->stdin_line->len))) {
-    gchar *line = g_strndup (emu->stdin_line->str, nl - emu->stdin_line->str);
-    gboolean ok;
-
-    g_string_erase (emu->stdin_line, 0, nl - emu->stdin_line->str + 1);
-    ok = handle_command (emu, line, error);
-    g_free (line);
-    if (!ok)
-      return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-read_signals (Emu *emu, GError **error)
-{
-  struct signalfd_siginfo si;
-
-  while (read (emu->sigfd, &si, sizeof (si)) == sizeof (si)) {
-    switch (si.ssi_signo) {
-      case SIGUSR1:
-        unplug (emu, emu->unplug_side, now_ns ());
-        break;
-      case SIGUSR2:
-        if (!replug (emu, emu->unplug_side, now_ns (), error))
-          return FALSE;
-        break;
-      default:
-        emu->running = FALSE;
-        break;
-    }
-  }
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------------ */
 /* Main loop */
 
 static void
@@ -902,14 +434,15 @@ check_events (Emu *emu, gint64 now, GError **error)
 
   if (emu->unplug_at <= now) {
     emu->unplug_at = NEVER;
-    unplug (emu, emu->unplug_side, now);
+    emu_side_unplug (emu, emu->unplug_side, now);
   }
-  if (emu->replug_at <= now && !replug (emu, emu->unplug_side, now, error))
+  if (emu->replug_at <= now &&
+      !emu_side_replug (emu, emu->unplug_side, now, error))
     return;
-  if (opt_unplug_after_bytes > 0 && !emu->bytes_unplug_done &&
-      emu->unplug_side->through >= (guint64) opt_unplug_after_bytes) {
+  if (emu->unplug_after_bytes > 0 && !emu->bytes_unplug_done &&
+      emu->unplug_side->through >= emu->unplug_after_bytes) {
     emu->bytes_unplug_done = TRUE;
-    unplug (emu, emu->unplug_side, now);
+    emu_side_unplug (emu, emu->unplug_side, now);
   }
   if (emu->stats_at <= now) {
     print_counters (emu, stderr);
@@ -936,7 +469,7 @@ typedef enum {
 
 /* Fills @pfd with what the loop waits for; at most 6 entries. */
 static guint
-watch_fds (Emu *emu, struct pollfd *pfd, Watch *watch, Side **side)
+watch_fds (Emu *emu, struct pollfd *pfd, Watch *watch, EmuSide **side)
 {
   guint i, n = 0;
 
@@ -949,7 +482,7 @@ watch_fds (Emu *emu, struct pollfd *pfd, Watch *watch, Side **side)
     watch[n++] = WATCH_STDIN;
   }
   for (i = 0; i < 2; i++) {
-    Side *s = &emu->sides[i];
+    EmuSide *s = &emu->sides[i];
     gshort events = 0;
 
     if (s->master < 0)
@@ -960,9 +493,9 @@ watch_fds (Emu *emu, struct pollfd *pfd, Watch *watch, Side **side)
     side[n] = s;
     watch[n++] = WATCH_KEEPER;
 
-    if (side_budget (emu, s) == 0)
+    if (emu_side_budget (emu, s) == 0)
       continue;
-    if (ring_space (&direction_from (emu, s)->line) > 0)
+    if (emu_ring_space (&direction_from (emu, s)->line) > 0)
       events |= POLLIN;
     if (direction_to (emu, s)->out.len > 0)
       events |= POLLOUT;
@@ -982,7 +515,7 @@ run (Emu *emu, GError **error)
   while (emu->running) {
     struct pollfd pfd[6];
     Watch watch[6];
-    Side *side[6] = { NULL };
+    EmuSide *side[6] = { NULL };
     struct timespec ts;
     gint64 now = now_ns (), wake = NEVER;
     guint i, n;
@@ -1033,16 +566,16 @@ run (Emu *emu, GError **error)
         continue;
       switch (watch[i]) {
         case WATCH_SIGNALS:
-          ok = read_signals (emu, error);
+          ok = emu_control_read_signals (emu, error);
           break;
         case WATCH_STDIN:
-          ok = read_stdin (emu, error);
+          ok = emu_control_read_stdin (emu, error);
           break;
         case WATCH_KEEPER:
           /* A fresh keeper is not hung up, so this cannot loop. */
           if (side[i]->keeper == pfd[i].fd) {
             side[i]->hangups = 0;
-            ok = side_recover (side[i], error);
+            ok = emu_side_recover (side[i], error);
           }
           break;
         case WATCH_MASTER:
@@ -1069,7 +602,7 @@ parse_unplug (Emu *emu, GError **error)
   gchar *end;
 
   emu->unplug_side = &emu->sides[0];
-  emu->unplug_side = parse_side (emu, opt_unplug_side);
+  emu->unplug_side = emu_control_parse_side (emu, opt_unplug_side);
   if (!emu->unplug_side) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "--unplug-side must be a or b");
@@ -1101,6 +634,8 @@ parse_unplug (Emu *emu, GError **error)
   }
   emu->unplug_after_ns = after < 0 ? -1 : seconds_to_ns (after);
   emu->unplug_down_ns = down < 0 ? -1 : seconds_to_ns (down);
+  emu->unplug_repeat = opt_unplug_repeat;
+  emu->unplug_after_bytes = (guint64) opt_unplug_after_bytes;
   return TRUE;
 
   /* ERRORS */
@@ -1184,21 +719,22 @@ check_options (guint *parity_bits, guint64 *seed, GError **error)
 }
 
 static void
-direction_init (Direction *d, const gchar *name, Side *src, Side *dst,
+direction_init (Direction *d, const gchar *name, EmuSide *src, EmuSide *dst,
     guint index, guint64 seed, guint bits_per_byte)
 {
   memset (d, 0, sizeof (*d));
   d->name = name;
   d->src = src;
   d->dst = dst;
-  ring_init (&d->line, (gsize) opt_queue);
-  ring_init (&d->out, (gsize) opt_queue);
+  emu_ring_init (&d->line, (gsize) opt_queue);
+  emu_ring_init (&d->out, (gsize) opt_queue);
   emu_pacer_init (&d->uart, (guint64) opt_baud, bits_per_byte,
       (guint) opt_fifo);
   if (opt_rate_limit > 0) {
     d->radio = TRUE;
     d->radio_drops = opt_buffer > 0;
-    ring_init (&d->air_buf, (gsize) (opt_buffer > 0 ? opt_buffer : opt_queue));
+    emu_ring_init (&d->air_buf,
+        (gsize) (opt_buffer > 0 ? opt_buffer : opt_queue));
     /* The air rate is in bytes, so a "bit" here is a byte. */
     emu_pacer_init (&d->air, (guint64) opt_rate_limit, 1, (guint) opt_fifo);
   }
@@ -1207,40 +743,18 @@ direction_init (Direction *d, const gchar *name, Side *src, Side *dst,
       (guint) opt_burst_length);
 }
 
-static gint
-setup_signals (GError **error)
-{
-  sigset_t set;
-  gint fd;
-
-  /* A reader that went away must not kill us before links are removed. */
-  signal (SIGPIPE, SIG_IGN);
-  sigemptyset (&set);
-  sigaddset (&set, SIGTERM);
-  sigaddset (&set, SIGINT);
-  sigaddset (&set, SIGHUP);
-  sigaddset (&set, SIGUSR1);
-  sigaddset (&set, SIGUSR2);
-  sigprocmask (SIG_BLOCK, &set, NULL);
-  fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (fd < 0)
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-        "signalfd: %s", g_strerror (errno));
-  return fd;
-}
-
 static void
 cleanup (Emu *emu)
 {
   guint i;
 
   for (i = 0; i < 2; i++) {
-    link_remove (&emu->sides[i]);
-    side_close (&emu->sides[i]);
+    emu_side_link_remove (&emu->sides[i]);
+    emu_side_close (&emu->sides[i]);
     g_free (emu->sides[i].slave_path);
-    ring_free (&emu->dirs[i].line);
-    ring_free (&emu->dirs[i].air_buf);
-    ring_free (&emu->dirs[i].out);
+    emu_ring_free (&emu->dirs[i].line);
+    emu_ring_free (&emu->dirs[i].air_buf);
+    emu_ring_free (&emu->dirs[i].out);
   }
   if (emu->sigfd >= 0)
     close (emu->sigfd);
@@ -1288,6 +802,8 @@ main (int argc, char **argv)
   emu->sigfd = -1;
   emu->stdin_line = g_string_new (NULL);
   emu->running = TRUE;
+  emu->control = opt_control;
+  emu->exit_on_stdin_eof = opt_exit_on_stdin_eof;
   emu->watch_stdin = opt_control || opt_exit_on_stdin_eof;
   emu->unplug_at = emu->replug_at = emu->stats_at = NEVER;
   for (i = 0; i < 2; i++) {
@@ -1311,11 +827,11 @@ main (int argc, char **argv)
    * 3 Mbaud; releases would come late and in bigger bursts. */
   prctl (PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
-  emu->sigfd = setup_signals (&error);
+  emu->sigfd = emu_control_setup_signals (&error);
   ok = emu->sigfd >= 0;
   for (i = 0; ok && i < 2; i++)
-    ok =
-        side_open (&emu->sides[i], &error) && link_set (&emu->sides[i], &error);
+    ok = emu_side_open (&emu->sides[i], &error) &&
+        emu_side_link_set (&emu->sides[i], &error);
   if (ok) {
     now = now_ns ();
     if (emu->unplug_after_ns >= 0)
