@@ -243,16 +243,20 @@ static void gst_serial_sink_set_property (GObject *object, guint prop_id,
 static void gst_serial_sink_get_property (GObject *object, guint prop_id,
     GValue *value, GParamSpec *pspec);
 static void gst_serial_sink_finalize (GObject *object);
+static void gst_serial_sink_stop (GstSerialSink *self);
 
 static GstStateChangeReturn gst_serial_sink_change_state (GstElement *element,
     GstStateChange transition);
 static gboolean gst_serial_sink_unlock (GstBaseSink *bsink);
 static gboolean gst_serial_sink_unlock_stop (GstBaseSink *bsink);
+static gboolean gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event);
 static gboolean gst_serial_sink_set_caps (GstBaseSink *bsink, GstCaps *caps);
 static GstFlowReturn gst_serial_sink_wait_event (GstBaseSink *bsink,
     GstEvent *event);
 static GstFlowReturn gst_serial_sink_render (GstBaseSink *bsink,
     GstBuffer *buffer);
+static GstFlowReturn gst_serial_sink_send_frame (GstBuffer *buffer,
+    gpointer user_data);
 
 static void
 gst_serial_sink_class_init (GstSerialSinkClass *klass)
@@ -319,6 +323,7 @@ gst_serial_sink_class_init (GstSerialSinkClass *klass)
 
   basesink_class->unlock = GST_DEBUG_FUNCPTR (gst_serial_sink_unlock);
   basesink_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_serial_sink_unlock_stop);
+  basesink_class->event = GST_DEBUG_FUNCPTR (gst_serial_sink_event);
   basesink_class->set_caps = GST_DEBUG_FUNCPTR (gst_serial_sink_set_caps);
   basesink_class->wait_event = GST_DEBUG_FUNCPTR (gst_serial_sink_wait_event);
   basesink_class->render = GST_DEBUG_FUNCPTR (gst_serial_sink_render);
@@ -337,6 +342,7 @@ gst_serial_sink_init (GstSerialSink *self)
   self->link_rate = DEFAULT_LINK_RATE;
   self->drop_policy = DEFAULT_DROP_POLICY;
   gst_serial_rate_meter_reset (&self->meter);
+  gst_serial_sender_init (&self->sender, gst_serial_sink_send_frame, self);
 
   /* A serial line is a transport, not a display: write as data comes, and
    * keep live video fresh by dropping stale frames (drop-policy) and
@@ -351,6 +357,7 @@ gst_serial_sink_finalize (GObject *object)
   GstSerialSink *self = GST_SERIAL_SINK (object);
 
   gst_serial_common_clear (&self->common);
+  gst_serial_sender_clear (&self->sender);
   g_free (self->scratch);
   g_free (self->caps_string);
 
@@ -526,24 +533,54 @@ gst_serial_sink_change_state (GstElement *element, GstStateChange transition)
   GstSerialSink *self = GST_SERIAL_SINK (element);
   GstStateChangeReturn ret;
 
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
-    if (!gst_serial_common_start (&self->common, element))
-      return GST_STATE_CHANGE_FAILURE;
-    gst_serial_sink_reset (self);
-    gst_serial_common_start_stats (&self->common, element,
-        gst_serial_sink_link_stats);
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      if (!gst_serial_common_start (&self->common, element))
+        return GST_STATE_CHANGE_FAILURE;
+      gst_serial_sink_reset (self);
+      if (!gst_serial_sender_start (&self->sender, "serialsink-send"))
+        goto no_thread;
+      gst_serial_common_start_stats (&self->common, element,
+          gst_serial_sink_link_stats);
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+      gst_serial_sender_set_playing (&self->sender, TRUE);
+      break;
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      gst_serial_sender_set_playing (&self->sender, FALSE);
+      break;
+    default:
+      break;
   }
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY ||
       (transition == GST_STATE_CHANGE_READY_TO_PAUSED &&
-          ret == GST_STATE_CHANGE_FAILURE)) {
-    gst_serial_common_stop_stats (&self->common);
-    gst_serial_common_stop (&self->common, element);
-  }
+          ret == GST_STATE_CHANGE_FAILURE))
+    gst_serial_sink_stop (self);
 
   return ret;
+
+  /* ERRORS */
+no_thread : {
+  GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+      ("Could not start the thread that sends to the serial port."),
+      ("g_thread_try_new failed"));
+  gst_serial_common_stop (&self->common, element);
+  return GST_STATE_CHANGE_FAILURE;
+}
+}
+
+/* Streaming has stopped; the sender thread may still be in a wait on the
+ * port, which flushing ends. */
+static void
+gst_serial_sink_stop (GstSerialSink *self)
+{
+  gst_serial_common_set_flushing (&self->common, GST_ELEMENT (self), TRUE);
+  gst_serial_sender_stop (&self->sender);
+  gst_serial_common_stop_stats (&self->common);
+  gst_serial_common_stop (&self->common, GST_ELEMENT (self));
 }
 
 static gboolean
@@ -551,17 +588,33 @@ gst_serial_sink_unlock (GstBaseSink *bsink)
 {
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
 
-  return gst_serial_common_set_flushing (&self->common, GST_ELEMENT (self),
-      TRUE);
+  gst_serial_common_set_flushing (&self->common, GST_ELEMENT (self), TRUE);
+  gst_serial_sender_unlock (&self->sender);
+  return TRUE;
 }
 
+/* The frame the sender thread is writing sees the unlock before the port
+ * stops flushing: a pause in the middle of a frame pauses it. */
 static gboolean
 gst_serial_sink_unlock_stop (GstBaseSink *bsink)
 {
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
 
-  return gst_serial_common_set_flushing (&self->common, GST_ELEMENT (self),
-      FALSE);
+  gst_serial_sender_wait_noticed (&self->sender);
+  gst_serial_common_set_flushing (&self->common, GST_ELEMENT (self), FALSE);
+  gst_serial_sender_unlock_stop (&self->sender);
+  return TRUE;
+}
+
+/* A flush gives up the frames handed to the sender thread. */
+static gboolean
+gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event)
+{
+  GstSerialSink *self = GST_SERIAL_SINK (bsink);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_START)
+    gst_serial_sender_flush (&self->sender);
+  return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }
 
 static gboolean
@@ -583,9 +636,11 @@ gst_serial_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 
   GST_DEBUG_OBJECT (self, "caps to send: %s", str);
   self->check_live = TRUE;
+  GST_OBJECT_LOCK (self);
   g_free (self->caps_string);
   self->caps_string = str;
   gst_serial_schedule_new_caps (&self->sched);
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
@@ -618,13 +673,17 @@ gst_serial_sink_wait_playing (GstSerialSink *self)
 }
 
 /* After unlock() interrupted a wait: waits until the pipeline plays again
- * (a pause) and returns OK, or returns FLUSHING (a flush or shutdown). It
- * always waits once: unlock_stop() comes only when this releases the
- * preroll lock. */
+ * (a pause) and returns OK, or returns FLUSHING (a flush or shutdown). In
+ * the streaming thread it always waits once: unlock_stop() comes only when
+ * this releases the preroll lock. */
 static GstFlowReturn
 gst_serial_sink_interrupted (GstSerialSink *self)
 {
-  GstFlowReturn ret = gst_base_sink_wait_preroll (GST_BASE_SINK (self));
+  GstFlowReturn ret;
+
+  if (gst_serial_sender_in_thread (&self->sender))
+    return gst_serial_sender_interrupted (&self->sender);
+  ret = gst_base_sink_wait_preroll (GST_BASE_SINK (self));
 
   return ret == GST_FLOW_OK ? gst_serial_sink_wait_playing (self) : ret;
 }
@@ -636,8 +695,8 @@ static void
 gst_serial_sink_port_back (GstSerialSink *self)
 {
   self->need_delimiter = TRUE;
-  gst_serial_schedule_resend (&self->sched);
   GST_OBJECT_LOCK (self);
+  gst_serial_schedule_resend (&self->sched);
   gst_serial_line_idle (&self->line);
   GST_OBJECT_UNLOCK (self);
 }
@@ -844,8 +903,8 @@ gst_serial_sink_finish (GstSerialSink *self, sf_encoder *enc, gsize pos)
    * the line: the next one must not be glued to it. */
   self->need_delimiter = ret != GST_FLOW_OK;
   if (ret == GST_FLOW_OK) {
-    gst_serial_schedule_wrote (&self->sched, pos + written);
     GST_OBJECT_LOCK (self);
+    gst_serial_schedule_wrote (&self->sched, pos + written);
     self->wire_bytes += pos + written;
     gst_serial_rate_meter_add (&self->meter, 0, pos + written);
     GST_OBJECT_UNLOCK (self);
@@ -861,23 +920,32 @@ encode_failed:
 static GstFlowReturn
 gst_serial_sink_send_caps (GstSerialSink *self)
 {
-  gsize len = strlen (self->caps_string), pos;
   GstFlowReturn ret;
   sf_encoder enc;
   sf_header hdr;
+  gchar *caps;
+  gsize len, pos;
+
+  /* A copy: new caps may come while the sender thread sends these. */
+  GST_OBJECT_LOCK (self);
+  caps = g_strdup (self->caps_string);
+  GST_OBJECT_UNLOCK (self);
+  len = strlen (caps);
 
   sf_header_init (&hdr, SF_TYPE_CAPS);
   hdr.seq = self->seq;
   hdr.payload_len = len;
   pos = gst_serial_sink_begin (self, &enc, &hdr, len);
-  sf_encoder_write (&enc, self->caps_string, len);
+  sf_encoder_write (&enc, caps, len);
   ret = gst_serial_sink_finish (self, &enc, pos);
   if (ret == GST_FLOW_OK) {
-    gst_serial_schedule_caps_sent (&self->sched);
     GST_OBJECT_LOCK (self);
+    if (g_strcmp0 (caps, self->caps_string) == 0)
+      gst_serial_schedule_caps_sent (&self->sched);
     self->caps_sent++;
     GST_OBJECT_UNLOCK (self);
   }
+  g_free (caps);
   return ret;
 }
 
@@ -970,9 +1038,9 @@ gst_serial_sink_dropped (GstSerialSink *self, GstBuffer *buffer, gboolean stale,
   GST_OBJECT_LOCK (self);
   dropped = ++self->frames_dropped;
   sent = self->frames_sent;
+  gst_serial_freshness_dropped (&self->fresh, frame, stale, delta);
   GST_OBJECT_UNLOCK (self);
 
-  gst_serial_freshness_dropped (&self->fresh, frame, stale, delta);
   GST_LOG_OBJECT (self, "dropping a frame %s %" GST_STIME_FORMAT,
       stale ? "stale" : "whose reference was dropped, or the port is away",
       GST_STIME_ARGS (frame->late));
@@ -999,17 +1067,17 @@ static GstFlowReturn
 gst_serial_sink_send (GstSerialSink *self, GstBuffer *buffer)
 {
   GstFlowReturn ret;
-  guint interval;
+  gboolean due;
 
   switch (self->common.run.framing) {
     case GST_SERIAL_FRAMING_RAW:
       return gst_serial_sink_render_raw (self, buffer);
     case GST_SERIAL_FRAMING_NATIVE:
       GST_OBJECT_LOCK (self);
-      interval = self->caps_interval;
+      due = gst_serial_schedule_caps_due (&self->sched, self->caps_interval,
+          GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT));
       GST_OBJECT_UNLOCK (self);
-      if (gst_serial_schedule_caps_due (&self->sched, interval,
-              GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))) {
+      if (due) {
         ret = gst_serial_sink_send_caps (self);
         if (ret != GST_FLOW_OK)
           return ret;
@@ -1020,39 +1088,32 @@ gst_serial_sink_send (GstSerialSink *self, GstBuffer *buffer)
   }
 }
 
-static GstFlowReturn
-gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+/* The frame as the drop policy sees it, when it did not look at it
+ * before. */
+static void
+gst_serial_sink_frame (GstSerialSink *self, GstBuffer *buffer,
+    GstSerialFrame *frame)
 {
-  GstSerialSink *self = GST_SERIAL_SINK (bsink);
-  gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-  GstSerialFrame frame = { GST_CLOCK_TIME_NONE, 0 };
-  GstSerialFreshnessVerdict verdict = GST_SERIAL_FRESHNESS_SEND;
-  GstClockTime busy_for;
-  gboolean may_drop;
+  GstClockTime duration = GST_BUFFER_DURATION (buffer);
+
+  GST_OBJECT_LOCK (self);
+  frame->running_time = gst_serial_sink_running_time (self, buffer);
+  GST_OBJECT_UNLOCK (self);
+  frame->duration = GST_CLOCK_TIME_IS_VALID (duration) ? duration : 0;
+}
+
+/* Sends @buffer on the port, waiting for the port if it is away (or, with
+ * wait_for_port FALSE, dropping the frame then), and counts it. */
+static GstFlowReturn
+gst_serial_sink_deliver (GstSerialSink *self, GstBuffer *buffer)
+{
+  GstClockTime busy_for, now;
+  GstSerialFrame frame;
   GstFlowReturn ret;
 
-  gst_serial_schedule_frame (&self->sched, delta);
-  may_drop = gst_serial_sink_may_drop (self);
-  if (may_drop)
-    verdict = gst_serial_freshness_check (&self->fresh,
-        gst_serial_sink_running_time (self, buffer),
-        GST_BUFFER_DURATION (buffer), delta, &frame);
-  if (verdict != GST_SERIAL_FRESHNESS_SEND) {
-    gst_serial_sink_dropped (self, buffer,
-        verdict == GST_SERIAL_FRESHNESS_STALE, &frame);
-    return GST_FLOW_OK;
-  }
-
-  /* The port may be away (reconnect), also since a flush or stop
-   * interrupted the wait for it. A live stream does not wait for it: its
-   * frames would be stale by then, and an application sending EOS would
-   * wait behind them. */
-  self->wait_for_port = !may_drop;
-  ret = gst_serial_sink_wait_playing (self);
-  if (ret != GST_FLOW_OK)
-    return ret;
   ret = gst_serial_sink_ensure_port (self);
   if (ret == GST_SERIAL_FLOW_ABSENT) {
+    gst_serial_sink_frame (self, buffer, &frame);
     gst_serial_sink_dropped (self, buffer, FALSE, &frame);
     return GST_FLOW_OK;
   }
@@ -1066,17 +1127,132 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
     return ret;
 
   /* Counted here once, whatever the framing; wire bytes are counted where
-   * they are written. */
+   * they are written. When the line will be free, in running time: frames
+   * due well before then are stale. */
+  now = gst_serial_common_running_time (GST_ELEMENT (self));
   GST_OBJECT_LOCK (self);
   self->frames_sent++;
   self->payload_bytes += gst_buffer_get_size (buffer);
   gst_serial_rate_meter_add (&self->meter, gst_buffer_get_size (buffer), 0);
   busy_for = gst_serial_line_busy_for (&self->line, gst_serial_sink_now ());
+  gst_serial_freshness_sent (&self->fresh, now, busy_for);
+  GST_OBJECT_UNLOCK (self);
+  return GST_FLOW_OK;
+}
+
+/* The line will be busy with @buffer from now on: the frames due before
+ * it is free are stale, and the streaming thread drops them as they come,
+ * telling upstream, instead of handing them over to be replaced. */
+static void
+gst_serial_sink_busy_with (GstSerialSink *self, GstBuffer *buffer)
+{
+  GstClockTime now = gst_serial_common_running_time (GST_ELEMENT (self));
+  GstClockTime busy_for;
+
+  GST_OBJECT_LOCK (self);
+  busy_for = gst_serial_line_busy_for (&self->line, gst_serial_sink_now ());
+  if (self->line.rate > 0)
+    busy_for += gst_buffer_get_size (buffer) * GST_SECOND / self->line.rate;
+  gst_serial_freshness_sent (&self->fresh, now, busy_for);
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* In the sender thread: a frame that may be dropped. */
+static GstFlowReturn
+gst_serial_sink_send_frame (GstBuffer *buffer, gpointer user_data)
+{
+  GstSerialSink *self = user_data;
+
+  gst_serial_sink_busy_with (self, buffer);
+  self->wait_for_port = FALSE;
+  return gst_serial_sink_deliver (self, buffer);
+}
+
+/* Waits until the sender thread has sent what it was given, before the
+ * streaming thread writes itself. Call with the preroll lock. */
+static GstFlowReturn
+gst_serial_sink_wait_sender (GstSerialSink *self)
+{
+  GstFlowReturn ret;
+
+  while ((ret = gst_serial_sender_wait_idle (&self->sender)) ==
+      GST_FLOW_FLUSHING) {
+    ret = gst_serial_sink_interrupted (self);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
+  return ret;
+}
+
+/* A frame that may be dropped goes to the sender thread, which sends it
+ * at once if it is idle, or else after the frame on its way, unless a
+ * newer frame replaces it meanwhile: render() returns at once, so that a
+ * live upstream is never held back by a busy line and the newest frame is
+ * ready when the line is free. A delta frame does not replace the frame
+ * it needs: it is dropped instead. */
+static GstFlowReturn
+gst_serial_sink_hand_over (GstSerialSink *self, GstBuffer *buffer,
+    GstSerialFrame *frame)
+{
+  gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  GstBuffer *replaced = NULL;
+  GstSerialFrame old;
+  GstFlowReturn ret;
+  gboolean behind;
+
+  if (delta && gst_serial_sender_has_next (&self->sender)) {
+    gst_serial_sink_dropped (self, buffer, FALSE, frame);
+    return GST_FLOW_OK;
+  }
+  ret = gst_serial_sender_offer (&self->sender, buffer, &behind, &replaced);
+  if (ret == GST_FLOW_OK && !behind)
+    gst_serial_sink_busy_with (self, buffer);
+  if (replaced) {
+    gst_serial_sink_frame (self, replaced, &old);
+    gst_serial_sink_dropped (self, replaced, TRUE, &old);
+    gst_buffer_unref (replaced);
+  }
+  return ret;
+}
+
+static GstFlowReturn
+gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+{
+  GstSerialSink *self = GST_SERIAL_SINK (bsink);
+  gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  GstSerialFreshnessVerdict verdict;
+  GstSerialFrame frame;
+  GstClockTime running_time;
+  GstFlowReturn ret;
+
+  GST_OBJECT_LOCK (self);
+  gst_serial_schedule_frame (&self->sched, delta);
   GST_OBJECT_UNLOCK (self);
 
-  gst_serial_freshness_sent (&self->fresh,
-      gst_serial_common_running_time (GST_ELEMENT (self)), busy_for);
-  return GST_FLOW_OK;
+  if (gst_serial_sink_may_drop (self)) {
+    GST_OBJECT_LOCK (self);
+    running_time = gst_serial_sink_running_time (self, buffer);
+    verdict = gst_serial_freshness_check (&self->fresh, running_time,
+        GST_BUFFER_DURATION (buffer), delta, &frame);
+    GST_OBJECT_UNLOCK (self);
+    if (verdict == GST_SERIAL_FRESHNESS_SEND)
+      return gst_serial_sink_hand_over (self, buffer, &frame);
+    gst_serial_sink_dropped (self, buffer,
+        verdict == GST_SERIAL_FRESHNESS_STALE, &frame);
+    return GST_FLOW_OK;
+  }
+
+  /* Nothing may be dropped: the frame goes from here, after what the
+   * sender thread still has (the drop policy or upstream changed). The
+   * port may be away (reconnect), also since a flush or stop interrupted
+   * the wait for it. */
+  ret = gst_serial_sink_wait_sender (self);
+  if (ret == GST_FLOW_OK)
+    ret = gst_serial_sink_wait_playing (self);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  self->wait_for_port = TRUE;
+  return gst_serial_sink_deliver (self, buffer);
 }
 
 /* A damaged EOS would leave the receiver waiting for ever: send copies,
@@ -1147,7 +1323,9 @@ gst_serial_sink_wait_event (GstBaseSink *bsink, GstEvent *event)
     return ret;
 
   self->wait_for_port = TRUE;
-  ret = gst_serial_sink_wait_playing (self);
+  ret = gst_serial_sink_wait_sender (self);
+  if (ret == GST_FLOW_OK)
+    ret = gst_serial_sink_wait_playing (self);
   if (ret == GST_FLOW_OK &&
       self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
     ret = gst_serial_sink_send_eos (self);

@@ -14,6 +14,7 @@
 #include "gstserialfreshness.h"
 #include "gstserialline.h"
 #include "gstserialschedule.h"
+#include "gstserialsender.h"
 
 G_BEGIN_DECLS
 
@@ -54,13 +55,14 @@ struct _GstSerialSink {
   guint8 *scratch; /* encoded packets, reused */
   gsize scratch_size;
   gboolean need_delimiter;
-  gboolean wait_for_port; /* when it is away: or drop the frame */
-  gchar *caps_string;     /* caps to put on the wire */
-  GstSerialSchedule sched;
+  gboolean wait_for_port;  /* when it is away: or drop the frame */
+  gchar *caps_string;      /* caps to put on the wire */
+  GstSerialSchedule sched; /* frame() and caps_due() with the object lock */
   guint32 seq;
   gboolean check_live;
   gboolean upstream_live;
-  GstSerialFreshness fresh;
+  GstSerialFreshness fresh; /* with the object lock */
+  GstSerialSender sender;   /* sends what may be dropped, see render() */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (serialsink);

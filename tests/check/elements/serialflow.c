@@ -6,6 +6,7 @@
  */
 
 #include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 
@@ -112,6 +113,26 @@ count_qos_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Appends to @frames the numbers of the frames in cobs packets: packets
+ * are separated by 0x00; the first data byte of each (after the COBS code
+ * byte) is its frame number plus one. */
+static void
+cobs_frames (GByteArray *wire, GArray *frames)
+{
+  guint64 start = 0, end;
+
+  for (end = 0; end < wire->len; end++) {
+    if (wire->data[end] != 0)
+      continue;
+    if (end - start >= 2) {
+      guint frame = wire->data[start + 1] - 1;
+
+      g_array_append_val (frames, frame);
+    }
+    start = end + 1;
+  }
+}
+
 /* Pushes N_FRAMES frames of @size bytes from a 30 fps camera, all at
  * once, through a link carrying @rate bytes/s, in cobs framing; with
  * @key_every, only every @key_every-th frame is a key frame, the others are
@@ -169,23 +190,9 @@ run_overload (const gchar *policy, gboolean live, gsize size, guint rate,
   }
   *stats = test_link_stats (pipe, "sink");
 
-  /* Packets are separated by 0x00; the first data byte of each (after the
-   * COBS code byte) is its frame number plus one. */
-  {
-    guint64 wire = test_stat (*stats, "wire-bytes"), start = 0, end;
-    guint8 *bytes = test_collector_wait (collector, wire)->data;
-
-    for (end = 0; end < wire; end++) {
-      if (bytes[end] != 0)
-        continue;
-      if (end - start >= 2) {
-        guint frame = bytes[start + 1] - 1;
-
-        g_array_append_val (delivered, frame);
-      }
-      start = end + 1;
-    }
-  }
+  cobs_frames (test_collector_wait (collector,
+                   test_stat (*stats, "wire-bytes")),
+      delivered);
   test_relay_stop (collector);
 
   gst_element_set_state (pipe, GST_STATE_NULL);
@@ -418,6 +425,61 @@ GST_START_TEST (test_stats_messages)
 
 GST_END_TEST;
 
+/* Defect (issue 13): a frame that may be dropped held upstream back for as
+ * long as the line carried the frame before it, and a live source let go
+ * then rendered the frames it owed while the line idled. Now render()
+ * returns at once: frames that come while the line is busy wait behind the
+ * frame on its way, the newest replacing the one waiting, which is dropped
+ * and counted. Frame 0 takes 2 s on the line; frames 1 to 5, without
+ * timestamps (never stale), come meanwhile: 0 and 5 go. */
+GST_START_TEST (test_newest_frame_waits_behind)
+{
+  GArray *delivered = g_array_new (FALSE, FALSE, sizeof (guint));
+  GstStructure *stats;
+  TestRelay *collector;
+  GstElement *sink;
+  GstHarness *h;
+  TestPty pty;
+  gchar *desc;
+  guint i;
+
+  test_pty_open (&pty);
+  collector = test_collector_start (pty.master);
+  desc = g_strdup_printf ("serialsink framing=cobs link-rate=200 "
+                          "drop-policy=stale port=%s",
+      pty.path);
+  h = gst_harness_new_parse (desc);
+  gst_harness_set_src_caps_str (h, "application/x-serial-test");
+  for (i = 0; i < 6; i++) {
+    gsize size = i == 0 ? 400 : 10;
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+
+    gst_buffer_memset (buf, 0, i + 1, size);
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+
+  sink = gst_harness_find_element (h, "serialsink");
+  g_object_get (sink, "link-stats", &stats, NULL);
+  fail_unless_equals_uint64 (test_stat (stats, "frames-sent"), 2);
+  fail_unless_equals_uint64 (test_stat (stats, "frames-dropped"), 4);
+  cobs_frames (test_collector_wait (collector, test_stat (stats, "wire-bytes")),
+      delivered);
+  fail_unless_equals_int (delivered->len, 2);
+  fail_unless_equals_int (g_array_index (delivered, guint, 0), 0);
+  fail_unless_equals_int (g_array_index (delivered, guint, 1), 5);
+
+  gst_structure_free (stats);
+  gst_object_unref (sink);
+  gst_harness_teardown (h);
+  test_relay_stop (collector);
+  g_array_unref (delivered);
+  test_pty_close (&pty);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialflow_suite (void)
 {
@@ -429,6 +491,7 @@ serialflow_suite (void)
   tcase_add_test (tc, test_paced_transfer_exact);
   tcase_add_test (tc, test_live_drops_stale_frames);
   tcase_add_test (tc, test_live_drops_whole_gops);
+  tcase_add_test (tc, test_newest_frame_waits_behind);
   tcase_add_loop_test (tc, test_lossless, 0, 3);
   tcase_add_test (tc, test_xoff_holds_without_loss);
   tcase_add_loop_test (tc, test_stats_messages, 0, 2);
