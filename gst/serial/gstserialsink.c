@@ -47,7 +47,9 @@
  * #GstSerialSink:drop-policy decides. With auto, the default, and a live
  * upstream (a camera), a frame is dropped, whole, when a newer frame was due
  * before the line became free: the picture stays fresh instead of queueing
- * seconds of video. Each drop is counted, posted as a QoS message, and sent
+ * seconds of video. Meanwhile the sink keeps taking frames (it sends from a
+ * thread of its own), so upstream is never held back by a busy line and
+ * the newest frame goes the moment the line is free. Each drop is counted, posted as a QoS message, and sent
  * upstream as a QoS event, so that an encoder with qos=true (jpegenc,
  * x264enc: any GstVideoEncoder) skips the frames that would be dropped
  * anyway. In a stream with delta frames (H.264), the frames that need a
