@@ -32,6 +32,7 @@ gst_serial_sender_loop (gpointer data)
   GstFlowReturn ret;
 
   g_mutex_lock (&sender->lock);
+  sender->running = g_thread_self ();
   for (;;) {
     while (!sender->stopping &&
         ((sender->first == NULL && sender->next == NULL) || !sender->playing ||
@@ -60,6 +61,7 @@ gst_serial_sender_loop (gpointer data)
       sender->last = ret;
     g_cond_broadcast (&sender->cond);
   }
+  sender->running = NULL;
   g_mutex_unlock (&sender->lock);
   return NULL;
 }
@@ -76,7 +78,7 @@ gst_serial_sender_init (GstSerialSender *sender, GstSerialSendFunc send,
 {
   g_mutex_init (&sender->lock);
   g_cond_init (&sender->cond);
-  sender->thread = NULL;
+  sender->thread = sender->running = NULL;
   sender->send = send;
   sender->user_data = user_data;
   sender->first = sender->next = NULL;
@@ -300,7 +302,13 @@ gst_serial_sender_flush (GstSerialSender *sender)
 gboolean
 gst_serial_sender_in_thread (GstSerialSender *sender)
 {
-  return sender->thread != NULL && g_thread_self () == sender->thread;
+  GThread *self = g_thread_self ();
+  gboolean in;
+
+  g_mutex_lock (&sender->lock);
+  in = sender->running == self;
+  g_mutex_unlock (&sender->lock);
+  return in;
 }
 
 /**

@@ -26,6 +26,7 @@ typedef GstFlowReturn (
  */
 typedef struct {
   GThread *thread;
+  GThread *running; /* the thread, as it knows itself */
   GMutex lock;
   GCond cond;
   GstSerialSendFunc send;

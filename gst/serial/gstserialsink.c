@@ -608,14 +608,25 @@ gst_serial_sink_unlock_stop (GstBaseSink *bsink)
   return TRUE;
 }
 
-/* A flush gives up the frames handed to the sender thread. */
+/* A flush gives up the frames handed to the sender thread, and what the
+ * drop policy knew in the running time of before the flush. */
 static gboolean
 gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event)
 {
   GstSerialSink *self = GST_SERIAL_SINK (bsink);
 
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_START)
-    gst_serial_sender_flush (&self->sender);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_FLUSH_START:
+      gst_serial_sender_flush (&self->sender);
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      GST_OBJECT_LOCK (self);
+      gst_serial_freshness_init (&self->fresh);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    default:
+      break;
+  }
   return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }
 
@@ -1324,10 +1335,10 @@ gst_serial_sink_wait_event (GstBaseSink *bsink, GstEvent *event)
   if (ret != GST_FLOW_OK || GST_EVENT_TYPE (event) != GST_EVENT_EOS)
     return ret;
 
-  self->wait_for_port = TRUE;
   ret = gst_serial_sink_wait_sender (self);
   if (ret == GST_FLOW_OK)
     ret = gst_serial_sink_wait_playing (self);
+  self->wait_for_port = TRUE;
   if (ret == GST_FLOW_OK &&
       self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
     ret = gst_serial_sink_send_eos (self);

@@ -480,6 +480,66 @@ GST_START_TEST (test_newest_frame_waits_behind)
 
 GST_END_TEST;
 
+/* Defect: the drop policy kept, across a flush, when the line would be free
+ * of the last frame, in the running time of before the flush: after a
+ * flushing seek (running time starting again) frames were stale until the
+ * new running time caught up. A frame of 2 s on the line makes the next
+ * frame stale; after a flush, a frame at running time 0 goes. */
+GST_START_TEST (test_flush_forgets_line_time)
+{
+  GstStructure *stats;
+  GstElement *sink;
+  GstSegment segment;
+  GstHarness *h;
+  TestPty pty;
+  gchar *desc;
+  guint i;
+
+  test_pty_open (&pty);
+  desc = g_strdup_printf ("serialsink framing=cobs link-rate=200 "
+                          "drop-policy=stale port=%s",
+      pty.path);
+  h = gst_harness_new_parse (desc);
+  gst_harness_set_src_caps_str (h, "application/x-serial-test");
+  for (i = 0; i < 2; i++) {
+    gsize size = i == 0 ? 400 : 10;
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+
+    gst_buffer_memset (buf, 0, i + 1, size);
+    GST_BUFFER_PTS (buf) = i * FRAME_DURATION;
+    GST_BUFFER_DURATION (buf) = FRAME_DURATION;
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, 10, NULL);
+
+    gst_buffer_memset (buf, 0, 3, 10);
+    GST_BUFFER_PTS (buf) = 0;
+    GST_BUFFER_DURATION (buf) = FRAME_DURATION;
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+
+  /* Frame 0 was cut short by the flush, frame 1 was stale, frame 2 went. */
+  sink = gst_harness_find_element (h, "serialsink");
+  g_object_get (sink, "link-stats", &stats, NULL);
+  fail_unless_equals_uint64 (test_stat (stats, "frames-dropped"), 1);
+  fail_unless_equals_uint64 (test_stat (stats, "frames-sent"), 1);
+
+  gst_structure_free (stats);
+  gst_object_unref (sink);
+  gst_harness_teardown (h);
+  test_pty_close (&pty);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialflow_suite (void)
 {
@@ -492,6 +552,7 @@ serialflow_suite (void)
   tcase_add_test (tc, test_live_drops_stale_frames);
   tcase_add_test (tc, test_live_drops_whole_gops);
   tcase_add_test (tc, test_newest_frame_waits_behind);
+  tcase_add_test (tc, test_flush_forgets_line_time);
   tcase_add_loop_test (tc, test_lossless, 0, 3);
   tcase_add_test (tc, test_xoff_holds_without_loss);
   tcase_add_loop_test (tc, test_stats_messages, 0, 2);
