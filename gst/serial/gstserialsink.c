@@ -565,13 +565,12 @@ gst_serial_sink_change_state (GstElement *element, GstStateChange transition)
   return ret;
 
   /* ERRORS */
-no_thread : {
+no_thread:
   GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
       ("Could not start the thread that sends to the serial port."),
       ("g_thread_try_new failed"));
   gst_serial_common_stop (&self->common, element);
   return GST_STATE_CHANGE_FAILURE;
-}
 }
 
 /* Streaming has stopped; the sender thread may still be in a wait on the
