@@ -51,18 +51,16 @@ emu_side_open (EmuSide *s, GError **error)
   return TRUE;
 
   /* ERRORS */
-openpty_failed : {
+openpty_failed:
   g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
       "openpty: %s", g_strerror (errno));
   return FALSE;
-}
-ptsname_failed : {
+ptsname_failed:
   g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
       "ptsname: %s", g_strerror (errno));
   close (master);
   close (slave);
   return FALSE;
-}
 }
 
 void
@@ -104,11 +102,10 @@ emu_side_link_set (EmuSide *s, GError **error)
   return TRUE;
 
   /* ERRORS */
-not_a_link : {
+not_a_link:
   g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
       "%s exists and is not a symlink; not replacing it", s->link);
   return FALSE;
-}
 }
 
 /* Removes the side's symlink if it is still ours, like udev removing a
@@ -214,10 +211,9 @@ emu_side_recover (EmuSide *s, GError **error)
   return TRUE;
 
   /* ERRORS */
-failed : {
+failed:
   g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO,
       "side %c (%s) keeps hanging up: %s", s->name, s->slave_path,
       g_strerror (errno));
   return FALSE;
-}
 }

@@ -639,17 +639,15 @@ parse_unplug (Emu *emu, GError **error)
   return TRUE;
 
   /* ERRORS */
-bad_down : {
+bad_down:
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
       "--unplug-down takes seconds or 'manual', not '%s'", opt_unplug_down);
   return FALSE;
-}
-bad_after : {
+bad_after:
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
       "--unplug-after takes SECONDS[,DOWN_SECONDS], not '%s'",
       opt_unplug_after);
   return FALSE;
-}
 }
 
 static gboolean
@@ -862,10 +860,9 @@ main (int argc, char **argv)
   return ok ? 0 : 1;
 
   /* ERRORS */
-usage : {
+usage:
   g_printerr ("serial-link-emu: %s\nTry --help.\n", error->message);
   g_clear_error (&error);
   g_option_context_free (ctx);
   return 2;
-}
 }
