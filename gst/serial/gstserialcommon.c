@@ -10,6 +10,7 @@
 #endif
 
 #include "gstserialcommon.h"
+#include "gstserialdevices.h"
 
 #include <errno.h>
 #include <string.h>

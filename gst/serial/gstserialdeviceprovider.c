@@ -78,15 +78,15 @@
 #endif
 
 #include "gstserialdeviceprovider.h"
-#include "gstserialport.h"
+#include "gstserialdevices.h"
 
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (serial_device_provider_debug);
 #define GST_CAT_DEFAULT serial_device_provider_debug
 
-#define DEFAULT_SYSFS_DIR "/sys/class/tty"
-#define DEFAULT_BY_ID_DIR "/dev/serial/by-id"
+#define DEFAULT_SYSFS_DIR GST_SERIAL_SYSFS_TTY_DIR
+#define DEFAULT_BY_ID_DIR GST_SERIAL_BY_ID_DIR
 #define DEFAULT_POLL_INTERVAL 1000
 
 #define CLASS_SOURCE "Serial/Port/Source"

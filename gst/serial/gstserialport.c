@@ -16,6 +16,7 @@
 #endif
 
 #include "gstserialport.h"
+#include "gstserialdevices.h"
 #include "gstserialtermios2.h"
 
 #include <errno.h>
@@ -48,6 +49,7 @@ struct _GstSerialPort {
   gint fd;            /* the descriptor data goes through */
   gint lock_fd;       /* holds the flock(); may equal fd */
   guint baud_rate;
+  gboolean baud_rate_is_real;
   GstPoll *read_poll;
   GstPoll *write_poll;
   GstPollFD read_pfd;
@@ -619,6 +621,27 @@ no_poll : {
 }
 }
 
+/* Whether bytes really leave at the baud rate. Pseudo-terminals and USB CDC
+ * ACM devices accept any rate and move data as fast as the other side
+ * takes it. Read from sysfs once, at open: the elements ask with their
+ * object lock held. */
+static gboolean
+baud_rate_is_real (GstSerialPort *port)
+{
+  gchar *name, *driver;
+  gboolean real;
+
+  if (port->sp == NULL)
+    return FALSE;
+
+  name = g_path_get_basename (port->device);
+  driver = gst_serial_port_read_driver (NULL, name);
+  real = g_strcmp0 (driver, "cdc_acm") != 0;
+  g_free (driver);
+  g_free (name);
+  return real;
+}
+
 /**
  * gst_serial_port_open:
  * @path: device path; symlinks such as /dev/serial/by-id/... are followed
@@ -676,6 +699,7 @@ gst_serial_port_open (const gchar *path, const GstSerialPortConfig *config,
       !set_modem_line (port, TIOCM_RTS, config->rts, err) ||
       !verify_config (port, config, err) || !setup_polls (port, err))
     goto failed;
+  port->baud_rate_is_real = baud_rate_is_real (port);
 
   GST_INFO ("opened %s at %u baud", path, port->baud_rate);
   return port;
@@ -922,26 +946,10 @@ gst_serial_port_drain (GstSerialPort *port, GstSerialPortError *err)
   return res;
 }
 
-/* Whether bytes really leave at the baud rate. Pseudo-terminals and USB CDC
- * ACM devices accept any rate and move data as fast as the other side
- * takes it. */
 gboolean
 gst_serial_port_baud_rate_is_real (GstSerialPort *port)
 {
-  gchar *name, *link, *driver;
-  gboolean real;
-
-  if (port->sp == NULL)
-    return FALSE;
-
-  name = g_path_get_basename (port->device);
-  link = g_build_filename ("/sys/class/tty", name, "device", "driver", NULL);
-  driver = g_file_read_link (link, NULL);
-  real = driver == NULL || !g_str_has_suffix (driver, "/cdc_acm");
-  g_free (driver);
-  g_free (link);
-  g_free (name);
-  return real;
+  return port->baud_rate_is_real;
 }
 
 guint
