@@ -505,35 +505,72 @@ append_param (GString *uri, GParamSpec *pspec, const GValue *value)
   g_free (str);
 }
 
-/* Appends every settable property whose value differs from a new
- * element's: an element's defaults are not always its param specs' (the
- * sink's sync is false, the source's do-timestamp true). */
-static void
-append_params (GString *uri, GstElement *element)
+/* The values of the properties of @object a URI may set, a field each, in
+ * the order of the class's properties. */
+static GstStructure *
+settable_values (GObject *object)
 {
-  GObject *object = G_OBJECT (element);
-  GObject *fresh =
-      gst_object_ref_sink (g_object_new (G_OBJECT_TYPE (object), NULL));
+  GstStructure *values = gst_structure_new_empty ("values");
   GParamSpec **pspecs;
   guint i, n;
 
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n);
   for (i = 0; i < n; i++) {
-    GValue value = G_VALUE_INIT, def = G_VALUE_INIT;
+    GValue value = G_VALUE_INIT;
 
     if (!settable (pspecs[i]))
       continue;
     g_value_init (&value, pspecs[i]->value_type);
-    g_value_init (&def, pspecs[i]->value_type);
     g_object_get_property (object, pspecs[i]->name, &value);
-    g_object_get_property (fresh, pspecs[i]->name, &def);
-    if (g_param_values_cmp (pspecs[i], &value, &def) != 0)
-      append_param (uri, pspecs[i], &value);
-    g_value_unset (&value);
-    g_value_unset (&def);
+    gst_structure_take_value (values, pspecs[i]->name, &value);
   }
   g_free (pspecs);
-  gst_object_unref (fresh);
+  return values;
+}
+
+/* An element's defaults are not always its param specs' (the sink's sync
+ * is false, the source's do-timestamp true): they are a new element's
+ * values, read once per type and kept with the type. */
+static const GstStructure *
+get_defaults (GType type)
+{
+  static GMutex lock;
+  GQuark quark = g_quark_from_static_string ("gst-serial-uri-defaults");
+  GstStructure *defaults;
+  GObject *fresh;
+
+  g_mutex_lock (&lock);
+  defaults = g_type_get_qdata (type, quark);
+  if (defaults == NULL) {
+    fresh = gst_object_ref_sink (g_object_new (type, NULL));
+    defaults = settable_values (fresh);
+    gst_object_unref (fresh);
+    g_type_set_qdata (type, quark, defaults);
+  }
+  g_mutex_unlock (&lock);
+  return defaults;
+}
+
+/* Appends every settable property whose value differs from a new
+ * element's. */
+static void
+append_params (GString *uri, GstElement *element)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (element);
+  const GstStructure *defaults = get_defaults (G_OBJECT_CLASS_TYPE (klass));
+  GstStructure *values = settable_values (G_OBJECT (element));
+  gint i, n = gst_structure_n_fields (values);
+
+  for (i = 0; i < n; i++) {
+    const gchar *name = gst_structure_nth_field_name (values, i);
+    GParamSpec *pspec = g_object_class_find_property (klass, name);
+    const GValue *value = gst_structure_get_value (values, name);
+
+    if (g_param_values_cmp (pspec, value,
+            gst_structure_get_value (defaults, name)) != 0)
+      append_param (uri, pspec, value);
+  }
+  gst_structure_free (values);
 }
 
 /**
