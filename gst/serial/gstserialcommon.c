@@ -15,6 +15,10 @@
 #include <errno.h>
 #include <string.h>
 
+#define DEFAULT_PORT NULL
+#define DEFAULT_STATS_INTERVAL 0
+#define DEFAULT_RECONNECT FALSE
+
 #define MIN_BAUD_RATE 50
 
 GType
@@ -81,8 +85,11 @@ void
 gst_serial_common_init (GstSerialCommon *common)
 {
   memset (common, 0, sizeof (*common));
+  common->props.path = g_strdup (DEFAULT_PORT);
   gst_serial_port_config_init (&common->props.config);
   common->props.framing = GST_SERIAL_DEFAULT_FRAMING;
+  common->props.reconnect = DEFAULT_RECONNECT;
+  common->stats_interval = DEFAULT_STATS_INTERVAL;
 }
 
 void
@@ -103,7 +110,7 @@ gst_serial_common_install_properties (GObjectClass *klass)
       g_param_spec_string ("port", "Port",
           "Serial device to use, e.g. /dev/ttyUSB0, /dev/serial/by-id/... "
           "or a pseudo-terminal such as /dev/pts/3",
-          NULL, flags));
+          DEFAULT_PORT, flags));
 
   g_object_class_install_property (klass, GST_SERIAL_PROP_BAUD_RATE,
       g_param_spec_uint ("baud-rate", "Baud rate",
@@ -158,7 +165,7 @@ gst_serial_common_install_properties (GObjectClass *klass)
       g_param_spec_uint ("stats-interval", "Statistics interval",
           "Post the link-stats structure as an element message on the bus "
           "every this many milliseconds while the port is open; 0: never",
-          0, G_MAXINT, 0, flags));
+          0, G_MAXINT, DEFAULT_STATS_INTERVAL, flags));
 
   g_object_class_install_property (klass, GST_SERIAL_PROP_RECONNECT,
       g_param_spec_boolean ("reconnect", "Reconnect",
@@ -167,7 +174,7 @@ gst_serial_common_install_properties (GObjectClass *klass)
           "the same path with backoff instead of failing: a warning and "
           "serial-port-lost / serial-port-restored element messages tell "
           "the application",
-          FALSE, flags));
+          DEFAULT_RECONNECT, flags));
 }
 
 /* The enums of the properties, for the documentation. */
@@ -312,6 +319,7 @@ open_port (GstElement *element, const gchar *path,
     0,
   };
   GstSerialPort *port;
+  gchar *available;
 
   if (path == NULL || path[0] == '\0')
     goto no_port;
@@ -322,9 +330,8 @@ open_port (GstElement *element, const gchar *path,
   return port;
 
   /* ERRORS */
-no_port : {
-  gchar *available = gst_serial_port_describe_available ();
-
+no_port:
+  available = gst_serial_port_describe_available ();
   GST_ELEMENT_ERROR (element, RESOURCE, NOT_FOUND,
       ("No serial port set. Set the 'port' property, e.g. "
        "port=/dev/ttyUSB0. %s",
@@ -332,7 +339,6 @@ no_port : {
       ("port property is empty"));
   g_free (available);
   return NULL;
-}
 }
 
 /* With IXON the tty swallows 0x11/0x13; only the native framing escapes
@@ -372,6 +378,7 @@ gst_serial_common_start (GstSerialCommon *common, GstElement *element)
 {
   GstSerialPort *port;
   GstPoll *poll;
+  int errnum;
 
   GST_OBJECT_LOCK (element);
   g_free (common->run.path);
@@ -398,15 +405,14 @@ gst_serial_common_start (GstSerialCommon *common, GstElement *element)
   GST_OBJECT_UNLOCK (element);
   return TRUE;
 
-no_poll : {
-  int errnum = errno;
-
+  /* ERRORS */
+no_poll:
+  errnum = errno;
   GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE,
       ("Could not start: the system refused a resource (%s). Close other "
        "programs or raise the limit of open files (ulimit -n).",
           g_strerror (errnum)),
       ("gst_poll_new: %s", g_strerror (errnum)));
-}
 failed:
   gst_serial_common_stop (common, element);
   return FALSE;

@@ -570,7 +570,7 @@ gst_serial_device_provider_start (GstDeviceProvider *provider)
   return TRUE;
 
   /* ERRORS */
-no_thread : {
+no_thread:
   GST_ERROR_OBJECT (self, "cannot start the polling thread: %s",
       error->message);
   g_error_free (error);
@@ -579,7 +579,6 @@ no_thread : {
   g_mutex_unlock (&self->lock);
   update_ports (self, NULL);
   return FALSE;
-}
 }
 
 static void

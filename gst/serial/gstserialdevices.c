@@ -371,13 +371,15 @@ read_by_id (const gchar *by_id_dir)
 {
   GHashTable *map =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  GPtrArray *links = g_ptr_array_new_with_free_func (g_free);
   GDir *d = g_dir_open (by_id_dir, 0, NULL);
   const gchar *entry;
+  GPtrArray *links;
   guint i;
 
+  /* No such directory without udev, or without a USB port plugged in. */
   if (d == NULL)
-    goto done;
+    return map;
+  links = g_ptr_array_new_with_free_func (g_free);
   while ((entry = g_dir_read_name (d)) != NULL)
     g_ptr_array_add (links, g_strdup (entry));
   g_dir_close (d);
@@ -393,8 +395,6 @@ read_by_id (const gchar *by_id_dir)
     }
     g_hash_table_insert (map, port, g_build_filename (by_id_dir, link, NULL));
   }
-
-done:
   g_ptr_array_unref (links);
   return map;
 }

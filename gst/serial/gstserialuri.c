@@ -166,43 +166,42 @@ parse_port (const SerialUriParts *parts, const gchar *uri, GError **error)
   return port;
 
   /* ERRORS */
-remote : {
+remote:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Serial URI '%s' names the host '%s', but serial ports are local: "
       "write serial:///dev/ttyUSB0 (three slashes) or "
       "serial://localhost/dev/ttyUSB0",
       uri, host);
   return NULL;
-}
-fragment : {
+
+fragment:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Serial URI '%s' has a fragment ('#%s'); serial URIs have none (write "
       "%%23 for a '#' in the port's path)",
       uri, parts->fragment);
   return NULL;
-}
-bad_escape : {
+
+bad_escape:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Serial URI '%s' has a bad percent-encoding in its path '%s'", uri,
       parts->path);
   return NULL;
-}
-no_port : {
+
+no_port:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Serial URI '%s' names no port: the path is the port, as in "
       "serial:///dev/ttyUSB0",
       uri);
   g_free (port);
   return NULL;
-}
-relative : {
+
+relative:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Serial URI '%s': the port '%s' is not an absolute path; write "
       "serial:///dev/ttyUSB0",
       uri, port);
   g_free (port);
   return NULL;
-}
 }
 
 /* "one of none, odd, even", "a whole number from 5 to 8", ... */
@@ -304,7 +303,7 @@ add_param (GArray *params, GParamSpec *pspec, const gchar *str, GError **error)
   return TRUE;
 
   /* ERRORS */
-bad_value : {
+bad_value:
   expected = describe_values (pspec);
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Invalid value '%s' for the serial URI parameter '%s': expected %s", str,
@@ -312,7 +311,6 @@ bad_value : {
   g_free (expected);
   g_value_unset (&param.value);
   return FALSE;
-}
 }
 
 static gboolean
@@ -332,13 +330,13 @@ check_name (GstElement *element, GParamSpec *pspec, const gchar *name,
   return TRUE;
 
   /* ERRORS */
-port_param : {
+port_param:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "The port is the serial URI's path, not a parameter: write "
       "serial:///dev/ttyUSB0?baud-rate=115200, not ?port=...");
   return FALSE;
-}
-unknown : {
+
+unknown:
   known = settable_names (G_OBJECT_GET_CLASS (element));
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_REFERENCE,
       "Unknown serial URI parameter '%s': %s has no such property. "
@@ -346,19 +344,18 @@ unknown : {
       name, element_kind (element), known);
   g_free (known);
   return FALSE;
-}
-not_settable : {
+
+not_settable:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_REFERENCE,
       "The serial URI parameter '%s' cannot be set: %s's property '%s' is %s",
       name, element_kind (element), pspec->name,
       (pspec->flags & G_PARAM_WRITABLE) ? "not a setting" : "read-only");
   return FALSE;
-}
-twice : {
+
+twice:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "The serial URI parameter '%s' is given twice", pspec->name);
   return FALSE;
-}
 }
 
 /* One "name=value" of the query, still percent-encoded. */
@@ -462,11 +459,10 @@ gst_serial_uri_set (GstElement *element, const gchar *uri, GError **error)
   return ok;
 
   /* ERRORS */
-wrong_scheme : {
+wrong_scheme:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_UNSUPPORTED_PROTOCOL,
       "'%s' is not a serial:// URI", uri);
   return FALSE;
-}
 }
 
 /* As gst-launch-1.0 takes it, in the form that reads best: enums by nick
