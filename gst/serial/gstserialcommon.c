@@ -10,9 +10,14 @@
 #endif
 
 #include "gstserialcommon.h"
+#include "gstserialdevices.h"
 
 #include <errno.h>
 #include <string.h>
+
+#define DEFAULT_PORT NULL
+#define DEFAULT_STATS_INTERVAL 0
+#define DEFAULT_RECONNECT FALSE
 
 #define MIN_BAUD_RATE 50
 
@@ -80,8 +85,11 @@ void
 gst_serial_common_init (GstSerialCommon *common)
 {
   memset (common, 0, sizeof (*common));
+  common->props.path = g_strdup (DEFAULT_PORT);
   gst_serial_port_config_init (&common->props.config);
   common->props.framing = GST_SERIAL_DEFAULT_FRAMING;
+  common->props.reconnect = DEFAULT_RECONNECT;
+  common->stats_interval = DEFAULT_STATS_INTERVAL;
 }
 
 void
@@ -102,7 +110,7 @@ gst_serial_common_install_properties (GObjectClass *klass)
       g_param_spec_string ("port", "Port",
           "Serial device to use, e.g. /dev/ttyUSB0, /dev/serial/by-id/... "
           "or a pseudo-terminal such as /dev/pts/3",
-          NULL, flags));
+          DEFAULT_PORT, flags));
 
   g_object_class_install_property (klass, GST_SERIAL_PROP_BAUD_RATE,
       g_param_spec_uint ("baud-rate", "Baud rate",
@@ -157,7 +165,7 @@ gst_serial_common_install_properties (GObjectClass *klass)
       g_param_spec_uint ("stats-interval", "Statistics interval",
           "Post the link-stats structure as an element message on the bus "
           "every this many milliseconds while the port is open; 0: never",
-          0, G_MAXINT, 0, flags));
+          0, G_MAXINT, DEFAULT_STATS_INTERVAL, flags));
 
   g_object_class_install_property (klass, GST_SERIAL_PROP_RECONNECT,
       g_param_spec_boolean ("reconnect", "Reconnect",
@@ -166,7 +174,7 @@ gst_serial_common_install_properties (GObjectClass *klass)
           "the same path with backoff instead of failing: a warning and "
           "serial-port-lost / serial-port-restored element messages tell "
           "the application",
-          FALSE, flags));
+          DEFAULT_RECONNECT, flags));
 }
 
 /* The enums of the properties, for the documentation. */
@@ -311,6 +319,7 @@ open_port (GstElement *element, const gchar *path,
     0,
   };
   GstSerialPort *port;
+  gchar *available;
 
   if (path == NULL || path[0] == '\0')
     goto no_port;
@@ -321,9 +330,8 @@ open_port (GstElement *element, const gchar *path,
   return port;
 
   /* ERRORS */
-no_port : {
-  gchar *available = gst_serial_port_describe_available ();
-
+no_port:
+  available = gst_serial_port_describe_available ();
   GST_ELEMENT_ERROR (element, RESOURCE, NOT_FOUND,
       ("No serial port set. Set the 'port' property, e.g. "
        "port=/dev/ttyUSB0. %s",
@@ -331,7 +339,6 @@ no_port : {
       ("port property is empty"));
   g_free (available);
   return NULL;
-}
 }
 
 /* With IXON the tty swallows 0x11/0x13; only the native framing escapes
@@ -371,6 +378,7 @@ gst_serial_common_start (GstSerialCommon *common, GstElement *element)
 {
   GstSerialPort *port;
   GstPoll *poll;
+  int errnum;
 
   GST_OBJECT_LOCK (element);
   g_free (common->run.path);
@@ -397,15 +405,14 @@ gst_serial_common_start (GstSerialCommon *common, GstElement *element)
   GST_OBJECT_UNLOCK (element);
   return TRUE;
 
-no_poll : {
-  int errnum = errno;
-
+  /* ERRORS */
+no_poll:
+  errnum = errno;
   GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ_WRITE,
       ("Could not start: the system refused a resource (%s). Close other "
        "programs or raise the limit of open files (ulimit -n).",
           g_strerror (errnum)),
       ("gst_poll_new: %s", g_strerror (errnum)));
-}
 failed:
   gst_serial_common_stop (common, element);
   return FALSE;
@@ -444,108 +451,6 @@ gst_serial_common_set_flushing (GstSerialCommon *common, GstElement *element,
     gst_poll_set_flushing (common->wait_poll, flushing);
   GST_OBJECT_UNLOCK (element);
   return TRUE;
-}
-
-typedef struct {
-  GstElement *element;
-  GstSerialStatsFunc func;
-} StatsTimer;
-
-static gboolean
-post_stats (GstClock *clock, GstClockTime time, GstClockID id,
-    gpointer user_data)
-{
-  StatsTimer *timer = user_data;
-  GstStructure *stats;
-
-  GST_OBJECT_LOCK (timer->element);
-  stats = timer->func (timer->element);
-  GST_OBJECT_UNLOCK (timer->element);
-  gst_element_post_message (timer->element,
-      gst_message_new_element (GST_OBJECT (timer->element), stats));
-  return TRUE;
-}
-
-static void
-free_stats_timer (gpointer data)
-{
-  StatsTimer *timer = data;
-
-  gst_object_unref (timer->element);
-  g_free (timer);
-}
-
-/**
- * gst_serial_common_start_stats:
- *
- * Posts @func's structure every stats-interval on the system clock, which
- * runs whatever the pipeline's state, so that an application also hears of
- * a stalled link. Call from start(), without the object lock.
- */
-void
-gst_serial_common_start_stats (GstSerialCommon *common, GstElement *element,
-    GstSerialStatsFunc func)
-{
-  GstClock *clock;
-  StatsTimer *timer;
-  GstClockTime interval;
-
-  GST_OBJECT_LOCK (element);
-  interval = common->stats_interval * GST_MSECOND;
-  GST_OBJECT_UNLOCK (element);
-  if (interval == 0)
-    return;
-
-  timer = g_new0 (StatsTimer, 1);
-  timer->element = gst_object_ref (element);
-  timer->func = func;
-  clock = gst_system_clock_obtain ();
-  common->stats_id = gst_clock_new_periodic_id (clock,
-      gst_clock_get_time (clock) + interval, interval);
-  gst_clock_id_wait_async (common->stats_id, post_stats, timer,
-      free_stats_timer);
-  gst_object_unref (clock);
-}
-
-void
-gst_serial_common_stop_stats (GstSerialCommon *common)
-{
-  if (common->stats_id == NULL)
-    return;
-  gst_clock_id_unschedule (common->stats_id);
-  gst_clock_id_unref (common->stats_id);
-  common->stats_id = NULL;
-}
-
-void
-gst_serial_rate_meter_reset (GstSerialRateMeter *meter)
-{
-  memset (meter, 0, sizeof (*meter));
-  meter->window_start = GST_CLOCK_TIME_NONE;
-}
-
-#define RATE_WINDOW GST_SECOND
-
-/* Call with the object lock held. */
-void
-gst_serial_rate_meter_add (GstSerialRateMeter *meter, guint64 payload,
-    guint64 wire)
-{
-  GstClockTime now = g_get_monotonic_time () * GST_USECOND;
-  GstClockTime elapsed;
-
-  if (!GST_CLOCK_TIME_IS_VALID (meter->window_start))
-    meter->window_start = now;
-  meter->window_payload += payload;
-  meter->window_wire += wire;
-
-  elapsed = now - meter->window_start;
-  if (elapsed < RATE_WINDOW)
-    return;
-  meter->payload_rate = meter->window_payload * (gdouble) GST_SECOND / elapsed;
-  meter->wire_rate = meter->window_wire * (gdouble) GST_SECOND / elapsed;
-  meter->window_start = now;
-  meter->window_payload = meter->window_wire = 0;
 }
 
 #define RECONNECT_FIRST_WAIT (100 * GST_MSECOND)
@@ -654,18 +559,4 @@ gst_serial_common_reopen (GstSerialCommon *common, GstElement *element,
   GST_INFO_OBJECT (element, "%s is back", path);
   post_port_message (element, "serial-port-restored", path);
   return GST_FLOW_OK;
-}
-
-/* The element's running time now, or GST_CLOCK_TIME_NONE without a clock. */
-GstClockTime
-gst_serial_common_running_time (GstElement *element)
-{
-  GstClock *clock = gst_element_get_clock (element);
-  GstClockTime now;
-
-  if (clock == NULL)
-    return GST_CLOCK_TIME_NONE;
-  now = gst_clock_get_time (clock) - gst_element_get_base_time (element);
-  gst_object_unref (clock);
-  return now;
 }

@@ -61,7 +61,7 @@ typedef struct {
   gboolean flushing;
   GstPoll *wait_poll;  /* a timer unlock() can interrupt; from start to stop */
   GstSerialPort *port; /* NULL while away, waiting to reconnect */
-  GstClockID stats_id; /* from start to stop */
+  GstClockID stats_id; /* the link-stats timer, from start to stop */
 
   /* streaming thread, from start to stop */
   GstSerialSettings run;
@@ -90,32 +90,10 @@ void gst_serial_common_stop (GstSerialCommon *common, GstElement *element);
 gboolean gst_serial_common_set_flushing (GstSerialCommon *common,
     GstElement *element, gboolean flushing);
 
-GstClockTime gst_serial_common_running_time (GstElement *element);
-
 GstFlowReturn gst_serial_common_io_failed (GstSerialCommon *common,
     GstElement *element, GstSerialPortError *err);
 GstFlowReturn gst_serial_common_reopen (GstSerialCommon *common,
     GstElement *element, gboolean wait);
-
-/* Builds an element's link-stats structure; called with the object lock. */
-typedef GstStructure *(*GstSerialStatsFunc) (GstElement *element);
-
-void gst_serial_common_start_stats (GstSerialCommon *common,
-    GstElement *element, GstSerialStatsFunc func);
-void gst_serial_common_stop_stats (GstSerialCommon *common);
-
-/* Measured throughput over windows of about a second. */
-typedef struct {
-  GstClockTime window_start;
-  guint64 window_payload;
-  guint64 window_wire;
-  gdouble payload_rate; /* bytes per second, last full window */
-  gdouble wire_rate;
-} GstSerialRateMeter;
-
-void gst_serial_rate_meter_reset (GstSerialRateMeter *meter);
-void gst_serial_rate_meter_add (GstSerialRateMeter *meter, guint64 payload,
-    guint64 wire);
 
 G_END_DECLS
 

@@ -78,15 +78,15 @@
 #endif
 
 #include "gstserialdeviceprovider.h"
-#include "gstserialport.h"
+#include "gstserialdevices.h"
 
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (serial_device_provider_debug);
 #define GST_CAT_DEFAULT serial_device_provider_debug
 
-#define DEFAULT_SYSFS_DIR "/sys/class/tty"
-#define DEFAULT_BY_ID_DIR "/dev/serial/by-id"
+#define DEFAULT_SYSFS_DIR GST_SERIAL_SYSFS_TTY_DIR
+#define DEFAULT_BY_ID_DIR GST_SERIAL_BY_ID_DIR
 #define DEFAULT_POLL_INTERVAL 1000
 
 #define CLASS_SOURCE "Serial/Port/Source"
@@ -570,7 +570,7 @@ gst_serial_device_provider_start (GstDeviceProvider *provider)
   return TRUE;
 
   /* ERRORS */
-no_thread : {
+no_thread:
   GST_ERROR_OBJECT (self, "cannot start the polling thread: %s",
       error->message);
   g_error_free (error);
@@ -579,7 +579,6 @@ no_thread : {
   g_mutex_unlock (&self->lock);
   update_ports (self, NULL);
   return FALSE;
-}
 }
 
 static void

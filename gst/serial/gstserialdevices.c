@@ -16,13 +16,10 @@
 #include "config.h"
 #endif
 
-#include "gstserialport.h"
+#include "gstserialdevices.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define SYSFS_CLASS_TTY "/sys/class/tty"
-#define DEV_SERIAL_BY_ID "/dev/serial/by-id"
 
 /* How far up from a tty's device to look for the USB device it belongs to:
  * tty -> usb-serial port -> interface -> device is three steps. */
@@ -233,6 +230,14 @@ resolve_hardware (const gchar *tty)
   return hw;
 }
 
+/* The kernel driver of the hardware at @hw (ftdi_sio, cdc_acm, serial8250):
+ * for the enumeration and for the port module, which paces by it. */
+static gchar *
+read_driver (const gchar *hw)
+{
+  return read_link_name (hw, "driver");
+}
+
 /* The USB device above @hw: the first ancestor that has an idVendor. */
 static gchar *
 find_usb_device (const gchar *hw)
@@ -282,7 +287,7 @@ read_hardware (GstSerialPortInfo *info, const gchar *tty)
   if (info->sysfs_path == NULL)
     return;
   info->bus = read_link_name (info->sysfs_path, "subsystem");
-  info->driver = read_link_name (info->sysfs_path, "driver");
+  info->driver = read_driver (info->sysfs_path);
 
   usb = find_usb_device (info->sysfs_path);
   if (usb != NULL) {
@@ -366,13 +371,15 @@ read_by_id (const gchar *by_id_dir)
 {
   GHashTable *map =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  GPtrArray *links = g_ptr_array_new_with_free_func (g_free);
   GDir *d = g_dir_open (by_id_dir, 0, NULL);
   const gchar *entry;
+  GPtrArray *links;
   guint i;
 
+  /* No such directory without udev, or without a USB port plugged in. */
   if (d == NULL)
-    goto done;
+    return map;
+  links = g_ptr_array_new_with_free_func (g_free);
   while ((entry = g_dir_read_name (d)) != NULL)
     g_ptr_array_add (links, g_strdup (entry));
   g_dir_close (d);
@@ -388,8 +395,6 @@ read_by_id (const gchar *by_id_dir)
     }
     g_hash_table_insert (map, port, g_build_filename (by_id_dir, link, NULL));
   }
-
-done:
   g_ptr_array_unref (links);
   return map;
 }
@@ -417,7 +422,7 @@ GList *
 gst_serial_port_enumerate_full (const gchar *sysfs_tty_dir,
     const gchar *by_id_dir)
 {
-  const gchar *dir = sysfs_tty_dir ? sysfs_tty_dir : SYSFS_CLASS_TTY;
+  const gchar *dir = sysfs_tty_dir ? sysfs_tty_dir : GST_SERIAL_SYSFS_TTY_DIR;
   GHashTable *by_id;
   GList *ports = NULL;
   const gchar *name;
@@ -428,7 +433,7 @@ gst_serial_port_enumerate_full (const gchar *sysfs_tty_dir,
   if (d == NULL)
     return NULL;
 
-  by_id = read_by_id (by_id_dir ? by_id_dir : DEV_SERIAL_BY_ID);
+  by_id = read_by_id (by_id_dir ? by_id_dir : GST_SERIAL_BY_ID_DIR);
   consoles = read_consoles (dir);
   while ((name = g_dir_read_name (d)) != NULL) {
     if (!is_present_port (dir, name) ||
@@ -476,4 +481,26 @@ gst_serial_port_describe_available (void)
   g_string_append_c (s, '.');
   g_list_free_full (ports, (GDestroyNotify) gst_serial_port_info_free);
   return g_string_free (s, FALSE);
+}
+
+/**
+ * gst_serial_port_read_driver:
+ * @sysfs_tty_dir: (nullable): the sysfs tty class directory, for tests;
+ *     %NULL for /sys/class/tty
+ * @name: the port's name, ttyACM0
+ *
+ * Returns: the kernel driver of the hardware behind the port, as the
+ * enumeration gives it, or %NULL when sysfs does not tell.
+ */
+gchar *
+gst_serial_port_read_driver (const gchar *sysfs_tty_dir, const gchar *name)
+{
+  const gchar *dir = sysfs_tty_dir ? sysfs_tty_dir : GST_SERIAL_SYSFS_TTY_DIR;
+  gchar *tty = g_build_filename (dir, name, NULL);
+  gchar *hw = resolve_hardware (tty);
+  gchar *driver = hw ? read_driver (hw) : NULL;
+
+  g_free (hw);
+  g_free (tty);
+  return driver;
 }

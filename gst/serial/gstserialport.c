@@ -16,6 +16,7 @@
 #endif
 
 #include "gstserialport.h"
+#include "gstserialdevices.h"
 #include "gstserialtermios2.h"
 
 #include <errno.h>
@@ -48,6 +49,7 @@ struct _GstSerialPort {
   gint fd;            /* the descriptor data goes through */
   gint lock_fd;       /* holds the flock(); may equal fd */
   guint baud_rate;
+  gboolean baud_rate_is_real;
   GstPoll *read_poll;
   GstPoll *write_poll;
   GstPollFD read_pfd;
@@ -310,10 +312,9 @@ open_libserialport (GstSerialPort *port, const GstSerialPortConfig *config,
   return TRUE;
 
   /* ERRORS */
-failed : {
+failed:
   set_sp_error (err, port->path, what, ret);
   return FALSE;
-}
 }
 
 static tcflag_t
@@ -366,13 +367,30 @@ parity_to_cflag (GstSerialParity parity)
   }
 }
 
-/* Sets the whole termios state both paths need. For ports opened through
- * libserialport most of it is already there; this also corrects what
- * libserialport 0.1.1 gets wrong (CRTSCTS) and what it does not cover. */
+static GstSerialParity
+cflag_to_parity (tcflag_t cflag)
+{
+  switch (cflag & (PARENB | PARODD | CMSPAR)) {
+    case PARENB | PARODD:
+      return GST_SERIAL_PARITY_ODD;
+    case PARENB:
+      return GST_SERIAL_PARITY_EVEN;
+    case PARENB | CMSPAR | PARODD:
+      return GST_SERIAL_PARITY_MARK;
+    case PARENB | CMSPAR:
+      return GST_SERIAL_PARITY_SPACE;
+    default:
+      return GST_SERIAL_PARITY_NONE;
+  }
+}
+
 /* Software flow control: ASCII DC1 and DC3, which everyone means. */
 #define XON_CHAR 0x11
 #define XOFF_CHAR 0x13
 
+/* Sets the whole termios state both paths need. For ports opened through
+ * libserialport most of it is already there; this also corrects what
+ * libserialport 0.1.1 gets wrong (CRTSCTS) and what it does not cover. */
 static gboolean
 apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
     GstSerialPortError *err)
@@ -424,21 +442,20 @@ apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
   return TRUE;
 
   /* ERRORS */
-failed : {
+failed:
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
       g_strdup_printf ("tcsetattr(%s): %s", port->device, g_strerror (errno)),
       "Could not configure serial port %s: %s.", port->path,
       g_strerror (errno));
   return FALSE;
-}
-bad_rate : {
+
+bad_rate:
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
       g_strdup_printf ("TCSETS2(%s, %u): %s", port->device, config->baud_rate,
           g_strerror (errno)),
       "Serial port %s does not accept baud-rate=%u.", port->path,
       config->baud_rate);
   return FALSE;
-}
 }
 
 static gboolean
@@ -498,33 +515,14 @@ verify_config (GstSerialPort *port, const GstSerialPortConfig *config,
 
   /* Linux's pty driver forces CS8 and clears PARENB: a pseudo-terminal
    * carries bytes, not characters on a wire. */
-  if (port->sp == NULL)
-    goto check_stop_bits;
-
-  if (csize_to_data_bits (t.c_cflag) != config->data_bits)
-    goto bad_bits;
-
-  switch (t.c_cflag & (PARENB | PARODD | CMSPAR)) {
-    case PARENB | PARODD:
-      parity = GST_SERIAL_PARITY_ODD;
-      break;
-    case PARENB:
-      parity = GST_SERIAL_PARITY_EVEN;
-      break;
-    case PARENB | CMSPAR | PARODD:
-      parity = GST_SERIAL_PARITY_MARK;
-      break;
-    case PARENB | CMSPAR:
-      parity = GST_SERIAL_PARITY_SPACE;
-      break;
-    default:
-      parity = GST_SERIAL_PARITY_NONE;
-      break;
+  if (port->sp != NULL) {
+    if (csize_to_data_bits (t.c_cflag) != config->data_bits)
+      goto bad_bits;
+    parity = cflag_to_parity (t.c_cflag);
+    if (parity != config->parity)
+      goto bad_parity;
   }
-  if (parity != config->parity)
-    goto bad_parity;
 
-check_stop_bits:
   if (((t.c_cflag & CSTOPB) ? 2 : 1) != config->stop_bits)
     goto bad_stop_bits;
 
@@ -538,14 +536,14 @@ check_stop_bits:
   return TRUE;
 
   /* ERRORS */
-read_failed : {
+read_failed:
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
       g_strdup_printf ("tcgetattr(%s): %s", port->device, g_strerror (errno)),
       "Could not read back the configuration of serial port %s: %s.",
       port->path, g_strerror (errno));
   return FALSE;
-}
-bad_rate : {
+
+bad_rate:
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
       g_strdup_printf ("requested %u, driver reports %u", config->baud_rate,
           rate),
@@ -553,46 +551,49 @@ bad_rate : {
       "%u instead. Choose a rate the adapter supports.",
       port->path, config->baud_rate, rate);
   return FALSE;
-}
-bad_bits : {
+
+bad_bits:
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
       g_strdup_printf ("requested %u, driver reports %u", config->data_bits,
           csize_to_data_bits (t.c_cflag)),
       "Serial port %s does not support data-bits=%u.", port->path,
       config->data_bits);
   return FALSE;
-}
-bad_parity : {
+
+bad_parity:
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
       g_strdup_printf ("requested %s, driver reports %s",
           parity_name (config->parity), parity_name (parity)),
       "Serial port %s does not support parity=%s.", port->path,
       parity_name (config->parity));
   return FALSE;
-}
-bad_stop_bits : {
+
+bad_stop_bits:
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
       g_strdup_printf ("requested %u stop bits", config->stop_bits),
       "Serial port %s does not support stop-bits=%u.", port->path,
       config->stop_bits);
   return FALSE;
-}
-bad_flow : {
+
+bad_flow:
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
       g_strdup_printf ("c_cflag 0x%x c_iflag 0x%x", (guint) t.c_cflag,
           (guint) t.c_iflag),
       "Serial port %s did not accept the requested flow-control.", port->path);
   return FALSE;
 }
-}
 
 /* One poll per direction: a reader and a writer may wait at once. */
 static gboolean
 setup_polls (GstSerialPort *port, GstSerialPortError *err)
 {
+  int errnum;
+
   port->read_poll = gst_poll_new (TRUE);
+  if (port->read_poll == NULL)
+    goto no_poll;
   port->write_poll = gst_poll_new (TRUE);
-  if (port->read_poll == NULL || port->write_poll == NULL)
+  if (port->write_poll == NULL)
     goto no_poll;
 
   gst_poll_fd_init (&port->read_pfd);
@@ -606,9 +607,9 @@ setup_polls (GstSerialPort *port, GstSerialPortError *err)
   gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, TRUE);
   return TRUE;
 
-no_poll : {
-  int errnum = errno;
-
+  /* ERRORS */
+no_poll:
+  errnum = errno;
   set_error (err, GST_RESOURCE_ERROR_OPEN_READ_WRITE,
       g_strdup_printf ("gst_poll_new: %s", g_strerror (errnum)),
       "Could not wait on serial port %s: the system refused a resource "
@@ -617,6 +618,26 @@ no_poll : {
       port->path, g_strerror (errnum));
   return FALSE;
 }
+
+/* Whether bytes really leave at the baud rate. Pseudo-terminals and USB CDC
+ * ACM devices accept any rate and move data as fast as the other side
+ * takes it. Read from sysfs once, at open: the elements ask with their
+ * object lock held. */
+static gboolean
+baud_rate_is_real (GstSerialPort *port)
+{
+  gchar *name, *driver;
+  gboolean real;
+
+  if (port->sp == NULL)
+    return FALSE;
+
+  name = g_path_get_basename (port->device);
+  driver = gst_serial_port_read_driver (NULL, name);
+  real = g_strcmp0 (driver, "cdc_acm") != 0;
+  g_free (driver);
+  g_free (name);
+  return real;
 }
 
 /**
@@ -676,6 +697,7 @@ gst_serial_port_open (const gchar *path, const GstSerialPortConfig *config,
       !set_modem_line (port, TIOCM_RTS, config->rts, err) ||
       !verify_config (port, config, err) || !setup_polls (port, err))
     goto failed;
+  port->baud_rate_is_real = baud_rate_is_real (port);
 
   GST_INFO ("opened %s at %u baud", path, port->baud_rate);
   return port;
@@ -821,10 +843,9 @@ gst_serial_port_write_all (GstSerialPort *port, const guint8 *data, gsize size,
   return GST_SERIAL_IO_OK;
 
   /* ERRORS */
-write_error : {
+write_error:
   set_io_error (port, GST_RESOURCE_ERROR_WRITE, errno, "write", err);
   return GST_SERIAL_IO_ERROR;
-}
 }
 
 GstSerialIoResult
@@ -857,10 +878,9 @@ gst_serial_port_read (GstSerialPort *port, guint8 *data, gsize size,
   }
 
   /* ERRORS */
-read_error : {
+read_error:
   set_io_error (port, GST_RESOURCE_ERROR_READ, errno, "read", err);
   return GST_SERIAL_IO_ERROR;
-}
 }
 
 /**
@@ -922,26 +942,10 @@ gst_serial_port_drain (GstSerialPort *port, GstSerialPortError *err)
   return res;
 }
 
-/* Whether bytes really leave at the baud rate. Pseudo-terminals and USB CDC
- * ACM devices accept any rate and move data as fast as the other side
- * takes it. */
 gboolean
 gst_serial_port_baud_rate_is_real (GstSerialPort *port)
 {
-  gchar *name, *link, *driver;
-  gboolean real;
-
-  if (port->sp == NULL)
-    return FALSE;
-
-  name = g_path_get_basename (port->device);
-  link = g_build_filename ("/sys/class/tty", name, "device", "driver", NULL);
-  driver = g_file_read_link (link, NULL);
-  real = driver == NULL || !g_str_has_suffix (driver, "/cdc_acm");
-  g_free (driver);
-  g_free (link);
-  g_free (name);
-  return real;
+  return port->baud_rate_is_real;
 }
 
 guint

@@ -15,6 +15,7 @@
 #include "gstserialline.h"
 #include "gstserialschedule.h"
 #include "gstserialsender.h"
+#include "gstserialstats.h"
 
 G_BEGIN_DECLS
 

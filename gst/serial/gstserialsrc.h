@@ -11,6 +11,7 @@
 #include <gst/base/gstpushsrc.h>
 
 #include "gstserialcommon.h"
+#include "gstserialstats.h"
 
 G_BEGIN_DECLS
 

@@ -166,43 +166,42 @@ parse_port (const SerialUriParts *parts, const gchar *uri, GError **error)
   return port;
 
   /* ERRORS */
-remote : {
+remote:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Serial URI '%s' names the host '%s', but serial ports are local: "
       "write serial:///dev/ttyUSB0 (three slashes) or "
       "serial://localhost/dev/ttyUSB0",
       uri, host);
   return NULL;
-}
-fragment : {
+
+fragment:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Serial URI '%s' has a fragment ('#%s'); serial URIs have none (write "
       "%%23 for a '#' in the port's path)",
       uri, parts->fragment);
   return NULL;
-}
-bad_escape : {
+
+bad_escape:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Serial URI '%s' has a bad percent-encoding in its path '%s'", uri,
       parts->path);
   return NULL;
-}
-no_port : {
+
+no_port:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Serial URI '%s' names no port: the path is the port, as in "
       "serial:///dev/ttyUSB0",
       uri);
   g_free (port);
   return NULL;
-}
-relative : {
+
+relative:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Serial URI '%s': the port '%s' is not an absolute path; write "
       "serial:///dev/ttyUSB0",
       uri, port);
   g_free (port);
   return NULL;
-}
 }
 
 /* "one of none, odd, even", "a whole number from 5 to 8", ... */
@@ -304,7 +303,7 @@ add_param (GArray *params, GParamSpec *pspec, const gchar *str, GError **error)
   return TRUE;
 
   /* ERRORS */
-bad_value : {
+bad_value:
   expected = describe_values (pspec);
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "Invalid value '%s' for the serial URI parameter '%s': expected %s", str,
@@ -312,7 +311,6 @@ bad_value : {
   g_free (expected);
   g_value_unset (&param.value);
   return FALSE;
-}
 }
 
 static gboolean
@@ -332,13 +330,13 @@ check_name (GstElement *element, GParamSpec *pspec, const gchar *name,
   return TRUE;
 
   /* ERRORS */
-port_param : {
+port_param:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "The port is the serial URI's path, not a parameter: write "
       "serial:///dev/ttyUSB0?baud-rate=115200, not ?port=...");
   return FALSE;
-}
-unknown : {
+
+unknown:
   known = settable_names (G_OBJECT_GET_CLASS (element));
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_REFERENCE,
       "Unknown serial URI parameter '%s': %s has no such property. "
@@ -346,19 +344,18 @@ unknown : {
       name, element_kind (element), known);
   g_free (known);
   return FALSE;
-}
-not_settable : {
+
+not_settable:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_REFERENCE,
       "The serial URI parameter '%s' cannot be set: %s's property '%s' is %s",
       name, element_kind (element), pspec->name,
       (pspec->flags & G_PARAM_WRITABLE) ? "not a setting" : "read-only");
   return FALSE;
-}
-twice : {
+
+twice:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
       "The serial URI parameter '%s' is given twice", pspec->name);
   return FALSE;
-}
 }
 
 /* One "name=value" of the query, still percent-encoded. */
@@ -462,11 +459,10 @@ gst_serial_uri_set (GstElement *element, const gchar *uri, GError **error)
   return ok;
 
   /* ERRORS */
-wrong_scheme : {
+wrong_scheme:
   g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_UNSUPPORTED_PROTOCOL,
       "'%s' is not a serial:// URI", uri);
   return FALSE;
-}
 }
 
 /* As gst-launch-1.0 takes it, in the form that reads best: enums by nick
@@ -505,35 +501,72 @@ append_param (GString *uri, GParamSpec *pspec, const GValue *value)
   g_free (str);
 }
 
-/* Appends every settable property whose value differs from a new
- * element's: an element's defaults are not always its param specs' (the
- * sink's sync is false, the source's do-timestamp true). */
-static void
-append_params (GString *uri, GstElement *element)
+/* The values of the properties of @object a URI may set, a field each, in
+ * the order of the class's properties. */
+static GstStructure *
+settable_values (GObject *object)
 {
-  GObject *object = G_OBJECT (element);
-  GObject *fresh =
-      gst_object_ref_sink (g_object_new (G_OBJECT_TYPE (object), NULL));
+  GstStructure *values = gst_structure_new_empty ("values");
   GParamSpec **pspecs;
   guint i, n;
 
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n);
   for (i = 0; i < n; i++) {
-    GValue value = G_VALUE_INIT, def = G_VALUE_INIT;
+    GValue value = G_VALUE_INIT;
 
     if (!settable (pspecs[i]))
       continue;
     g_value_init (&value, pspecs[i]->value_type);
-    g_value_init (&def, pspecs[i]->value_type);
     g_object_get_property (object, pspecs[i]->name, &value);
-    g_object_get_property (fresh, pspecs[i]->name, &def);
-    if (g_param_values_cmp (pspecs[i], &value, &def) != 0)
-      append_param (uri, pspecs[i], &value);
-    g_value_unset (&value);
-    g_value_unset (&def);
+    gst_structure_take_value (values, pspecs[i]->name, &value);
   }
   g_free (pspecs);
-  gst_object_unref (fresh);
+  return values;
+}
+
+/* An element's defaults are not always its param specs' (the sink's sync
+ * is false, the source's do-timestamp true): they are a new element's
+ * values, read once per type and kept with the type. */
+static const GstStructure *
+get_defaults (GType type)
+{
+  static GMutex lock;
+  GQuark quark = g_quark_from_static_string ("gst-serial-uri-defaults");
+  GstStructure *defaults;
+  GObject *fresh;
+
+  g_mutex_lock (&lock);
+  defaults = g_type_get_qdata (type, quark);
+  if (defaults == NULL) {
+    fresh = gst_object_ref_sink (g_object_new (type, NULL));
+    defaults = settable_values (fresh);
+    gst_object_unref (fresh);
+    g_type_set_qdata (type, quark, defaults);
+  }
+  g_mutex_unlock (&lock);
+  return defaults;
+}
+
+/* Appends every settable property whose value differs from a new
+ * element's. */
+static void
+append_params (GString *uri, GstElement *element)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (element);
+  const GstStructure *defaults = get_defaults (G_OBJECT_CLASS_TYPE (klass));
+  GstStructure *values = settable_values (G_OBJECT (element));
+  gint i, n = gst_structure_n_fields (values);
+
+  for (i = 0; i < n; i++) {
+    const gchar *name = gst_structure_nth_field_name (values, i);
+    GParamSpec *pspec = g_object_class_find_property (klass, name);
+    const GValue *value = gst_structure_get_value (values, name);
+
+    if (g_param_values_cmp (pspec, value,
+            gst_structure_get_value (defaults, name)) != 0)
+      append_param (uri, pspec, value);
+  }
+  gst_structure_free (values);
 }
 
 /**

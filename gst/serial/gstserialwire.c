@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-serial: the GStreamer side of the wire format: framing choice, codec
- * options, and buffers to and from packet headers.
+ * options, buffers to and from packet headers, and the running time at
+ * which bytes cross the line.
  *
  * Copyright (C) 2026 gst-serial developers
  */
@@ -197,4 +198,20 @@ gst_serial_wire_header_to_buffer (const sf_header *hdr, GstBuffer *buffer,
   if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts) &&
       pts > dts)
     GST_BUFFER_PTS (buffer) = arrival + (pts - dts);
+}
+
+/* The element's running time now, or GST_CLOCK_TIME_NONE without a clock:
+ * when a packet arrives (serialsrc), when the line will be free (serialsink,
+ * whose frames captured before then are stale). */
+GstClockTime
+gst_serial_common_running_time (GstElement *element)
+{
+  GstClock *clock = gst_element_get_clock (element);
+  GstClockTime now;
+
+  if (clock == NULL)
+    return GST_CLOCK_TIME_NONE;
+  now = gst_clock_get_time (clock) - gst_element_get_base_time (element);
+  gst_object_unref (clock);
+  return now;
 }

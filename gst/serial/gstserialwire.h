@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-serial: the GStreamer side of the wire format: framing choice, codec
- * options, and buffers to and from packet headers.
+ * options, buffers to and from packet headers, and the running time at
+ * which bytes cross the line.
  *
  * Copyright (C) 2026 gst-serial developers
  */
@@ -35,6 +36,8 @@ void gst_serial_wire_header_from_buffer (sf_header *hdr, GstBuffer *buffer,
     guint32 seq);
 void gst_serial_wire_header_to_buffer (const sf_header *hdr, GstBuffer *buffer,
     GstClockTime arrival);
+
+GstClockTime gst_serial_common_running_time (GstElement *element);
 
 G_END_DECLS
 

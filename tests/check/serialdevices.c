@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "gstserialport.h"
+#include "gstserialdevices.h"
 
 /* Builds a miniature /sys/class/tty: entries are symlinks to device
  * directories as in the real one. */
@@ -49,7 +49,7 @@ GST_START_TEST (test_enumerate_sysfs)
 {
   gchar *root = g_dir_make_tmp ("serialsysfs-XXXXXX", NULL);
   gchar *classdir = g_build_filename (root, "class", NULL);
-  gchar *active;
+  gchar *active, *driver;
   GList *ports;
   GstSerialPortInfo *info;
 
@@ -77,8 +77,14 @@ GST_START_TEST (test_enumerate_sysfs)
   /* No USB device above it in this tree: described by its driver. */
   fail_unless_equals_string (info->description, "ftdi_sio serial port");
   fail_unless (info->uart == NULL);
-
   g_list_free_full (ports, (GDestroyNotify) gst_serial_port_info_free);
+
+  /* The port module's question, one port without enumerating. */
+  driver = gst_serial_port_read_driver (classdir, "ttyUSB0");
+  fail_unless_equals_string (driver, "ftdi_sio");
+  g_free (driver);
+  fail_unless (gst_serial_port_read_driver (classdir, "tty1") == NULL);
+
   {
     const gchar *argv[] = { "rm", "-rf", root, NULL };
 

@@ -22,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "gstserialdevices.h"
 #include "gstserialport.h"
 #include "gstserialtermios2.h"
 #include "testutil.h"

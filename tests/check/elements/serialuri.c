@@ -466,6 +466,49 @@ GST_START_TEST (test_round_trip)
 
 GST_END_TEST;
 
+/* The number GstObject gave an element made without a name ("serialsink4":
+ * 4), one more for each element of the type made before it. */
+static guint64
+name_number (GstElement *el, const gchar *factory)
+{
+  const gchar *name = GST_OBJECT_NAME (el);
+
+  fail_unless (g_str_has_prefix (name, factory), "%s", name);
+  return g_ascii_strtoull (name + strlen (factory), NULL, 10);
+}
+
+/* get_uri compares with the defaults of one new element made once, not
+ * with a new element made at every call: the numbers of the elements made
+ * before and after the calls tell how many were made in between. */
+GST_START_TEST (test_get_uri_makes_no_element)
+{
+  const gchar *name = element_names[__i__];
+  GstElement *el = gst_element_factory_make (name, NULL);
+  GstElement *before, *after;
+  gchar *uri;
+  guint i;
+
+  g_object_set (el, "port", "/dev/ttyUSB0", "baud-rate", 9600, NULL);
+  /* The first call may make the one element. */
+  g_free (get_uri (el));
+
+  before = gst_element_factory_make (name, NULL);
+  for (i = 0; i < 10; i++) {
+    uri = get_uri (el);
+    fail_unless_equals_string (uri, "serial:///dev/ttyUSB0?baud-rate=9600");
+    g_free (uri);
+  }
+  after = gst_element_factory_make (name, NULL);
+  fail_unless_equals_uint64 (name_number (after, name),
+      name_number (before, name) + 1);
+
+  gst_object_unref (after);
+  gst_object_unref (before);
+  gst_object_unref (el);
+}
+
+GST_END_TEST;
+
 /* End to end: an encoded stream through two ptys and a relay, played from
  * serial://<pty> by playbin or uridecodebin with nothing but the URI. */
 
@@ -678,6 +721,8 @@ serialuri_suite (void)
   tcase_add_loop_test (tc, test_refused, 0, G_N_ELEMENTS (refused));
   tcase_add_test (tc, test_bad_state);
   tcase_add_loop_test (tc, test_round_trip, 0, G_N_ELEMENTS (element_names));
+  tcase_add_loop_test (tc, test_get_uri_makes_no_element, 0,
+      G_N_ELEMENTS (element_names));
   tcase_add_loop_test (tc, test_play, 0, G_N_ELEMENTS (plays));
   return s;
 }
