@@ -425,6 +425,21 @@ GST_START_TEST (test_stats_messages)
 
 GST_END_TEST;
 
+/* A serialsink on @pty at 200 bytes/s that may drop any frame, fed
+ * directly: a push returns when render() does. */
+static GstHarness *
+slow_sink_harness (TestPty *pty)
+{
+  gchar *desc = g_strdup_printf ("serialsink framing=cobs link-rate=200 "
+                                 "drop-policy=stale port=%s",
+      pty->path);
+  GstHarness *h = gst_harness_new_parse (desc);
+
+  gst_harness_set_src_caps_str (h, "application/x-serial-test");
+  g_free (desc);
+  return h;
+}
+
 /* Defect (issue 13): a frame that may be dropped held upstream back for as
  * long as the line carried the frame before it, and a live source let go
  * then rendered the frames it owed while the line idled. Now render()
@@ -440,16 +455,11 @@ GST_START_TEST (test_newest_frame_waits_behind)
   GstElement *sink;
   GstHarness *h;
   TestPty pty;
-  gchar *desc;
   guint i;
 
   test_pty_open (&pty);
   collector = test_collector_start (pty.master);
-  desc = g_strdup_printf ("serialsink framing=cobs link-rate=200 "
-                          "drop-policy=stale port=%s",
-      pty.path);
-  h = gst_harness_new_parse (desc);
-  gst_harness_set_src_caps_str (h, "application/x-serial-test");
+  h = slow_sink_harness (&pty);
   for (i = 0; i < 6; i++) {
     gsize size = i == 0 ? 400 : 10;
     GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
@@ -475,7 +485,6 @@ GST_START_TEST (test_newest_frame_waits_behind)
   test_relay_stop (collector);
   g_array_unref (delivered);
   test_pty_close (&pty);
-  g_free (desc);
 }
 
 GST_END_TEST;
@@ -492,15 +501,10 @@ GST_START_TEST (test_flush_forgets_line_time)
   GstSegment segment;
   GstHarness *h;
   TestPty pty;
-  gchar *desc;
   guint i;
 
   test_pty_open (&pty);
-  desc = g_strdup_printf ("serialsink framing=cobs link-rate=200 "
-                          "drop-policy=stale port=%s",
-      pty.path);
-  h = gst_harness_new_parse (desc);
-  gst_harness_set_src_caps_str (h, "application/x-serial-test");
+  h = slow_sink_harness (&pty);
   for (i = 0; i < 2; i++) {
     gsize size = i == 0 ? 400 : 10;
     GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
@@ -535,7 +539,6 @@ GST_START_TEST (test_flush_forgets_line_time)
   gst_object_unref (sink);
   gst_harness_teardown (h);
   test_pty_close (&pty);
-  g_free (desc);
 }
 
 GST_END_TEST;
