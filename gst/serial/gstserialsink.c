@@ -345,6 +345,7 @@ gst_serial_sink_init (GstSerialSink *self)
   self->drop_policy = DEFAULT_DROP_POLICY;
   gst_serial_rate_meter_reset (&self->meter);
   gst_serial_sender_init (&self->sender, gst_serial_sink_send_frame, self);
+  gst_serial_packer_init (&self->packer);
 
   /* A serial line is a transport, not a display: write as data comes, and
    * keep live video fresh by dropping stale frames (drop-policy) and
@@ -360,7 +361,7 @@ gst_serial_sink_finalize (GObject *object)
 
   gst_serial_common_clear (&self->common);
   gst_serial_sender_clear (&self->sender);
-  g_free (self->scratch);
+  gst_serial_packer_clear (&self->packer);
   g_free (self->caps_string);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -518,12 +519,11 @@ gst_serial_sink_reset (GstSerialSink *self)
   self->upstream_live = FALSE;
   gst_serial_freshness_init (&self->fresh);
 
-  /* A receiver may have caught anything before; the delimiter lets it start
-   * clean at our first packet. */
-  self->need_delimiter = TRUE;
+  gst_serial_packer_start (&self->packer,
+      gst_serial_framing_to_mode (self->common.run.framing),
+      gst_serial_wire_options (self->common.run.config.flow_control));
   g_clear_pointer (&self->caps_string, g_free);
   gst_serial_schedule_init (&self->sched, caps_rate);
-  self->seq = 0;
 }
 
 /* GstBaseSink opens in start(), on NULL to READY; the port opens on READY to
@@ -706,7 +706,7 @@ gst_serial_sink_interrupted (GstSerialSink *self)
 static void
 gst_serial_sink_port_back (GstSerialSink *self)
 {
-  self->need_delimiter = TRUE;
+  gst_serial_packer_resync (&self->packer);
   GST_OBJECT_LOCK (self);
   gst_serial_schedule_resend (&self->sched);
   gst_serial_line_idle (&self->line);
@@ -875,54 +875,35 @@ map_failed:
   return GST_FLOW_ERROR;
 }
 
-/* Starts encoding one packet into the scratch buffer, after the initial
- * delimiter when it is the first packet since the port opened. */
-static gsize
-gst_serial_sink_begin (GstSerialSink *self, sf_encoder *enc,
-    const sf_header *hdr, gsize payload_len)
-{
-  sf_mode mode = gst_serial_framing_to_mode (self->common.run.framing);
-  unsigned options =
-      gst_serial_wire_options (self->common.run.config.flow_control);
-  gsize need = sf_encoded_max (mode, options, payload_len) + 1, pos = 0;
-
-  if (need > self->scratch_size) {
-    g_free (self->scratch);
-    self->scratch_size = MAX (need, 2 * self->scratch_size);
-    self->scratch = g_malloc (self->scratch_size);
-  }
-  if (self->need_delimiter)
-    sf_write_delimiter (mode, self->scratch, self->scratch_size, &pos);
-  sf_encoder_begin (enc, mode, options, hdr, self->scratch + pos,
-      self->scratch_size - pos);
-  return pos;
-}
-
-/* Finishes the packet begun with gst_serial_sink_begin() and writes it. */
+/* Writes the packet the packer made (@r: how making it went), and counts
+ * it. */
 static GstFlowReturn
-gst_serial_sink_finish (GstSerialSink *self, sf_encoder *enc, gsize pos)
+gst_serial_sink_write_packet (GstSerialSink *self, sf_result r)
 {
+  GstSerialPacker *packer = &self->packer;
   GstFlowReturn ret;
-  gsize written = 0;
-  sf_result r;
 
-  r = sf_encoder_finish (enc, &written);
+  if (r == SF_ERR_ARG)
+    goto unreadable;
   if (r != SF_OK)
     goto encode_failed;
 
-  ret = gst_serial_sink_write (self, self->scratch, pos + written);
-  /* A packet cut short (a flush, the port lost) may have left its start on
-   * the line: the next one must not be glued to it. */
-  self->need_delimiter = ret != GST_FLOW_OK;
+  ret = gst_serial_sink_write (self, packer->data, packer->len);
+  gst_serial_packer_written (packer, ret == GST_FLOW_OK);
   if (ret == GST_FLOW_OK) {
     GST_OBJECT_LOCK (self);
-    gst_serial_schedule_wrote (&self->sched, pos + written);
-    self->wire_bytes += pos + written;
-    gst_serial_rate_meter_add (&self->meter, 0, pos + written);
+    gst_serial_schedule_wrote (&self->sched, packer->len);
+    self->wire_bytes += packer->len;
+    gst_serial_rate_meter_add (&self->meter, 0, packer->len);
     GST_OBJECT_UNLOCK (self);
   }
   return ret;
 
+  /* ERRORS */
+unreadable:
+  GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+      ("Could not read the buffer to send."), ("gst_memory_map failed"));
+  return GST_FLOW_ERROR;
 encode_failed:
   GST_ELEMENT_ERROR (self, STREAM, ENCODE, ("Could not frame a buffer."),
       ("serialframe: %s", sf_result_name (r)));
@@ -933,23 +914,15 @@ static GstFlowReturn
 gst_serial_sink_send_caps (GstSerialSink *self)
 {
   GstFlowReturn ret;
-  sf_encoder enc;
-  sf_header hdr;
   gchar *caps;
-  gsize len, pos;
 
   /* A copy: new caps may come while the sender thread sends these. */
   GST_OBJECT_LOCK (self);
   caps = g_strdup (self->caps_string);
   GST_OBJECT_UNLOCK (self);
-  len = strlen (caps);
 
-  sf_header_init (&hdr, SF_TYPE_CAPS);
-  hdr.seq = self->seq;
-  hdr.payload_len = len;
-  pos = gst_serial_sink_begin (self, &enc, &hdr, len);
-  sf_encoder_write (&enc, caps, len);
-  ret = gst_serial_sink_finish (self, &enc, pos);
+  ret = gst_serial_sink_write_packet (self,
+      gst_serial_packer_caps (&self->packer, caps));
   if (ret == GST_FLOW_OK) {
     GST_OBJECT_LOCK (self);
     if (g_strcmp0 (caps, self->caps_string) == 0)
@@ -964,35 +937,15 @@ gst_serial_sink_send_caps (GstSerialSink *self)
 static GstFlowReturn
 gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
 {
-  gsize size = gst_buffer_get_size (buffer), pos;
-  guint i, n_mem = gst_buffer_n_memory (buffer);
   GstFlowReturn ret;
-  sf_encoder enc;
-  sf_header hdr;
 
-  gst_serial_wire_header_from_buffer (&hdr, buffer, self->seq);
-
-  pos = gst_serial_sink_begin (self, &enc, &hdr, size);
-  for (i = 0; i < n_mem; i++) {
-    GstMemory *mem = gst_buffer_peek_memory (buffer, i);
-    GstMapInfo map;
-
-    if (!gst_memory_map (mem, &map, GST_MAP_READ))
-      goto map_failed;
-    sf_encoder_write (&enc, map.data, map.size);
-    gst_memory_unmap (mem, &map);
-  }
-  ret = gst_serial_sink_finish (self, &enc, pos);
+  ret = gst_serial_sink_write_packet (self,
+      gst_serial_packer_data (&self->packer, buffer));
   /* A frame lost with the port still takes its number: the receiver then
    * counts it lost and marks the next frame DISCONT. */
   if (ret == GST_FLOW_OK || ret == FLOW_FRAME_LOST)
-    self->seq++;
+    gst_serial_packer_number_used (&self->packer);
   return ret;
-
-map_failed:
-  GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
-      ("Could not read the buffer to send."), ("gst_memory_map failed"));
-  return GST_FLOW_ERROR;
 }
 
 /* Whether stale frames may be dropped: with drop-policy=auto only when
@@ -1276,18 +1229,12 @@ gst_serial_sink_send_eos (GstSerialSink *self)
 {
   GstFlowReturn ret;
   guint copies = 0;
-  sf_encoder enc;
-  sf_header hdr;
-  gsize pos;
 
-  sf_header_init (&hdr, SF_TYPE_EOS);
-  hdr.seq = self->seq;
   while (copies < EOS_COPIES) {
     ret = gst_serial_sink_ensure_port (self);
-    if (ret == GST_FLOW_OK) {
-      pos = gst_serial_sink_begin (self, &enc, &hdr, 0);
-      ret = gst_serial_sink_finish (self, &enc, pos);
-    }
+    if (ret == GST_FLOW_OK)
+      ret = gst_serial_sink_write_packet (self,
+          gst_serial_packer_eos (&self->packer));
     if (ret == FLOW_FRAME_LOST) {
       /* The copies sent went with the old port; all go on the new one. */
       copies = 0;

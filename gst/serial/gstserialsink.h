@@ -13,6 +13,7 @@
 #include "gstserialcommon.h"
 #include "gstserialfreshness.h"
 #include "gstserialline.h"
+#include "gstserialpacker.h"
 #include "gstserialschedule.h"
 #include "gstserialsender.h"
 #include "gstserialstats.h"
@@ -53,13 +54,10 @@ struct _GstSerialSink {
   GstSerialLine line; /* on the monotonic clock; rate 0: not paced */
 
   /* streaming thread */
-  guint8 *scratch; /* encoded packets, reused */
-  gsize scratch_size;
-  gboolean need_delimiter;
+  GstSerialPacker packer;
   gboolean wait_for_port;  /* when it is away: or drop the frame */
   gchar *caps_string;      /* caps to put on the wire */
   GstSerialSchedule sched; /* frame() and caps_due() with the object lock */
-  guint32 seq;
   gboolean check_live;
   gboolean upstream_live;
   GstSerialFreshness fresh; /* with the object lock */
