@@ -483,14 +483,13 @@ endpoint_build (Endpoint *ep, const gchar *description, const gchar *port)
   configure_serial (ep->serial, port);
   return TRUE;
 
-parse_failed : {
+parse_failed:
   g_printerr ("[%s] cannot build the pipeline: %s\n", ep->tag,
       err ? err->message : "unknown error");
   g_printerr ("[%s]   domain %s, code %d\n", ep->tag,
       err ? g_quark_to_string (err->domain) : "none", err ? err->code : 0);
   g_clear_error (&err);
   return FALSE;
-}
 }
 
 static gboolean
@@ -521,10 +520,9 @@ build_sender (Monitor *m)
     goto no_num_buffers;
   return TRUE;
 
-no_num_buffers : {
+no_num_buffers:
   g_printerr ("[tx] --num-buffers: the source has no num-buffers property\n");
   return FALSE;
-}
 }
 
 static gboolean
@@ -712,8 +710,7 @@ done:
   g_main_loop_unref (m.loop);
   return m.exit_status;
 
-failed : {
+failed:
   m.exit_status = EXIT_FAILURE;
   goto done;
-}
 }
