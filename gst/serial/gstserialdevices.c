@@ -362,6 +362,13 @@ read_port (const gchar *dir, const gchar *name, GHashTable *by_id)
   return info;
 }
 
+/* g_ptr_array_sort() passes pointers to the elements. */
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const gchar *const *) a, *(const gchar *const *) b);
+}
+
 /* Port name -> its /dev/serial/by-id link. udev's links are relative
  * ("../../ttyUSB0"): the name of the target is enough, since serial ports
  * live at the top of /dev. Where two links name one port, the first in
@@ -383,7 +390,7 @@ read_by_id (const gchar *by_id_dir)
   while ((entry = g_dir_read_name (d)) != NULL)
     g_ptr_array_add (links, g_strdup (entry));
   g_dir_close (d);
-  g_ptr_array_sort (links, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (links, compare_names);
 
   for (i = 0; i < links->len; i++) {
     const gchar *link = g_ptr_array_index (links, i);

@@ -184,6 +184,27 @@ GST_START_TEST (test_enumerate_usb)
   fail_unless (gst_serial_port_info_equal (info, info));
   g_list_free_full (ports, (GDestroyNotify) gst_serial_port_info_free);
 
+  /* Several links to one port (udev makes by-id and by-path names, rules
+   * add more): the first by name is the port's, whatever the directory's
+   * order. */
+  {
+    const gchar *names[] = { "usb-S7", "usb-Q2", "usb-T1", "usb-R5", "usb-B0",
+      "usb-V3", "usb-W9", "usb-U4" };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS (names); i++) {
+      path = g_build_filename (by_id, names[i], NULL);
+      fail_unless (symlink ("../../ttyUSB0", path) == 0);
+      g_free (path);
+    }
+  }
+  ports = gst_serial_port_enumerate_full (classdir, by_id);
+  info = ports->data;
+  path = g_build_filename (by_id, "usb-B0", NULL);
+  fail_unless_equals_string (info->by_id, path);
+  g_free (path);
+  g_list_free_full (ports, (GDestroyNotify) gst_serial_port_info_free);
+
   /* Without the by-id directory the port is the same but for that name. */
   ports = gst_serial_port_enumerate_full (classdir, "/nonexistent/by-id");
   fail_unless_equals_int (g_list_length (ports), 1);
