@@ -45,18 +45,24 @@ reader_read (Reader *r, const GstSerialPacker *packer)
   return pkt;
 }
 
+static void
+append_text (GstBuffer *buf, const gchar *text)
+{
+  gchar *copy = g_strdup (text);
+
+  gst_buffer_append_memory (buf,
+      gst_memory_new_wrapped (0, copy, strlen (copy), 0, strlen (copy), copy,
+          g_free));
+}
+
 static GstBuffer *
 text_buffer (const gchar *a, const gchar *b)
 {
   GstBuffer *buf = gst_buffer_new ();
 
-  gst_buffer_append_memory (buf,
-      gst_memory_new_wrapped (0, g_strdup (a), strlen (a), 0, strlen (a), NULL,
-          NULL));
+  append_text (buf, a);
   if (b)
-    gst_buffer_append_memory (buf,
-        gst_memory_new_wrapped (0, g_strdup (b), strlen (b), 0, strlen (b),
-            NULL, NULL));
+    append_text (buf, b);
   return buf;
 }
 
