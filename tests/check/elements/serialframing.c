@@ -819,6 +819,61 @@ GST_START_TEST (test_caps_interval_at_link_rate)
 
 GST_END_TEST;
 
+/* Version 1 packets, as serialsink sent them before the wire format's
+ * version 2 (tests/check/data/v1-jpeg-stream.bin: 5 JPEG frames of 64x48
+ * from videotestsrc ! jpegenc, recorded from serialsink framing=native on
+ * 2026-12-02): firmware speaking them must keep working with serialsrc. */
+GST_START_TEST (test_v1_stream_decodes)
+{
+  gchar *path = g_build_filename (TEST_DATA_DIR, "v1-jpeg-stream.bin", NULL);
+  GstStructure *stats, *s;
+  GstElement *receiver;
+  GError *err = NULL;
+  TestReceived r;
+  TestPty pty;
+  gchar *data;
+  gsize len;
+  gint width;
+  guint i;
+
+  fail_unless (g_file_get_contents (path, &data, &len, &err), "%s",
+      err ? err->message : "");
+  test_pty_open (&pty);
+  receiver = test_make_receiver (pty.path, "native", &r);
+  fail_if (
+      test_set_state (receiver, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (write (pty.master, data, len), len);
+  test_received_wait_eos (&r);
+
+  fail_unless_equals_int (r.buffers->len, 5);
+  s = gst_caps_get_structure (r.caps, 0);
+  fail_unless (gst_structure_has_name (s, "image/jpeg"));
+  fail_unless (gst_structure_get_int (s, "width", &width) && width == 64);
+  for (i = 0; i < r.buffers->len; i++) {
+    GstBuffer *buf = r.buffers->pdata[i];
+    gsize size = gst_buffer_get_size (buf);
+
+    fail_unless (gst_buffer_memcmp (buf, 0, "\xff\xd8", 2) == 0);
+    fail_unless (gst_buffer_memcmp (buf, size - 2, "\xff\xd9", 2) == 0);
+  }
+  stats = test_link_stats (receiver, "src");
+  fail_unless_equals_uint64 (test_stat (stats, "frames-received"), 5);
+  fail_unless_equals_uint64 (test_stat (stats, "check-failures"), 0);
+  fail_unless_equals_uint64 (test_stat (stats, "bad-version"), 0);
+  fail_unless_equals_uint64 (test_stat (stats, "lost-frames"), 0);
+  gst_structure_free (stats);
+
+  fail_unless_equals_int (test_set_state (receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  test_pty_close (&pty);
+  g_free (data);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialframing_suite (void)
 {
@@ -838,6 +893,7 @@ serialframing_suite (void)
   tcase_add_loop_test (tc, test_oversize_frame, 0, G_N_ELEMENTS (framings));
   tcase_add_test (tc, test_join_mid_stream);
   tcase_add_loop_test (tc, test_caps_before_key_frames, 0, 3);
+  tcase_add_test (tc, test_v1_stream_decodes);
   return s;
 }
 
