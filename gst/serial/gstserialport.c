@@ -395,6 +395,7 @@ static gboolean
 apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
     GstSerialPortError *err)
 {
+  const gchar *call = "tcgetattr";
   struct termios t;
 
   if (tcgetattr (port->fd, &t) < 0)
@@ -431,6 +432,7 @@ apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
   t.c_cc[VMIN] = 1;
   t.c_cc[VTIME] = 0;
 
+  call = "tcsetattr";
   if (tcsetattr (port->fd, TCSANOW, &t) < 0)
     goto failed;
 
@@ -444,7 +446,7 @@ apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
   /* ERRORS */
 failed:
   set_error (err, GST_RESOURCE_ERROR_SETTINGS,
-      g_strdup_printf ("tcsetattr(%s): %s", port->device, g_strerror (errno)),
+      g_strdup_printf ("%s(%s): %s", call, port->device, g_strerror (errno)),
       "Could not configure serial port %s: %s.", port->path,
       g_strerror (errno));
   return FALSE;
