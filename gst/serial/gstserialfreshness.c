@@ -98,7 +98,11 @@ gst_serial_freshness_dropped (GstSerialFreshness *fresh, GstSerialFrame *frame,
   frame->late = 0;
   frame->proportion = 1.0;
   frame->qos_diff = 0;
-  if (stale) {
+  /* A frame replaced while it waited may have no running time, or come
+   * after the predicted free time: how late it was is then unknown. */
+  if (stale && GST_CLOCK_TIME_IS_VALID (fresh->free_running_time) &&
+      GST_CLOCK_TIME_IS_VALID (frame->running_time) &&
+      fresh->free_running_time > frame->running_time) {
     frame->late = fresh->free_running_time - frame->running_time;
     if (frame->duration > 0)
       frame->proportion = MAX (1.0, (gdouble) frame->late / frame->duration);

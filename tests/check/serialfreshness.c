@@ -172,6 +172,36 @@ GST_START_TEST (test_dropped_while_away)
 
 GST_END_TEST;
 
+/* A frame dropped for a newer one that replaced it while it waited (the
+ * sender thread's hand-over), when it has no running time or the line's
+ * free time is not known or already past: how late it was is unknown, so
+ * it is reported as 0, and no QoS diff goes upstream. */
+GST_START_TEST (test_replaced_lateness_unknown)
+{
+  GstSerialFreshness fresh;
+  GstSerialFrame frame = { GST_CLOCK_TIME_NONE, 0 };
+
+  gst_serial_freshness_init (&fresh);
+  gst_serial_freshness_dropped (&fresh, &frame, TRUE, FALSE);
+  fail_unless_equals_int64 (frame.late, 0);
+  fail_unless_equals_int64 (frame.qos_diff, 0);
+  fail_unless (frame.proportion == 1.0);
+
+  gst_serial_freshness_sent (&fresh, GST_SECOND, GST_SECOND);
+  gst_serial_freshness_dropped (&fresh, &frame, TRUE, FALSE);
+  fail_unless_equals_int64 (frame.late, 0);
+  fail_unless_equals_int64 (frame.qos_diff, 0);
+
+  frame.running_time = 3 * GST_SECOND;
+  frame.duration = FRAME;
+  gst_serial_freshness_dropped (&fresh, &frame, TRUE, FALSE);
+  fail_unless_equals_int64 (frame.late, 0);
+  fail_unless_equals_int64 (frame.qos_diff, 0);
+  fail_unless (frame.proportion == 1.0);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialfreshness_suite (void)
 {
@@ -184,6 +214,7 @@ serialfreshness_suite (void)
   tcase_add_test (tc, test_stale_key_frame);
   tcase_add_test (tc, test_duration_and_running_time_unknown);
   tcase_add_test (tc, test_dropped_while_away);
+  tcase_add_test (tc, test_replaced_lateness_unknown);
   return s;
 }
 
