@@ -49,10 +49,10 @@
  * before the line became free: the picture stays fresh instead of queueing
  * seconds of video. Meanwhile the sink keeps taking frames (it sends from a
  * thread of its own), so upstream is never held back by a busy line and
- * the newest frame goes the moment the line is free. Each drop is counted, posted as a QoS message, and sent
- * upstream as a QoS event, so that an encoder with qos=true (jpegenc,
- * x264enc: any GstVideoEncoder) skips the frames that would be dropped
- * anyway. In a stream with delta frames (H.264), the frames that need a
+ * the newest frame goes the moment the line is free. Each drop is counted,
+ * posted as a QoS message, and sent upstream as a QoS event, so that an
+ * encoder with qos=true (jpegenc, x264enc: any GstVideoEncoder) skips the
+ * frames that would be dropped anyway. In a stream with delta frames (H.264), the frames that need a
  * dropped one are dropped too, up to the next key frame, since they would
  * decode into garbage, and upstream is asked for that key frame at once (a
  * force-key-unit event, which x264enc honours). A line too slow for the
@@ -1133,10 +1133,11 @@ gst_serial_sink_send_frame (GstBuffer *buffer, gpointer user_data)
   return gst_serial_sink_deliver (self, buffer);
 }
 
-/* Waits until the sender thread has sent what it was given, before the
- * streaming thread writes itself. Call with the preroll lock. */
+/* Before the streaming thread writes itself: waits until the sender thread
+ * has sent what it was given and the pipeline plays. Call with the preroll
+ * lock. */
 static GstFlowReturn
-gst_serial_sink_wait_sender (GstSerialSink *self)
+gst_serial_sink_wait_to_write (GstSerialSink *self)
 {
   GstFlowReturn ret;
 
@@ -1146,7 +1147,7 @@ gst_serial_sink_wait_sender (GstSerialSink *self)
     if (ret != GST_FLOW_OK)
       return ret;
   }
-  return ret;
+  return ret == GST_FLOW_OK ? gst_serial_sink_wait_playing (self) : ret;
 }
 
 /* A frame that may be dropped goes to the sender thread, which sends it
@@ -1211,9 +1212,7 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
    * sender thread still has (the drop policy or upstream changed). The
    * port may be away (reconnect), also since a flush or stop interrupted
    * the wait for it. */
-  ret = gst_serial_sink_wait_sender (self);
-  if (ret == GST_FLOW_OK)
-    ret = gst_serial_sink_wait_playing (self);
+  ret = gst_serial_sink_wait_to_write (self);
   if (ret != GST_FLOW_OK)
     return ret;
   self->wait_for_port = TRUE;
@@ -1281,9 +1280,7 @@ gst_serial_sink_wait_event (GstBaseSink *bsink, GstEvent *event)
   if (ret != GST_FLOW_OK || GST_EVENT_TYPE (event) != GST_EVENT_EOS)
     return ret;
 
-  ret = gst_serial_sink_wait_sender (self);
-  if (ret == GST_FLOW_OK)
-    ret = gst_serial_sink_wait_playing (self);
+  ret = gst_serial_sink_wait_to_write (self);
   self->wait_for_port = TRUE;
   if (ret == GST_FLOW_OK &&
       self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
