@@ -54,13 +54,13 @@
  * encoder with qos=true (jpegenc, x264enc: any GstVideoEncoder) skips the
  * frames that would be dropped anyway. In a stream with delta frames
  * (H.264), the frames that need a dropped one are dropped too, up to the
- * next key frame, since they would decode into garbage, and upstream is asked for that key frame at once (a
- * force-key-unit event, which x264enc honours). A line too slow for the
- * encoder's bitrate then shows little but key frames: give H.264 a bitrate
- * the line carries (docs/link-guide.md). A non-live upstream (filesrc, a
- * file transfer) is never dropped from: it is paced. drop-policy=never
- * sends everything; drop-policy=stale drops stale frames from any
- * upstream.
+ * next key frame, since they would decode into garbage, and upstream is
+ * asked for that key frame at once (a force-key-unit event, which x264enc
+ * honours). A line too slow for the encoder's bitrate then shows little
+ * but key frames: give H.264 a bitrate the line carries
+ * (docs/link-guide.md). A non-live upstream (filesrc, a file transfer) is
+ * never dropped from: it is paced. drop-policy=never sends everything;
+ * drop-policy=stale drops stale frames from any upstream.
  *
  * Hardware and software flow control (#GstSerialSink:flow-control) is
  * honoured: a receiver holding the line off loses nothing, and the pipeline
