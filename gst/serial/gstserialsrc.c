@@ -629,7 +629,7 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
     GstBuffer **out)
 {
   const sf_header *hdr = &pkt->header;
-  guint32 lost = sf_seq_tracker_update (&self->seq, hdr->type, hdr->seq);
+  guint32 lost = sf_seq_tracker_update (&self->seq, hdr);
   gboolean forward_eos;
 
   GST_OBJECT_LOCK (self);

@@ -60,6 +60,29 @@ dropped_packet_end (sf_decoder *dec)
   return packet_begin (dec);
 }
 
+/* A native packet that failed its checks, in the counter of its reason. */
+static void
+count_rejected (sf_dec_stats *st, sf_result r)
+{
+  switch (r) {
+    case SF_ERR_CRC:
+      st->crc_errors++;
+      break;
+    case SF_ERR_VERSION:
+      st->bad_version++;
+      break;
+    case SF_ERR_TYPE:
+      st->unknown_type++;
+      break;
+    case SF_ERR_UNSUPPORTED:
+      st->unsupported++;
+      break;
+    default:
+      st->malformed++;
+      break;
+  }
+}
+
 /* On the delimiter of a packet being decoded: validate, deliver or count. */
 static sf_dec_state
 packet_end (sf_decoder *dec, sf_input *in)
@@ -81,26 +104,14 @@ packet_end (sf_decoder *dec, sf_input *in)
     pkt->payload = dec->buf;
     pkt->payload_len = dec->len;
   } else {
-    r = sf_native_parse (dec->buf, dec->len, &pkt->header, &pkt->payload);
-    switch (r) {
-      case SF_OK:
-        break;
-      case SF_ERR_CRC:
-        st->crc_errors++;
-        break;
-      case SF_ERR_VERSION:
-        st->bad_version++;
-        break;
-      case SF_ERR_TYPE:
-        st->unknown_type++;
-        break;
-      default:
-        st->malformed++;
-        break;
-    }
-    if (r != SF_OK)
+    r = sf_native_parse (dec->buf, dec->len, &dec->ref, &pkt->header,
+        &pkt->payload);
+    if (r != SF_OK) {
+      count_rejected (st, r);
       return dropped_packet_end (dec);
+    }
     pkt->payload_len = pkt->header.payload_len;
+    sf_frame_ref_update (&dec->ref, &pkt->header);
   }
   st->packets++;
   st->payload_bytes += pkt->payload_len;
@@ -373,7 +384,7 @@ sf_decoder_init (sf_decoder *dec, sf_mode mode, unsigned options, uint8_t *buf,
     return SF_ERR_ARG;
   if (!buf || buf_size == 0)
     return SF_ERR_ARG;
-  if (mode == SF_MODE_NATIVE && buf_size < SF_NATIVE_OVERHEAD)
+  if (mode == SF_MODE_NATIVE && buf_size < SF_V2_HEADER_MIN + SF_CRC_SIZE)
     return SF_ERR_ARG;
   if ((options & SF_OPT_START_SYNCED) && (options & SF_OPT_START_HUNTING))
     return SF_ERR_ARG;
@@ -425,7 +436,7 @@ sf_decoder_set_buffer (sf_decoder *dec, uint8_t *buf, size_t buf_size)
 {
   if (!dec || !dec->buf || !buf || buf_size == 0)
     return SF_ERR_ARG;
-  if (dec->mode == SF_MODE_NATIVE && buf_size < SF_NATIVE_OVERHEAD)
+  if (dec->mode == SF_MODE_NATIVE && buf_size < SF_V2_HEADER_MIN + SF_CRC_SIZE)
     return SF_ERR_ARG;
   if (dec->len > buf_size)
     return SF_ERR_OUTPUT_FULL;
@@ -471,6 +482,8 @@ sf_decoder_resync (sf_decoder *dec)
   dec->escaped = 0;
   dec->has_packet = 0;
   dec->state = SF_DEC_STATE_HUNT;
+  /* What comes next may be another stream, or the same after a gap. */
+  sf_frame_ref_init (&dec->ref);
 }
 
 void

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* serialframe: native header, encoders, sequence accounting and names. */
+/* serialframe: encoders, sequence accounting and names. */
 
 #include "sf-private.h"
 
@@ -17,85 +17,6 @@ sf_header_init (sf_header *hdr, uint8_t type)
   hdr->dts = SF_TIME_NONE;
   hdr->duration = SF_TIME_NONE;
   hdr->sender_time = SF_TIME_NONE;
-  return SF_OK;
-}
-
-sf_result
-sf_header_pack (const sf_header *hdr, uint8_t *out, size_t out_size)
-{
-  if (!hdr || !out)
-    return SF_ERR_ARG;
-  if (out_size < SF_HEADER_SIZE)
-    return SF_ERR_OUTPUT_FULL;
-  out[SF_OFF_VERSION] = hdr->version;
-  out[SF_OFF_TYPE] = hdr->type;
-  sf_put_le16 (out + SF_OFF_FLAGS, hdr->flags);
-  sf_put_le32 (out + SF_OFF_SEQ, hdr->seq);
-  sf_put_le64 (out + SF_OFF_PTS, hdr->pts);
-  sf_put_le64 (out + SF_OFF_DTS, hdr->dts);
-  sf_put_le64 (out + SF_OFF_DURATION, hdr->duration);
-  sf_put_le64 (out + SF_OFF_SENDER_TIME, hdr->sender_time);
-  sf_put_le32 (out + SF_OFF_PAYLOAD_LEN, hdr->payload_len);
-  return SF_OK;
-}
-
-sf_result
-sf_header_unpack (const uint8_t *in, size_t in_size, sf_header *hdr)
-{
-  if (!in || !hdr)
-    return SF_ERR_ARG;
-  if (in_size < SF_HEADER_SIZE)
-    return SF_ERR_LENGTH;
-  hdr->version = in[SF_OFF_VERSION];
-  hdr->type = in[SF_OFF_TYPE];
-  hdr->flags = sf_get_le16 (in + SF_OFF_FLAGS);
-  hdr->seq = sf_get_le32 (in + SF_OFF_SEQ);
-  hdr->pts = sf_get_le64 (in + SF_OFF_PTS);
-  hdr->dts = sf_get_le64 (in + SF_OFF_DTS);
-  hdr->duration = sf_get_le64 (in + SF_OFF_DURATION);
-  hdr->sender_time = sf_get_le64 (in + SF_OFF_SENDER_TIME);
-  hdr->payload_len = sf_get_le32 (in + SF_OFF_PAYLOAD_LEN);
-  return hdr->version == SF_VERSION ? SF_OK : SF_ERR_VERSION;
-}
-
-sf_result
-sf_native_parse (const uint8_t *pkt, size_t len, sf_header *hdr,
-    const uint8_t **payload)
-{
-  size_t body;
-  sf_result r;
-
-  if (!pkt || !hdr || !payload)
-    return SF_ERR_ARG;
-  if (len < SF_NATIVE_OVERHEAD)
-    return SF_ERR_LENGTH;
-  body = len - SF_CRC_SIZE;
-  /* The CRC comes first: every version keeps the version in byte 0 and
-   * the CRC-32C last, so a failing CRC means damage, not a new version. */
-  if (sf_crc32c (0, pkt, body) != sf_get_le32 (pkt + body))
-    return SF_ERR_CRC;
-  r = sf_header_unpack (pkt, len, hdr);
-  if (r != SF_OK)
-    return r;
-  if (hdr->payload_len != body - SF_HEADER_SIZE)
-    return SF_ERR_LENGTH;
-  switch (hdr->type) {
-    case SF_TYPE_DATA:
-      break;
-    case SF_TYPE_CAPS:
-      if (hdr->payload_len > SF_CAPS_MAX)
-        return SF_ERR_LENGTH;
-      if (memchr (pkt + SF_HEADER_SIZE, 0, hdr->payload_len))
-        return SF_ERR_MALFORMED;
-      break;
-    case SF_TYPE_EOS:
-      if (hdr->payload_len != 0)
-        return SF_ERR_LENGTH;
-      break;
-    default:
-      return SF_ERR_TYPE;
-  }
-  *payload = pkt + SF_HEADER_SIZE;
   return SF_OK;
 }
 
@@ -180,31 +101,66 @@ enc_cobs (sf_encoder *enc, const uint8_t *data, size_t len)
   return r;
 }
 
+/* What a header may announce before its payload is written; the payload's
+ * own rules are checked as it is written and at the end. */
 static sf_result
 check_header (const sf_header *hdr)
 {
-  if (hdr->version != SF_VERSION)
+  if (hdr->version != SF_VERSION && hdr->version != SF_VERSION_1)
     return SF_ERR_VERSION;
   if (hdr->flags & ~SF_FLAGS_DEFINED)
     return SF_ERR_ARG;
   switch (hdr->type) {
     case SF_TYPE_DATA:
       return SF_OK;
+    case SF_TYPE_FRAGMENT:
+      return hdr->version == SF_VERSION ? SF_OK : SF_ERR_TYPE;
     case SF_TYPE_CAPS:
-      return hdr->payload_len <= SF_CAPS_MAX ? SF_OK : SF_ERR_LENGTH;
+      if (hdr->version == SF_VERSION_1 && hdr->caps_compact)
+        return SF_ERR_ARG;
+      return hdr->version == SF_VERSION || hdr->payload_len <= SF_CAPS_MAX
+          ? SF_OK
+          : SF_ERR_LENGTH;
     case SF_TYPE_EOS:
-      return hdr->payload_len == 0 ? SF_OK : SF_ERR_LENGTH;
+      return hdr->version == SF_VERSION || hdr->payload_len == 0
+          ? SF_OK
+          : SF_ERR_LENGTH;
     default:
       return SF_ERR_TYPE;
   }
 }
 
+/* The native header goes first: into the CRC and through COBS. */
+static sf_result
+begin_native (sf_encoder *enc, const sf_header *hdr, const sf_frame_ref *ref)
+{
+  uint8_t packed[SF_HEADER_MAX];
+  size_t len = 0;
+  sf_cobs_enc c;
+  sf_result r;
+
+  if (!hdr)
+    return SF_ERR_ARG;
+  r = check_header (hdr);
+  if (r == SF_OK)
+    r = sf_header_encode (hdr, ref, packed, sizeof (packed), &len);
+  if (r != SF_OK)
+    return r;
+  enc->remaining = hdr->payload_len;
+  enc->type = hdr->type;
+  enc->version = hdr->version;
+  enc->crc = sf_crc32c (0, packed, len);
+  sf_cobs_enc_init (&c, enc->dst, enc->dst_size, 0);
+  enc_store (enc, &c);
+  return enc_cobs (enc, packed, len);
+}
+
 sf_result
-sf_encoder_begin (sf_encoder *enc, sf_mode mode, unsigned options,
-    const sf_header *hdr, uint8_t *dst, size_t dst_size)
+sf_encoder_begin_ref (sf_encoder *enc, sf_mode mode, unsigned options,
+    const sf_header *hdr, const sf_frame_ref *ref, uint8_t *dst,
+    size_t dst_size)
 {
   sf_cobs_enc c;
-  uint8_t packed[SF_HEADER_SIZE];
   sf_result r;
 
   if (!enc)
@@ -220,18 +176,7 @@ sf_encoder_begin (sf_encoder *enc, sf_mode mode, unsigned options,
 
   switch (mode) {
     case SF_MODE_NATIVE:
-      if (!hdr)
-        return enc_fail (enc, SF_ERR_ARG);
-      r = check_header (hdr);
-      if (r != SF_OK)
-        return enc_fail (enc, r);
-      sf_header_pack (hdr, packed, sizeof (packed));
-      enc->remaining = hdr->payload_len;
-      enc->type = hdr->type;
-      enc->crc = sf_crc32c (0, packed, sizeof (packed));
-      sf_cobs_enc_init (&c, dst, dst_size, 0);
-      enc_store (enc, &c);
-      r = enc_cobs (enc, packed, sizeof (packed));
+      r = begin_native (enc, hdr, ref);
       if (r != SF_OK)
         return enc_fail (enc, r);
       break;
@@ -257,6 +202,31 @@ sf_encoder_begin (sf_encoder *enc, sf_mode mode, unsigned options,
 }
 
 sf_result
+sf_encoder_begin (sf_encoder *enc, sf_mode mode, unsigned options,
+    const sf_header *hdr, uint8_t *dst, size_t dst_size)
+{
+  return sf_encoder_begin_ref (enc, mode, options, hdr, NULL, dst, dst_size);
+}
+
+/* The payload rules of a native packet, as its bytes come. */
+static sf_result
+check_native_write (sf_encoder *enc, const uint8_t *p, size_t len)
+{
+  if (enc->version == SF_VERSION_1 && len > enc->remaining)
+    return SF_ERR_LENGTH;
+  if (enc->type == SF_TYPE_EOS)
+    return SF_ERR_LENGTH;
+  if (enc->type == SF_TYPE_CAPS) {
+    if (len > SF_CAPS_MAX - enc->payload)
+      return SF_ERR_LENGTH;
+    /* Caps are a string: a NUL would truncate it at the receiver. */
+    if (memchr (p, 0, len))
+      return SF_ERR_ARG;
+  }
+  return SF_OK;
+}
+
+sf_result
 sf_encoder_write (sf_encoder *enc, const void *data, size_t len)
 {
   const uint8_t *p = (const uint8_t *) data;
@@ -275,12 +245,12 @@ sf_encoder_write (sf_encoder *enc, const void *data, size_t len)
 
   switch (enc->mode) {
     case SF_MODE_NATIVE:
-      if (len > enc->remaining)
-        return enc_fail (enc, SF_ERR_LENGTH);
-      /* Caps are a string: a NUL would truncate it at the receiver. */
-      if (enc->type == SF_TYPE_CAPS && memchr (p, 0, len))
-        return enc_fail (enc, SF_ERR_ARG);
-      enc->remaining -= len;
+      r = check_native_write (enc, p, len);
+      if (r != SF_OK)
+        return enc_fail (enc, r);
+      if (enc->version == SF_VERSION_1)
+        enc->remaining -= len;
+      enc->payload += len;
       enc->crc = sf_crc32c (enc->crc, p, len);
       r = enc_cobs (enc, p, len);
       break;
@@ -310,7 +280,10 @@ sf_encoder_finish (sf_encoder *enc, size_t *written)
     return enc_fail (enc, SF_ERR_STATE);
 
   if (enc->mode == SF_MODE_NATIVE) {
-    if (enc->remaining != 0)
+    if (enc->version == SF_VERSION_1 && enc->remaining != 0)
+      return enc_fail (enc, SF_ERR_LENGTH);
+    /* A fragment carries at least one byte of its frame. */
+    if (enc->type == SF_TYPE_FRAGMENT && enc->payload == 0)
       return enc_fail (enc, SF_ERR_LENGTH);
     sf_put_le32 (crc, enc->crc);
     r = enc_cobs (enc, crc, sizeof (crc));
@@ -440,23 +413,39 @@ sf_seq_tracker_init (sf_seq_tracker *t)
 }
 
 uint32_t
-sf_seq_tracker_update (sf_seq_tracker *t, uint8_t type, uint32_t seq)
+sf_seq_tracker_update (sf_seq_tracker *t, const sf_header *hdr)
 {
-  uint32_t ahead, lost = 0;
+  uint32_t mask, ahead, lost = 0;
 
-  if (!t ||
-      (type != SF_TYPE_DATA && type != SF_TYPE_CAPS && type != SF_TYPE_EOS))
+  if (!t || !hdr || (hdr->type != SF_TYPE_DATA &&
+                        hdr->type != SF_TYPE_FRAGMENT &&
+                        hdr->type != SF_TYPE_CAPS && hdr->type != SF_TYPE_EOS))
+    return 0;
+  /* Version 2 numbers frames in 16 bits, version 1 in 32: a sender that
+   * changes version is a new sender. */
+  mask = hdr->version == SF_VERSION_1 ? UINT32_MAX : SF_SEQ_MASK;
+  if (t->valid && t->version != hdr->version) {
+    t->restarts++;
+    t->valid = 0;
+  }
+  /* Another fragment of the frame just counted. */
+  if (t->valid && hdr->type == SF_TYPE_FRAGMENT &&
+      ((hdr->seq + 1) & mask) == t->expected)
     return 0;
   if (t->valid) {
-    /* Unsigned difference: wraps correctly at 2^32. */
-    ahead = seq - t->expected;
-    if (ahead >= UINT32_C (0x80000000))
+    /* Unsigned difference: wraps correctly at the mask. */
+    ahead = (hdr->seq - t->expected) & mask;
+    if (ahead > mask / 2)
       t->restarts++;
     else
       lost = ahead;
   }
   t->valid = 1;
-  t->expected = type == SF_TYPE_DATA ? seq + 1 : seq;
+  t->version = hdr->version;
+  /* Every fragment of frame s carries s; the next frame is s + 1. */
+  t->expected = (hdr->type == SF_TYPE_DATA || hdr->type == SF_TYPE_FRAGMENT)
+      ? (hdr->seq + 1) & mask
+      : hdr->seq & mask;
   t->lost += lost;
   return lost;
 }
@@ -523,8 +512,16 @@ sf_type_name (uint8_t type)
       return "CAPS";
     case SF_TYPE_EOS:
       return "EOS";
-    case SF_TYPE_DATA_FRAGMENT:
-      return "DATA_FRAGMENT";
+    case SF_TYPE_FRAGMENT:
+      return "FRAGMENT";
+    case SF_TYPE_REPORT:
+      return "REPORT";
+    case SF_TYPE_NACK:
+      return "NACK";
+    case SF_TYPE_KEY_REQUEST:
+      return "KEY_REQUEST";
+    case SF_TYPE_CAPS_REQUEST:
+      return "CAPS_REQUEST";
   }
   if (type >= SF_TYPE_CONTROL_FIRST && type <= SF_TYPE_CONTROL_LAST)
     return "CONTROL";

@@ -27,11 +27,16 @@ extern "C" {
 #endif
 
 /* Protocol constants (docs/protocol.md). */
-#define SF_VERSION 1
-#define SF_HEADER_SIZE 44
+/* The version senders write; receivers also take SF_VERSION_1. */
+#define SF_VERSION 2
+#define SF_VERSION_1 1
+/* Version 1 header: fixed, 44 bytes. */
+#define SF_V1_HEADER_SIZE 44
+/* Largest header of any version (the bytes before the payload). */
+#define SF_HEADER_MAX 128
 #define SF_CRC_SIZE 4
-/* Bytes of a decoded native packet that are not payload. */
-#define SF_NATIVE_OVERHEAD (SF_HEADER_SIZE + SF_CRC_SIZE)
+/* Bytes of a decoded native packet that are not payload, at most. */
+#define SF_NATIVE_OVERHEAD (SF_HEADER_MAX + SF_CRC_SIZE)
 #define SF_CAPS_MAX 4096
 #define SF_TIME_NONE UINT64_C (0xFFFFFFFFFFFFFFFF)
 
@@ -102,19 +107,26 @@ typedef enum {
 /* decoder: hunt for the first delimiter (default is synced in cobs/slip). */
 #define SF_OPT_START_HUNTING (1u << 3)
 
-/* Packet types (byte 1 of the native header). */
-#define SF_TYPE_DATA 0x01
-#define SF_TYPE_CAPS 0x02
-#define SF_TYPE_EOS 0x03
-/* Reserved for fragmentation (docs/protocol.md); v1 receivers drop it. */
-#define SF_TYPE_DATA_FRAGMENT 0x04
-/* 0x05-0x3F: reserved, sender to receiver.  0x40-0x7F: reserved for control
- * packets travelling from receiver to sender.  0x80-0xFF: experimental. */
-#define SF_TYPE_CONTROL_FIRST 0x40
-#define SF_TYPE_CONTROL_LAST 0x7F
+/* Packet types: the high nibble of a version 2 packet's first byte
+ * (docs/protocol.md, section 4).  Version 1 packets carry other numbers
+ * (DATA 1, CAPS 2, EOS 3); the codec maps them to these. */
+#define SF_TYPE_DATA 0x0        /* a whole frame */
+#define SF_TYPE_FRAGMENT 0x1    /* a piece of a frame */
+#define SF_TYPE_CAPS 0x2        /* the stream description */
+#define SF_TYPE_EOS 0x3         /* end of stream */
+/* 0x4-0x7: reserved, sender to receiver (forward error correction). */
+/* 0x8-0xE: reserved for control packets, receiver to sender. */
+#define SF_TYPE_REPORT 0x8      /* receiver report */
+#define SF_TYPE_NACK 0x9        /* retransmission request */
+#define SF_TYPE_KEY_REQUEST 0xA /* key-frame request */
+#define SF_TYPE_CAPS_REQUEST 0xB /* caps request */
+#define SF_TYPE_CONTROL_FIRST 0x8
+#define SF_TYPE_CONTROL_LAST 0xE
+/* 0xF: reserved. */
+#define SF_TYPE_MAX 0xF
 
-/* Buffer flags (native header bytes 2-3).  Protocol values, not
- * GStreamer's: the element maps them. */
+/* Buffer flags.  Protocol values, not GStreamer's: the element maps
+ * them. */
 #define SF_FLAG_DELTA_UNIT (1u << 0)
 #define SF_FLAG_HEADER (1u << 1)
 #define SF_FLAG_DISCONT (1u << 2)
@@ -129,18 +141,46 @@ typedef enum {
 #define SF_FLAG_LIVE (1u << 11)
 #define SF_FLAGS_DEFINED 0x0FFFu
 
-/* Native header, host representation. */
+/* Bits of sf_header.unresolved. */
+#define SF_UNRESOLVED_PTS (1u << 0)
+#define SF_UNRESOLVED_DURATION (1u << 1)
+
+/* Native header, host representation, any version. */
 typedef struct {
-  uint8_t version;      /* SF_VERSION */
+  uint8_t version;      /* SF_VERSION, or SF_VERSION_1 */
   uint8_t type;         /* SF_TYPE_* */
-  uint16_t flags;       /* SF_FLAG_* */
-  uint32_t seq;         /* DATA frame counter, see docs/protocol.md */
+  uint16_t flags;       /* SF_FLAG_* (DATA and FRAGMENT) */
+  uint32_t seq;         /* frame number, see docs/protocol.md: 16 bits in
+                         * version 2, 32 in version 1 */
   uint64_t pts;         /* ns or SF_TIME_NONE */
   uint64_t dts;         /* ns or SF_TIME_NONE */
   uint64_t duration;    /* ns or SF_TIME_NONE */
   uint64_t sender_time; /* ns since the UNIX epoch, or SF_TIME_NONE */
   uint32_t payload_len; /* bytes of payload after the header */
+  /* version 2 */
+  uint32_t stream;      /* stream identifier, 0 unless several share a link */
+  uint16_t frag_index;  /* FRAGMENT: 0-based index of the piece */
+  uint16_t frag_count;  /* FRAGMENT: pieces of the frame */
+  uint8_t caps_compact; /* CAPS: payload in the compact encoding (section
+                         * 9.2); sf_caps_expand() restores the string */
+  uint8_t unresolved;   /* decoded: SF_UNRESOLVED_* for fields that refer to
+                         * a previous frame this receiver lacks; they read
+                         * SF_TIME_NONE */
+  uint16_t header_len;  /* decoded: bytes before the payload */
 } sf_header;
+
+/* What each end remembers of a stream's last two frames, for the version 2
+ * fields that say "as the previous frame" (docs/protocol.md, section 7).
+ * Senders and receivers keep one per stream. */
+typedef struct {
+  struct {
+    uint8_t valid;
+    uint32_t stream;
+    uint32_t seq;
+    uint64_t pts;
+    uint64_t duration;
+  } frame[2]; /* [0] the last frame, [1] the one before */
+} sf_frame_ref;
 
 /* One piece of a scattered payload. */
 typedef struct {
@@ -175,25 +215,69 @@ const char *sf_crc32c_impl_name (sf_crc32c_impl impl);
 
 /* Version SF_VERSION, all times SF_TIME_NONE, everything else zero. */
 sf_result sf_header_init (sf_header *hdr, uint8_t type);
-/* Writes SF_HEADER_SIZE bytes, little-endian, fields as given. */
+
+/* Writes the header of hdr's version: version 1, SF_V1_HEADER_SIZE bytes
+ * as given (ref is not used); version 2, the compact header, its fields
+ * that may refer to the previous frame doing so when ref (which may be
+ * NULL) holds that frame.  *len is the header's size. */
+sf_result sf_header_encode (const sf_header *hdr, const sf_frame_ref *ref,
+    uint8_t *out, size_t out_size, size_t *len);
+/* Reads the header at the start of a packet body (the packet without its
+ * CRC), either version, and sets header_len and payload_len.  Fields
+ * referring to the previous frame are resolved with ref (NULL: none) or
+ * marked in unresolved.  SF_ERR_VERSION for an unknown version,
+ * SF_ERR_TYPE for a reserved type, SF_ERR_UNSUPPORTED for a feature this
+ * receiver lacks (a reserved field bit or encoding, a critical
+ * extension), SF_ERR_MALFORMED or SF_ERR_LENGTH for a header that does
+ * not parse. */
+sf_result sf_header_decode (const uint8_t *in, size_t in_size,
+    const sf_frame_ref *ref, sf_header *hdr);
+
+/* Version 1 layout only (SF_V1_HEADER_SIZE bytes, little-endian, fields as
+ * given, type numbers as on the version 1 wire); kept for tests and
+ * recordings. */
 sf_result sf_header_pack (const sf_header *hdr, uint8_t *out, size_t out_size);
-/* Reads SF_HEADER_SIZE bytes.  Fills hdr even when it returns
+/* Reads a version 1 header.  Fills hdr even when it returns
  * SF_ERR_VERSION, so the caller can log what arrived. */
 sf_result sf_header_unpack (const uint8_t *in, size_t in_size, sf_header *hdr);
-/* Validates one decoded (un-COBSed, delimiter removed) native packet:
- * length, CRC, version, payload length, type rules.  On SF_OK fills hdr
- * and points *payload into pkt. */
-sf_result sf_native_parse (const uint8_t *pkt, size_t len, sf_header *hdr,
-    const uint8_t **payload);
+
+/* Validates one decoded (un-COBSed, delimiter removed) native packet of
+ * either version: CRC, version, header, type rules.  On SF_OK fills hdr
+ * and points *payload into pkt.  ref as for sf_header_decode(). */
+sf_result sf_native_parse (const uint8_t *pkt, size_t len,
+    const sf_frame_ref *ref, sf_header *hdr, const uint8_t **payload);
+
+/* Forgets every frame. */
+void sf_frame_ref_init (sf_frame_ref *ref);
+/* Remembers the frame of a DATA or FRAGMENT header that went (sender) or
+ * arrived (receiver); other types change nothing. */
+void sf_frame_ref_update (sf_frame_ref *ref, const sf_header *hdr);
+
+/* --- Compact caps (docs/protocol.md, section 9.2) ---------------------- */
+
+/* Bytes of the compact form of a caps string, at most. */
+#define SF_CAPS_COMPACT_MAX SF_CAPS_MAX
+
+/* Writes the compact form of the len-byte caps string (no NUL), or
+ * SF_ERR_OUTPUT_FULL when it does not fit. */
+sf_result sf_caps_compact (const char *caps, size_t len, uint8_t *out,
+    size_t out_size, size_t *written);
+/* Restores a caps string from its compact form (without a terminating
+ * NUL): SF_ERR_MALFORMED for an invalid or reserved code, SF_ERR_LENGTH
+ * when the string would be longer than out_size. */
+sf_result sf_caps_expand (const uint8_t *in, size_t len, char *out,
+    size_t out_size, size_t *written);
 
 /* --- One-shot encoders -------------------------------------------------
  * Each writes one whole packet including its trailing delimiter into dst
  * and sets *written.  On error nothing useful is in dst and *written is 0.
  */
 
-/* Native packet.  The payload length comes from len (hdr->payload_len is
- * ignored); hdr->version must be SF_VERSION and hdr->type DATA, CAPS (at
- * most SF_CAPS_MAX bytes, no NUL) or EOS (no payload). */
+/* Native packet, of hdr->version (SF_VERSION, or SF_VERSION_1 for tests
+ * and old firmware).  The payload length comes from len (hdr->payload_len
+ * is ignored); hdr->type is DATA, FRAGMENT (version 2), CAPS (at most
+ * SF_CAPS_MAX bytes, no NUL) or EOS (no payload).  No field refers to a
+ * previous frame: sf_encoder_begin_ref() does that. */
 sf_result sf_encode_native (const sf_header *hdr, const void *payload,
     size_t len, unsigned options, uint8_t *dst, size_t dst_size,
     size_t *written);
@@ -228,8 +312,9 @@ size_t sf_decode_buffer_size (sf_mode mode, size_t max_payload);
 
 /* --- Incremental encoder ----------------------------------------------
  * For payloads that arrive in pieces.  Output goes into one contiguous
- * buffer; in native mode the header is written first, so hdr->payload_len
- * must announce the total and sf_encoder_finish checks it.
+ * buffer.  A version 1 header announces the payload's length, so there
+ * hdr->payload_len must give the total and sf_encoder_finish checks it;
+ * version 2 has no length field.
  *
  *   sf_encoder_begin (&enc, SF_MODE_NATIVE, 0, &hdr, dst, dst_size);
  *   for each piece: sf_encoder_write (&enc, piece, piece_len);
@@ -242,10 +327,12 @@ typedef struct {
   size_t dst_size;
   size_t pos;         /* next byte to write */
   size_t code_pos;    /* where the open COBS block's code byte goes */
-  uint64_t remaining; /* native: payload bytes still announced */
+  uint64_t remaining; /* native version 1: payload bytes still announced */
+  uint64_t payload;   /* native: payload bytes written */
   uint32_t crc;
   uint8_t mode;
   uint8_t type;       /* native packet type */
+  uint8_t version;    /* native packet version */
   uint8_t code;       /* 1 + data bytes in the open COBS block */
   uint8_t after_full; /* the previous COBS block was a full 0xFF one */
   uint8_t open;
@@ -255,6 +342,11 @@ typedef struct {
 
 sf_result sf_encoder_begin (sf_encoder *enc, sf_mode mode, unsigned options,
     const sf_header *hdr, uint8_t *dst, size_t dst_size);
+/* The same, with the fields of a version 2 DATA or FRAGMENT header that
+ * can refer to the previous frame in ref doing so (ref may be NULL). */
+sf_result sf_encoder_begin_ref (sf_encoder *enc, sf_mode mode,
+    unsigned options, const sf_header *hdr, const sf_frame_ref *ref,
+    uint8_t *dst, size_t dst_size);
 sf_result sf_encoder_write (sf_encoder *enc, const void *data, size_t len);
 sf_result sf_encoder_finish (sf_encoder *enc, size_t *written);
 
@@ -275,19 +367,22 @@ extern const char *const sf_dec_state_names[SF_DEC_STATE_COUNT];
 
 /* Counters, exact.  Every packet that ends at a delimiter is counted in
  * exactly one of: packets, empty, crc_errors, bad_version, malformed,
- * unknown_type, oversize.  Every byte fed and consumed is in wire_bytes.
+ * unknown_type, unsupported, oversize.  Every byte fed and consumed is in wire_bytes.
  */
 typedef struct {
   uint64_t packets;       /* packets delivered */
   uint64_t payload_bytes; /* payload bytes delivered */
   uint64_t wire_bytes;    /* bytes consumed, delimiters and escapes too */
   uint64_t crc_errors;    /* native: CRC-32C mismatch */
-  uint64_t bad_version;   /* native: CRC fine, version not SF_VERSION */
+  uint64_t bad_version;   /* native: CRC fine, version neither 1 nor 2 */
   uint64_t malformed;     /* too short for header and CRC, payload length
                            * not matching, CAPS too long or with NUL, EOS
                            * with payload, COBS block cut by a delimiter,
                            * bad SLIP escape, bad xon-xoff escape */
   uint64_t unknown_type;  /* native: valid packet of a type not handled */
+  uint64_t unsupported;   /* native: valid packet using a feature this
+                           * receiver lacks (a reserved field bit or
+                           * encoding, an unknown critical extension) */
   uint64_t oversize;      /* longer than the decoder buffer */
   uint64_t skipped_bytes; /* wire bytes not delivered, other than
                            * delimiters: before the first delimiter while
@@ -319,6 +414,7 @@ typedef struct {
   uint8_t escaped;      /* xon-xoff escape byte seen */
   uint8_t has_packet;   /* the last feed delivered a packet */
   sf_packet packet;
+  sf_frame_ref ref;     /* the frames that version 2 fields refer to */
   sf_dec_stats stats;
 } sf_decoder;
 
@@ -359,17 +455,20 @@ sf_dec_state sf_decoder_state (const sf_decoder *dec);
 /* --- Sequence accounting ---------------------------------------------- */
 
 typedef struct {
-  uint32_t expected; /* seq the next DATA packet should carry */
+  uint32_t expected; /* seq the next frame should carry */
   uint8_t valid;
-  uint64_t lost;     /* DATA frames missing in total */
+  uint8_t version;   /* of the packets counted */
+  uint64_t lost;     /* frames missing in total */
   uint64_t restarts; /* backward jumps, taken as a sender restart */
 } sf_seq_tracker;
 
 void sf_seq_tracker_init (sf_seq_tracker *t);
-/* Feed every delivered native packet; returns how many DATA frames were
- * lost just before it.  A jump backwards (more than 2^31 ahead) counts as
- * a restart and loses nothing. */
-uint32_t sf_seq_tracker_update (sf_seq_tracker *t, uint8_t type, uint32_t seq);
+/* Feed every delivered native packet; returns how many frames were lost
+ * just before it (no packet of them arrived).  A jump backwards (more than
+ * half the number space ahead: 2^15 in version 2, 2^31 in version 1)
+ * counts as a restart and loses nothing, and so does a change of
+ * version. */
+uint32_t sf_seq_tracker_update (sf_seq_tracker *t, const sf_header *hdr);
 
 /* --- Names for logging ------------------------------------------------- */
 

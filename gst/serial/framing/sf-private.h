@@ -8,7 +8,46 @@
 
 #include <string.h>
 
-/* Field offsets of the native header (docs/protocol.md). */
+/* Version 1 type numbers (docs/protocol.md, section 12). */
+#define SF_V1_TYPE_DATA 0x01
+#define SF_V1_TYPE_CAPS 0x02
+#define SF_V1_TYPE_EOS 0x03
+#define SF_V1_TYPE_DATA_FRAGMENT 0x04
+/* A host type no packet has: a version 1 type that is reserved. */
+#define SF_TYPE_INVALID 0xFF
+
+/* Version 2 header bits (docs/protocol.md, section 5). */
+#define SF_V2_HEADER_MIN 4 /* lead, fields, seq */
+#define SF_SEQ_MASK 0xFFFFu
+/* fields byte of DATA and FRAGMENT */
+#define SF_V2_FLAGS 0x01
+#define SF_V2_PTS_MASK 0x06
+#define SF_V2_PTS_ABSOLUTE 0x02
+#define SF_V2_PTS_PREDICTED 0x04
+#define SF_V2_PTS_DELTA 0x06
+#define SF_V2_DTS_MASK 0x18
+#define SF_V2_DTS_SAME 0x08
+#define SF_V2_DTS_BEFORE 0x10
+#define SF_V2_DTS_ABSOLUTE 0x18
+#define SF_V2_DUR_MASK 0x60
+#define SF_V2_DUR_VALUE 0x20
+#define SF_V2_DUR_SAME 0x40
+#define SF_V2_DUR_RESERVED 0x60
+/* fields byte of CAPS and EOS */
+#define SF_V2_CAPS_COMPACT 0x01
+#define SF_V2_CAPS_RESERVED 0x7E
+#define SF_V2_EOS_RESERVED 0x7F
+/* fields byte of every type: a second byte follows */
+#define SF_V2_MORE 0x80
+/* the second byte */
+#define SF_V2_MORE_STREAM 0x01
+#define SF_V2_MORE_SENDER_TIME 0x02
+#define SF_V2_MORE_EXTENSIONS 0x04
+#define SF_V2_MORE_RESERVED 0xF8
+/* extension tag: a receiver must understand it or drop the packet */
+#define SF_V2_EXT_CRITICAL 0x80
+
+/* Field offsets of the version 1 header (docs/protocol.md, section 12). */
 #define SF_OFF_VERSION 0
 #define SF_OFF_TYPE 1
 #define SF_OFF_FLAGS 2
@@ -59,6 +98,57 @@ static inline uint64_t
 sf_get_le64 (const uint8_t *p)
 {
   return (uint64_t) sf_get_le32 (p) | ((uint64_t) sf_get_le32 (p + 4) << 32);
+}
+
+/* Unsigned LEB128: 7 bits a byte, least significant first, the high bit
+ * set on every byte but the last.  At most 10 bytes for 64 bits. */
+#define SF_VARINT_MAX 10
+
+static inline size_t
+sf_varint_size (uint64_t v)
+{
+  size_t n = 1;
+
+  while (v >= 0x80) {
+    v >>= 7;
+    n++;
+  }
+  return n;
+}
+
+/* Writes v at p, which has room for SF_VARINT_MAX bytes. */
+static inline size_t
+sf_varint_put (uint8_t *p, uint64_t v)
+{
+  size_t n = 0;
+
+  while (v >= 0x80) {
+    p[n++] = (uint8_t) (v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = (uint8_t) v;
+  return n;
+}
+
+/* Reads a varint from the len bytes at p: its size, or 0 when it is cut
+ * short or does not fit 64 bits. */
+static inline size_t
+sf_varint_get (const uint8_t *p, size_t len, uint64_t *v)
+{
+  uint64_t value = 0;
+  size_t i;
+
+  for (i = 0; i < len && i < SF_VARINT_MAX; i++) {
+    /* The tenth byte holds bit 63 only. */
+    if (i == SF_VARINT_MAX - 1 && p[i] > 1)
+      return 0;
+    value |= (uint64_t) (p[i] & 0x7F) << (7 * i);
+    if (!(p[i] & 0x80)) {
+      *v = value;
+      return i + 1;
+    }
+  }
+  return 0;
 }
 
 static inline int
