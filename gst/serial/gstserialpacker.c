@@ -41,17 +41,20 @@ gst_serial_packer_start (GstSerialPacker *packer, sf_mode mode,
   packer->seq = 0;
   packer->len = 0;
   packer->need_delimiter = TRUE;
+  packer->absolute = TRUE;
+  packer->seen_delta = FALSE;
+  packer->fragments = 0;
+  sf_frame_ref_init (&packer->ref);
 }
 
-/* Starts a packet in the reused buffer, after a delimiter if needed. */
-static sf_result
-gst_serial_packer_begin (GstSerialPacker *packer, sf_encoder *enc,
-    const sf_header *hdr)
+/* Makes room for @need bytes of packets and starts the buffer with a
+ * delimiter when one is needed. */
+static void
+gst_serial_packer_reset_buffer (GstSerialPacker *packer, gsize need)
 {
-  gsize need =
-      sf_encoded_max (packer->mode, packer->options, hdr->payload_len) + 1;
   gsize pos = 0;
 
+  need += 1;
   if (need > packer->size) {
     g_free (packer->data);
     packer->size = MAX (need, 2 * packer->size);
@@ -60,8 +63,15 @@ gst_serial_packer_begin (GstSerialPacker *packer, sf_encoder *enc,
   if (packer->need_delimiter)
     sf_write_delimiter (packer->mode, packer->data, packer->size, &pos);
   packer->len = pos;
-  return sf_encoder_begin (enc, packer->mode, packer->options, hdr,
-      packer->data + pos, packer->size - pos);
+}
+
+/* Starts a packet after those already in the buffer. */
+static sf_result
+gst_serial_packer_begin (GstSerialPacker *packer, sf_encoder *enc,
+    const sf_header *hdr, const sf_frame_ref *ref)
+{
+  return sf_encoder_begin_ref (enc, packer->mode, packer->options, hdr, ref,
+      packer->data + packer->len, packer->size - packer->len);
 }
 
 static sf_result
@@ -74,55 +84,182 @@ gst_serial_packer_finish (GstSerialPacker *packer, sf_encoder *enc)
   return r;
 }
 
+/* The mapped memories of a buffer, to write any range of its bytes. */
+typedef struct {
+  guint n;
+  GstMemory *mem[16];
+  GstMapInfo map[16];
+} GstSerialPackerMaps;
+
+static gboolean
+gst_serial_packer_map (GstSerialPackerMaps *maps, GstBuffer *buffer)
+{
+  guint i, n = gst_buffer_n_memory (buffer);
+
+  maps->n = 0;
+  for (i = 0; i < n; i++) {
+    /* More memories than that are merged into one, a copy. */
+    maps->mem[i] = n > G_N_ELEMENTS (maps->mem)
+        ? gst_buffer_get_all_memory (buffer)
+        : gst_memory_ref (gst_buffer_peek_memory (buffer, i));
+    if (!gst_memory_map (maps->mem[i], &maps->map[i], GST_MAP_READ)) {
+      gst_memory_unref (maps->mem[i]);
+      return FALSE;
+    }
+    maps->n++;
+    if (n > G_N_ELEMENTS (maps->mem))
+      break;
+  }
+  return TRUE;
+}
+
+static void
+gst_serial_packer_unmap (GstSerialPackerMaps *maps)
+{
+  guint i;
+
+  for (i = 0; i < maps->n; i++) {
+    gst_memory_unmap (maps->mem[i], &maps->map[i]);
+    gst_memory_unref (maps->mem[i]);
+  }
+  maps->n = 0;
+}
+
+/* Writes bytes @offset .. @offset + @len of the mapped buffer. */
+static sf_result
+gst_serial_packer_write_range (sf_encoder *enc, const GstSerialPackerMaps *maps,
+    gsize offset, gsize len)
+{
+  sf_result r = SF_OK;
+  gsize n;
+  guint i;
+
+  for (i = 0; i < maps->n && len > 0 && r == SF_OK; i++) {
+    if (offset >= maps->map[i].size) {
+      offset -= maps->map[i].size;
+      continue;
+    }
+    n = MIN (len, maps->map[i].size - offset);
+    r = sf_encoder_write (enc, maps->map[i].data + offset, n);
+    offset = 0;
+    len -= n;
+  }
+  return r;
+}
+
+/* One packet of @hdr carrying bytes @offset .. @offset + @len. */
+static sf_result
+gst_serial_packer_packet (GstSerialPacker *packer, const sf_header *hdr,
+    const sf_frame_ref *ref, const GstSerialPackerMaps *maps, gsize offset,
+    gsize len)
+{
+  sf_encoder enc;
+  sf_result r = gst_serial_packer_begin (packer, &enc, hdr, ref);
+
+  if (r == SF_OK)
+    r = gst_serial_packer_write_range (&enc, maps, offset, len);
+  return r == SF_OK ? gst_serial_packer_finish (packer, &enc) : r;
+}
+
+/* The frame's packets: one DATA packet, or its fragments, each of which
+ * carries the frame's fields (docs/protocol.md, section 8). */
+static sf_result
+gst_serial_packer_frame (GstSerialPacker *packer, sf_header *hdr,
+    const sf_frame_ref *ref, const GstSerialPackerMaps *maps, gsize size)
+{
+  gsize piece = packer->fragment_size, count, i;
+  sf_result r = SF_OK;
+
+  if (packer->mode != SF_MODE_NATIVE || piece == 0 || size <= piece) {
+    packer->fragments = 1;
+    gst_serial_packer_reset_buffer (packer,
+        sf_encoded_max (packer->mode, packer->options, size));
+    return gst_serial_packer_packet (packer, hdr, ref, maps, 0, size);
+  }
+  count = (size + piece - 1) / piece;
+  if (count > G_MAXUINT16)
+    return SF_ERR_LENGTH;
+  packer->fragments = count;
+  gst_serial_packer_reset_buffer (packer,
+      count * sf_encoded_max (packer->mode, packer->options, piece));
+  hdr->type = SF_TYPE_FRAGMENT;
+  hdr->frag_count = count;
+  for (i = 0; i < count && r == SF_OK; i++) {
+    hdr->frag_index = i;
+    r = gst_serial_packer_packet (packer, hdr, ref, maps, i * piece,
+        MIN (piece, size - i * piece));
+  }
+  return r;
+}
+
 /**
  * gst_serial_packer_data:
  *
- * Makes the data packet of @buffer, with the next sequence number.
- * Returns SF_ERR_ARG when a memory of @buffer cannot be read, or the
- * encoder's error.
+ * Makes the packets of @buffer, with the next sequence number. Its times
+ * are written whole in the stream's first frame, after caps or a resync,
+ * and in the key frames of a stream with delta frames, so that a receiver
+ * that lost the frame before can resolve them soon (docs/protocol.md,
+ * section 7). Returns SF_ERR_ARG when a memory of @buffer cannot be read,
+ * or the encoder's error.
  */
 sf_result
 gst_serial_packer_data (GstSerialPacker *packer, GstBuffer *buffer)
 {
-  guint i, n_mem = gst_buffer_n_memory (buffer);
-  sf_encoder enc;
-  sf_header hdr;
+  gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  GstSerialPackerMaps maps;
+  const sf_frame_ref *ref;
   sf_result r;
 
-  gst_serial_wire_header_from_buffer (&hdr, buffer, packer->seq);
-  r = gst_serial_packer_begin (packer, &enc, &hdr);
-  for (i = 0; i < n_mem && r == SF_OK; i++) {
-    GstMemory *mem = gst_buffer_peek_memory (buffer, i);
-    GstMapInfo map;
-
-    if (!gst_memory_map (mem, &map, GST_MAP_READ))
-      return SF_ERR_ARG;
-    r = sf_encoder_write (&enc, map.data, map.size);
-    gst_memory_unmap (mem, &map);
+  packer->seen_delta |= delta;
+  gst_serial_wire_header_from_buffer (&packer->last, buffer, packer->seq,
+      packer->sender_time);
+  ref =
+      packer->absolute || (packer->seen_delta && !delta) ? NULL : &packer->ref;
+  if (!gst_serial_packer_map (&maps, buffer)) {
+    gst_serial_packer_unmap (&maps);
+    return SF_ERR_ARG;
   }
-  return r == SF_OK ? gst_serial_packer_finish (packer, &enc) : r;
+  r = gst_serial_packer_frame (packer, &packer->last, ref, &maps,
+      gst_buffer_get_size (buffer));
+  gst_serial_packer_unmap (&maps);
+  return r;
 }
 
 /**
  * gst_serial_packer_caps:
  *
- * Makes a caps packet. It takes the number of the next data packet,
- * without using it up.
+ * Makes a caps packet, in the compact encoding when the caps are not
+ * longer that way. It takes the number of the next frame, without using it
+ * up; the frame after it carries its times whole, for a receiver that
+ * starts with these caps.
  */
 sf_result
 gst_serial_packer_caps (GstSerialPacker *packer, const gchar *caps)
 {
-  gsize len = strlen (caps);
+  gsize len = strlen (caps), compact_len = 0;
+  guint8 compact[SF_CAPS_COMPACT_MAX];
+  const guint8 *payload = (const guint8 *) caps;
   sf_encoder enc;
   sf_header hdr;
   sf_result r;
 
   sf_header_init (&hdr, SF_TYPE_CAPS);
   hdr.seq = packer->seq;
+  if (sf_caps_compact (caps, len, compact, sizeof (compact), &compact_len) ==
+          SF_OK &&
+      compact_len < len) {
+    hdr.caps_compact = 1;
+    payload = compact;
+    len = compact_len;
+  }
   hdr.payload_len = len;
-  r = gst_serial_packer_begin (packer, &enc, &hdr);
+  packer->fragments = 1;
+  packer->absolute = TRUE;
+  gst_serial_packer_reset_buffer (packer,
+      sf_encoded_max (packer->mode, packer->options, len));
+  r = gst_serial_packer_begin (packer, &enc, &hdr, NULL);
   if (r == SF_OK)
-    r = sf_encoder_write (&enc, caps, len);
+    r = sf_encoder_write (&enc, payload, len);
   return r == SF_OK ? gst_serial_packer_finish (packer, &enc) : r;
 }
 
@@ -141,7 +278,10 @@ gst_serial_packer_eos (GstSerialPacker *packer)
 
   sf_header_init (&hdr, SF_TYPE_EOS);
   hdr.seq = packer->seq;
-  r = gst_serial_packer_begin (packer, &enc, &hdr);
+  packer->fragments = 1;
+  gst_serial_packer_reset_buffer (packer,
+      sf_encoded_max (packer->mode, packer->options, 0));
+  r = gst_serial_packer_begin (packer, &enc, &hdr, NULL);
   return r == SF_OK ? gst_serial_packer_finish (packer, &enc) : r;
 }
 
@@ -161,12 +301,14 @@ gst_serial_packer_written (GstSerialPacker *packer, gboolean complete)
 /**
  * gst_serial_packer_resync:
  *
- * The port was reopened: a receiver resynchronises at the next delimiter.
+ * The port was reopened: a receiver resynchronises at the next delimiter,
+ * and has forgotten the frames before.
  */
 void
 gst_serial_packer_resync (GstSerialPacker *packer)
 {
   packer->need_delimiter = TRUE;
+  packer->absolute = TRUE;
 }
 
 /**
@@ -178,5 +320,7 @@ gst_serial_packer_resync (GstSerialPacker *packer)
 void
 gst_serial_packer_number_used (GstSerialPacker *packer)
 {
+  sf_frame_ref_update (&packer->ref, &packer->last);
+  packer->absolute = FALSE;
   packer->seq++;
 }

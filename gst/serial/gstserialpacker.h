@@ -17,23 +17,35 @@ G_BEGIN_DECLS
  * GstSerialPacker:
  * @data: the packet last made, a delimiter before it when one is needed
  * @len: its length in bytes
- * @seq: the sequence number of the next data packet
+ * @seq: the sequence number of the next frame
+ * @fragment_size: payload bytes per fragment, 0 to send frames whole
+ * @sender_time: give each frame the sender's wall-clock time
  *
  * Makes the packets of one stream in a buffer it reuses, numbering the
- * data packets, and puts a delimiter before a packet whenever what was
- * written before it may have left a packet's start on the line (the
- * stream's first packet, or after a packet cut short).
+ * frames, and puts a delimiter before a packet whenever what was written
+ * before it may have left a packet's start on the line (the stream's first
+ * packet, or after a packet cut short). In the native framing a frame
+ * larger than @fragment_size goes as fragments, back to back in the
+ * buffer, and the times of a frame refer to the previous frame's where a
+ * receiver can resolve them (docs/protocol.md, section 7).
  */
 typedef struct {
   guint8 *data;
   gsize len;
   guint32 seq;
+  guint fragment_size;
+  gboolean sender_time;
 
   /* private */
   gsize size;
   sf_mode mode;
   unsigned options;
   gboolean need_delimiter;
+  sf_frame_ref ref;    /* frames sent, that times may refer to */
+  sf_header last;      /* the header of the frame last made */
+  gboolean absolute;   /* the next frame's times are written whole */
+  gboolean seen_delta; /* the stream has delta frames */
+  guint fragments;     /* packets the frame last made went in */
 } GstSerialPacker;
 
 void gst_serial_packer_init (GstSerialPacker *packer);

@@ -24,6 +24,7 @@ gst_serial_schedule_init (GstSerialSchedule *sched, gdouble rate)
   sched->have_caps = FALSE;
   sched->pending = FALSE;
   sched->seen_delta = FALSE;
+  sched->caps_size = 0;
 }
 
 /**
@@ -63,20 +64,54 @@ gst_serial_schedule_frame (GstSerialSchedule *sched, gboolean delta)
     sched->seen_delta = TRUE;
 }
 
+/* Bytes on the wire between repetitions that keep the caps within
+ * @budget of the line: the caps packet's size divided by the budget. */
+static guint64
+gst_serial_schedule_budget_bytes (const GstSerialSchedule *sched,
+    gdouble budget)
+{
+  if (budget <= 0)
+    return 0;
+  return (guint64) (sched->caps_size / budget);
+}
+
+/**
+ * gst_serial_schedule_period:
+ * @interval_ms: link time between repetitions, 0 for none
+ * @budget: the largest share of the line repetitions may take (0.005 for
+ *   0.5 %), 0 for no limit
+ *
+ * Returns the bytes on the wire between two repetitions of the caps:
+ * @interval_ms of link time, or more where that would take more than
+ * @budget of the line; 0 when they are not repeated.
+ */
+guint64
+gst_serial_schedule_period (const GstSerialSchedule *sched, guint interval_ms,
+    gdouble budget)
+{
+  guint64 interval = (guint64) (sched->rate * interval_ms / 1000);
+
+  if (interval_ms == 0)
+    return 0;
+  return MAX (interval, gst_serial_schedule_budget_bytes (sched, budget));
+}
+
 /**
  * gst_serial_schedule_caps_due:
  * @interval_ms: link time between repetitions, 0 for none
+ * @budget: as for gst_serial_schedule_period()
  * @delta: the frame about to go needs an earlier one
  *
  * Whether the caps go before the frame about to go: when pending, after
- * @interval_ms of link time, and right before a key frame of a stream
- * with delta frames (a receiver that joined late, or lost the caps to
- * noise, then starts decoding at that key frame instead of at the one
- * after the next periodic caps). @interval_ms 0 asks for no repetition.
+ * the period of gst_serial_schedule_period(), and right before a key frame
+ * of a stream with delta frames when the budget allows (a receiver that
+ * joined late, or lost the caps to noise, then starts decoding at that
+ * key frame instead of at the one after the next periodic caps).
+ * @interval_ms 0 asks for no repetition.
  */
 gboolean
 gst_serial_schedule_caps_due (const GstSerialSchedule *sched, guint interval_ms,
-    gboolean delta)
+    gdouble budget, gboolean delta)
 {
   if (!sched->have_caps)
     return FALSE;
@@ -84,9 +119,10 @@ gst_serial_schedule_caps_due (const GstSerialSchedule *sched, guint interval_ms,
     return TRUE;
   if (interval_ms == 0)
     return FALSE;
-  if (sched->since >= (guint64) (sched->rate * interval_ms / 1000))
+  if (sched->since >= gst_serial_schedule_period (sched, interval_ms, budget))
     return TRUE;
-  return sched->seen_delta && !delta && sched->since > 0;
+  return sched->seen_delta && !delta && sched->since > 0 &&
+      sched->since >= gst_serial_schedule_budget_bytes (sched, budget);
 }
 
 /**
@@ -102,13 +138,15 @@ gst_serial_schedule_wrote (GstSerialSchedule *sched, guint64 size)
 
 /**
  * gst_serial_schedule_caps_sent:
+ * @size: wire bytes of their packet
  *
  * The caps went on the wire (after gst_serial_schedule_wrote() for their
  * packet).
  */
 void
-gst_serial_schedule_caps_sent (GstSerialSchedule *sched)
+gst_serial_schedule_caps_sent (GstSerialSchedule *sched, guint64 size)
 {
   sched->pending = FALSE;
   sched->since = 0;
+  sched->caps_size = size;
 }

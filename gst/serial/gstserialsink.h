@@ -42,6 +42,9 @@ struct _GstSerialSink {
   /* protected by the object lock */
   GstSerialCommon common;
   guint caps_interval; /* ms of link time, 0: on change only */
+  gdouble caps_budget; /* percent of the line, 0: no limit */
+  guint fragment_size; /* bytes, 0: frames whole */
+  gboolean sender_time;
   GstSerialSinkPacing pacing;
   guint link_rate; /* bytes/s, 0: from the baud rate */
   GstSerialSinkDropPolicy drop_policy;
@@ -49,6 +52,7 @@ struct _GstSerialSink {
   guint64 payload_bytes;
   guint64 wire_bytes;
   guint64 caps_sent;
+  guint64 caps_bytes;
   guint64 frames_dropped;
   GstSerialRateMeter meter;
   GstSerialLine line; /* on the monotonic clock; rate 0: not paced */

@@ -46,7 +46,10 @@
  * * `payload-bytes` (guint64): bytes of those buffers
  * * `wire-bytes` (guint64): bytes read from the port
  * * `check-failures` (guint64): packets dropped for a wrong CRC-32C
- * * `lost-frames` (guint64): data packets missing from the sequence
+ * * `lost-frames` (guint64): frames sent but not output: missing from the
+ *   sequence, or incomplete
+ * * `incomplete-frames` (guint64): frames sent as fragments that were
+ *   dropped because a fragment was missing (of lost-frames)
  * * `oversize-frames` (guint64): packets longer than max-frame-size, dropped
  * * `bytes-skipped` (guint64): bytes not delivered while resynchronising or
  *   in dropped packets
@@ -54,6 +57,9 @@
  *   COBS/SLIP coding
  * * `bad-version` (guint64): packets of a protocol version not understood
  * * `unknown-type` (guint64): valid packets of a type not handled
+ * * `unsupported` (guint64): valid packets using a protocol feature this
+ *   version does not know
+ * * `other-streams` (guint64): valid packets of a stream other than 0
  * * `caps-rejected` (guint64): caps packets not parseable, not fixed or not
  *   allowed by the caps property
  * * `frames-without-caps` (guint64): data packets dropped while no caps
@@ -310,6 +316,9 @@ gst_serial_src_link_stats (GstElement *element)
       "malformed", G_TYPE_UINT64, st->malformed,
       "bad-version", G_TYPE_UINT64, st->bad_version,
       "unknown-type", G_TYPE_UINT64, st->unknown_type,
+      "unsupported", G_TYPE_UINT64, st->unsupported,
+      "other-streams", G_TYPE_UINT64, self->other_streams,
+      "incomplete-frames", G_TYPE_UINT64, self->assembler.incomplete,
       "caps-rejected", G_TYPE_UINT64, self->caps_rejected,
       "frames-without-caps", G_TYPE_UINT64, self->frames_without_caps,
       "payload-rate", G_TYPE_DOUBLE, self->meter.payload_rate,
@@ -391,6 +400,8 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->frames_received = self->payload_bytes = 0;
   self->lost_frames = self->caps_rejected = 0;
   self->frames_without_caps = self->raw_bytes = 0;
+  self->other_streams = 0;
+  gst_serial_assembler_init (&self->assembler, self->max_frame_size);
   gst_serial_rate_meter_reset (&self->meter);
   gst_clear_caps (&self->wire_caps);
   mode = gst_serial_framing_to_mode (self->common.run.framing);
@@ -424,6 +435,7 @@ gst_serial_src_stop (GstBaseSrc *bsrc)
   g_clear_pointer (&self->read_buf, g_free);
   self->read_size = 0;
   GST_OBJECT_LOCK (self);
+  gst_serial_assembler_clear (&self->assembler);
   gst_clear_caps (&self->wire_caps);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
@@ -567,14 +579,34 @@ map_failed:
   return GST_FLOW_ERROR;
 }
 
+/* The caps string of a caps packet, plain or compact (docs/protocol.md,
+ * section 9), or NULL when its compact form does not expand. */
+static gchar *
+gst_serial_src_caps_string (const sf_packet *pkt)
+{
+  gchar *str;
+  gsize len = 0;
+
+  if (!pkt->header.caps_compact)
+    return g_strndup ((const gchar *) pkt->payload, pkt->payload_len);
+  str = g_malloc (SF_CAPS_MAX + 1);
+  if (sf_caps_expand (pkt->payload, pkt->payload_len, str, SF_CAPS_MAX, &len) !=
+      SF_OK) {
+    g_free (str);
+    return NULL;
+  }
+  str[len] = '\0';
+  return str;
+}
+
 /* Takes caps from a caps packet. Bytes from the wire are untrusted: the
  * codec bounds their length; here they must parse into fixed caps that the
  * caps property, when set, allows. */
 static GstFlowReturn
 gst_serial_src_take_wire_caps (GstSerialSrc *self, const sf_packet *pkt)
 {
-  gchar *str = g_strndup ((const gchar *) pkt->payload, pkt->payload_len);
-  GstCaps *caps = gst_caps_from_string (str);
+  gchar *str = gst_serial_src_caps_string (pkt);
+  GstCaps *caps = str ? gst_caps_from_string (str) : NULL;
   gboolean allowed, same;
 
   GST_OBJECT_LOCK (self);
@@ -589,7 +621,8 @@ gst_serial_src_take_wire_caps (GstSerialSrc *self, const sf_packet *pkt)
   GST_OBJECT_UNLOCK (self);
 
   if (!allowed)
-    GST_WARNING_OBJECT (self, "rejected caps from the wire: %s", str);
+    GST_WARNING_OBJECT (self, "rejected caps from the wire: %s",
+        GST_STR_NULL (str));
   g_free (str);
   if (!allowed || same) {
     gst_clear_caps (&caps);
@@ -612,15 +645,61 @@ gst_serial_src_take_wire_caps (GstSerialSrc *self, const sf_packet *pkt)
   return GST_FLOW_NOT_NEGOTIATED;
 }
 
+/* Takes a fragment: the frame when it was the last one missing. A
+ * fragment of another frame gives up the one in progress. */
 static GstBuffer *
-gst_serial_src_native_buffer (GstSerialSrc *self, const sf_packet *pkt)
+gst_serial_src_take_fragment (GstSerialSrc *self, const sf_packet *pkt,
+    gboolean *gave_up)
 {
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, pkt->payload_len, NULL);
+  guint64 before;
+  GstBuffer *frame;
 
-  gst_buffer_fill (buf, 0, pkt->payload, pkt->payload_len);
-  gst_serial_wire_header_to_buffer (&pkt->header, buf,
-      gst_serial_common_running_time (GST_ELEMENT (self)));
-  return buf;
+  GST_OBJECT_LOCK (self);
+  before = self->assembler.incomplete;
+  frame = gst_serial_assembler_add (&self->assembler, &pkt->header,
+      pkt->payload, pkt->payload_len);
+  *gave_up = self->assembler.incomplete != before;
+  self->lost_frames += self->assembler.incomplete - before;
+  GST_OBJECT_UNLOCK (self);
+  return frame;
+}
+
+/* Counts the frames lost before @hdr: missing from the sequence, or given
+ * up with a fragment missing; the next buffer is then DISCONT. */
+static void
+gst_serial_src_count_lost (GstSerialSrc *self, const sf_header *hdr)
+{
+  guint32 lost = sf_seq_tracker_update (&self->seq, hdr);
+  gboolean gave_up = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  /* Any packet but a fragment ends the frame in progress. */
+  if (hdr->type != SF_TYPE_FRAGMENT &&
+      gst_serial_assembler_give_up (&self->assembler)) {
+    gave_up = TRUE;
+    self->lost_frames++;
+  }
+  self->lost_frames += lost;
+  GST_OBJECT_UNLOCK (self);
+  if (lost > 0)
+    GST_INFO_OBJECT (self, "%u frames lost before seq %u", lost, hdr->seq);
+  if (gave_up)
+    GST_INFO_OBJECT (self, "a frame before seq %u lost a fragment", hdr->seq);
+  if (lost > 0 || gave_up)
+    self->discont = TRUE;
+}
+
+/* Several streams may share a link (docs/protocol.md, section 10); this
+ * element outputs stream 0 and counts the others. */
+static gboolean
+gst_serial_src_other_stream (GstSerialSrc *self, const sf_header *hdr)
+{
+  if (hdr->stream == 0)
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  self->other_streams++;
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
 }
 
 /* Turns one native packet into a buffer in *@out, or acts on it. */
@@ -629,17 +708,15 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
     GstBuffer **out)
 {
   const sf_header *hdr = &pkt->header;
-  guint32 lost = sf_seq_tracker_update (&self->seq, hdr);
-  gboolean forward_eos;
+  GstBuffer *frame = NULL;
+  gboolean forward_eos, gave_up = FALSE;
 
+  if (gst_serial_src_other_stream (self, hdr))
+    return GST_FLOW_OK;
+  gst_serial_src_count_lost (self, hdr);
   GST_OBJECT_LOCK (self);
-  self->lost_frames += lost;
   forward_eos = self->forward_eos;
   GST_OBJECT_UNLOCK (self);
-  if (lost > 0) {
-    GST_INFO_OBJECT (self, "%u frames lost before seq %u", lost, hdr->seq);
-    self->discont = TRUE;
-  }
 
   switch (hdr->type) {
     case SF_TYPE_EOS:
@@ -661,6 +738,14 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
     case SF_TYPE_DATA:
       self->eos_seen = FALSE;
       break;
+    case SF_TYPE_FRAGMENT:
+      self->eos_seen = FALSE;
+      frame = gst_serial_src_take_fragment (self, pkt, &gave_up);
+      if (gave_up)
+        self->discont = TRUE;
+      if (frame == NULL)
+        return GST_FLOW_OK;
+      break;
     default:
       return GST_FLOW_OK;
   }
@@ -670,10 +755,17 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
     self->frames_without_caps++;
     GST_OBJECT_UNLOCK (self);
     self->discont = TRUE;
+    gst_clear_buffer (&frame);
     return GST_FLOW_OK;
   }
 
-  *out = gst_serial_src_native_buffer (self, pkt);
+  if (frame == NULL) {
+    frame = gst_buffer_new_allocate (NULL, pkt->payload_len, NULL);
+    gst_buffer_fill (frame, 0, pkt->payload, pkt->payload_len);
+  }
+  gst_serial_wire_header_to_buffer (hdr, frame,
+      gst_serial_common_running_time (GST_ELEMENT (self)));
+  *out = frame;
   return GST_FLOW_OK;
 }
 
@@ -699,8 +791,8 @@ gst_serial_src_handle_packet (GstSerialSrc *self, const sf_packet *pkt,
   }
   GST_OBJECT_LOCK (self);
   self->frames_received++;
-  self->payload_bytes += pkt->payload_len;
-  gst_serial_rate_meter_add (&self->meter, pkt->payload_len, 0);
+  self->payload_bytes += gst_buffer_get_size (*out);
+  gst_serial_rate_meter_add (&self->meter, gst_buffer_get_size (*out), 0);
   GST_OBJECT_UNLOCK (self);
   return ret;
 }

@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 #include <gst/base/gstpushsrc.h>
 
+#include "gstserialassembler.h"
 #include "gstserialcommon.h"
 #include "gstserialstats.h"
 
@@ -32,6 +33,7 @@ struct _GstSerialSrc {
   guint64 lost_frames;
   guint64 caps_rejected;
   guint64 frames_without_caps;
+  guint64 other_streams;
   guint64 raw_bytes;
   GstSerialRateMeter meter;
 
@@ -43,6 +45,7 @@ struct _GstSerialSrc {
   gsize read_pos;
   gsize read_len;
   sf_seq_tracker seq;
+  GstSerialAssembler assembler; /* counters with the object lock */
   GstCaps *wire_caps;
   gboolean discont;
   gboolean eos_seen; /* the last packet was an EOS with eos_seq */

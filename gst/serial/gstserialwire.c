@@ -146,13 +146,15 @@ gst_serial_wire_sender_time (GstBuffer *buffer)
 /**
  * gst_serial_wire_header_from_buffer:
  * @seq: the packet's sequence number
+ * @sender_time: whether to give the time the frame left
  *
  * Fills @hdr for a data packet carrying @buffer: its flags, timestamps and
- * size, and the time it left.
+ * size, and, with @sender_time, the sender's wall-clock time (8 bytes a
+ * frame, so only when asked).
  */
 void
 gst_serial_wire_header_from_buffer (sf_header *hdr, GstBuffer *buffer,
-    guint32 seq)
+    guint32 seq, gboolean sender_time)
 {
   sf_header_init (hdr, SF_TYPE_DATA);
   hdr->flags = gst_serial_wire_flags_from_buffer (buffer);
@@ -161,7 +163,8 @@ gst_serial_wire_header_from_buffer (sf_header *hdr, GstBuffer *buffer,
   hdr->dts = gst_serial_wire_time_from_clock (GST_BUFFER_DTS (buffer));
   hdr->duration =
       gst_serial_wire_time_from_clock (GST_BUFFER_DURATION (buffer));
-  hdr->sender_time = gst_serial_wire_sender_time (buffer);
+  if (sender_time)
+    hdr->sender_time = gst_serial_wire_sender_time (buffer);
   hdr->payload_len = gst_buffer_get_size (buffer);
 }
 

@@ -33,7 +33,7 @@ sf_mode gst_serial_framing_to_mode (GstSerialFraming framing);
 unsigned gst_serial_wire_options (GstSerialFlowControl flow_control);
 
 void gst_serial_wire_header_from_buffer (sf_header *hdr, GstBuffer *buffer,
-    guint32 seq);
+    guint32 seq, gboolean sender_time);
 void gst_serial_wire_header_to_buffer (const sf_header *hdr, GstBuffer *buffer,
     GstClockTime arrival);
 

@@ -45,6 +45,31 @@ reader_read (Reader *r, const GstSerialPacker *packer)
   return pkt;
 }
 
+/* Feeds the packer's packets: each decoded packet's header and a copy of
+ * its payload, in order. */
+static guint
+reader_read_all (Reader *r, const GstSerialPacker *packer, sf_header *hdrs,
+    GBytes **payloads, guint max)
+{
+  gsize pos = 0, used;
+  guint n = 0;
+
+  while (pos < packer->len) {
+    sf_result res =
+        sf_decoder_feed (&r->dec, packer->data + pos, packer->len - pos, &used);
+
+    pos += used;
+    if (res == SF_DEC_PACKET) {
+      const sf_packet *pkt = sf_decoder_packet (&r->dec);
+
+      fail_unless (n < max, "more packets than expected");
+      hdrs[n] = pkt->header;
+      payloads[n++] = g_bytes_new (pkt->payload, pkt->payload_len);
+    }
+  }
+  return n;
+}
+
 static void
 append_text (GstBuffer *buf, const gchar *text)
 {
@@ -183,6 +208,198 @@ GST_START_TEST (test_numbers)
 
 GST_END_TEST;
 
+/* With a fragment size, a larger frame goes as fragments of that size,
+ * the last one shorter, each carrying the frame's number, fields, its
+ * index and the count; a memory boundary of the buffer falls anywhere. A
+ * frame that fits goes as one DATA packet. */
+GST_START_TEST (test_fragments)
+{
+  const gchar *pieces[] = { "abcd", "efgh", "ij" };
+  GstSerialPacker packer;
+  GBytes *payloads[4];
+  sf_header hdrs[4];
+  GstBuffer *buf;
+  Reader r;
+  guint i, n;
+
+  reader_init (&r);
+  gst_serial_packer_init (&packer);
+  gst_serial_packer_start (&packer, SF_MODE_NATIVE, 0);
+  packer.fragment_size = 4;
+  buf = text_buffer ("abcdef", "ghij");
+  GST_BUFFER_PTS (buf) = 5 * GST_SECOND;
+  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+  GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_MARKER);
+  fail_unless_equals_int (gst_serial_packer_data (&packer, buf), SF_OK);
+  n = reader_read_all (&r, &packer, hdrs, payloads, G_N_ELEMENTS (hdrs));
+  fail_unless_equals_int (n, 3);
+  fail_unless_equals_int (packer.fragments, 3);
+  for (i = 0; i < n; i++) {
+    gsize len;
+    const gchar *data = g_bytes_get_data (payloads[i], &len);
+
+    fail_unless_equals_int (hdrs[i].type, SF_TYPE_FRAGMENT);
+    fail_unless_equals_int (hdrs[i].seq, 0);
+    fail_unless_equals_int (hdrs[i].frag_index, i);
+    fail_unless_equals_int (hdrs[i].frag_count, 3);
+    fail_unless_equals_uint64 (hdrs[i].pts, 5 * GST_SECOND);
+    fail_unless_equals_uint64 (hdrs[i].duration, GST_SECOND / 30);
+    fail_unless (hdrs[i].flags & SF_FLAG_MARKER);
+    fail_unless_equals_int (len, strlen (pieces[i]));
+    fail_unless (memcmp (data, pieces[i], len) == 0);
+    g_bytes_unref (payloads[i]);
+  }
+  gst_serial_packer_written (&packer, TRUE);
+  gst_serial_packer_number_used (&packer);
+  gst_buffer_unref (buf);
+
+  buf = text_buffer ("wxyz", NULL);
+  fail_unless_equals_int (gst_serial_packer_data (&packer, buf), SF_OK);
+  n = reader_read_all (&r, &packer, hdrs, payloads, G_N_ELEMENTS (hdrs));
+  fail_unless_equals_int (n, 1);
+  fail_unless_equals_int (hdrs[0].type, SF_TYPE_DATA);
+  fail_unless_equals_int (hdrs[0].seq, 1);
+  g_bytes_unref (payloads[0]);
+  gst_buffer_unref (buf);
+  gst_serial_packer_clear (&packer);
+}
+
+GST_END_TEST;
+
+/* Makes and reads the packet of a 30 fps frame number @i. */
+static sf_header
+frame_at (GstSerialPacker *packer, Reader *r, guint i, gboolean delta)
+{
+  GstBuffer *buf = text_buffer ("frame", NULL);
+  GBytes *payload;
+  sf_header hdr;
+
+  GST_BUFFER_PTS (buf) = i * (GST_SECOND / 30);
+  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+  if (delta)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  fail_unless_equals_int (gst_serial_packer_data (packer, buf), SF_OK);
+  fail_unless_equals_int (reader_read_all (r, packer, &hdr, &payload, 1), 1);
+  fail_unless_equals_uint64 (hdr.pts, i * (GST_SECOND / 30));
+  fail_unless_equals_uint64 (hdr.duration, GST_SECOND / 30);
+  gst_serial_packer_written (packer, TRUE);
+  gst_serial_packer_number_used (packer);
+  g_bytes_unref (payload);
+  gst_buffer_unref (buf);
+  return hdr;
+}
+
+/* A steady stream's frames refer to the frame before: a 4-byte header (5
+ * with flags), the times resolved by the receiver. The first frame, the
+ * one after caps, after a reopened port, and a key frame of a stream with
+ * delta frames write them whole. */
+GST_START_TEST (test_times_refer_to_previous)
+{
+  GstSerialPacker packer;
+  const sf_packet *pkt;
+  Reader r;
+
+  reader_init (&r);
+  gst_serial_packer_init (&packer);
+  gst_serial_packer_start (&packer, SF_MODE_NATIVE, 0);
+  fail_unless (frame_at (&packer, &r, 0, FALSE).header_len > 4);
+  fail_unless_equals_int (frame_at (&packer, &r, 1, FALSE).header_len, 4);
+  fail_unless_equals_int (frame_at (&packer, &r, 2, FALSE).header_len, 4);
+
+  fail_unless_equals_int (gst_serial_packer_caps (&packer, "a/b"), SF_OK);
+  pkt = reader_read (&r, &packer);
+  fail_unless_equals_int (pkt->header.type, SF_TYPE_CAPS);
+  fail_unless (frame_at (&packer, &r, 3, FALSE).header_len > 4);
+  fail_unless_equals_int (frame_at (&packer, &r, 4, FALSE).header_len, 4);
+
+  gst_serial_packer_resync (&packer);
+  fail_unless (frame_at (&packer, &r, 5, FALSE).header_len > 4);
+
+  fail_unless_equals_int (frame_at (&packer, &r, 6, TRUE).header_len, 5);
+  fail_unless (frame_at (&packer, &r, 7, FALSE).header_len > 4);
+  fail_unless_equals_int (frame_at (&packer, &r, 8, TRUE).header_len, 5);
+  gst_serial_packer_clear (&packer);
+}
+
+GST_END_TEST;
+
+/* Caps go in the compact encoding: jpegenc's 390-byte caps take 25 bytes
+ * on the wire, and expand back to the same string. Caps that would not be
+ * shorter that way go plain. */
+GST_START_TEST (test_compact_caps)
+{
+  const gchar *jpeg = "image/jpeg, sof-marker=(int)0, width=(int)640, "
+                      "height=(int)480, pixel-aspect-ratio=(fraction)1/1, "
+                      "framerate=(fraction)30/1, "
+                      "interlace-mode=(string)progressive, "
+                      "colorimetry=(string)bt601, chroma-site=(string)jpeg, "
+                      "multiview-mode=(string)mono, "
+                      "multiview-flags=(GstVideoMultiviewFlagsSet)0:ffffffff:"
+                      "/right-view-first/left-flipped/left-flopped/"
+                      "right-flipped/right-flopped/half-aspect/mixed-mono";
+  gchar text[SF_CAPS_MAX];
+  GstSerialPacker packer;
+  const sf_packet *pkt;
+  gsize len = 0;
+  Reader r;
+
+  fail_unless_equals_int (strlen (jpeg), 390);
+  reader_init (&r);
+  gst_serial_packer_init (&packer);
+  gst_serial_packer_start (&packer, SF_MODE_NATIVE, 0);
+  /* No delimiter before it, to measure the packet alone. */
+  gst_serial_packer_written (&packer, TRUE);
+  fail_unless_equals_int (sf_decoder_feed (&r.dec, (const guint8 *) "", 1,
+                              &len),
+      SF_DEC_NEED_MORE);
+  fail_unless_equals_int (gst_serial_packer_caps (&packer, jpeg), SF_OK);
+  fail_unless_equals_int (packer.len, 25);
+  pkt = reader_read (&r, &packer);
+  fail_unless (pkt->header.caps_compact);
+  fail_unless_equals_int (pkt->payload_len, 15);
+  fail_unless_equals_int (sf_caps_expand (pkt->payload, pkt->payload_len, text,
+                              sizeof (text), &len),
+      SF_OK);
+  fail_unless_equals_int (len, 390);
+  fail_unless (memcmp (text, jpeg, len) == 0);
+
+  fail_unless_equals_int (gst_serial_packer_caps (&packer, "a/b"), SF_OK);
+  pkt = reader_read (&r, &packer);
+  fail_if (pkt->header.caps_compact);
+  fail_unless_equals_int (pkt->payload_len, 3);
+  gst_serial_packer_clear (&packer);
+}
+
+GST_END_TEST;
+
+/* The sender's wall-clock time costs 8 bytes: only when asked. */
+GST_START_TEST (test_sender_time)
+{
+  GstBuffer *buf = text_buffer ("x", NULL);
+  GstSerialPacker packer;
+  const sf_packet *pkt;
+  Reader r;
+
+  reader_init (&r);
+  gst_serial_packer_init (&packer);
+  gst_serial_packer_start (&packer, SF_MODE_NATIVE, 0);
+  fail_unless_equals_int (gst_serial_packer_data (&packer, buf), SF_OK);
+  pkt = reader_read (&r, &packer);
+  fail_unless_equals_uint64 (pkt->header.sender_time, SF_TIME_NONE);
+  gst_serial_packer_written (&packer, TRUE);
+
+  packer.sender_time = TRUE;
+  fail_unless_equals_int (gst_serial_packer_data (&packer, buf), SF_OK);
+  pkt = reader_read (&r, &packer);
+  fail_unless (pkt->header.sender_time != SF_TIME_NONE);
+  fail_unless (
+      pkt->header.sender_time > G_GUINT64_CONSTANT (1700000000) * GST_SECOND);
+  gst_buffer_unref (buf);
+  gst_serial_packer_clear (&packer);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialpacker_suite (void)
 {
@@ -193,6 +410,10 @@ serialpacker_suite (void)
   tcase_add_test (tc, test_data_packets);
   tcase_add_test (tc, test_delimiter_after_cut);
   tcase_add_test (tc, test_numbers);
+  tcase_add_test (tc, test_fragments);
+  tcase_add_test (tc, test_times_refer_to_previous);
+  tcase_add_test (tc, test_compact_caps);
+  tcase_add_test (tc, test_sender_time);
   return s;
 }
 

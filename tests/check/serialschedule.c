@@ -17,9 +17,9 @@ GST_START_TEST (test_no_caps_never_due)
 
   gst_serial_schedule_init (&sched, RATE);
   gst_serial_schedule_wrote (&sched, 1 << 20);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
   gst_serial_schedule_resend (&sched);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
 }
 
 GST_END_TEST;
@@ -33,18 +33,18 @@ GST_START_TEST (test_interval_of_link_time)
 
   gst_serial_schedule_init (&sched, RATE);
   gst_serial_schedule_new_caps (&sched);
-  fail_unless (gst_serial_schedule_caps_due (&sched, 0, FALSE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 0, 0, FALSE));
   gst_serial_schedule_wrote (&sched, 100);
-  gst_serial_schedule_caps_sent (&sched);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+  gst_serial_schedule_caps_sent (&sched, 25);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
 
   gst_serial_schedule_wrote (&sched, 11519);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
   gst_serial_schedule_wrote (&sched, 1);
-  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
-  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, TRUE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, TRUE));
   /* caps-interval=0: on change only. */
-  fail_if (gst_serial_schedule_caps_due (&sched, 0, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 0, 0, FALSE));
 }
 
 GST_END_TEST;
@@ -60,21 +60,21 @@ GST_START_TEST (test_caps_due_at_key_frame)
   gst_serial_schedule_init (&sched, RATE);
   gst_serial_schedule_new_caps (&sched);
   gst_serial_schedule_frame (&sched, FALSE);
-  gst_serial_schedule_caps_sent (&sched);
+  gst_serial_schedule_caps_sent (&sched, 25);
   /* Only key frames so far (JPEG): nothing before them. */
   gst_serial_schedule_wrote (&sched, 500);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
 
   gst_serial_schedule_frame (&sched, TRUE);
   gst_serial_schedule_wrote (&sched, 500);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, TRUE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, TRUE));
   gst_serial_schedule_frame (&sched, FALSE);
-  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
-  fail_if (gst_serial_schedule_caps_due (&sched, 0, FALSE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 0, 0, FALSE));
 
   gst_serial_schedule_wrote (&sched, 60);
-  gst_serial_schedule_caps_sent (&sched);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, FALSE));
+  gst_serial_schedule_caps_sent (&sched, 25);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
 }
 
 GST_END_TEST;
@@ -87,10 +87,46 @@ GST_START_TEST (test_resend)
 
   gst_serial_schedule_init (&sched, RATE);
   gst_serial_schedule_new_caps (&sched);
-  gst_serial_schedule_caps_sent (&sched);
-  fail_if (gst_serial_schedule_caps_due (&sched, 0, TRUE));
+  gst_serial_schedule_caps_sent (&sched, 25);
+  fail_if (gst_serial_schedule_caps_due (&sched, 0, 0, TRUE));
   gst_serial_schedule_resend (&sched);
-  fail_unless (gst_serial_schedule_caps_due (&sched, 0, TRUE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 0, 0, TRUE));
+}
+
+GST_END_TEST;
+
+/* On a slow line repeated caps would take too much of it: the interval
+ * grows until they take no more than the budget. 9600 baud 8N1 carries 960
+ * bytes a second; a 25-byte caps packet within 0.5 % of that goes every
+ * 5000 bytes (5.2 s), also before key frames; at 115200 baud the budget
+ * allows more than the 1000 ms interval asks, so the interval rules. */
+GST_START_TEST (test_budget)
+{
+  GstSerialSchedule sched;
+
+  gst_serial_schedule_init (&sched, 960.0);
+  gst_serial_schedule_new_caps (&sched);
+  gst_serial_schedule_frame (&sched, TRUE);
+  gst_serial_schedule_wrote (&sched, 25);
+  gst_serial_schedule_caps_sent (&sched, 25);
+  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 1000, 0.005),
+      5000);
+  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 1000, 0), 960);
+  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 0, 0.005), 0);
+
+  gst_serial_schedule_wrote (&sched, 4999);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0.005, TRUE));
+  /* A key frame of a delta stream waits for the budget too. */
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0.005, FALSE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, TRUE));
+  gst_serial_schedule_wrote (&sched, 1);
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0.005, TRUE));
+
+  gst_serial_schedule_init (&sched, RATE);
+  gst_serial_schedule_new_caps (&sched);
+  gst_serial_schedule_caps_sent (&sched, 25);
+  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 1000, 0.005),
+      11520);
 }
 
 GST_END_TEST;
@@ -106,6 +142,7 @@ serialschedule_suite (void)
   tcase_add_test (tc, test_interval_of_link_time);
   tcase_add_test (tc, test_caps_due_at_key_frame);
   tcase_add_test (tc, test_resend);
+  tcase_add_test (tc, test_budget);
   return s;
 }
 

@@ -417,9 +417,9 @@ sf_seq_tracker_update (sf_seq_tracker *t, const sf_header *hdr)
 {
   uint32_t mask, ahead, lost = 0;
 
-  if (!t || !hdr || (hdr->type != SF_TYPE_DATA &&
-                        hdr->type != SF_TYPE_FRAGMENT &&
-                        hdr->type != SF_TYPE_CAPS && hdr->type != SF_TYPE_EOS))
+  if (!t || !hdr ||
+      (hdr->type != SF_TYPE_DATA && hdr->type != SF_TYPE_FRAGMENT &&
+          hdr->type != SF_TYPE_CAPS && hdr->type != SF_TYPE_EOS))
     return 0;
   /* Version 2 numbers frames in 16 bits, version 1 in 32: a sender that
    * changes version is a new sender. */

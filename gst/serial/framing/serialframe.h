@@ -110,15 +110,15 @@ typedef enum {
 /* Packet types: the high nibble of a version 2 packet's first byte
  * (docs/protocol.md, section 4).  Version 1 packets carry other numbers
  * (DATA 1, CAPS 2, EOS 3); the codec maps them to these. */
-#define SF_TYPE_DATA 0x0        /* a whole frame */
-#define SF_TYPE_FRAGMENT 0x1    /* a piece of a frame */
-#define SF_TYPE_CAPS 0x2        /* the stream description */
-#define SF_TYPE_EOS 0x3         /* end of stream */
+#define SF_TYPE_DATA 0x0     /* a whole frame */
+#define SF_TYPE_FRAGMENT 0x1 /* a piece of a frame */
+#define SF_TYPE_CAPS 0x2     /* the stream description */
+#define SF_TYPE_EOS 0x3      /* end of stream */
 /* 0x4-0x7: reserved, sender to receiver (forward error correction). */
 /* 0x8-0xE: reserved for control packets, receiver to sender. */
-#define SF_TYPE_REPORT 0x8      /* receiver report */
-#define SF_TYPE_NACK 0x9        /* retransmission request */
-#define SF_TYPE_KEY_REQUEST 0xA /* key-frame request */
+#define SF_TYPE_REPORT 0x8       /* receiver report */
+#define SF_TYPE_NACK 0x9         /* retransmission request */
+#define SF_TYPE_KEY_REQUEST 0xA  /* key-frame request */
 #define SF_TYPE_CAPS_REQUEST 0xB /* caps request */
 #define SF_TYPE_CONTROL_FIRST 0x8
 #define SF_TYPE_CONTROL_LAST 0xE
@@ -344,9 +344,9 @@ sf_result sf_encoder_begin (sf_encoder *enc, sf_mode mode, unsigned options,
     const sf_header *hdr, uint8_t *dst, size_t dst_size);
 /* The same, with the fields of a version 2 DATA or FRAGMENT header that
  * can refer to the previous frame in ref doing so (ref may be NULL). */
-sf_result sf_encoder_begin_ref (sf_encoder *enc, sf_mode mode,
-    unsigned options, const sf_header *hdr, const sf_frame_ref *ref,
-    uint8_t *dst, size_t dst_size);
+sf_result sf_encoder_begin_ref (sf_encoder *enc, sf_mode mode, unsigned options,
+    const sf_header *hdr, const sf_frame_ref *ref, uint8_t *dst,
+    size_t dst_size);
 sf_result sf_encoder_write (sf_encoder *enc, const void *data, size_t len);
 sf_result sf_encoder_finish (sf_encoder *enc, size_t *written);
 
@@ -414,7 +414,7 @@ typedef struct {
   uint8_t escaped;      /* xon-xoff escape byte seen */
   uint8_t has_packet;   /* the last feed delivered a packet */
   sf_packet packet;
-  sf_frame_ref ref;     /* the frames that version 2 fields refer to */
+  sf_frame_ref ref; /* the frames that version 2 fields refer to */
   sf_dec_stats stats;
 } sf_decoder;
 

@@ -28,7 +28,7 @@ typedef struct {
 } Link;
 
 static void
-link_start (Link *l, const gchar *framing, const gchar *flow)
+link_setup (Link *l, const gchar *framing, const gchar *flow)
 {
   GstElement *src, *sink;
 
@@ -52,10 +52,22 @@ link_start (Link *l, const gchar *framing, const gchar *flow)
     g_object_set (l->appsrc, "caps", caps, NULL);
     gst_caps_unref (caps);
   }
+}
+
+static void
+link_play (Link *l)
+{
   fail_if (gst_element_set_state (l->receiver, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
   fail_if (gst_element_set_state (l->sender, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
+}
+
+static void
+link_start (Link *l, const gchar *framing, const gchar *flow)
+{
+  link_setup (l, framing, flow);
+  link_play (l);
 }
 
 static void
@@ -415,17 +427,22 @@ GST_START_TEST (test_bad_wire_caps)
 
 GST_END_TEST;
 
-/* The sender's time travels as a reference timestamp meta: the capture
- * time upstream attached, or the time of sending. */
+/* With sender-time, the sender's time travels as a reference timestamp
+ * meta: the capture time upstream attached, or the time of sending. */
 GST_START_TEST (test_sender_time)
 {
   GstCaps *unix_caps = gst_caps_from_string ("timestamp/x-unix");
   GstReferenceTimestampMeta *meta;
+  GstElement *sink;
   GstBuffer *buf;
   gint64 before, after;
   Link l;
 
-  link_start (&l, "native", "none");
+  link_setup (&l, "native", "none");
+  sink = gst_bin_get_by_name (GST_BIN (l.sender), "sink");
+  g_object_set (sink, "sender-time", TRUE, NULL);
+  gst_object_unref (sink);
+  link_play (&l);
   buf = gst_buffer_new_wrapped (g_strdup ("captured"), 8);
   gst_buffer_add_reference_timestamp_meta (buf, unix_caps,
       G_GUINT64_CONSTANT (1700000000123456789), GST_CLOCK_TIME_NONE);
@@ -607,8 +624,9 @@ GST_START_TEST (test_join_mid_stream)
   test_pty_open (&b);
   sender = test_make_sender (a.path, "native", &appsrc);
   sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
-  /* 10 ms at 921600 baud: the caps again after about 920 bytes. */
-  g_object_set (sink, "caps-interval", 10, NULL);
+  /* 10 ms at 921600 baud: the caps again after about 920 bytes, however
+   * much of the line that takes. */
+  g_object_set (sink, "caps-interval", 10, "caps-budget", 0.0, NULL);
   g_object_set (appsrc, "caps", caps, NULL);
   fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
@@ -779,7 +797,8 @@ GST_START_TEST (test_caps_interval_at_link_rate)
   test_pty_open (&a);
   sender = test_make_sender (a.path, "native", &appsrc);
   sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
-  g_object_set (sink, "caps-interval", 1000, "link-rate", 1000, NULL);
+  g_object_set (sink, "caps-interval", 1000, "link-rate", 1000, "caps-budget",
+      0.0, NULL);
   gst_util_set_object_arg (G_OBJECT (sink), "pacing", "off");
   g_object_set (appsrc, "caps", caps, NULL);
   fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
