@@ -127,6 +127,9 @@ gst_serial_assembler_finish (GstSerialAssembler *asm_)
   gsize size = (count - 1) * asm_->piece + asm_->last_len;
   GstBuffer *frame;
 
+  asm_->done = TRUE;
+  asm_->done_seq = asm_->hdr.seq;
+  asm_->done_stream = asm_->hdr.stream;
   if (count == 1) {
     frame = gst_buffer_new_wrapped (g_steal_pointer (&asm_->last), size);
   } else {
@@ -153,13 +156,18 @@ GstBuffer *
 gst_serial_assembler_add (GstSerialAssembler *asm_, const sf_header *hdr,
     const guint8 *payload, gsize len)
 {
+  /* A copy of a fragment of the frame just given (a retransmission that
+   * came late) adds nothing. */
+  if (!asm_->active && asm_->done && hdr->seq == asm_->done_seq &&
+      hdr->stream == asm_->done_stream)
+    return NULL;
   if (asm_->active &&
       (hdr->seq != asm_->hdr.seq || hdr->stream != asm_->hdr.stream ||
           hdr->frag_count != asm_->hdr.frag_count))
     gst_serial_assembler_give_up (asm_);
   if (!asm_->active)
     gst_serial_assembler_begin (asm_, hdr);
-  /* A copy of a fragment already in (a retransmission) adds nothing. */
+  /* Nor does a copy of a fragment already in. */
   if (asm_->got[hdr->frag_index])
     return NULL;
   if (!gst_serial_assembler_place (asm_, hdr->frag_index, payload, len)) {

@@ -36,6 +36,9 @@ typedef struct {
   guint8 *data;   /* frag_count * piece bytes, once piece is known */
   guint8 *last;   /* the last fragment, while piece is not known */
   gsize last_len; /* its length */
+  gboolean done;  /* a frame was given: its late copies are ignored */
+  guint32 done_seq;
+  guint32 done_stream;
 } GstSerialAssembler;
 
 void gst_serial_assembler_init (GstSerialAssembler *asm_, gsize max_size);

@@ -131,15 +131,20 @@ make_payloads (const gchar *framing)
 }
 
 static void
-check_round_trip (const gchar *framing, const gchar *flow)
+check_round_trip (const gchar *framing, const gchar *flow, guint fragment_size)
 {
   GPtrArray *payloads = make_payloads (framing);
   guint64 payload_total = 0;
   GstStructure *tx, *rx;
+  GstElement *sink;
   Link l;
   guint i;
 
-  link_start (&l, framing, flow);
+  link_setup (&l, framing, flow);
+  sink = gst_bin_get_by_name (GST_BIN (l.sender), "sink");
+  g_object_set (sink, "fragment-size", fragment_size, NULL);
+  gst_object_unref (sink);
+  link_play (&l);
   for (i = 0; i < payloads->len; i++) {
     gsize size;
     gconstpointer data = g_bytes_get_data (payloads->pdata[i], &size);
@@ -189,7 +194,17 @@ check_round_trip (const gchar *framing, const gchar *flow)
 
 GST_START_TEST (test_round_trip)
 {
-  check_round_trip (framings[__i__], "none");
+  check_round_trip (framings[__i__], "none", 0);
+}
+
+GST_END_TEST;
+
+/* Frames larger than fragment-size go as fragments of that size and come
+ * out whole and identical: every length up to 1024 across the boundary of
+ * a 250-byte radio packet, and 8 MiB in 33555 fragments. */
+GST_START_TEST (test_round_trip_fragments)
+{
+  check_round_trip ("native", "none", 250);
 }
 
 GST_END_TEST;
@@ -198,7 +213,7 @@ GST_END_TEST;
  * must keep them off the wire. */
 GST_START_TEST (test_round_trip_xon_xoff)
 {
-  check_round_trip ("native", "xon-xoff");
+  check_round_trip ("native", "xon-xoff", 0);
 }
 
 GST_END_TEST;
@@ -842,6 +857,134 @@ GST_END_TEST;
  * version 2 (tests/check/data/v1-jpeg-stream.bin: 5 JPEG frames of 64x48
  * from videotestsrc ! jpegenc, recorded from serialsink framing=native on
  * 2026-12-02): firmware speaking them must keep working with serialsrc. */
+/* Appends the fragments of frame @seq, @data cut in pieces of @piece
+ * bytes, except fragment @skip (-1: none). */
+static void
+append_fragments (GByteArray *out, guint32 seq, const gchar *data, gsize piece,
+    gint skip)
+{
+  gsize len = strlen (data), count = (len + piece - 1) / piece, i, n, written;
+  guint8 *buf = g_malloc (SF_NATIVE_ENCODED_MAX (piece));
+  sf_header hdr;
+
+  sf_header_init (&hdr, SF_TYPE_FRAGMENT);
+  hdr.seq = seq;
+  hdr.frag_count = count;
+  for (i = 0; i < count; i++) {
+    if ((gint) i == skip)
+      continue;
+    hdr.frag_index = i;
+    n = MIN (piece, len - i * piece);
+    fail_unless_equals_int (sf_encode_native (&hdr, data + i * piece, n, 0, buf,
+                                SF_NATIVE_ENCODED_MAX (piece), &written),
+        SF_OK);
+    g_byte_array_append (out, buf, written);
+  }
+  g_free (buf);
+}
+
+/* A frame missing a fragment is never delivered, not even in part: it is
+ * counted, incomplete and lost, and the next frame is DISCONT. Fragments
+ * of one frame may arrive in any order. */
+GST_START_TEST (test_lost_fragment)
+{
+  GByteArray *wire = g_byte_array_new ();
+  GstElement *receiver;
+  GstStructure *rx;
+  TestReceived r;
+  TestPty pty;
+  guint8 zero = 0;
+
+  g_byte_array_append (wire, &zero, 1);
+  append_packet (wire, SF_TYPE_CAPS, 0, "application/x-serial-test");
+  append_fragments (wire, 0, "first frame, whole", 5, -1);
+  append_fragments (wire, 1, "second frame, a piece lost", 5, 2);
+  append_fragments (wire, 2, "third frame", 4, 1);
+  append_fragments (wire, 2, "third frame", 4, 0);
+  append_fragments (wire, 2, "third frame", 4, 2);
+  append_packet (wire, SF_TYPE_EOS, 3, NULL);
+
+  test_pty_open (&pty);
+  receiver = test_make_receiver (pty.path, "native", &r);
+  fail_if (
+      test_set_state (receiver, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (write (pty.master, wire->data, wire->len), wire->len);
+  test_received_wait_eos (&r);
+
+  fail_unless_equals_int (r.buffers->len, 2);
+  fail_unless_equals_int (gst_buffer_get_size (r.buffers->pdata[0]), 18);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[0], 0, "first frame, whole",
+                   18) == 0);
+  fail_unless_equals_int (gst_buffer_get_size (r.buffers->pdata[1]), 11);
+  fail_unless (
+      gst_buffer_memcmp (r.buffers->pdata[1], 0, "third frame", 11) == 0);
+  fail_unless (
+      GST_BUFFER_FLAG_IS_SET (r.buffers->pdata[1], GST_BUFFER_FLAG_DISCONT));
+  rx = test_link_stats (receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "frames-received"), 2);
+  fail_unless_equals_uint64 (test_stat (rx, "incomplete-frames"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "check-failures"), 0);
+  gst_structure_free (rx);
+
+  fail_unless_equals_int (test_set_state (receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  test_pty_close (&pty);
+  g_byte_array_unref (wire);
+}
+
+GST_END_TEST;
+
+/* Packets of another stream are counted, not delivered. */
+GST_START_TEST (test_other_stream)
+{
+  GByteArray *wire = g_byte_array_new ();
+  guint8 *buf = g_malloc (SF_NATIVE_ENCODED_MAX (16));
+  GstElement *receiver;
+  GstStructure *rx;
+  TestReceived r;
+  sf_header hdr;
+  gsize written;
+  TestPty pty;
+  guint8 zero = 0;
+
+  g_byte_array_append (wire, &zero, 1);
+  append_packet (wire, SF_TYPE_CAPS, 0, "application/x-serial-test");
+  sf_header_init (&hdr, SF_TYPE_DATA);
+  hdr.stream = 7;
+  fail_unless_equals_int (sf_encode_native (&hdr, "telemetry", 9, 0, buf,
+                              SF_NATIVE_ENCODED_MAX (16), &written),
+      SF_OK);
+  g_byte_array_append (wire, buf, written);
+  append_packet (wire, SF_TYPE_DATA, 0, "video");
+  append_packet (wire, SF_TYPE_EOS, 1, NULL);
+
+  test_pty_open (&pty);
+  receiver = test_make_receiver (pty.path, "native", &r);
+  fail_if (
+      test_set_state (receiver, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (write (pty.master, wire->data, wire->len), wire->len);
+  test_received_wait_eos (&r);
+  fail_unless_equals_int (r.buffers->len, 1);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[0], 0, "video", 5) == 0);
+  rx = test_link_stats (receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "other-streams"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 0);
+  gst_structure_free (rx);
+
+  fail_unless_equals_int (test_set_state (receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  test_pty_close (&pty);
+  g_byte_array_unref (wire);
+  g_free (buf);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_v1_stream_decodes)
 {
   gchar *path = g_build_filename (TEST_DATA_DIR, "v1-jpeg-stream.bin", NULL);
@@ -902,6 +1045,9 @@ serialframing_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_loop_test (tc, test_round_trip, 0, G_N_ELEMENTS (framings));
   tcase_add_test (tc, test_round_trip_xon_xoff);
+  tcase_add_test (tc, test_round_trip_fragments);
+  tcase_add_test (tc, test_lost_fragment);
+  tcase_add_test (tc, test_other_stream);
   tcase_add_test (tc, test_eos_travels);
   tcase_add_loop_test (tc, test_video_pipeline, 0, G_N_ELEMENTS (codecs));
   tcase_add_test (tc, test_damaged_input);
