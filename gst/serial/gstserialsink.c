@@ -16,15 +16,24 @@
  * once, even when the line is held off.
  *
  * With the default #GstSerialSink:framing, native, each buffer travels as
- * one packet with its timestamps, flags, the sender's wall-clock time and a
- * CRC-32C, and the caps travel in-band: before the first buffer, on every
- * change and again every #GstSerialSink:caps-interval of link time, so that
- * a serialsrc started at any moment knows what it receives. In a stream
- * with delta frames (H.264) they also go right before every key frame, so
- * that a late receiver starts decoding at the first key frame it sees
- * (unless caps-interval is 0, which asks for no repetition). On EOS an EOS
- * packet is sent. The format is specified in docs/protocol.md. The framings
- * raw, cobs and slip speak to existing firmware instead.
+ * one packet with its timestamps, flags and a CRC-32C (version 2 of the
+ * protocol, docs/protocol.md): a steady stream's packet has a 4-byte header
+ * and 9 bytes of overhead in all. The caps travel in-band, in a compact
+ * form (jpegenc's 390-byte caps take 25 bytes on the wire): before the
+ * first buffer, on every change and again every
+ * #GstSerialSink:caps-interval of link time, so that a serialsrc started at
+ * any moment knows what it receives; on slow lines less often, so that they
+ * never take more than #GstSerialSink:caps-budget of the line (at 9600
+ * baud, every 5 s). In a stream with delta frames (H.264) they also go
+ * right before a key frame when the budget allows, so that a late receiver
+ * starts decoding there (unless caps-interval is 0, which asks for no
+ * repetition). With #GstSerialSink:fragment-size, larger frames go as
+ * fragments of that size, each with its own check, so that the receiver
+ * knows which piece of which frame it lost; a frame missing a piece is
+ * dropped by serialsrc, never delivered damaged. #GstSerialSink:sender-time
+ * adds the wall-clock time of each frame for latency measurements. On EOS
+ * an EOS packet is sent. The framings raw, cobs and slip speak to existing
+ * firmware instead.
  *
  * On EOS it waits until the driver has sent out everything, so that a file
  * transfer is complete when the pipeline stops.
@@ -74,6 +83,10 @@
  * * `payload-bytes` (guint64): bytes of those buffers
  * * `wire-bytes` (guint64): bytes written to the port, framing included
  * * `caps-sent` (guint64): caps packets sent (native framing)
+ * * `caps-bytes` (guint64): bytes those caps packets took on the wire
+ * * `caps-period` (gdouble): seconds of link time between repetitions of
+ *   the caps, as caps-interval and caps-budget set it for these caps; 0
+ *   when they are not repeated
  * * `frames-dropped` (guint64): frames dropped by the drop policy
  * * `line-rate` (gdouble): bytes per second the sink paces at, 0 when not
  *   pacing
@@ -143,6 +156,10 @@
  * gst-launch-1.0 -e filesrc location=firmware.bin ! serialsink framing=raw port=/dev/serial/by-id/usb-FTDI_FT232R-if00-port0 hangup-on-close=false
  * ]| Sends a file's bytes as they are and leaves DTR up when done, so an
  * Arduino is not reset.
+ * |[
+ * gst-launch-1.0 videotestsrc ! video/x-raw,width=160,height=120,framerate=1/2 ! jpegenc ! serialsink port=/dev/ttyUSB0 baud-rate=57600 link-rate=4800 fragment-size=250
+ * ]| Sends small JPEG frames through a 57600-baud telemetry radio whose air
+ * packets carry about 250 bytes: each fragment fits one.
  * |[
  * gst-launch-1.0 videotestsrc ! jpegenc ! 'serial:///dev/ttyUSB0?baud-rate=921600'
  * ]| serialsink made from its URI: gst-launch-1.0 turns a URI at the end of

@@ -29,9 +29,12 @@
  *
  * Buffers are timestamped with the pipeline clock when they arrive, PTS and
  * DTS alike; when the sender gave both, the difference between its PTS and
- * DTS is kept so that decoders can reorder frames. The sender's wall-clock time is attached as a
+ * DTS is kept so that decoders can reorder frames. When the sender gave
+ * its wall-clock time (serialsink's sender-time), it is attached as a
  * #GstReferenceTimestampMeta with the reference `timestamp/x-unix`, so that
- * an application can measure the end-to-end latency.
+ * an application can measure the end-to-end latency. Frames sent as
+ * fragments (serialsink's fragment-size) come out whole, or not at all when
+ * a fragment is missing.
  *
  * With framing raw it pushes what has arrived, up to #GstBaseSrc:blocksize
  * bytes (at least one, also with blocksize=0), as soon as it arrives; follow it with a parser such as jpegparse.

@@ -366,7 +366,7 @@ latency_sender (gboolean native, const gchar *port, gdouble seconds,
     pipe =
         launch ("videotestsrc name=src is-live=true pattern=ball ! "
                 "video/x-raw,width=640,height=480,framerate=30/1 ! jpegenc ! "
-                "serialsink port=%s pacing=on",
+                "serialsink port=%s pacing=on sender-time=true",
             port);
   else
     pipe =
