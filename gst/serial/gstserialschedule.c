@@ -80,20 +80,25 @@ gst_serial_schedule_budget_bytes (const GstSerialSchedule *sched,
  * @interval_ms: link time between repetitions, 0 for none
  * @budget: the largest share of the line repetitions may take (0.005 for
  *   0.5 %), 0 for no limit
+ * @frame: wire bytes of a frame
  *
- * Returns the bytes on the wire between two repetitions of the caps:
- * @interval_ms of link time, or more where that would take more than
- * @budget of the line; 0 when they are not repeated.
+ * Returns the most bytes on the wire from one repetition of the caps to
+ * the next, with frames of @frame bytes: @interval_ms of link time, or,
+ * where that would take more than @budget of the line, as many bytes as
+ * keep the caps within it plus the frame that may not be cut; 0 when they
+ * are not repeated. A receiver that joins has the caps after at most
+ * that.
  */
 guint64
 gst_serial_schedule_period (const GstSerialSchedule *sched, guint interval_ms,
-    gdouble budget)
+    gdouble budget, guint64 frame)
 {
   guint64 interval = (guint64) (sched->rate * interval_ms / 1000);
 
   if (interval_ms == 0)
     return 0;
-  return MAX (interval, gst_serial_schedule_budget_bytes (sched, budget));
+  return MAX (interval, gst_serial_schedule_budget_bytes (sched, budget) +
+          frame);
 }
 
 /**
@@ -101,28 +106,35 @@ gst_serial_schedule_period (const GstSerialSchedule *sched, guint interval_ms,
  * @interval_ms: link time between repetitions, 0 for none
  * @budget: as for gst_serial_schedule_period()
  * @delta: the frame about to go needs an earlier one
+ * @frame: wire bytes of the frame about to go
  *
- * Whether the caps go before the frame about to go: when pending, after
- * the period of gst_serial_schedule_period(), and right before a key frame
- * of a stream with delta frames when the budget allows (a receiver that
- * joined late, or lost the caps to noise, then starts decoding at that
- * key frame instead of at the one after the next periodic caps).
- * @interval_ms 0 asks for no repetition.
+ * Whether the caps go before the frame about to go: when pending; before
+ * the frame that would end past @interval_ms of link time, once the caps
+ * have been away long enough to stay within @budget (so that repetitions
+ * are never further apart than gst_serial_schedule_period(), nor closer
+ * than the budget allows); and right before a key frame of a stream with
+ * delta frames when the budget allows (a receiver that joined late, or
+ * lost the caps to noise, then starts decoding at that key frame instead
+ * of at the one after the next periodic caps). @interval_ms 0 asks for no
+ * repetition.
  */
 gboolean
 gst_serial_schedule_caps_due (const GstSerialSchedule *sched, guint interval_ms,
-    gdouble budget, gboolean delta)
+    gdouble budget, gboolean delta, guint64 frame)
 {
+  guint64 interval = (guint64) (sched->rate * interval_ms / 1000);
+
   if (!sched->have_caps)
     return FALSE;
   if (sched->pending)
     return TRUE;
   if (interval_ms == 0)
     return FALSE;
-  if (sched->since >= gst_serial_schedule_period (sched, interval_ms, budget))
+  if (sched->since < gst_serial_schedule_budget_bytes (sched, budget))
+    return FALSE;
+  if (sched->since + frame >= interval)
     return TRUE;
-  return sched->seen_delta && !delta && sched->since > 0 &&
-      sched->since >= gst_serial_schedule_budget_bytes (sched, budget);
+  return sched->seen_delta && !delta && sched->since > 0;
 }
 
 /**

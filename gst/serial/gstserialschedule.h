@@ -40,9 +40,9 @@ void gst_serial_schedule_new_caps (GstSerialSchedule *sched);
 void gst_serial_schedule_resend (GstSerialSchedule *sched);
 void gst_serial_schedule_frame (GstSerialSchedule *sched, gboolean delta);
 gboolean gst_serial_schedule_caps_due (const GstSerialSchedule *sched,
-    guint interval_ms, gdouble budget, gboolean delta);
+    guint interval_ms, gdouble budget, gboolean delta, guint64 frame);
 guint64 gst_serial_schedule_period (const GstSerialSchedule *sched,
-    guint interval_ms, gdouble budget);
+    guint interval_ms, gdouble budget, guint64 frame);
 void gst_serial_schedule_wrote (GstSerialSchedule *sched, guint64 size);
 void gst_serial_schedule_caps_sent (GstSerialSchedule *sched, guint64 size);
 

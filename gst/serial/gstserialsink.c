@@ -433,14 +433,15 @@ gst_serial_sink_now (void)
   return g_get_monotonic_time () * GST_USECOND;
 }
 
-/* Seconds of link time between repetitions of the caps, with the
- * interval and budget in force and the caps last sent; 0 when they are not
- * repeated. Call with the object lock held. */
+/* Seconds of link time between repetitions of the caps at most, with the
+ * interval and budget in force, the caps last sent and frames the size of
+ * the last; 0 when they are not repeated. Call with the object lock
+ * held. */
 static gdouble
 gst_serial_sink_caps_period (GstSerialSink *self)
 {
   guint64 bytes = gst_serial_schedule_period (&self->sched, self->caps_interval,
-      self->caps_budget / 100);
+      self->caps_budget / 100, self->frame_wire);
 
   return self->sched.rate > 0 ? bytes / self->sched.rate : 0.0;
 }
@@ -598,7 +599,7 @@ gst_serial_sink_reset (GstSerialSink *self)
   GST_OBJECT_LOCK (self);
   self->frames_sent = self->payload_bytes = 0;
   self->wire_bytes = self->caps_sent = self->frames_dropped = 0;
-  self->caps_bytes = 0;
+  self->caps_bytes = self->frame_wire = 0;
   gst_serial_rate_meter_reset (&self->meter);
   gst_serial_line_init (&self->line, gst_serial_sink_pacing_rate (self));
   /* Caps are repeated after caps-interval of link time, at the rate of the
@@ -1137,9 +1138,13 @@ gst_serial_sink_send (GstSerialSink *self, GstBuffer *buffer)
       return gst_serial_sink_render_raw (self, buffer);
     case GST_SERIAL_FRAMING_NATIVE:
       GST_OBJECT_LOCK (self);
+      /* At most: the caps then never come later than their period. */
+      self->frame_wire = sf_encoded_max (SF_MODE_NATIVE,
+          self->packer.options, gst_buffer_get_size (buffer));
       due = gst_serial_schedule_caps_due (&self->sched, self->caps_interval,
           self->caps_budget / 100,
-          GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT));
+          GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT),
+          self->frame_wire);
       GST_OBJECT_UNLOCK (self);
       if (due) {
         ret = gst_serial_sink_send_caps (self);

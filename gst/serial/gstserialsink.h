@@ -53,6 +53,7 @@ struct _GstSerialSink {
   guint64 wire_bytes;
   guint64 caps_sent;
   guint64 caps_bytes;
+  guint64 frame_wire; /* wire bytes of the last frame, at most */
   guint64 frames_dropped;
   GstSerialRateMeter meter;
   GstSerialLine line; /* on the monotonic clock; rate 0: not paced */

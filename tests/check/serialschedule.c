@@ -17,9 +17,9 @@ GST_START_TEST (test_no_caps_never_due)
 
   gst_serial_schedule_init (&sched, RATE);
   gst_serial_schedule_wrote (&sched, 1 << 20);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE, 0));
   gst_serial_schedule_resend (&sched);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE, 0));
 }
 
 GST_END_TEST;
@@ -33,18 +33,18 @@ GST_START_TEST (test_interval_of_link_time)
 
   gst_serial_schedule_init (&sched, RATE);
   gst_serial_schedule_new_caps (&sched);
-  fail_unless (gst_serial_schedule_caps_due (&sched, 0, 0, FALSE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 0, 0, FALSE, 0));
   gst_serial_schedule_wrote (&sched, 100);
   gst_serial_schedule_caps_sent (&sched, 25);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE, 0));
 
   gst_serial_schedule_wrote (&sched, 11519);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE, 0));
   gst_serial_schedule_wrote (&sched, 1);
-  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
-  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, TRUE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE, 0));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, TRUE, 0));
   /* caps-interval=0: on change only. */
-  fail_if (gst_serial_schedule_caps_due (&sched, 0, 0, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 0, 0, FALSE, 0));
 }
 
 GST_END_TEST;
@@ -63,18 +63,18 @@ GST_START_TEST (test_caps_due_at_key_frame)
   gst_serial_schedule_caps_sent (&sched, 25);
   /* Only key frames so far (JPEG): nothing before them. */
   gst_serial_schedule_wrote (&sched, 500);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE, 0));
 
   gst_serial_schedule_frame (&sched, TRUE);
   gst_serial_schedule_wrote (&sched, 500);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, TRUE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, TRUE, 0));
   gst_serial_schedule_frame (&sched, FALSE);
-  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
-  fail_if (gst_serial_schedule_caps_due (&sched, 0, 0, FALSE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE, 0));
+  fail_if (gst_serial_schedule_caps_due (&sched, 0, 0, FALSE, 0));
 
   gst_serial_schedule_wrote (&sched, 60);
   gst_serial_schedule_caps_sent (&sched, 25);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0, FALSE, 0));
 }
 
 GST_END_TEST;
@@ -88,18 +88,20 @@ GST_START_TEST (test_resend)
   gst_serial_schedule_init (&sched, RATE);
   gst_serial_schedule_new_caps (&sched);
   gst_serial_schedule_caps_sent (&sched, 25);
-  fail_if (gst_serial_schedule_caps_due (&sched, 0, 0, TRUE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 0, 0, TRUE, 0));
   gst_serial_schedule_resend (&sched);
-  fail_unless (gst_serial_schedule_caps_due (&sched, 0, 0, TRUE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 0, 0, TRUE, 0));
 }
 
 GST_END_TEST;
 
-/* On a slow line repeated caps would take too much of it: the interval
- * grows until they take no more than the budget. 9600 baud 8N1 carries 960
- * bytes a second; a 25-byte caps packet within 0.5 % of that goes every
- * 5000 bytes (5.2 s), also before key frames; at 115200 baud the budget
- * allows more than the 1000 ms interval asks, so the interval rules. */
+/* On a slow line repeated caps would take too much of it: they wait until
+ * they take no more than the budget. 9600 baud 8N1 carries 960 bytes a
+ * second; a 25-byte caps packet within 0.5 % of that goes after 5000 bytes
+ * at the earliest (5.2 s), also before key frames. With 2200-byte frames
+ * the caps are then at most 7200 bytes apart: the period a receiver that
+ * joins waits at most. At 115200 baud the budget allows more than the
+ * 1000 ms interval asks, so the interval rules. */
 GST_START_TEST (test_budget)
 {
   GstSerialSchedule sched;
@@ -109,24 +111,45 @@ GST_START_TEST (test_budget)
   gst_serial_schedule_frame (&sched, TRUE);
   gst_serial_schedule_wrote (&sched, 25);
   gst_serial_schedule_caps_sent (&sched, 25);
-  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 1000, 0.005),
-      5000);
-  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 1000, 0), 960);
-  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 0, 0.005), 0);
+  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 1000, 0.005,
+                                 2200),
+      7200);
+  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 1000, 0, 0),
+      960);
+  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 0, 0.005,
+                                 2200),
+      0);
 
   gst_serial_schedule_wrote (&sched, 4999);
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0.005, TRUE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0.005, TRUE, 2200));
   /* A key frame of a delta stream waits for the budget too. */
-  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0.005, FALSE));
-  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, TRUE));
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0.005, FALSE, 2200));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0, TRUE, 2200));
   gst_serial_schedule_wrote (&sched, 1);
-  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0.005, TRUE));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0.005, TRUE, 2200));
 
   gst_serial_schedule_init (&sched, RATE);
   gst_serial_schedule_new_caps (&sched);
   gst_serial_schedule_caps_sent (&sched, 25);
-  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 1000, 0.005),
+  fail_unless_equals_uint64 (gst_serial_schedule_period (&sched, 1000, 0.005,
+                                 1000),
       11520);
+}
+
+GST_END_TEST;
+
+/* The caps go before the frame that would end past the interval, not after
+ * it: a receiver that joins waits at most the interval, then one frame. */
+GST_START_TEST (test_before_crossing_frame)
+{
+  GstSerialSchedule sched;
+
+  gst_serial_schedule_init (&sched, RATE);
+  gst_serial_schedule_new_caps (&sched);
+  gst_serial_schedule_caps_sent (&sched, 25);
+  gst_serial_schedule_wrote (&sched, 10000);
+  fail_if (gst_serial_schedule_caps_due (&sched, 1000, 0.005, TRUE, 1519));
+  fail_unless (gst_serial_schedule_caps_due (&sched, 1000, 0.005, TRUE, 1520));
 }
 
 GST_END_TEST;
@@ -143,6 +166,7 @@ serialschedule_suite (void)
   tcase_add_test (tc, test_caps_due_at_key_frame);
   tcase_add_test (tc, test_resend);
   tcase_add_test (tc, test_budget);
+  tcase_add_test (tc, test_before_crossing_frame);
   return s;
 }
 
