@@ -3,7 +3,9 @@
 # ratio to the baseline measured in the same run:
 #   - the framing codec (MB/s, wire overhead),
 #   - the link emulator's pacing accuracy,
-#   - serialsink/serialsrc over the emulator: line efficiency, latency under
+#   - serialsink/serialsrc over the emulator: line efficiency (5 line rates
+#     x 4 JPEG frame sizes, and the caps' cost), how long a receiver that
+#     joins mid-stream waits for its first frame, latency under
 #     overload (60 s against the naive pipeline, and a plot of it), raw
 #     speed (1 GiB against fdsink/fdsrc), 16 links in one process, and a
 #     60-second flood of random bytes into serialsrc.
@@ -11,7 +13,7 @@
 #   scripts/bench.sh [OUTPUT_DIR]    (default build/bench)
 #
 # Writes OUTPUT_DIR/results.txt, latency.csv and latency.png. Takes about
-# seven minutes. Installs what it needs (gnuplot for the plot).
+# twenty minutes. Installs what it needs (gnuplot for the plot).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +37,8 @@ status=0
   "$GST_SERIAL_BUILD/tests/emulator/bench-emu-pacing" "$emu"
   echo
   "$link" --emu "$emu" efficiency || status=1
+  echo
+  "$link" --emu "$emu" join || status=1
   echo
   "$link" --emu "$emu" --csv "$out/latency.csv" latency || status=1
   echo

@@ -13,6 +13,9 @@
  *   bench-link flood [--seconds S]        random bytes into serialsrc
  *   bench-link unlock                     how long stopping a blocked sink
  *                                         or a waiting source takes
+ *   bench-link join [--seconds S]         how long a receiver that joins
+ *                                         mid-stream waits for its first
+ *                                         typed frame, at every byte
  *
  * Each prints its figures and its ratio to the baseline measured in the same
  * run, and "PASS"/"MISS" against the project's targets. It asserts nothing:
@@ -21,6 +24,8 @@
 
 #include <gst/gst.h>
 #include <glib/gstdio.h>
+
+#include "serialframe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -231,38 +236,125 @@ arrival_rate (Arrivals *a)
 /* ---------------------------------------------------------------------- */
 /* 1. Line efficiency */
 
-/* Payload bytes per second delivered through an emulated @baud 8N1 line,
- * native framing (@raw FALSE) or filesink/filesrc (@raw TRUE). */
+/* JPEG frames of about 1, 2, 13 and 30 KiB: videotestsrc's SMPTE bars,
+ * whose JPEG size hardly changes from frame to frame. */
+typedef struct {
+  const gchar *name;
+  guint width, height, quality;
+  guint approx; /* bytes */
+} JpegSize;
+
+static const JpegSize jpeg_sizes[] = {
+  { "1 KiB", 56, 40, 40, 1050 },
+  { "2 KiB", 96, 72, 55, 2120 },
+  { "13 KiB", 480, 360, 40, 13700 },
+  { "30 KiB", 640, 480, 80, 30300 },
+};
+
+static const guint eff_bauds[] = { 9600, 57600, 115200, 921600, 3000000 };
+
+/* What a native run measured. */
+typedef struct {
+  gdouble rate;       /* payload bytes per second delivered */
+  gdouble caps_share; /* caps bytes / wire bytes sent */
+  gdouble caps_period; /* seconds, as serialsink reports it */
+  gdouble frame_size; /* mean payload bytes per frame */
+} EffResult;
+
+/* Long enough for several frames: the first does not count. */
 static gdouble
-measure_efficiency (guint baud, gboolean raw, gdouble seconds)
+eff_seconds (guint baud, guint frame_bytes)
+{
+  gdouble frame_time = frame_bytes / (baud / 10.0);
+
+  if (opt_seconds)
+    return opt_seconds;
+  return CLAMP (6 * frame_time + 2, 10, 110);
+}
+
+static gdouble
+mean_size (Arrivals *a)
+{
+  gdouble bytes = 0;
+  guint i;
+
+  for (i = 0; i < a->sizes->len; i++)
+    bytes += g_array_index (a->sizes, gsize, i);
+  return a->sizes->len ? bytes / a->sizes->len : 0;
+}
+
+/* serialsink and serialsrc with default settings (only the port and the
+ * baud rate given) over an emulated @baud 8N1 line, a non-live source as
+ * fast as the line takes it. */
+static EffResult
+measure_native (guint baud, const gchar *source, gdouble seconds)
+{
+  Emu *emu = emu_start (baud);
+  GstElement *tx, *rx, *sink;
+  GstStructure *stats;
+  guint64 caps_bytes = 0, wire_bytes = 0;
+  EffResult res = { 0 };
+  Arrivals *arr;
+
+  rx = launch ("serialsrc name=src port=%s baud-rate=%u ! fakesink sync=false",
+      emu->b, baud);
+  tx = launch ("%s ! serialsink name=sink port=%s baud-rate=%u", source,
+      emu->a, baud);
+  arr = watch_arrivals (rx, "src", "src");
+  gst_element_set_state (rx, GST_STATE_PLAYING);
+  gst_element_set_state (tx, GST_STATE_PLAYING);
+  run_pipeline (tx, seconds);
+  res.rate = arrival_rate (arr);
+  res.frame_size = mean_size (arr);
+
+  sink = gst_bin_get_by_name (GST_BIN (tx), "sink");
+  g_object_get (sink, "link-stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "caps-bytes", &caps_bytes);
+  gst_structure_get_uint64 (stats, "wire-bytes", &wire_bytes);
+  gst_structure_get_double (stats, "caps-period", &res.caps_period);
+  res.caps_share = wire_bytes ? (gdouble) caps_bytes / wire_bytes : 0;
+  gst_structure_free (stats);
+  gst_object_unref (sink);
+
+  gst_element_set_state (tx, GST_STATE_NULL);
+  gst_element_set_state (rx, GST_STATE_NULL);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+  arrivals_free (arr);
+  emu_stop (emu);
+  return res;
+}
+
+static gchar *
+jpeg_source (const JpegSize *size)
+{
+  return g_strdup_printf ("videotestsrc pattern=smpte ! "
+                          "video/x-raw,width=%u,height=%u,framerate=30/1 ! "
+                          "jpegenc quality=%u",
+      size->width, size->height, size->quality);
+}
+
+/* The baseline: the same line written and read as raw bytes, filesink to
+ * filesrc, so nothing but the line limits it. */
+static gdouble
+measure_raw (guint baud, gdouble seconds)
 {
   Emu *emu = emu_start (baud);
   GstElement *tx, *rx;
   Arrivals *arr;
   gdouble rate;
 
-  if (raw) {
-    rx = launch ("filesrc name=src location=%s blocksize=65536 ! "
-                 "fakesink sync=false",
-        emu->b);
-    tx = launch ("fakesrc sizetype=fixed sizemax=%d filltype=pattern ! "
-                 "filesink location=%s buffer-mode=unbuffered",
-        FRAME_30K, emu->a);
-  } else {
-    rx = launch ("serialsrc name=src port=%s baud-rate=%u ! "
-                 "fakesink sync=false",
-        emu->b, baud);
-    tx = launch ("fakesrc sizetype=fixed sizemax=%d filltype=pattern ! "
-                 "application/x-bench ! serialsink port=%s baud-rate=%u "
-                 "pacing=on",
-        FRAME_30K, emu->a, baud);
-  }
+  rx = launch ("filesrc name=src location=%s blocksize=65536 ! "
+               "fakesink sync=false",
+      emu->b);
+  tx = launch ("fakesrc sizetype=fixed sizemax=4096 filltype=pattern ! "
+               "filesink location=%s buffer-mode=unbuffered",
+      emu->a);
   arr = watch_arrivals (rx, "src", "src");
   gst_element_set_state (rx, GST_STATE_PLAYING);
   gst_element_set_state (tx, GST_STATE_PLAYING);
   run_pipeline (tx, seconds);
   rate = arrival_rate (arr);
-
   gst_element_set_state (tx, GST_STATE_NULL);
   gst_element_set_state (rx, GST_STATE_NULL);
   gst_object_unref (tx);
@@ -272,30 +364,92 @@ measure_efficiency (guint baud, gboolean raw, gdouble seconds)
   return rate;
 }
 
+static gboolean
+report_target (const gchar *what, gdouble value, gdouble target)
+{
+  gboolean pass = value >= target;
+
+  g_print ("  %-52s %7.2f%%  %s (>= %.1f%%)\n", what, value, pass ? "PASS" : "MISS",
+      target);
+  return pass;
+}
+
 static int
 bench_efficiency (void)
 {
-  const guint bauds[] = { 115200, 921600, 3000000 };
+  EffResult res[G_N_ELEMENTS (eff_bauds)][G_N_ELEMENTS (jpeg_sizes)];
+  gdouble raw[G_N_ELEMENTS (eff_bauds)], worst_caps = 0;
+  EffResult buffers;
   gboolean all = TRUE;
-  guint i;
+  gchar *what;
+  guint i, j;
 
-  g_print ("1. Line efficiency: non-live 30 KiB frames as fast as accepted, "
+  g_print ("1. Line efficiency: payload bytes delivered / line rate, default "
+           "settings, non-live JPEG frames as fast as the line takes them, "
            "emulated 8N1 line\n");
-  g_print ("%10s %12s %10s %12s %10s %8s\n", "baud", "native B/s", "native",
-      "raw B/s", "raw", "ratio");
-  for (i = 0; i < G_N_ELEMENTS (bauds); i++) {
-    /* A frame takes 2.7 s at 115200: measure over several. */
-    gdouble seconds = opt_seconds ? opt_seconds : (bauds[i] < 200000 ? 20 : 8);
-    gdouble line = bauds[i] / 10.0;
-    gdouble native = measure_efficiency (bauds[i], FALSE, seconds);
-    gdouble raw = measure_efficiency (bauds[i], TRUE, seconds);
-    gboolean pass = native / line >= 0.985;
+  g_print ("%10s %8s", "baud", "raw");
+  for (j = 0; j < G_N_ELEMENTS (jpeg_sizes); j++)
+    g_print (" %15s", jpeg_sizes[j].name);
+  g_print ("\n");
+  for (i = 0; i < G_N_ELEMENTS (eff_bauds); i++) {
+    gdouble line = eff_bauds[i] / 10.0;
 
-    all &= pass;
-    g_print ("%10u %12.0f %9.2f%% %12.0f %9.2f%% %8.3f %s\n", bauds[i], native,
-        100 * native / line, raw, 100 * raw / line, native / raw,
-        pass ? "PASS (>= 98.5%)" : "MISS (< 98.5%)");
+    raw[i] = measure_raw (eff_bauds[i], opt_seconds ? opt_seconds : 10);
+    g_print ("%10u %7.2f%%", eff_bauds[i], 100 * raw[i] / line);
+    for (j = 0; j < G_N_ELEMENTS (jpeg_sizes); j++) {
+      gchar *src = jpeg_source (&jpeg_sizes[j]);
+
+      res[i][j] = measure_native (eff_bauds[i], src,
+          eff_seconds (eff_bauds[i], jpeg_sizes[j].approx));
+      g_print (" %7.2f%% (%5.3f)", 100 * res[i][j].rate / line,
+          res[i][j].rate / raw[i]);
+      worst_caps = MAX (worst_caps, res[i][j].caps_share);
+      g_free (src);
+    }
+    g_print ("\n");
   }
+  g_print ("(in brackets: ratio to the raw baseline of the same line)\n\n");
+
+  g_print ("Caps: share of the wire bytes, and the longest spacing "
+           "(caps-period)\n%10s", "baud");
+  for (j = 0; j < G_N_ELEMENTS (jpeg_sizes); j++)
+    g_print (" %17s", jpeg_sizes[j].name);
+  g_print ("\n");
+  for (i = 0; i < G_N_ELEMENTS (eff_bauds); i++) {
+    g_print ("%10u", eff_bauds[i]);
+    for (j = 0; j < G_N_ELEMENTS (jpeg_sizes); j++)
+      g_print ("  %5.2f%% %7.2f s", 100 * res[i][j].caps_share,
+          res[i][j].caps_period);
+    g_print ("\n");
+  }
+  g_print ("Mean frame sizes:");
+  for (j = 0; j < G_N_ELEMENTS (jpeg_sizes); j++)
+    g_print (" %s %.0f B", jpeg_sizes[j].name, res[2][j].frame_size);
+  g_print ("\n\n");
+
+  /* 1 KiB buffers of random bytes, not JPEG. */
+  buffers = measure_native (115200,
+      "fakesrc sizetype=fixed sizemax=1024 filltype=random ! "
+      "application/octet-stream",
+      eff_seconds (115200, 1024));
+
+  g_print ("Targets:\n");
+  what = g_strdup_printf ("9600 baud, 2 KiB JPEG (raw %.2f%%)",
+      100 * raw[0] / 960.0);
+  all &= report_target (what, 100 * res[0][1].rate / 960.0, 97.0);
+  g_free (what);
+  all &= report_target ("115200 baud, 1 KiB buffers",
+      100 * buffers.rate / 11520.0, 98.0);
+  all &= report_target ("115200 baud, 13 KiB JPEG",
+      100 * res[2][2].rate / 11520.0, 99.0);
+  all &= report_target ("921600 baud, 30 KiB JPEG",
+      100 * res[3][3].rate / 92160.0, 99.3);
+  all &= report_target ("3000000 baud, 30 KiB JPEG",
+      100 * res[4][3].rate / 300000.0, 99.3);
+  g_print ("  %-52s %7.2f%%  %s (<= 0.5%%)\n",
+      "caps, largest share of the wire in any run", 100 * worst_caps,
+      worst_caps <= 0.005 ? "PASS" : "MISS");
+  all &= worst_caps <= 0.005;
   return all ? 0 : 1;
 }
 
@@ -1085,6 +1239,182 @@ bench_unlock (void)
   return pass ? 0 : 1;
 }
 
+/* ---------------------------------------------------------------------- */
+/* 8. Joining mid-stream */
+
+/* The bytes that arrive at the far end of the line, read as they come. */
+typedef struct {
+  gint fd;
+  volatile gint stop;
+  GByteArray *bytes;
+} WireTap;
+
+static gpointer
+wire_tap_thread (gpointer data)
+{
+  WireTap *tap = data;
+  guint8 buf[4096];
+  struct pollfd pfd = { tap->fd, POLLIN, 0 };
+
+  while (!g_atomic_int_get (&tap->stop)) {
+    gssize n;
+
+    if (poll (&pfd, 1, 100) <= 0)
+      continue;
+    n = read (tap->fd, buf, sizeof (buf));
+    if (n > 0)
+      g_byte_array_append (tap->bytes, buf, n);
+  }
+  return NULL;
+}
+
+/* One packet of the captured stream: where it starts and ends on the
+ * wire (its delimiter included), and its type. */
+typedef struct {
+  gsize start, end;
+  guint8 type;
+} WirePacket;
+
+static GArray *
+split_packets (const GByteArray *wire, gsize max_payload)
+{
+  GArray *packets = g_array_new (FALSE, FALSE, sizeof (WirePacket));
+  gsize size = sf_decode_buffer_size (SF_MODE_NATIVE, max_payload);
+  guint8 *buf = g_malloc (size);
+  gsize pos = 0, used, start = 0;
+  sf_decoder dec;
+
+  sf_decoder_init (&dec, SF_MODE_NATIVE, SF_OPT_START_HUNTING, buf, size);
+  while (pos < wire->len) {
+    sf_result r =
+        sf_decoder_feed (&dec, wire->data + pos, wire->len - pos, &used);
+
+    pos += used;
+    if (r == SF_DEC_PACKET) {
+      WirePacket p = { start, pos, sf_decoder_packet (&dec)->header.type };
+
+      g_array_append_val (packets, p);
+    }
+    /* The next packet starts after the last delimiter seen. */
+    if (pos > 0 && wire->data[pos - 1] == 0)
+      start = pos;
+  }
+  g_free (buf);
+  return packets;
+}
+
+/* The most wire bytes from a joining byte to the end of the first frame
+ * that follows caps: joining at a packet's second byte loses that packet,
+ * so the worst joining points are there. Also the longest spacing of the
+ * caps, start to start. */
+static void
+worst_join (GArray *packets, gsize *worst, gsize *spacing)
+{
+  gsize last_caps = G_MAXSIZE;
+  guint k, c, d;
+
+  *worst = *spacing = 0;
+  for (k = 0; k < packets->len; k++) {
+    WirePacket *p = &g_array_index (packets, WirePacket, k);
+
+    if (p->type == SF_TYPE_CAPS) {
+      if (last_caps != G_MAXSIZE)
+        *spacing = MAX (*spacing, p->start - last_caps);
+      last_caps = p->start;
+    }
+    for (c = k + 1; c < packets->len &&
+         g_array_index (packets, WirePacket, c).type != SF_TYPE_CAPS;
+         c++)
+      ;
+    for (d = c + 1; d < packets->len &&
+         g_array_index (packets, WirePacket, d).type != SF_TYPE_DATA;
+         d++)
+      ;
+    /* Not enough stream left after this point to tell. */
+    if (d >= packets->len)
+      break;
+    *worst = MAX (*worst,
+        g_array_index (packets, WirePacket, d).end - (p->start + 1));
+  }
+}
+
+static gboolean
+measure_join (guint baud, const JpegSize *size, gdouble seconds)
+{
+  Emu *emu = emu_start (baud);
+  gdouble line = baud / 10.0, period = 0;
+  gchar *src = jpeg_source (size);
+  GstElement *tx, *sink;
+  GstStructure *stats;
+  gsize worst, spacing;
+  gdouble frame_time, bound;
+  GArray *packets;
+  GThread *thread;
+  WireTap tap;
+  gboolean pass;
+
+  tap.fd = open (emu->b, O_RDONLY | O_NOCTTY);
+  tap.stop = 0;
+  tap.bytes = g_byte_array_new ();
+  if (tap.fd < 0)
+    g_error ("cannot open %s: %s", emu->b, g_strerror (errno));
+  thread = g_thread_new ("wire-tap", wire_tap_thread, &tap);
+  tx = launch ("%s ! serialsink name=sink port=%s baud-rate=%u", src, emu->a,
+      baud);
+  gst_element_set_state (tx, GST_STATE_PLAYING);
+  run_pipeline (tx, seconds);
+  sink = gst_bin_get_by_name (GST_BIN (tx), "sink");
+  g_object_get (sink, "link-stats", &stats, NULL);
+  gst_structure_get_double (stats, "caps-period", &period);
+  gst_structure_free (stats);
+  gst_object_unref (sink);
+  gst_element_set_state (tx, GST_STATE_NULL);
+  gst_object_unref (tx);
+  g_atomic_int_set (&tap.stop, 1);
+  g_thread_join (thread);
+  close (tap.fd);
+
+  packets = split_packets (tap.bytes, 1 << 20);
+  worst_join (packets, &worst, &spacing);
+  frame_time = sf_encoded_max (SF_MODE_NATIVE, 0, size->approx) / line;
+  bound = period + frame_time;
+  pass = worst > 0 && worst / line <= bound;
+  g_print ("%10u %8s %9.2f s %9.2f s %9.2f s %9.2f s %6u  %s\n", baud,
+      size->name, period, spacing / line, worst / line, bound, packets->len,
+      pass ? "PASS" : "MISS");
+  g_array_unref (packets);
+  g_byte_array_unref (tap.bytes);
+  g_free (src);
+  emu_stop (emu);
+  return pass;
+}
+
+static int
+bench_join (void)
+{
+  static const struct {
+    guint baud;
+    guint size;
+  } cases[] = { { 9600, 1 }, { 57600, 1 }, { 115200, 1 }, { 115200, 2 },
+    { 921600, 3 } };
+  gboolean all = TRUE;
+  guint i;
+
+  g_print ("8. Joining mid-stream: line time from the byte a receiver joins "
+           "at to the end of its first frame after caps, worst over every "
+           "byte of the captured stream; target: caps-period + one frame\n");
+  g_print ("%10s %8s %11s %11s %11s %11s %6s\n", "baud", "frames",
+      "caps-period", "caps gap", "worst join", "bound", "pkts");
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    const JpegSize *size = &jpeg_sizes[cases[i].size];
+    gdouble frame_time = size->approx / (cases[i].baud / 10.0);
+    gdouble seconds = opt_seconds ? opt_seconds : MAX (30, 12 * frame_time);
+
+    all &= measure_join (cases[i].baud, size, seconds);
+  }
+  return all ? 0 : 1;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1135,6 +1465,8 @@ main (int argc, char **argv)
     return bench_flood ();
   if (g_str_equal (argv[1], "unlock"))
     return bench_unlock ();
+  if (g_str_equal (argv[1], "join"))
+    return bench_join ();
   g_printerr ("unknown benchmark %s\n", argv[1]);
   return 2;
 }
