@@ -49,8 +49,18 @@ GST_START_TEST (test_element_defaults)
   gboolean sync, do_ts;
   GstCaps *caps = NULL;
 
-  g_object_get (sink, "sync", &sync, NULL);
+  guint fragment_size, caps_interval;
+  gdouble caps_budget;
+  gboolean sender_time;
+
+  g_object_get (sink, "sync", &sync, "fragment-size", &fragment_size,
+      "caps-interval", &caps_interval, "caps-budget", &caps_budget,
+      "sender-time", &sender_time, NULL);
   fail_if (sync);
+  fail_unless_equals_int (fragment_size, 0);
+  fail_unless_equals_int (caps_interval, 1000);
+  fail_unless_equals_float (caps_budget, 0.5);
+  fail_if (sender_time);
   g_object_get (src, "do-timestamp", &do_ts, "caps", &caps, NULL);
   fail_unless (do_ts);
   fail_unless (caps == NULL);
@@ -376,6 +386,15 @@ GST_START_TEST (test_pacing_change_while_open)
   g_object_get (el, "pacing", &pacing, "link-rate", &link_rate, NULL);
   fail_unless_equals_int (pacing, 0);
   fail_unless_equals_int (link_rate, 0);
+  /* The packer takes these at start as well. */
+  ASSERT_WARNING (g_object_set (el, "fragment-size", 250, NULL));
+  ASSERT_WARNING (g_object_set (el, "sender-time", TRUE, NULL));
+  g_object_get (el, "fragment-size", &link_rate, "sender-time", &pacing,
+      NULL);
+  fail_unless_equals_int (link_rate, 0);
+  fail_unless_equals_int (pacing, FALSE);
+  /* The caps schedule takes them at any time. */
+  g_object_set (el, "caps-budget", 2.0, "caps-interval", 500, NULL);
 
   fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);

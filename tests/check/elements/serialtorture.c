@@ -749,11 +749,12 @@ sink_pipeline (Torture *t, const gchar *port, gboolean live, gint num_buffers,
                           "height=%u,framerate=%u/1 ! serialsink name=el "
                           "port=%s framing=%s baud-rate=%u pacing=%s "
                           "link-rate=%u drop-policy=%s caps-interval=%u "
-                          "stats-interval=%u hangup-on-close=%d %s",
+                          "stats-interval=%u hangup-on-close=%d "
+                          "fragment-size=%u %s",
       live, num_buffers, chance (t, 50) ? "smpte" : "snow", size, size,
       5 + pick (t, 55), port, t->framing, baud, pacing, link_rate,
       PICK (t, policies), PICK (t, caps_intervals), PICK (t, stats_intervals),
-      chance (t, 50), extra);
+      chance (t, 50), chance (t, 50) ? 64 + pick (t, 400) : 0, extra);
   return desc;
 }
 
@@ -1166,7 +1167,10 @@ typedef struct {
 static const Prop sink_props[] = {
   { "drop-policy", { "auto", "never", "stale" } },
   { "caps-interval", { "0", "10", "1000" } },
+  { "caps-budget", { "0", "0.5", "100" } },
   { "qos", { "true", "false" } },
+  { "fragment-size", { "0", "64", "250" }, TRUE },
+  { "sender-time", { "true", "false" }, TRUE },
   { "pacing", { "auto", "on", "off" }, TRUE },
   { "link-rate", { "0", "3000" }, TRUE },
   { "baud-rate", { "9600", "115200", "921600" }, TRUE },
