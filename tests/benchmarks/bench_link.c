@@ -334,34 +334,72 @@ jpeg_source (const JpegSize *size)
       size->width, size->height, size->quality);
 }
 
-/* The baseline: the same line written and read as raw bytes, filesink to
- * filesrc, so nothing but the line limits it. */
+/* The bytes that arrive at the far end of the line, read as they come. */
+typedef struct {
+  gint fd;
+  volatile gint stop;
+  GByteArray *bytes; /* NULL: count only */
+  guint64 count;     /* bytes read after the first read */
+  gdouble first, last; /* monotonic seconds of the first and last read */
+} WireTap;
+
+static gpointer
+wire_tap_thread (gpointer data)
+{
+  WireTap *tap = data;
+  guint8 buf[4096];
+  struct pollfd pfd = { tap->fd, POLLIN, 0 };
+
+  while (!g_atomic_int_get (&tap->stop)) {
+    gssize n;
+
+    if (poll (&pfd, 1, 100) <= 0)
+      continue;
+    n = read (tap->fd, buf, sizeof (buf));
+    if (n <= 0)
+      continue;
+    if (tap->bytes)
+      g_byte_array_append (tap->bytes, buf, n);
+    if (tap->first == 0)
+      tap->first = now_s ();
+    else
+      tap->count += n;
+    tap->last = now_s ();
+  }
+  return NULL;
+}
+
+/* The baseline: the same line written and read as raw bytes by plain
+ * write() and read() on the ports (opened without becoming anyone's
+ * controlling terminal), so nothing but the line limits it. */
 static gdouble
 measure_raw (guint baud, gdouble seconds)
 {
   Emu *emu = emu_start (baud);
-  GstElement *tx, *rx;
-  Arrivals *arr;
-  gdouble rate;
+  gint out = open (emu->a, O_WRONLY | O_NOCTTY);
+  guint8 chunk[4096];
+  gdouble end;
+  GThread *thread;
+  WireTap tap = { 0 };
+  guint i;
 
-  rx = launch ("filesrc name=src location=%s blocksize=65536 ! "
-               "fakesink sync=false",
-      emu->b);
-  tx = launch ("fakesrc sizetype=fixed sizemax=4096 filltype=pattern ! "
-               "filesink location=%s buffer-mode=unbuffered",
-      emu->a);
-  arr = watch_arrivals (rx, "src", "src");
-  gst_element_set_state (rx, GST_STATE_PLAYING);
-  gst_element_set_state (tx, GST_STATE_PLAYING);
-  run_pipeline (tx, seconds);
-  rate = arrival_rate (arr);
-  gst_element_set_state (tx, GST_STATE_NULL);
-  gst_element_set_state (rx, GST_STATE_NULL);
-  gst_object_unref (tx);
-  gst_object_unref (rx);
-  arrivals_free (arr);
+  tap.fd = open (emu->b, O_RDONLY | O_NOCTTY);
+  if (out < 0 || tap.fd < 0)
+    g_error ("cannot open the emulated line: %s", g_strerror (errno));
+  for (i = 0; i < sizeof (chunk); i++)
+    chunk[i] = i;
+  thread = g_thread_new ("raw-tap", wire_tap_thread, &tap);
+  /* Blocking writes: the emulator takes what the line carries. */
+  end = now_s () + seconds;
+  while (now_s () < end)
+    if (write (out, chunk, sizeof (chunk)) < 0 && errno != EINTR)
+      break;
+  g_atomic_int_set (&tap.stop, 1);
+  g_thread_join (thread);
+  close (out);
+  close (tap.fd);
   emu_stop (emu);
-  return rate;
+  return tap.last > tap.first ? tap.count / (tap.last - tap.first) : 0;
 }
 
 static gboolean
@@ -1242,32 +1280,6 @@ bench_unlock (void)
 /* ---------------------------------------------------------------------- */
 /* 8. Joining mid-stream */
 
-/* The bytes that arrive at the far end of the line, read as they come. */
-typedef struct {
-  gint fd;
-  volatile gint stop;
-  GByteArray *bytes;
-} WireTap;
-
-static gpointer
-wire_tap_thread (gpointer data)
-{
-  WireTap *tap = data;
-  guint8 buf[4096];
-  struct pollfd pfd = { tap->fd, POLLIN, 0 };
-
-  while (!g_atomic_int_get (&tap->stop)) {
-    gssize n;
-
-    if (poll (&pfd, 1, 100) <= 0)
-      continue;
-    n = read (tap->fd, buf, sizeof (buf));
-    if (n > 0)
-      g_byte_array_append (tap->bytes, buf, n);
-  }
-  return NULL;
-}
-
 /* One packet of the captured stream: where it starts and ends on the
  * wire (its delimiter included), and its type. */
 typedef struct {
@@ -1350,11 +1362,10 @@ measure_join (guint baud, const JpegSize *size, gdouble seconds)
   gdouble frame_time, bound;
   GArray *packets;
   GThread *thread;
-  WireTap tap;
+  WireTap tap = { 0 };
   gboolean pass;
 
   tap.fd = open (emu->b, O_RDONLY | O_NOCTTY);
-  tap.stop = 0;
   tap.bytes = g_byte_array_new ();
   if (tap.fd < 0)
     g_error ("cannot open %s: %s", emu->b, g_strerror (errno));
