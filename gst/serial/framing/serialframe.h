@@ -546,8 +546,8 @@ typedef struct {
   uint16_t pos;       /* cobs modes: next data byte of the open block; pos ==
                        * end when no block is open */
   uint8_t mode;
-  uint8_t type;       /* native packet type */
-  uint8_t version;    /* native packet version */
+  uint8_t type;    /* native packet type */
+  uint8_t version; /* native packet version */
   uint8_t phase;
   uint8_t after_full; /* the last closed COBS block was a full 0xFF one */
   uint8_t escaped;    /* xon-xoff: the second byte of an escape, still due */
