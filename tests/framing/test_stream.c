@@ -41,6 +41,8 @@ static const chunking chunkings[] = {
 /* Broken promises of the API (a poll that overfills, a MORE with room
  * left...): counted, checked once per test. */
 static unsigned contract_errors;
+/* Packets encoded both ways and compared, for the summary. */
+static unsigned long compared;
 
 static size_t
 pick (uint64_t *rng, size_t max, int random)
@@ -205,6 +207,7 @@ compare_all (const stream_cfg *c, const uint8_t *payload, size_t len,
     if (len > 8192 && chunkings[k].max_poll < 8 && rng && (*rng & 3))
       continue;
     rb = stream_encode (c, payload, len, &chunkings[k], rng, b, max, &wb);
+    compared++;
     if (ra != rb || (ra == SF_OK && (wa != wb || memcmp (a, b, wa) != 0))) {
       if (mismatches++ == 0)
         CHECK_MSG (0,
@@ -733,5 +736,7 @@ main (void)
     test_round_trip (&rng);
     sf_crc32c_select (SF_CRC32C_AUTO);
   }
+  CHECK_MSG (contract_errors == 0, "%u broken promises", contract_errors);
+  printf ("%lu packets encoded by sf_stream and compared\n", compared);
   return sft_summary ();
 }
