@@ -349,30 +349,34 @@ sf_stream_finish (sf_stream *s)
 /* --- Poll -------------------------------------------------------------- */
 
 /* Copies ready bytes to out, escaping them for xon-xoff on the way: an
- * escape cut by the end of out finishes in the next call. */
+ * escape cut by the end of out finishes in the next call.  Runs of bytes
+ * that need no escape go with memcpy. */
 static size_t
 drain (sf_stream *s, uint8_t *out, size_t size)
 {
-  size_t n = 0, k;
+  size_t n = 0;
 
   if (s->escaped != NO_ESCAPE && n < size) {
     out[n++] = s->escaped;
     s->escaped = NO_ESCAPE;
   }
-  if (!(s->options & SF_OPT_XONXOFF)) {
-    k = (size_t) (s->end - s->rd);
-    k = k < size - n ? k : size - n;
-    memcpy (out + n, s->buf + s->rd, k);
-    s->rd = (uint16_t) (s->rd + k);
-    return n + k;
-  }
   while (n < size && s->rd < s->end) {
-    uint8_t b = s->buf[s->rd++];
+    const uint8_t *p = s->buf + s->rd;
+    size_t k = (size_t) (s->end - s->rd), run = 0;
+    uint8_t b;
 
-    if (!sf_xonxoff_special (b)) {
-      out[n++] = b;
+    k = k < size - n ? k : size - n;
+    if (s->options & SF_OPT_XONXOFF)
+      while (run < k && !sf_xonxoff_special (p[run]))
+        run++;
+    else
+      run = k;
+    memcpy (out + n, p, run);
+    n += run;
+    s->rd = (uint16_t) (s->rd + run);
+    if (run == k)
       continue;
-    }
+    b = s->buf[s->rd++];
     out[n++] = SF_XESC;
     if (n < size)
       out[n++] = b ^ SF_XESC_XOR;
