@@ -133,8 +133,8 @@ send_packet (const sf_header *hdr, const void *payload, size_t len)
   return r == SF_STREAM_DONE;
 }
 
-// The caps in their compact form when that is shorter (jpegenc's string
-// becomes a dozen bytes), as serialsink sends them.
+// The caps in their compact form when that is shorter (68 bytes of string
+// become 6 or so), as serialsink sends them.
 static void
 send_caps (const char *caps)
 {

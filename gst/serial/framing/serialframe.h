@@ -484,10 +484,11 @@ const char *sf_dec_state_name (sf_dec_state state);
  * streaming a camera frame to its UART.  In the style of heatshrink's
  * sink/poll/finish: the payload goes in, in pieces of any size, and the wire
  * bytes come out through a buffer of the caller's, of any size (one byte
- * will do).  The state is one sf_stream of fixed size, 432 bytes on x86-64
- * and on 32-bit CPUs (enough for the longest header and one COBS block);
- * nothing else is needed, and the payload is never copied whole.  The
- * CRC-32C is computed as the payload goes through.
+ * will do).  The state is one sf_stream of fixed size: 432 bytes on x86-64
+ * and on 32-bit CPUs that align 64-bit integers to 8 bytes (ESP32, ARM), 428
+ * on i386; room for the longest header and one COBS block.  Nothing else is
+ * needed, and the payload is never copied whole.  The CRC-32C is computed as
+ * the payload goes through.
  *
  * The output is byte for byte what sf_encode_native(), sf_encode_cobs() and
  * sf_encode_slip() write with the same header and options, however the
