@@ -568,15 +568,17 @@ typedef struct {
 sf_result sf_stream_begin (sf_stream *s, sf_mode mode, unsigned options,
     const sf_header *hdr, const sf_frame_ref *ref);
 /* Takes payload bytes, as many as fit in s before sf_stream_poll() must
- * make room: *consumed may be anything from 0 to len.  SF_OK, or an error
- * (the payload rules of the packet's type are checked on data and len). */
+ * make room: *consumed may be anything from 0 to len (0: poll first).
+ * SF_OK, or an error (the payload rules of the packet's type are checked on
+ * all of data and len, taken or not). */
 sf_result sf_stream_sink (sf_stream *s, const void *data, size_t len,
     size_t *consumed);
-/* Writes up to out_size wire bytes into out and sets *written:
- * SF_STREAM_MORE when out is full and more is pending (poll again),
- * SF_OK when every byte the payload so far makes is out (sink more, or
- * finish), SF_STREAM_DONE when the whole packet is out (after
- * sf_stream_finish()); s may then begin the next packet. */
+/* Writes up to out_size (at least 1) wire bytes into out and sets
+ * *written: SF_STREAM_MORE when out is full and more is pending (poll
+ * again), SF_OK when all that is ready is out (the open COBS block waits
+ * for more payload: sink more, or finish), SF_STREAM_DONE when the whole
+ * packet is out (after sf_stream_finish()); s may then begin the next
+ * packet. */
 sf_result sf_stream_poll (sf_stream *s, uint8_t *out, size_t out_size,
     size_t *written);
 /* Ends the payload: the CRC (native), the last COBS block and the

@@ -24,6 +24,7 @@
 /* A full COBS block: code 0xFF and 254 data bytes. */
 #define BLOCK_DATA 254
 #define BLOCK_SIZE (1 + BLOCK_DATA)
+/* s->escaped when no escape is due: an escaped byte is never 0. */
 #define NO_ESCAPE 0
 
 enum {
@@ -147,8 +148,10 @@ slip_feed (sf_stream *s, const uint8_t *src, size_t len)
 /* --- Begin ------------------------------------------------------------- */
 
 /* What a header may announce before its payload is taken, as the one-shot
- * encoder checks it (serialframe.c); the payload's own rules are checked as
- * it comes and at the end. */
+ * encoder checks it (check_header in serialframe.c, static there;
+ * tests/framing/test_stream.c checks that both refuse the same headers with
+ * the same errors).  The payload's own rules are checked as it comes and at
+ * the end. */
 static sf_result
 check_header (const sf_header *hdr)
 {
