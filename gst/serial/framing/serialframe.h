@@ -523,7 +523,8 @@ const char *sf_dec_state_name (sf_dec_state state);
  * Errors are sticky: after one, every call but sf_stream_begin returns it
  * again, so a loop like the one above needs one check.  A packet abandoned
  * halfway (a new sf_stream_begin, an error) leaves a truncated packet on the
- * wire, which a receiver drops at the next delimiter and counts. */
+ * wire, which a native receiver drops at the next delimiter and counts (the
+ * cobs and slip framings have no check to tell). */
 
 /* sf_stream_begin option: write the delimiter a sender starts with (0x00,
  * 0xC0 in slip; see sf_write_delimiter) before the packet.  Bit 8, clear of
