@@ -12,8 +12,10 @@
  *
  *   0x00                      the initial delimiter
  *   CAPS                      before the first frame, on a change, and again
- *                             every --caps-interval of line time
- *   DATA DATA ...             one packet per file, seq 0, 1, 2, ...
+ *                             every --caps-interval of line time, in the
+ *                             compact form when that is shorter
+ *   DATA DATA ...             one packet per file, seq 0, 1, 2, ..., times
+ *                             predicted from the previous frame
  *   EOS EOS EOS               three copies with the same seq
  *
  *   host-sender --port /dev/ttyUSB0 --baud 921600 frame-*.jpg
@@ -24,10 +26,11 @@
  * marker (image/jpeg with width and height); --caps sets them for anything
  * else.  Without --port the stream goes to standard output.
  *
- * Memory: the payload is read from the file in small pieces straight into
- * the incremental encoder, so the only frame-sized buffer is the encoded
- * packet (SF_NATIVE_ENCODED_MAX (HS_MAX_FRAME) bytes, static); a camera's
- * firmware does the same from the camera's frame buffer.
+ * Memory: no buffer holds a frame.  The payload goes from the file in
+ * 512-byte pieces into the streaming encoder (sf_stream, 432 bytes), and the
+ * wire comes out of it through a 256-byte buffer into write(); a camera's
+ * firmware does the same from the camera's frame buffer.  So frames of any
+ * size go out (serialsrc takes up to its max-frame-size, 4 MiB by default).
  */
 
 #define _POSIX_C_SOURCE 200809L
@@ -44,22 +47,21 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Largest frame (file) this sender takes; firmware sizes this to its
- * camera's largest JPEG. */
-#ifndef HS_MAX_FRAME
-#define HS_MAX_FRAME (256 * 1024)
-#endif
 /* Size of the pieces read from the file into the encoder. */
 #define HS_CHUNK 512
+/* Size of the pieces of wire polled from the encoder and written: a UART
+ * driver's transmit buffer, say. */
+#define HS_OUT 256
 /* A damaged EOS would leave the receiver waiting for ever; serialsink sends
- * three copies and so do we (docs/protocol.md, section 4). */
+ * three copies and so do we (docs/protocol.md, section 9.4). */
 #define HS_EOS_COPIES 3
 /* Bits of an 8N1 character on the line: start, 8 data, stop. */
 #define HS_CHAR_BITS 10
 
-/* The encoded packet, plus the initial delimiter in front of the first. */
-static uint8_t wire[SF_NATIVE_ENCODED_MAX (HS_MAX_FRAME) + 1];
 static uint8_t chunk[HS_CHUNK];
+static uint8_t wire[HS_OUT];
+/* The compact form of the caps (docs/protocol.md, section 9.2). */
+static uint8_t caps_compact[SF_CAPS_COMPACT_MAX];
 
 typedef struct {
   const char *port; /* NULL: standard output */
@@ -77,6 +79,10 @@ typedef struct {
   int fd;
   int need_delimiter;
   uint32_t seq;
+  sf_stream stream; /* the packet going out */
+  sf_frame_ref ref; /* the frames sent, that the next one's times refer to */
+  int caps_before;  /* the last packet was CAPS: the next frame's times go
+                     * whole, for a receiver that starts with these caps */
   uint64_t wire_since_caps; /* bytes written since the last CAPS packet */
   uint64_t caps_interval_bytes;
   char caps_sent[SF_CAPS_MAX + 1];
@@ -98,9 +104,7 @@ usage (FILE *out)
       "  --caps-interval MS  repeat the caps every MS ms of line time\n"
       "                      (default 1000; 0: at start and on change)\n"
       "  --fps N             PTS n/N s, duration 1/N s (default 10)\n"
-      "  --no-eos            end without EOS packets\n"
-      "At most %lu bytes per frame.\n",
-      (unsigned long) HS_MAX_FRAME);
+      "  --no-eos            end without EOS packets\n");
 }
 
 static int
@@ -371,56 +375,99 @@ frame_caps (const hs_options *opt, FILE *f, char *caps)
 
 /* --- Packets ----------------------------------------------------------- */
 
-/* Starts a packet in the static buffer, behind the initial delimiter when
- * it is the first one.  Returns the bytes before the packet. */
-static size_t
-begin_packet (hs_sender *s, sf_encoder *enc, const sf_header *hdr)
-{
-  size_t pos = 0;
-
-  if (s->need_delimiter)
-    sf_write_delimiter (SF_MODE_NATIVE, wire, sizeof (wire), &pos);
-  sf_encoder_begin (enc, SF_MODE_NATIVE, 0, hdr, wire + pos,
-      sizeof (wire) - pos);
-  return pos;
-}
-
-/* Finishes the packet begun with begin_packet() and writes it out.  The
- * encoder's errors are sticky, so one check here covers every call. */
 static int
-finish_packet (hs_sender *s, sf_encoder *enc, size_t pos)
+framing_failed (sf_result r)
 {
-  size_t written;
-  sf_result r = sf_encoder_finish (enc, &written);
-
-  if (r != SF_OK) {
-    fprintf (stderr, "host-sender: framing failed: %s\n", sf_result_name (r));
-    return 0;
-  }
-  if (!write_all (s->fd, wire, pos + written))
-    return 0;
-  s->need_delimiter = 0;
-  s->wire_bytes += pos + written;
-  s->wire_since_caps += pos + written;
-  return 1;
+  fprintf (stderr, "host-sender: framing failed: %s\n", sf_result_name (r));
+  return 0;
 }
 
+/* Writes out what the encoder has ready, HS_OUT bytes at a time.  Returns
+ * what the last poll said (SF_OK, SF_STREAM_DONE, or an error), or
+ * SF_ERR_STATE when writing failed. */
+static sf_result
+drain (hs_sender *s)
+{
+  sf_result r;
+  size_t n;
+
+  do {
+    r = sf_stream_poll (&s->stream, wire, sizeof (wire), &n);
+    if (n > 0 && !write_all (s->fd, wire, n))
+      return SF_ERR_STATE;
+    s->wire_bytes += n;
+    s->wire_since_caps += n;
+  } while (r == SF_STREAM_MORE);
+  return r;
+}
+
+/* Starts a packet, behind the initial delimiter when it is the first one.
+ * Version 2 (sf_header_init's) needs no length in advance. */
+static int
+begin_packet (hs_sender *s, const sf_header *hdr, const sf_frame_ref *ref)
+{
+  unsigned options = s->need_delimiter ? SF_OPT_INITIAL_DELIMITER : 0;
+  sf_result r = sf_stream_begin (&s->stream, SF_MODE_NATIVE, options, hdr, ref);
+
+  s->need_delimiter = 0;
+  return r == SF_OK || framing_failed (r);
+}
+
+/* Feeds payload bytes through the encoder and out to the port: the
+ * encoder takes what fits in its state, the rest after a drain. */
+static int
+send_payload (hs_sender *s, const uint8_t *data, size_t len)
+{
+  sf_result r = SF_OK;
+  size_t n;
+
+  while (len > 0 && r >= 0) {
+    r = sf_stream_sink (&s->stream, data, len, &n);
+    data += n;
+    len -= n;
+    if (r >= 0)
+      r = drain (s);
+  }
+  return r >= 0 || (r != SF_ERR_STATE && framing_failed (r));
+}
+
+/* The CRC, the last COBS block and the delimiter go out. */
+static int
+finish_packet (hs_sender *s)
+{
+  sf_result r = sf_stream_finish (&s->stream);
+
+  if (r == SF_STREAM_MORE)
+    r = drain (s);
+  if (r == SF_STREAM_DONE)
+    return 1;
+  return r != SF_ERR_STATE && framing_failed (r);
+}
+
+/* Caps go in the compact form when that is shorter, as serialsink sends
+ * them; the caps string itself is kept to tell a change. */
 static int
 send_caps (hs_sender *s, const char *caps)
 {
-  size_t len = strlen (caps), pos;
-  sf_encoder enc;
+  const uint8_t *payload = (const uint8_t *) caps;
+  size_t len = strlen (caps), compact_len = 0;
   sf_header hdr;
 
   sf_header_init (&hdr, SF_TYPE_CAPS);
   hdr.seq = s->seq; /* the seq of the next DATA packet */
-  hdr.payload_len = (uint32_t) len;
-  pos = begin_packet (s, &enc, &hdr);
-  sf_encoder_write (&enc, caps, len);
-  if (!finish_packet (s, &enc, pos))
+  if (sf_caps_compact (caps, len, caps_compact, sizeof (caps_compact),
+          &compact_len) == SF_OK &&
+      compact_len < len) {
+    hdr.caps_compact = 1;
+    payload = caps_compact;
+    len = compact_len;
+  }
+  if (!begin_packet (s, &hdr, NULL) || !send_payload (s, payload, len) ||
+      !finish_packet (s))
     return 0;
-  strcpy (s->caps_sent, caps);
   s->wire_since_caps = 0;
+  strcpy (s->caps_sent, caps);
+  s->caps_before = 1;
   s->caps_packets++;
   return 1;
 }
@@ -446,56 +493,41 @@ wall_clock_ns (void)
   return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
-/* The size of the file, if it fits in a frame. */
+/* One DATA packet: the file goes through the encoder a chunk at a time,
+ * never held whole, and no packet-sized buffer exists either.  The times
+ * refer to the previous frame (a steady stream's header is then the 4
+ * bytes of lead, fields and seq, plus the sender time), except right after
+ * caps. */
 static int
-frame_size (FILE *f, const char *name, uint32_t *size)
+send_frame (hs_sender *s, const hs_options *opt, FILE *f, const char *name)
 {
-  long n;
-
-  if (fseek (f, 0, SEEK_END) != 0 || (n = ftell (f)) < 0 ||
-      fseek (f, 0, SEEK_SET) != 0) {
-    fprintf (stderr, "host-sender: reading %s: %s\n", name, strerror (errno));
-    return 0;
-  }
-  if ((unsigned long) n > HS_MAX_FRAME) {
-    fprintf (stderr,
-        "host-sender: %s: %ld bytes, more than the %lu a frame "
-        "may have\n",
-        name, n, (unsigned long) HS_MAX_FRAME);
-    return 0;
-  }
-  *size = (uint32_t) n;
-  return 1;
-}
-
-/* One DATA packet: the header announces the length, then the file goes
- * through the encoder a chunk at a time, never held whole. */
-static int
-send_frame (hs_sender *s, const hs_options *opt, FILE *f, const char *name,
-    uint32_t size)
-{
-  uint64_t frame_ns = 1000000000u / opt->fps;
-  sf_encoder enc;
+  uint64_t frame_ns = 1000000000u / opt->fps, size = 0;
   sf_header hdr;
-  size_t pos, n;
+  size_t n;
 
   sf_header_init (&hdr, SF_TYPE_DATA);
   hdr.seq = s->seq;
   hdr.pts = s->frames * frame_ns;
   hdr.duration = frame_ns;
   hdr.sender_time = wall_clock_ns ();
-  hdr.payload_len = size;
 
-  pos = begin_packet (s, &enc, &hdr);
-  while ((n = fread (chunk, 1, sizeof (chunk), f)) > 0)
-    sf_encoder_write (&enc, chunk, n);
+  if (!begin_packet (s, &hdr, s->caps_before ? NULL : &s->ref))
+    return 0;
+  while ((n = fread (chunk, 1, sizeof (chunk), f)) > 0) {
+    if (!send_payload (s, chunk, n))
+      return 0;
+    size += n;
+  }
+  /* Cut short, the packet never gets its delimiter: the receiver drops
+   * what arrived when the next packet's delimiter comes. */
   if (ferror (f)) {
     fprintf (stderr, "host-sender: reading %s: %s\n", name, strerror (errno));
     return 0;
   }
-  /* A file that changed size meanwhile fails here with SF_ERR_LENGTH. */
-  if (!finish_packet (s, &enc, pos))
+  if (!finish_packet (s))
     return 0;
+  sf_frame_ref_update (&s->ref, &hdr);
+  s->caps_before = 0;
   s->seq++;
   s->frames++;
   s->payload_bytes += size;
@@ -505,16 +537,13 @@ send_frame (hs_sender *s, const hs_options *opt, FILE *f, const char *name,
 static int
 send_eos (hs_sender *s)
 {
-  sf_encoder enc;
   sf_header hdr;
-  size_t pos;
   int i;
 
   sf_header_init (&hdr, SF_TYPE_EOS);
   hdr.seq = s->seq;
   for (i = 0; i < HS_EOS_COPIES; i++) {
-    pos = begin_packet (s, &enc, &hdr);
-    if (!finish_packet (s, &enc, pos))
+    if (!begin_packet (s, &hdr, NULL) || !finish_packet (s))
       return 0;
     s->eos_packets++;
   }
@@ -526,7 +555,6 @@ send_file (hs_sender *s, const hs_options *opt, const char *name)
 {
   char caps[SF_CAPS_MAX + 1];
   FILE *f = fopen (name, "rb");
-  uint32_t size;
   int ok;
 
   if (!f) {
@@ -534,11 +562,9 @@ send_file (hs_sender *s, const hs_options *opt, const char *name)
         strerror (errno));
     return 0;
   }
-  ok = frame_size (f, name, &size);
-  if (ok)
-    frame_caps (opt, f, caps);
-  ok = ok && (!caps_due (s, caps) || send_caps (s, caps));
-  ok = ok && send_frame (s, opt, f, name, size);
+  frame_caps (opt, f, caps);
+  ok = !caps_due (s, caps) || send_caps (s, caps);
+  ok = ok && send_frame (s, opt, f, name);
   fclose (f);
   return ok;
 }
@@ -556,6 +582,7 @@ main (int argc, char **argv)
 
   memset (&s, 0, sizeof (s));
   s.need_delimiter = 1;
+  sf_frame_ref_init (&s.ref);
   s.caps_interval_bytes =
       (uint64_t) opt.baud * opt.caps_interval_ms / (HS_CHAR_BITS * 1000u);
   s.fd = open_port (opt.port, opt.baud);

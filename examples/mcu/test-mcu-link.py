@@ -139,41 +139,146 @@ def cobs_decode(block):
     return bytes(out)
 
 
+def crc32c(data):
+    """CRC-32C, reflected, init and xorout 0xFFFFFFFF (section 3.1)."""
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc = CRC32C_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def _crc32c_table():
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+CRC32C_TABLE = _crc32c_table()
+
+
+def caps_table():
+    """The compact caps table (code -> text), read from the spec itself,
+    docs/protocol.md section 9.2, so that this check shares nothing with
+    the C code."""
+    spec = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "..", "..", "docs", "protocol.md")
+    table = {}
+    with open(spec, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"^\| `([89A-E][0-9A-F])` \| `(.*)` \|$", line)
+            if m:
+                table[int(m.group(1), 16)] = m.group(2)
+    if len(table) != 0xEA - 0x80:
+        fail("%d entries in the spec's compact caps table" % len(table))
+    return table
+
+
+def caps_expand(data, table):
+    out, i = [], 0
+    while i < len(data):
+        c = data[i]
+        if 0 < c < 0x80:
+            out.append(chr(c))
+        elif c in table:
+            out.append(table[c])
+        elif c == 0xFE:
+            n = data[i + 1]
+            out.append(data[i + 2:i + 2 + n].hex())
+            i += 1 + n
+        elif c == 0xFF:
+            out.append(bytes([data[i + 1]]).decode("latin-1"))
+            i += 1
+        else:
+            fail("compact caps: code %02x" % c)
+        i += 1
+    return "".join(out)
+
+
+def parse_v2(pkt):
+    """Type, seq and payload of a version 2 packet (docs/protocol.md,
+    sections 3 to 5), the header walked field by field."""
+    pos = 0
+
+    def varint():
+        nonlocal pos
+        v, shift = 0, 0
+        while True:
+            b = pkt[pos]
+            pos += 1
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return v
+
+    lead, fields = pkt[0], pkt[1]
+    ptype, pos = lead >> 4, 2
+    more = 0
+    if fields & 0x80:
+        more, pos = pkt[2], 3
+    seq = struct.unpack_from("<H", pkt, pos)[0]
+    pos += 2
+    if more & 1:
+        varint()  # stream
+    if ptype == 1:
+        varint(), varint()  # frag_index, frag_count
+    if ptype in (0, 1):
+        if fields & 1:
+            varint()  # flags
+        if (fields >> 1) & 3 in (1, 3):
+            varint()  # pts
+        if (fields >> 3) & 3 in (2, 3):
+            varint()  # dts
+        if (fields >> 5) & 3 == 1:
+            varint()  # duration
+    if more & 2:
+        pos += 8  # sender_time
+    if more & 4:
+        pos += varint()  # extensions
+    return ptype, seq, fields, pkt[pos:-4]
+
+
 def check_wire(data, args):
     """Reads the stream as a protocol analyser would (docs/protocol.md) and
-    checks its structure: the initial delimiter, the packet types in order,
-    the sequence numbers, the caps repeated exactly as the sender's rule
-    says (--caps-every-bytes: after that many bytes of line; --caps-every:
-    every that many frames) and the EOS copies.  Returns the caps count."""
+    checks its structure: the initial delimiter, version 2 packets, the
+    packet types in order, the sequence numbers, the caps (compact when that
+    is shorter) repeated exactly as the sender's rule says
+    (--caps-every-bytes: after that many bytes of line; --caps-every: every
+    that many frames) and the EOS copies.  Returns the caps count."""
     if not data or data[0] != 0:
         fail("the stream does not start with the initial delimiter")
     packets = data[1:].split(b"\0")
     if packets[-1] != b"":
         fail("the stream does not end with a delimiter")
+    table = caps_table()
     seq, caps, since_caps, since_before, eos = 0, 0, 0, 0, []
     caps_before = False  # the packet before this one was CAPS
     for i, wire in enumerate(packets[:-1]):
         pkt = cobs_decode(wire)
-        if len(pkt) < 48 or pkt[0] != 1:
-            fail("packet %d: not a version 1 native packet" % i)
-        ptype = pkt[1]
-        pseq, plen = struct.unpack_from("<I", pkt, 4)[0], \
-            struct.unpack_from("<I", pkt, 40)[0]
-        if plen != len(pkt) - 48:
-            fail("packet %d: payload_len %d of %d" % (i, plen, len(pkt) - 48))
-        if pseq != seq:
+        if len(pkt) < 8 or pkt[0] & 0x0F != 2:
+            fail("packet %d: not a version 2 native packet" % i)
+        if crc32c(pkt[:-4]) != struct.unpack_from("<I", pkt, len(pkt) - 4)[0]:
+            fail("packet %d: CRC-32C mismatch" % i)
+        ptype, pseq, fields, payload = parse_v2(pkt)
+        if pseq != seq & 0xFFFF:
             fail("packet %d (type %d): seq %d, expected %d"
                  % (i, ptype, pseq, seq))
         if eos and ptype != 3:
             fail("packet %d: type %d after EOS" % (i, ptype))
         if ptype == 2:
-            if pkt[44:-4].decode() != args.caps:
-                fail("packet %d: caps %r, expected %r"
-                     % (i, pkt[44:-4].decode(), args.caps))
+            text = caps_expand(payload, table) if fields & 1 \
+                else payload.decode()
+            if text != args.caps:
+                fail("packet %d: caps %r, expected %r" % (i, text, args.caps))
+            if not fields & 1 or len(payload) >= len(text):
+                fail("packet %d: caps not in the compact form" % i)
             caps += 1
             caps_before, since_before, since_caps = True, since_caps, 0
             continue
-        if ptype == 1:
+        if ptype == 0:
             # The sender's rule, applied to what was on the line before the
             # caps (if any) went out.
             line = since_before if caps_before else since_caps
@@ -186,6 +291,8 @@ def check_wire(data, args):
                     "sent" if caps_before else "not sent"))
             seq += 1
         elif ptype == 3:
+            if payload:
+                fail("packet %d: EOS with a payload" % i)
             eos.append(i)
         else:
             fail("packet %d: type %d" % (i, ptype))

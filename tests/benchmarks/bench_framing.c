@@ -130,6 +130,77 @@ bench_codec (sf_mode mode, unsigned opts, const uint8_t *payload)
   free (buf);
 }
 
+/* A frame through sf_stream as firmware sends it: the payload sunk from
+ * where it lies, the wire polled through a small buffer (whose bytes a
+ * UART driver would take; here they are only counted). */
+static size_t
+stream_frame (sf_stream *s, unsigned opts, const uint8_t *payload, size_t len,
+    uint8_t *out, size_t out_size)
+{
+  size_t off = 0, n, w, total = 0;
+  sf_header hdr;
+  sf_result r;
+
+  sf_header_init (&hdr, SF_TYPE_DATA);
+  r = sf_stream_begin (s, SF_MODE_NATIVE, opts, &hdr, NULL);
+  while (r >= 0 && off < len) {
+    r = sf_stream_sink (s, payload + off, len - off, &n);
+    off += n;
+    do {
+      r = sf_stream_poll (s, out, out_size, &w);
+      total += w;
+    } while (r == SF_STREAM_MORE);
+  }
+  if (r >= 0)
+    r = sf_stream_finish (s);
+  while (r == SF_STREAM_MORE) {
+    r = sf_stream_poll (s, out, out_size, &w);
+    total += w;
+  }
+  return r == SF_STREAM_DONE ? total : 0;
+}
+
+/* The one-shot and the streaming encoder on frames of a camera's size,
+ * native framing: the streaming one with a 256-byte poll buffer. */
+static void
+bench_stream (unsigned opts, const uint8_t *payload)
+{
+  enum {
+    FRAME = 30 * 1024,
+    POLL = 256
+  };
+  size_t size = sf_encoded_max (SF_MODE_NATIVE, opts, FRAME);
+  uint8_t *wire = xmalloc (size), out[POLL];
+  double t0, t, oneshot_mbs, stream_mbs;
+  uint64_t iters = 0;
+  size_t w1 = 0, w2 = 0;
+  sf_stream s;
+
+  t0 = now ();
+  do {
+    w1 = encode (SF_MODE_NATIVE, opts, payload, FRAME, wire, size);
+    sink += w1;
+    iters++;
+  } while ((t = now () - t0) < seconds_per_figure);
+  oneshot_mbs = (double) iters * FRAME / t / 1e6;
+
+  iters = 0;
+  t0 = now ();
+  do {
+    w2 = stream_frame (&s, opts, payload, FRAME, out, sizeof (out));
+    sink += w2;
+    iters++;
+  } while ((t = now () - t0) < seconds_per_figure);
+  stream_mbs = (double) iters * FRAME / t / 1e6;
+
+  printf ("native  %-8s 30 KiB frames: one-shot %6.0f MB/s, "
+          "sf_stream (%d-byte poll, %zu-byte state) %6.0f MB/s%s\n",
+      opts & SF_OPT_XONXOFF ? "xonxoff" : "-", oneshot_mbs, POLL,
+      sizeof (sf_stream), stream_mbs,
+      w1 == w2 && w1 > 0 ? "" : "   (STREAM OUTPUT DIFFERS)");
+  free (wire);
+}
+
 static void
 bench_crc (sf_crc32c_impl impl, const uint8_t *data)
 {
@@ -197,10 +268,13 @@ main (int argc, char **argv)
   bench_codec (SF_MODE_NATIVE, SF_OPT_XONXOFF, payload);
   bench_codec (SF_MODE_COBS, 0, payload);
   bench_codec (SF_MODE_SLIP, 0, payload);
+  bench_stream (0, payload);
+  bench_stream (SF_OPT_XONXOFF, payload);
   bench_crc (SF_CRC32C_HW, payload);
   bench_crc (SF_CRC32C_PORTABLE, payload);
   sf_crc32c_select (SF_CRC32C_PORTABLE);
   bench_codec (SF_MODE_NATIVE, 0, payload);
+  bench_stream (0, payload);
   printf ("        (native above with the portable CRC)\n");
   sf_crc32c_select (SF_CRC32C_AUTO);
   printf ("wire overhead (header, CRC, COBS or SLIP, delimiter):\n");

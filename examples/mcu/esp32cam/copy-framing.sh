@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 framing="$here/../../../gst/serial/framing"
 dest=${1:-$here}
 for f in serialframe.h sf-private.h crc32c-table.h serialframe.c cobs.c \
-    crc32c.c decoder.c; do
+    crc32c.c header.c caps.c stream.c decoder.c; do
   cp "$framing/$f" "$dest/$f"
 done
 echo "framing module copied into $dest"

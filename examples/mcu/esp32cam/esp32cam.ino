@@ -5,9 +5,9 @@
 // Copyright (C) 2026 gst-serial developers
 //
 // The camera makes JPEG frames; each one goes out as one native packet
-// (header, payload, CRC-32C, COBS, 0x00 delimiter) and the caps go out once
-// a second, so a receiver started at any time locks on within a second and
-// needs no capsfilter:
+// (version 2: header, payload, CRC-32C, COBS, 0x00 delimiter) and the caps,
+// in their compact form, go out once a second, so a receiver started at any
+// time locks on within a second and needs no capsfilter:
 //
 //   gst-launch-1.0 serialsrc port=/dev/ttyUSB0 baud-rate=921600 ! jpegdec ! autovideosink
 //
@@ -48,10 +48,9 @@
 
 #define FRAME_SIZE FRAMESIZE_QVGA // 320x240
 #define JPEG_QUALITY 12           // 0-63, lower is better and bigger
-// Frames larger than this are skipped; the encoded packet needs a buffer of
-// SF_NATIVE_ENCODED_MAX (MAX_JPEG_BYTES) bytes.
-#define MAX_JPEG_BYTES (32 * 1024)
 #define CAPS_INTERVAL_MS 1000
+// The encoded packet goes to the UART in pieces of this many bytes.
+#define WIRE_CHUNK 256
 
 // AI-Thinker ESP32-CAM camera pins (OV2640).
 #define PWDN_GPIO_NUM 32
@@ -79,42 +78,80 @@
 
 // --- State ----------------------------------------------------------------
 
-// The one frame-sized buffer: the packet being sent.  The frame itself stays
-// in the camera's frame buffer; the encoder reads it from there.
-static uint8_t wire[SF_NATIVE_ENCODED_MAX (MAX_JPEG_BYTES)];
+// No buffer holds a frame or a packet.  The frame stays in the camera's
+// frame buffer, the streaming encoder (432 bytes) reads it from there a COBS
+// block at a time, and the wire goes to the UART through wire[]; so a frame
+// of any size goes out, and the camera's second frame buffer is all the
+// extra memory streaming needs.
+static sf_stream stream;
+static uint8_t wire[WIRE_CHUNK];
 static uint32_t next_seq;
 static unsigned long caps_sent_at;
 static char caps_sent[128];
+static uint8_t caps_compact[sizeof (caps_sent)];
 static bool camera_ok;
 
 // --- Framing --------------------------------------------------------------
 
-// Encodes one packet into wire[] and writes it.  The encoder's errors are
-// sticky, so the one check at the end covers every call.
+// Writes what the encoder has ready to the UART.  Serial.write() blocks
+// while the UART's buffer is full, so the frame goes out at line speed.
+static sf_result
+drain (void)
+{
+  sf_result r;
+  size_t n;
+
+  do {
+    r = sf_stream_poll (&stream, wire, sizeof (wire), &n);
+    if (n > 0)
+      LINK.write (wire, n);
+  } while (r == SF_STREAM_MORE);
+  return r;
+}
+
+// Streams one packet: the payload goes into the encoder straight from where
+// it lies, as much as the encoder's state takes, and out to the UART before
+// the rest.  The encoder's errors are sticky, so the loop needs one test.
 static bool
 send_packet (const sf_header *hdr, const void *payload, size_t len)
 {
-  sf_encoder enc;
-  size_t written;
+  const uint8_t *p = (const uint8_t *) payload;
+  sf_result r = sf_stream_begin (&stream, SF_MODE_NATIVE, 0, hdr, NULL);
+  size_t n;
 
-  sf_encoder_begin (&enc, SF_MODE_NATIVE, 0, hdr, wire, sizeof (wire));
-  sf_encoder_write (&enc, payload, len);
-  if (sf_encoder_finish (&enc, &written) != SF_OK)
-    return false;
-  LINK.write (wire, written);
-  return true;
+  while (r >= 0 && len > 0) {
+    r = sf_stream_sink (&stream, p, len, &n);
+    p += n;
+    len -= n;
+    if (r >= 0)
+      r = drain ();
+  }
+  if (r >= 0)
+    r = sf_stream_finish (&stream);
+  if (r == SF_STREAM_MORE)
+    r = drain ();
+  return r == SF_STREAM_DONE;
 }
 
+// The caps in their compact form when that is shorter (68 bytes of string
+// become 6 or so), as serialsink sends them.
 static void
 send_caps (const char *caps)
 {
+  const void *payload = caps;
+  size_t len = strlen (caps), compact_len = 0;
   sf_header hdr;
-  size_t len = strlen (caps);
 
   sf_header_init (&hdr, SF_TYPE_CAPS);
   hdr.seq = next_seq; // CAPS carry the seq of the next DATA packet
-  hdr.payload_len = (uint32_t) len;
-  if (send_packet (&hdr, caps, len)) {
+  if (sf_caps_compact (caps, len, caps_compact, sizeof (caps_compact),
+          &compact_len) == SF_OK &&
+      compact_len < len) {
+    hdr.caps_compact = 1;
+    payload = caps_compact;
+    len = compact_len;
+  }
+  if (send_packet (&hdr, payload, len)) {
     strcpy (caps_sent, caps);
     caps_sent_at = millis ();
   }
@@ -145,7 +182,7 @@ send_frame (const camera_fb_t *fb)
   // frames on arrival.  No wall clock without NTP: sender_time stays NONE.
   hdr.pts = (uint64_t) fb->timestamp.tv_sec * 1000000000u +
       (uint64_t) fb->timestamp.tv_usec * 1000u;
-  hdr.payload_len = (uint32_t) fb->len;
+  // Straight from the camera's frame buffer to the UART.
   if (send_packet (&hdr, fb->buf, fb->len))
     next_seq++;
 }
@@ -222,7 +259,7 @@ loop ()
   fb = esp_camera_fb_get ();
   if (!fb)
     return;
-  if (fb->format == PIXFORMAT_JPEG && fb->len <= MAX_JPEG_BYTES) {
+  if (fb->format == PIXFORMAT_JPEG) {
     send_caps_if_due (fb->width, fb->height);
     send_frame (fb);
   }

@@ -482,6 +482,10 @@ sf_result_name (sf_result r)
       return "need-more";
     case SF_DEC_PACKET:
       return "packet";
+    case SF_STREAM_MORE:
+      return "stream-more";
+    case SF_STREAM_DONE:
+      return "stream-done";
   }
   return "unknown";
 }

@@ -85,7 +85,9 @@ typedef enum {
   SF_ERR_UNSUPPORTED = -10, /* not available on this CPU or build */
   SF_OK = 0,
   SF_DEC_NEED_MORE = 1, /* input used up, no packet completed */
-  SF_DEC_PACKET = 2     /* a packet is available from sf_decoder_packet() */
+  SF_DEC_PACKET = 2,    /* a packet is available from sf_decoder_packet() */
+  SF_STREAM_MORE = 3,   /* sf_stream: output is pending, poll again */
+  SF_STREAM_DONE = 4    /* sf_stream: the whole packet has been polled */
 } sf_result;
 
 typedef enum {
@@ -476,6 +478,116 @@ const char *sf_result_name (sf_result r);
 const char *sf_mode_name (sf_mode mode);
 const char *sf_type_name (uint8_t type);
 const char *sf_dec_state_name (sf_dec_state state);
+
+/* --- Streaming encoder --------------------------------------------------
+ * For senders that cannot hold a whole encoded packet: a microcontroller
+ * streaming a camera frame to its UART.  In the style of heatshrink's
+ * sink/poll/finish: the payload goes in, in pieces of any size, and the wire
+ * bytes come out through a buffer of the caller's, of any size (one byte
+ * will do).  The state is one sf_stream of fixed size: 432 bytes on x86-64
+ * and on 32-bit CPUs that align 64-bit integers to 8 bytes (ESP32, ARM), 428
+ * on i386; room for the longest header and one COBS block.  Nothing else is
+ * needed, and the payload is never copied whole.  The CRC-32C is computed as
+ * the payload goes through.
+ *
+ * The output is byte for byte what sf_encode_native(), sf_encode_cobs() and
+ * sf_encode_slip() write with the same header and options, however the
+ * input and output are cut; so are the errors (CAPS at most SF_CAPS_MAX
+ * bytes without NUL, EOS without payload, FRAGMENT not empty).  Version 2
+ * headers need nothing in advance; a version 1 header announces the
+ * payload's length, which hdr->payload_len must give.
+ *
+ *   sf_stream s;
+ *   uint8_t out[64];
+ *   size_t n, w;
+ *   sf_result r;
+ *
+ *   r = sf_stream_begin (&s, SF_MODE_NATIVE, 0, &hdr, NULL);
+ *   while (r >= 0 && len > 0) {                 (the payload, any pieces)
+ *     r = sf_stream_sink (&s, data, len, &n);   (takes what fits)
+ *     data += n;
+ *     len -= n;
+ *     do {                                      (then empty the state)
+ *       r = sf_stream_poll (&s, out, sizeof (out), &w);
+ *       uart_write (out, w);
+ *     } while (r == SF_STREAM_MORE);
+ *   }
+ *   if (r >= 0)
+ *     r = sf_stream_finish (&s);                (CRC, last block, 0x00)
+ *   while (r == SF_STREAM_MORE) {
+ *     r = sf_stream_poll (&s, out, sizeof (out), &w);
+ *     uart_write (out, w);
+ *   }
+ *   (r is SF_STREAM_DONE: the whole packet is out; negative: an error)
+ *
+ * Errors are sticky: after one, every call but sf_stream_begin returns it
+ * again, so a loop like the one above needs one check.  A packet abandoned
+ * halfway (a new sf_stream_begin, an error) leaves a truncated packet on the
+ * wire, which a native receiver drops at the next delimiter and counts (the
+ * cobs and slip framings have no check to tell). */
+
+/* sf_stream_begin option: write the delimiter a sender starts with (0x00,
+ * 0xC0 in slip; see sf_write_delimiter) before the packet.  Bit 8, clear of
+ * the codec's other options. */
+#define SF_OPT_INITIAL_DELIMITER (1u << 8)
+
+/* Bytes of wire kept in an sf_stream: the initial delimiter, the longest
+ * header through COBS, and one whole COBS block (code byte and 254 data
+ * bytes) behind them. */
+#define SF_STREAM_BUFFER_SIZE (1 + SF_HEADER_MAX + 1 + 254)
+
+typedef struct {
+  /* private */
+  uint8_t buf[SF_STREAM_BUFFER_SIZE];
+  uint64_t payload;   /* payload bytes taken */
+  uint32_t remaining; /* native version 1: payload bytes still announced */
+  uint32_t crc;       /* native: CRC-32C so far */
+  uint16_t rd;        /* next byte for sf_stream_poll */
+  uint16_t end;       /* end of the bytes ready for sf_stream_poll; in cobs
+                       * modes also where the open block's code byte goes */
+  uint16_t pos;       /* cobs modes: next data byte of the open block; pos ==
+                       * end when no block is open */
+  uint8_t mode;
+  uint8_t type;    /* native packet type */
+  uint8_t version; /* native packet version */
+  uint8_t phase;
+  uint8_t after_full; /* the last closed COBS block was a full 0xFF one */
+  uint8_t escaped;    /* xon-xoff: the second byte of an escape, still due */
+  uint8_t trailer[SF_CRC_SIZE]; /* native: the CRC, once finished */
+  uint8_t trailer_pos;
+  uint8_t trailer_len;
+  unsigned options;
+  sf_result error;
+} sf_stream;
+
+/* Starts a packet.  mode is SF_MODE_NATIVE (hdr as for sf_encode_native(),
+ * its fields that can refer to the previous frame in ref doing so, as with
+ * sf_encoder_begin_ref(); ref may be NULL), SF_MODE_COBS or SF_MODE_SLIP
+ * (hdr and ref unused, may be NULL).  options: SF_OPT_XONXOFF,
+ * SF_OPT_SLIP_NO_LEADING_END, SF_OPT_INITIAL_DELIMITER.  The header is
+ * encoded at once and waits in s for sf_stream_poll(). */
+sf_result sf_stream_begin (sf_stream *s, sf_mode mode, unsigned options,
+    const sf_header *hdr, const sf_frame_ref *ref);
+/* Takes payload bytes, as many as fit in s before sf_stream_poll() must
+ * make room: *consumed may be anything from 0 to len (0: poll first).
+ * SF_OK, or an error (the payload rules of the packet's type are checked on
+ * all of data and len, taken or not). */
+sf_result sf_stream_sink (sf_stream *s, const void *data, size_t len,
+    size_t *consumed);
+/* Writes up to out_size (at least 1) wire bytes into out and sets
+ * *written: SF_STREAM_MORE when out is full and more is pending (poll
+ * again), SF_OK when all that is ready is out (the open COBS block waits
+ * for more payload: sink more, or finish), SF_STREAM_DONE when the whole
+ * packet is out (after sf_stream_finish()); s may then begin the next
+ * packet. */
+sf_result sf_stream_poll (sf_stream *s, uint8_t *out, size_t out_size,
+    size_t *written);
+/* Ends the payload: the CRC (native), the last COBS block and the
+ * delimiter follow through sf_stream_poll().  SF_STREAM_MORE while bytes
+ * are pending, SF_STREAM_DONE once everything was polled (it may be called
+ * again), or an error (SF_ERR_LENGTH: a version 1 payload shorter than
+ * announced, an empty FRAGMENT).  sf_stream_sink() is refused after it. */
+sf_result sf_stream_finish (sf_stream *s);
 
 #ifdef __cplusplus
 }
