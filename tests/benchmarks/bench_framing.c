@@ -223,31 +223,68 @@ bench_crc (sf_crc32c_impl impl, const uint8_t *data)
       (double) iters * PAYLOAD / t / 1e6);
 }
 
+/* Wire bytes of one native DATA packet: version 2 with times that refer
+ * to the previous frame (@absolute 0: a steady 30 fps stream, 4-byte
+ * header) or written whole (the first frame, after caps), or version 1. */
+static size_t
+encode_native (int version, int absolute, unsigned opts, const uint8_t *payload,
+    size_t len, uint8_t *out, size_t size)
+{
+  const uint64_t frame = 33333333;
+  sf_frame_ref ref;
+  sf_header hdr;
+  sf_encoder enc;
+  size_t w = 0;
+
+  sf_header_init (&hdr, SF_TYPE_DATA);
+  sf_frame_ref_init (&ref);
+  hdr.version = (uint8_t) version;
+  hdr.seq = 1000;
+  hdr.pts = 1000 * frame;
+  hdr.duration = frame;
+  hdr.payload_len = (uint32_t) len;
+  if (!absolute) {
+    sf_header prev = hdr;
+
+    prev.seq = 999;
+    prev.pts = 999 * frame;
+    sf_frame_ref_update (&ref, &prev);
+  }
+  if (sf_encoder_begin_ref (&enc, SF_MODE_NATIVE, opts, &hdr, &ref, out,
+          size) == SF_OK &&
+      sf_encoder_write (&enc, payload, len) == SF_OK)
+    sf_encoder_finish (&enc, &w);
+  return w;
+}
+
+static double
+percent (size_t wire, size_t len)
+{
+  return 100.0 * (double) (wire - len) / (double) len;
+}
+
 static void
 overhead (size_t len)
 {
-  static const sf_mode modes[] = { SF_MODE_NATIVE, SF_MODE_COBS, SF_MODE_SLIP };
   uint8_t *payload = xmalloc (len);
   size_t size = sf_encoded_max (SF_MODE_NATIVE, SF_OPT_XONXOFF, len);
   uint8_t *wire = xmalloc (size);
-  size_t m;
 
   fill_random (payload, len);
-  printf ("%8zu B random:", len);
-  for (m = 0; m < 3; m++) {
-    size_t w = encode (modes[m], 0, payload, len, wire, size);
-    size_t wx = encode (modes[m], SF_OPT_XONXOFF, payload, len, wire, size);
-    printf ("  %s %.3f%% (xonxoff %.3f%%)", sf_mode_name (modes[m]),
-        100.0 * (double) (w - len) / (double) len,
-        100.0 * (double) (wx - len) / (double) len);
-  }
+  printf ("%8zu B random: native %.3f%% (first frame %.3f%%, xonxoff %.3f%%, "
+          "version 1 %.3f%%)  cobs %.3f%%  slip %.3f%%",
+      len, percent (encode_native (2, 0, 0, payload, len, wire, size), len),
+      percent (encode_native (2, 1, 0, payload, len, wire, size), len),
+      percent (encode_native (2, 0, SF_OPT_XONXOFF, payload, len, wire, size),
+          len),
+      percent (encode_native (1, 1, 0, payload, len, wire, size), len),
+      percent (encode (SF_MODE_COBS, 0, payload, len, wire, size), len),
+      percent (encode (SF_MODE_SLIP, 0, payload, len, wire, size), len));
   /* The worst case for native: payload without zeros. */
   memset (payload, 0xFF, len);
-  printf ("  native worst %.3f%%\n",
-      100.0 *
-          (double) (encode (SF_MODE_NATIVE, 0, payload, len, wire, size) -
-              len) /
-          (double) len);
+  printf ("  native worst %.3f%% (version 1 %.3f%%)\n",
+      percent (encode_native (2, 0, 0, payload, len, wire, size), len),
+      percent (encode_native (1, 1, 0, payload, len, wire, size), len));
   free (payload);
   free (wire);
 }

@@ -255,10 +255,10 @@ static const guint eff_bauds[] = { 9600, 57600, 115200, 921600, 3000000 };
 
 /* What a native run measured. */
 typedef struct {
-  gdouble rate;       /* payload bytes per second delivered */
-  gdouble caps_share; /* caps bytes / wire bytes sent */
+  gdouble rate;        /* payload bytes per second delivered */
+  gdouble caps_share;  /* caps bytes / wire bytes sent */
   gdouble caps_period; /* seconds, as serialsink reports it */
-  gdouble frame_size; /* mean payload bytes per frame */
+  gdouble frame_size;  /* mean payload bytes per frame */
 } EffResult;
 
 /* Long enough for several frames: the first does not count. */
@@ -298,8 +298,8 @@ measure_native (guint baud, const gchar *source, gdouble seconds)
 
   rx = launch ("serialsrc name=src port=%s baud-rate=%u ! fakesink sync=false",
       emu->b, baud);
-  tx = launch ("%s ! serialsink name=sink port=%s baud-rate=%u", source,
-      emu->a, baud);
+  tx = launch ("%s ! serialsink name=sink port=%s baud-rate=%u", source, emu->a,
+      baud);
   arr = watch_arrivals (rx, "src", "src");
   gst_element_set_state (rx, GST_STATE_PLAYING);
   gst_element_set_state (tx, GST_STATE_PLAYING);
@@ -338,8 +338,8 @@ jpeg_source (const JpegSize *size)
 typedef struct {
   gint fd;
   volatile gint stop;
-  GByteArray *bytes; /* NULL: count only */
-  guint64 count;     /* bytes read after the first read */
+  GByteArray *bytes;   /* NULL: count only */
+  guint64 count;       /* bytes read after the first read */
   gdouble first, last; /* monotonic seconds of the first and last read */
 } WireTap;
 
@@ -407,8 +407,8 @@ report_target (const gchar *what, gdouble value, gdouble target)
 {
   gboolean pass = value >= target;
 
-  g_print ("  %-52s %7.2f%%  %s (>= %.1f%%)\n", what, value, pass ? "PASS" : "MISS",
-      target);
+  g_print ("  %-52s %7.2f%%  %s (>= %.1f%%)\n", what, value,
+      pass ? "PASS" : "MISS", target);
   return pass;
 }
 
@@ -449,7 +449,8 @@ bench_efficiency (void)
   g_print ("(in brackets: ratio to the raw baseline of the same line)\n\n");
 
   g_print ("Caps: share of the wire bytes, and the longest spacing "
-           "(caps-period)\n%10s", "baud");
+           "(caps-period)\n%10s",
+      "baud");
   for (j = 0; j < G_N_ELEMENTS (jpeg_sizes); j++)
     g_print (" %17s", jpeg_sizes[j].name);
   g_print ("\n");
