@@ -370,10 +370,15 @@ static void
 read_extensions (v2_reader *rd)
 {
   uint64_t total = read_varint (rd, rd->len - rd->pos);
-  size_t end = rd->pos + (size_t) total;
+  size_t end;
   uint64_t len;
   uint8_t tag;
 
+  /* The bound above counts the length's own bytes: the records must fit
+   * in what follows them, or the loop reads past the packet. */
+  if (rd->error == SF_OK && total > rd->len - rd->pos)
+    rd->error = SF_ERR_MALFORMED;
+  end = rd->pos + (size_t) total;
   while (rd->error == SF_OK && rd->pos < end) {
     tag = rd->p[rd->pos++];
     len = read_varint (rd, end - rd->pos);
