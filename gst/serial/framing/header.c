@@ -158,13 +158,41 @@ typedef struct {
   uint64_t duration;
 } v2_plan;
 
+/* The previous frame's PTS plus its duration, when both are known and the
+ * sum is a time (a duration of 0 predicts the same PTS). */
+static int
+predict_pts (uint64_t prev_pts, uint64_t prev_dur, uint64_t *pts)
+{
+  if (prev_pts == SF_TIME_NONE || prev_dur == SF_TIME_NONE ||
+      prev_dur > SF_TIME_NONE - 1 - prev_pts)
+    return 0;
+  *pts = prev_pts + prev_dur;
+  return 1;
+}
+
+/* pts - prev as a signed 64-bit value, which zigzag takes, if it is one. */
+static int
+pts_difference (uint64_t pts, uint64_t prev, int64_t *delta)
+{
+  if (pts >= prev) {
+    if (pts - prev > (uint64_t) INT64_MAX)
+      return 0;
+    *delta = (int64_t) (pts - prev);
+  } else {
+    if (prev - pts - 1 > (uint64_t) INT64_MAX)
+      return 0;
+    *delta = -(int64_t) (prev - pts - 1) - 1;
+  }
+  return 1;
+}
+
 /* The PTS from the previous frame's when that is shorter: the same as
  * its PTS plus its duration (nothing to write), or a difference to it. */
 static void
 plan_pts (v2_plan *p, const sf_header *hdr, int have_prev, uint64_t prev_pts,
     uint64_t prev_dur)
 {
-  uint64_t diff;
+  uint64_t predicted;
   int64_t delta;
 
   if (hdr->pts == SF_TIME_NONE)
@@ -173,18 +201,12 @@ plan_pts (v2_plan *p, const sf_header *hdr, int have_prev, uint64_t prev_pts,
   p->pts = hdr->pts;
   if (!have_prev || prev_pts == SF_TIME_NONE)
     return;
-  if (prev_dur != SF_TIME_NONE && prev_pts + prev_dur == hdr->pts &&
-      prev_pts + prev_dur > prev_pts) {
+  if (predict_pts (prev_pts, prev_dur, &predicted) && predicted == hdr->pts) {
     p->fields = (uint8_t) ((p->fields & ~SF_V2_PTS_MASK) | SF_V2_PTS_PREDICTED);
     return;
   }
-  /* Both below 2^64 - 1: a difference of less than 2^62 either way fits a
-   * signed 64-bit value with room for the zigzag shift. */
-  diff = hdr->pts >= prev_pts ? hdr->pts - prev_pts : prev_pts - hdr->pts;
-  if (diff >= (UINT64_C (1) << 62))
-    return;
-  delta = hdr->pts >= prev_pts ? (int64_t) diff : -(int64_t) diff;
-  if (sf_varint_size (zigzag (delta)) < sf_varint_size (hdr->pts)) {
+  if (pts_difference (hdr->pts, prev_pts, &delta) &&
+      sf_varint_size (zigzag (delta)) < sf_varint_size (hdr->pts)) {
     p->fields = (uint8_t) ((p->fields & ~SF_V2_PTS_MASK) | SF_V2_PTS_DELTA);
     p->pts = zigzag (delta);
   }
@@ -410,10 +432,7 @@ read_times (v2_reader *rd, uint8_t fields, const sf_frame_ref *ref,
       hdr->pts = read_time (rd);
       break;
     case SF_V2_PTS_PREDICTED:
-      if (have_prev && prev_pts != SF_TIME_NONE && prev_dur != SF_TIME_NONE &&
-          prev_pts + prev_dur > prev_pts && prev_pts + prev_dur != SF_TIME_NONE)
-        hdr->pts = prev_pts + prev_dur;
-      else
+      if (!have_prev || !predict_pts (prev_pts, prev_dur, &hdr->pts))
         hdr->unresolved |= SF_UNRESOLVED_PTS;
       break;
     case SF_V2_PTS_DELTA:
