@@ -219,7 +219,9 @@ plan_dts (v2_plan *p, const sf_header *hdr)
     return;
   if (hdr->pts != SF_TIME_NONE && hdr->dts == hdr->pts) {
     p->fields |= SF_V2_DTS_SAME;
-  } else if (hdr->pts != SF_TIME_NONE && hdr->dts < hdr->pts) {
+  } else if (hdr->pts != SF_TIME_NONE && hdr->dts < hdr->pts &&
+      sf_varint_size (hdr->pts - hdr->dts) < sf_varint_size (hdr->dts)) {
+    /* As for the PTS, the shorter of the two; absolute on a tie. */
     p->fields |= SF_V2_DTS_BEFORE;
     p->dts = hdr->pts - hdr->dts;
   } else {
