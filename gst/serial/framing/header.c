@@ -472,9 +472,6 @@ read_times (v2_reader *rd, uint8_t fields, const sf_frame_ref *ref,
       else
         hdr->unresolved |= SF_UNRESOLVED_DURATION;
       break;
-    case SF_V2_DUR_RESERVED:
-      rd->error = SF_ERR_UNSUPPORTED;
-      break;
   }
 }
 
@@ -495,42 +492,53 @@ read_frame_fields (v2_reader *rd, uint8_t fields, const sf_frame_ref *ref,
     read_times (rd, fields, ref, hdr);
 }
 
+/* What the type and the fields byte tell before anything is parsed: a
+ * later revision may lay out the rest differently, so an unknown type or
+ * a reserved bit or encoding wins over a header that does not parse
+ * (section 16, steps 7 to 9). */
+static sf_result
+check_fields (uint8_t type, uint8_t fields)
+{
+  switch (type) {
+    case SF_TYPE_DATA:
+    case SF_TYPE_FRAGMENT:
+      return (fields & SF_V2_DUR_MASK) == SF_V2_DUR_RESERVED
+          ? SF_ERR_UNSUPPORTED
+          : SF_OK;
+    case SF_TYPE_CAPS:
+      return fields & SF_V2_CAPS_RESERVED ? SF_ERR_UNSUPPORTED : SF_OK;
+    case SF_TYPE_EOS:
+      return fields & SF_V2_EOS_RESERVED ? SF_ERR_UNSUPPORTED : SF_OK;
+    default:
+      /* Forward error correction and control packets are not handled by
+       * this receiver yet. */
+      return SF_ERR_TYPE;
+  }
+}
+
 static sf_result
 decode_v2 (const uint8_t *in, size_t in_size, const sf_frame_ref *ref,
     sf_header *hdr)
 {
   v2_reader rd = { in, in_size, 2, SF_OK };
   uint8_t fields = in[1], more = 0;
+  sf_result r = check_fields (hdr->type, fields);
 
+  if (r != SF_OK)
+    return r;
   if (fields & SF_V2_MORE) {
     if (rd.pos >= in_size)
       return SF_ERR_MALFORMED;
     more = in[rd.pos++];
+    if (more & SF_V2_MORE_RESERVED)
+      return SF_ERR_UNSUPPORTED;
   }
   if (rd.pos + 2 > in_size)
     return SF_ERR_MALFORMED;
   hdr->seq = sf_get_le16 (in + rd.pos);
   rd.pos += 2;
-  switch (hdr->type) {
-    case SF_TYPE_DATA:
-    case SF_TYPE_FRAGMENT:
-      break;
-    case SF_TYPE_CAPS:
-      if (fields & SF_V2_CAPS_RESERVED)
-        return SF_ERR_UNSUPPORTED;
-      hdr->caps_compact = (fields & SF_V2_CAPS_COMPACT) != 0;
-      break;
-    case SF_TYPE_EOS:
-      if (fields & SF_V2_EOS_RESERVED)
-        return SF_ERR_UNSUPPORTED;
-      break;
-    default:
-      /* Forward error correction and control packets are not handled by
-       * this receiver yet. */
-      return SF_ERR_TYPE;
-  }
-  if (more & SF_V2_MORE_RESERVED)
-    return SF_ERR_UNSUPPORTED;
+  if (hdr->type == SF_TYPE_CAPS)
+    hdr->caps_compact = (fields & SF_V2_CAPS_COMPACT) != 0;
   if (more & SF_V2_MORE_STREAM)
     hdr->stream = (uint32_t) read_varint (&rd, UINT32_MAX);
   if (rd.error == SF_OK && hdr->type <= SF_TYPE_FRAGMENT)
@@ -566,9 +574,12 @@ sf_header_decode (const uint8_t *in, size_t in_size, const sf_frame_ref *ref,
     r = sf_header_unpack (in, in_size, hdr);
     if (r != SF_OK)
       return r;
+    /* A reserved type before a length that does not match (section 16). */
+    if (hdr->type == SF_TYPE_INVALID)
+      return SF_ERR_TYPE;
     if (hdr->payload_len != in_size - SF_V1_HEADER_SIZE)
       return SF_ERR_LENGTH;
-    return hdr->type == SF_TYPE_INVALID ? SF_ERR_TYPE : SF_OK;
+    return SF_OK;
   }
   sf_header_init (hdr, (uint8_t) (in[0] >> 4));
   hdr->version = in[0] & 0x0F;
