@@ -604,8 +604,10 @@ check_payload (const sf_header *hdr, const uint8_t *payload)
     case SF_TYPE_CAPS:
       if (hdr->payload_len > SF_CAPS_MAX)
         return SF_ERR_LENGTH;
-      /* Neither a string nor its compact form holds a NUL. */
-      if (memchr (payload, 0, hdr->payload_len))
+      /* A string holds no NUL.  Its compact form carries codec_data bytes
+       * as they are (section 9.2), 00 included; sf_caps_expand() checks
+       * it. */
+      if (!hdr->caps_compact && memchr (payload, 0, hdr->payload_len))
         return SF_ERR_MALFORMED;
       return SF_OK;
     case SF_TYPE_EOS:

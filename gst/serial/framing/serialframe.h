@@ -333,6 +333,7 @@ typedef struct {
   uint8_t mode;
   uint8_t type;       /* native packet type */
   uint8_t version;    /* native packet version */
+  uint8_t compact;    /* native CAPS in the compact form: 00 bytes allowed */
   uint8_t code;       /* 1 + data bytes in the open COBS block */
   uint8_t after_full; /* the previous COBS block was a full 0xFF one */
   uint8_t open;
