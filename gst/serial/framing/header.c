@@ -99,6 +99,12 @@ sf_frame_ref_update (sf_frame_ref *ref, const sf_header *hdr)
 {
   if (!ref || !hdr)
     return;
+  /* A version 1 packet comes from another sender (section 12): its frames
+   * are nobody's previous frame, and neither are those before it. */
+  if (hdr->version != SF_VERSION) {
+    sf_frame_ref_init (ref);
+    return;
+  }
   if (hdr->type != SF_TYPE_DATA && hdr->type != SF_TYPE_FRAGMENT)
     return;
   /* Every fragment of a frame carries the frame's fields: remember the

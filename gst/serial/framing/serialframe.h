@@ -250,7 +250,8 @@ sf_result sf_native_parse (const uint8_t *pkt, size_t len,
 /* Forgets every frame. */
 void sf_frame_ref_init (sf_frame_ref *ref);
 /* Remembers the frame of a DATA or FRAGMENT header that went (sender) or
- * arrived (receiver); other types change nothing. */
+ * arrived (receiver); other types change nothing, and a version 1 header
+ * (another sender) forgets every frame. */
 void sf_frame_ref_update (sf_frame_ref *ref, const sf_header *hdr);
 
 /* --- Compact caps (docs/protocol.md, section 9.2) ---------------------- */
