@@ -1293,6 +1293,8 @@ mixed("mixed-small-buffer", ["v1-random-1024", "v2-data-random-1024",
                              "v2-data-empty", "v1-data-empty"], 3 << 3)
 mixed("mixed-synced", ["v2-caps-compact-h264", "v2-data-all-fields",
                        "v1-flags-seq-wrap", "v2-seq-wrap"], BIG | 3)
+mixed("mixed-cut-in-oversize",
+      ["v2-example", wires["v2-data-random-1024"][:500]], 3 << 3)
 mixed("mixed-xonxoff", ["v1-xonxoff", "v2-xonxoff",
                         xonxoff(wires["v2-example"][:-1]) + b"\x00",
                         xonxoff(wires["v1-example"][:-1]) + b"\x00"],
