@@ -357,7 +357,8 @@ add_packet (v2_ctx *c, const sf_header *hdr, const uint8_t *payload, size_t len)
 
   p->hdr = *hdr;
   p->hdr.payload_len = (uint32_t) len;
-  memcpy (p->payload, payload, len);
+  if (len)
+    memcpy (p->payload, payload, len);
   p->len = len;
   p->lost = 0;
 }
