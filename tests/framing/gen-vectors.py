@@ -1,20 +1,52 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Test vectors for the framing codec, from an implementation independent of
-# the C one (written from docs/protocol.md).  Writes tests/framing/vectors/
+# the C one: everything here is written from docs/protocol.md, and the caps
+# token table is read from its section 9.2.  Writes tests/framing/vectors/
 # and seeds tests/fuzz/corpus/decoder/.  Run from anywhere; the output is
 # committed, so the tests never need Python.
+#
+# Every record is checked here before it is written: packets the sender
+# writes go through this file's own receiver (section 16) and must come
+# back as the frame they were made from; damaged ones must be dropped under
+# the counter the record names.
 import os
 import random
+import re
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VEC_DIR = os.path.join(HERE, "vectors")
 CORPUS_DIR = os.path.join(HERE, "..", "fuzz", "corpus", "decoder")
+SPEC = os.path.join(HERE, "..", "..", "docs", "protocol.md")
 
-NONE = 0xFFFFFFFFFFFFFFFF
-DATA, CAPS, EOS, FRAG = 1, 2, 3, 4
+U64 = (1 << 64) - 1
+NONE = U64  # a time that is absent (section 6)
+TIME_MAX = U64 - 1
+HEADER_MAX = 128
+CAPS_MAX = 4096
 
+# Host and version 2 type numbers (section 4); version 1 numbers (section
+# 12).
+DATA, FRAGMENT, CAPS, EOS = 0, 1, 2, 3
+TYPE_NAMES = {DATA: "DATA", FRAGMENT: "FRAGMENT", CAPS: "CAPS", EOS: "EOS"}
+V1_WIRE = {DATA: 1, CAPS: 2, EOS: 3}
+V1_FRAG = 4  # reserved in version 1
+
+# Section 5.
+F_FLAGS = 0x01
+F_MORE = 0x80
+M_STREAM, M_SENDER_TIME, M_EXTENSIONS = 0x01, 0x02, 0x04
+PTS_NONE, PTS_ABS, PTS_PREDICTED, PTS_DIFF = 0, 1, 2, 3
+DTS_NONE, DTS_SAME, DTS_BEFORE, DTS_ABS = 0, 1, 2, 3
+DUR_NONE, DUR_VALUE, DUR_SAME = 0, 1, 2
+
+
+class Drop(Exception):
+    """A packet a receiver drops; args[0] is the counter (section 16)."""
+
+
+# --- Section 3.1, 13, 15, 20 ----------------------------------------------
 
 def crc32c(data):
     crc = 0xFFFFFFFF
@@ -49,6 +81,21 @@ def cobs(data):
     return bytes(out)
 
 
+def uncobs(data):
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        code = data[i]
+        block = data[i + 1:i + code]
+        if code == 0 or len(block) != code - 1 or 0 in block:
+            raise Drop("malformed")  # a block cut by the delimiter
+        out += block
+        i += code
+        if code != 0xFF and i < len(data):
+            out.append(0)
+    return bytes(out)
+
+
 def xonxoff(data):
     out = bytearray()
     for b in data:
@@ -56,6 +103,26 @@ def xonxoff(data):
             out += bytes([0x7D, b ^ 0x20])
         else:
             out.append(b)
+    return bytes(out)
+
+
+def unxonxoff(data):
+    out = bytearray()
+    esc = False
+    for b in data:
+        if b in (0x11, 0x13):
+            continue
+        if esc:
+            if b not in (0x31, 0x33, 0x5D):
+                raise Drop("malformed")
+            out.append(b ^ 0x20)
+            esc = False
+        elif b == 0x7D:
+            esc = True
+        else:
+            out.append(b)
+    if esc:
+        raise Drop("malformed")
     return bytes(out)
 
 
@@ -72,57 +139,527 @@ def slip(data, leading=True):
     return bytes(out)
 
 
-def header(version=1, type_=DATA, flags=0, seq=0, pts=NONE, dts=NONE,
-           duration=NONE, sender_time=NONE, payload_len=0):
-    return struct.pack("<BBHIQQQQI", version, type_, flags, seq, pts, dts,
-                       duration, sender_time, payload_len)
-
-
-def native_raw(payload, **h):
-    h.setdefault("payload_len", len(payload))
-    body = header(**h) + payload
-    return body + struct.pack("<I", crc32c(body))
-
-
-def native(payload, xon=False, **h):
-    enc = cobs(native_raw(payload, **h)) + b"\x00"
+def frame_wire(packet, xon=False):
+    """A packet (before COBS) as it goes on the line, delimiter included."""
+    enc = cobs(packet) + b"\x00"
     return xonxoff(enc) if xon else enc
 
 
-def nz(n, start=1):
-    # n non-zero bytes cycling 1..255
-    return bytes(((start - 1 + i) % 255) + 1 for i in range(n))
+def with_crc(body):
+    return body + struct.pack("<I", crc32c(body))
+
+
+# --- Section 2 -------------------------------------------------------------
+
+def varint(v):
+    assert 0 <= v <= U64
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def zigzag(n):
+    assert -(1 << 63) <= n < (1 << 63)
+    return ((n << 1) ^ (n >> 63)) & U64
+
+
+def unzigzag(u):
+    return (u >> 1) ^ -(u & 1)
+
+
+def read_varint(buf, pos, end, maximum):
+    """Reads a varint in buf[pos:end]; returns (value, next position)."""
+    v = 0
+    for i in range(10):
+        if pos + i >= end:
+            raise Drop("malformed")  # runs past the header
+        b = buf[pos + i]
+        if i == 9 and b > 1:
+            raise Drop("malformed")  # the tenth byte holds bit 63 only
+        v |= (b & 0x7F) << (7 * i)
+        if not b & 0x80:
+            if v > maximum:
+                raise Drop("malformed")
+            return v, pos + i + 1
+    raise Drop("malformed")
+
+
+# --- Version 1 (section 12) ------------------------------------------------
+
+def v1_body(payload, type_=DATA, flags=0, seq=0, pts=NONE, dts=NONE,
+            duration=NONE, sender_time=NONE, version=1, wire_type=None,
+            payload_len=None):
+    if wire_type is None:
+        wire_type = V1_WIRE[type_]
+    if payload_len is None:
+        payload_len = len(payload)
+    return struct.pack("<BBHIQQQQI", version, wire_type, flags, seq, pts,
+                       dts, duration, sender_time, payload_len) + payload
+
+
+def v1_packet(payload, **h):
+    return with_crc(v1_body(payload, **h))
+
+
+# --- Version 2: the sender (sections 3 to 8) ------------------------------
+
+def frame(type_=DATA, seq=0, stream=0, flags=0, pts=NONE, dts=NONE,
+          duration=NONE, sender_time=NONE, frag_index=0, frag_count=0,
+          compact=0):
+    return dict(version=2, type=type_, seq=seq, stream=stream, flags=flags,
+                pts=pts, dts=dts, duration=duration, sender_time=sender_time,
+                frag_index=frag_index, frag_count=frag_count, compact=compact)
+
+
+def held(prev, f):
+    """The previous frame (seq, pts, duration) if it is f's seq - 1."""
+    if prev is not None and prev[0] == (f["seq"] - 1) & 0xFFFF:
+        return prev
+    return None
+
+
+def plan_pts(f, prev):
+    """The PTS encoding of section 6 that writes fewest bytes."""
+    pts = f["pts"]
+    if pts == NONE:
+        return PTS_NONE, None
+    if prev and prev[1] != NONE and prev[2] != NONE and \
+            prev[1] + prev[2] == pts:
+        return PTS_PREDICTED, None
+    best = (PTS_ABS, varint(pts))
+    if prev and prev[1] != NONE:
+        d = pts - prev[1]
+        if -(1 << 63) <= d < (1 << 63) and \
+                len(varint(zigzag(d))) < len(best[1]):
+            best = (PTS_DIFF, varint(zigzag(d)))
+    return best
+
+
+def plan_dts(f):
+    pts, dts = f["pts"], f["dts"]
+    if dts == NONE:
+        return DTS_NONE, None
+    if pts != NONE and dts == pts:
+        return DTS_SAME, None
+    best = (DTS_ABS, varint(dts))
+    if pts != NONE and dts < pts and \
+            len(varint(pts - dts)) < len(best[1]):
+        best = (DTS_BEFORE, varint(pts - dts))
+    return best
+
+
+def plan_duration(f, prev):
+    dur = f["duration"]
+    if dur == NONE:
+        return DUR_NONE, None
+    if prev and prev[2] == dur:
+        return DUR_SAME, None
+    return DUR_VALUE, varint(dur)
+
+
+def v2_header(f, prev=None, ext=None):
+    """The header the reference encoder writes for frame f (section 6's
+    choice of encodings), with optional extension records."""
+    prev = held(prev, f)
+    t = f["type"]
+    fields = more = 0
+    body = b""
+    if f["stream"]:
+        more |= M_STREAM
+    if f["sender_time"] != NONE:
+        more |= M_SENDER_TIME
+    if ext is not None:
+        more |= M_EXTENSIONS
+    if t in (DATA, FRAGMENT):
+        if t == FRAGMENT:
+            body += varint(f["frag_index"]) + varint(f["frag_count"])
+        if f["flags"]:
+            fields |= F_FLAGS
+            body += varint(f["flags"])
+        for shift, (enc, data) in ((1, plan_pts(f, prev)), (3, plan_dts(f)),
+                                   (5, plan_duration(f, prev))):
+            fields |= enc << shift
+            body += data or b""
+    elif t == CAPS:
+        fields |= 1 if f["compact"] else 0
+    if more:
+        fields |= F_MORE
+    out = bytes([0x02 | t << 4, fields])
+    if more:
+        out += bytes([more])
+    out += struct.pack("<H", f["seq"])
+    if f["stream"]:
+        out += varint(f["stream"])
+    out += body
+    if f["sender_time"] != NONE:
+        out += struct.pack("<Q", f["sender_time"])
+    if ext is not None:
+        out += varint(len(ext)) + ext
+    return out
+
+
+def ext_record(tag, value):
+    return bytes([tag]) + varint(len(value)) + value
+
+
+def padded_header(prefix, size):
+    """prefix (ending before the extensions) and one record that make a
+    header of size bytes."""
+    for n in range(256):
+        ext = ext_record(0x01, b"\xee" * n)
+        header = prefix + varint(len(ext)) + ext
+        if len(header) == size:
+            return header
+    raise ValueError(size)
+
+
+# --- The receiver (sections 6, 7, 12, 16) ---------------------------------
+
+def receive(packet, prev=None):
+    """Checks a decoded packet as section 16 says.  Returns (header dict,
+    payload); raises Drop(counter).  prev is the frame the receiver holds,
+    (stream, seq, pts, duration), or None."""
+    if len(packet) < 8:
+        raise Drop("malformed")
+    body = packet[:-4]
+    if crc32c(body) != struct.unpack("<I", packet[-4:])[0]:
+        raise Drop("crc_errors")
+    if body[0] == 0x01:
+        return receive_v1(body)
+    if body[0] & 0x0F != 2:
+        raise Drop("bad_version")
+    t = body[0] >> 4
+    if t not in TYPE_NAMES:
+        raise Drop("unknown_type")
+    fields = body[1]
+    # Reserved bits and encodings are visible before anything is parsed.
+    if t in (DATA, FRAGMENT) and (fields >> 5) & 3 == 3:
+        raise Drop("unsupported")
+    if (t == CAPS and fields & 0x7E) or (t == EOS and fields & 0x7F):
+        raise Drop("unsupported")
+    pos, more = 2, 0
+    if fields & F_MORE:
+        more = body[2]
+        pos = 3
+        if more & 0xF8:
+            raise Drop("unsupported")
+    if pos + 2 > len(body):
+        raise Drop("malformed")
+    h = frame(t, seq=struct.unpack_from("<H", body, pos)[0])
+    h["unknown"] = set()
+    pos += 2
+    end = len(body)
+    if more & M_STREAM:
+        # The spec gives the stream no range; 32 bits are taken here.
+        h["stream"], pos = read_varint(body, pos, end, 0xFFFFFFFF)
+    if t in (DATA, FRAGMENT):
+        pos = receive_frame_fields(body, pos, fields, h, prev)
+    elif t == CAPS:
+        h["compact"] = fields & 1
+    if more & M_SENDER_TIME:
+        if pos + 8 > end:
+            raise Drop("malformed")
+        h["sender_time"] = struct.unpack_from("<Q", body, pos)[0]
+        pos += 8
+    if more & M_EXTENSIONS:
+        pos = receive_extensions(body, pos)
+    if pos > HEADER_MAX:
+        raise Drop("malformed")
+    payload = body[pos:]
+    check_payload(h, payload)
+    h["header_len"] = pos
+    return h, payload
+
+
+def receive_frame_fields(body, pos, fields, h, prev):
+    end = len(body)
+    if h["type"] == FRAGMENT:
+        h["frag_index"], pos = read_varint(body, pos, end, 0xFFFF)
+        h["frag_count"], pos = read_varint(body, pos, end, 0xFFFF)
+        if h["frag_count"] == 0 or h["frag_index"] >= h["frag_count"]:
+            raise Drop("malformed")
+    if fields & F_FLAGS:
+        h["flags"], pos = read_varint(body, pos, end, 0xFFFF)
+    p = None
+    if prev and prev[0] == h["stream"] and prev[1] == (h["seq"] - 1) & 0xFFFF:
+        p = prev[2:]
+    enc = (fields >> 1) & 3
+    if enc == PTS_ABS:
+        h["pts"], pos = read_varint(body, pos, end, TIME_MAX)
+    elif enc == PTS_PREDICTED:
+        if p and p[0] != NONE and p[1] != NONE and p[0] + p[1] <= TIME_MAX:
+            h["pts"] = p[0] + p[1]
+        else:
+            h["unknown"].add("pts")
+    elif enc == PTS_DIFF:
+        u, pos = read_varint(body, pos, end, U64)
+        if p and p[0] != NONE and 0 <= p[0] + unzigzag(u) <= TIME_MAX:
+            h["pts"] = p[0] + unzigzag(u)
+        else:
+            h["unknown"].add("pts")
+    enc = (fields >> 3) & 3
+    if enc == DTS_SAME:
+        h["dts"] = h["pts"]
+        if "pts" in h["unknown"]:
+            h["unknown"].add("dts")
+    elif enc == DTS_BEFORE:
+        v, pos = read_varint(body, pos, end, TIME_MAX)
+        if "pts" in h["unknown"]:
+            h["unknown"].add("dts")
+        elif h["pts"] == NONE or v > h["pts"]:
+            raise Drop("malformed")  # a DTS before 0
+        else:
+            h["dts"] = h["pts"] - v
+    elif enc == DTS_ABS:
+        h["dts"], pos = read_varint(body, pos, end, TIME_MAX)
+    enc = (fields >> 5) & 3
+    if enc == DUR_VALUE:
+        h["duration"], pos = read_varint(body, pos, end, TIME_MAX)
+    elif enc == DUR_SAME:
+        if p and p[1] != NONE:
+            h["duration"] = p[1]
+        else:
+            h["unknown"].add("duration")
+    return pos
+
+
+def receive_extensions(body, pos):
+    total, pos = read_varint(body, pos, len(body), U64)
+    end = pos + total
+    if end > len(body):
+        raise Drop("malformed")
+    while pos < end:
+        tag = body[pos]
+        n, pos = read_varint(body, pos + 1, end, U64)
+        if tag & 0x80:
+            raise Drop("unsupported")  # critical, and none is known
+        if pos + n > end:
+            raise Drop("malformed")
+        pos += n
+    return pos
+
+
+def check_payload(h, payload):
+    t = h["type"]
+    if t == FRAGMENT and not payload:
+        raise Drop("malformed")
+    if t == CAPS and len(payload) > CAPS_MAX:
+        raise Drop("malformed")
+    # The plain string has no NUL; the compact form may carry 0x00 inside
+    # a hex run (section 9.2), and is checked when it is expanded.
+    if t == CAPS and not h["compact"] and 0 in payload:
+        raise Drop("malformed")
+    if t == EOS and payload:
+        raise Drop("malformed")
+
+
+def receive_v1(body):
+    if len(body) < 44:
+        raise Drop("malformed")
+    (_, wire_type, flags, seq, pts, dts, duration, sender_time,
+     payload_len) = struct.unpack_from("<BBHIQQQQI", body)
+    types = {v: k for k, v in V1_WIRE.items()}
+    if wire_type not in types:
+        raise Drop("unknown_type")
+    if payload_len != len(body) - 44:
+        raise Drop("malformed")
+    h = frame(types[wire_type], seq=seq, flags=flags, pts=pts, dts=dts,
+              duration=duration, sender_time=sender_time)
+    h.update(version=1, header_len=44, unknown=set())
+    payload = body[44:]
+    check_payload(h, payload)
+    return h, payload
+
+
+# --- Compact caps (section 9.2) -------------------------------------------
+
+def load_caps_table():
+    """The token table, as the spec lists it: code -> text."""
+    with open(SPEC, encoding="utf-8") as f:
+        spec = f.read()
+    section = spec[spec.index("### 9.2"):spec.index("### 9.3")]
+    rows = re.findall(r"^\| `([0-9A-F]{2})` \| `(.*)` \|$", section, re.M)
+    table = {int(code, 16): text.encode() for code, text in rows}
+    assert sorted(table) == list(range(0x80, 0xEA)), "table must be 80-E9"
+    return table
+
+
+CAPS_TABLE = load_caps_table()
+HEX = b"0123456789abcdef"
+
+
+def caps_compact(s):
+    """The reference encoder's choices (section 9.2)."""
+    out = bytearray()
+    i = 0
+    while i < len(s):
+        if s[:i].endswith(b"(buffer)"):
+            n = 0
+            while i + 2 * n + 1 < len(s) and s[i + 2 * n] in HEX and \
+                    s[i + 2 * n + 1] in HEX:
+                n += 1
+            while n:
+                run = min(n, 255)
+                out += bytes([0xFE, run]) + bytes.fromhex(
+                    s[i:i + 2 * run].decode())
+                i += 2 * run
+                n -= run
+            if i == len(s):
+                break
+        best = None
+        for code, text in CAPS_TABLE.items():
+            if s.startswith(text, i) and (best is None or
+                                          len(text) > len(best[1])):
+                best = (code, text)
+        if best:
+            out.append(best[0])
+            i += len(best[1])
+        else:
+            if s[i] >= 0x80:
+                out.append(0xFF)
+            out.append(s[i])
+            i += 1
+    return bytes(out)
+
+
+def caps_expand(c):
+    out = bytearray()
+    i = 0
+    while i < len(c):
+        b = c[i]
+        i += 1
+        if b == 0 or 0xEA <= b <= 0xFD:
+            raise Drop("malformed")
+        if b < 0x80:
+            out.append(b)
+        elif b <= 0xE9:
+            out += CAPS_TABLE[b]
+        elif b == 0xFE:
+            if i >= len(c) or c[i] == 0 or i + 1 + c[i] > len(c):
+                raise Drop("malformed")
+            out += c[i + 1:i + 1 + c[i]].hex().encode()
+            i += 1 + c[i]
+        else:
+            if i >= len(c) or c[i] == 0:
+                raise Drop("malformed")
+            out.append(c[i])
+            i += 1
+        if len(out) > CAPS_MAX:
+            raise Drop("too_long")
+    return bytes(out)
+
+
+# --- Records -------------------------------------------------------------
+
+files = {"native": [], "native-v1": [], "cobs": [], "slip": [], "caps": []}
+corpus = []  # (name, config byte, stream)
 
 
 def fmt_time(t):
     return "none" if t == NONE else str(t)
 
 
-vectors = {"native": [], "cobs": [], "slip": []}
+def header_lines(h):
+    lines = [("version", str(h["version"])), ("type", TYPE_NAMES[h["type"]]),
+             ("seq", str(h["seq"]))]
+    if h["version"] == 2:
+        lines.append(("stream", str(h["stream"])))
+    if h["type"] == FRAGMENT:
+        lines += [("frag_index", str(h["frag_index"])),
+                  ("frag_count", str(h["frag_count"]))]
+    if h["type"] == CAPS and h["version"] == 2:
+        lines.append(("compact", str(h["compact"])))
+    lines += [("flags", "0x%04x" % h["flags"]), ("pts", fmt_time(h["pts"])),
+              ("dts", fmt_time(h["dts"])),
+              ("duration", fmt_time(h["duration"])),
+              ("sender_time", fmt_time(h["sender_time"]))]
+    return lines
 
 
-def add_native(name, payload, xon=False, comment=None, **h):
-    fields = dict(version=1, type_=DATA, flags=0, seq=0, pts=NONE, dts=NONE,
-                  duration=NONE, sender_time=NONE)
-    fields.update(h)
-    rec = [("name", name)]
-    if comment:
-        rec.insert(0, ("#", comment))
-    rec += [("mode", "native"), ("options", "xonxoff" if xon else "none"),
-            ("type", "0x%02x" % fields["type_"]),
-            ("flags", "0x%04x" % fields["flags"]), ("seq", str(fields["seq"])),
-            ("pts", fmt_time(fields["pts"])), ("dts", fmt_time(fields["dts"])),
-            ("duration", fmt_time(fields["duration"])),
-            ("sender_time", fmt_time(fields["sender_time"])),
-            ("payload", payload.hex()),
-            ("encoded", native(payload, xon=xon, **fields).hex())]
-    vectors["native"].append(rec)
+def same_frame(a, b):
+    keys = ("version", "type", "seq", "stream", "flags", "pts", "dts",
+            "duration", "sender_time", "frag_index", "frag_count", "compact")
+    return all(a[k] == b[k] for k in keys)
 
 
-def add_reject(name, encoded, expect, comment):
-    vectors["native"].append([("#", comment), ("name", name),
-                              ("mode", "native"), ("options", "none"),
-                              ("expect", expect), ("encoded", encoded.hex())])
+def add_record(file, name, h, payload, packet, xon=False, comment=None,
+               prev=None, encode=True):
+    """A packet that is delivered.  h is the header the receiver reads when
+    it holds prev (the frame (seq, pts, duration) of h's stream that the
+    packet refers to); the record also says what it cannot resolve
+    without it."""
+    wire = frame_wire(packet, xon)
+    p = (h["stream"],) + prev if prev else None
+    got, got_payload = receive(
+        uncobs(unxonxoff(wire[:-1]) if xon else wire[:-1]), p)
+    assert same_frame(got, h) and got_payload == payload and \
+        not got["unknown"], name
+    rec = [("#", comment)] if comment else []
+    rec += [("name", name), ("mode", "native"),
+            ("options", "xonxoff" if xon else "none")]
+    rec += header_lines(h)
+    if prev:
+        lacking, _ = receive(packet, None)
+        rec.append(("previous", "%d,%s,%s" % (prev[0], fmt_time(prev[1]),
+                                               fmt_time(prev[2]))))
+        rec.append(("unknown", ",".join(
+            k for k in ("pts", "dts", "duration")
+            if k in lacking["unknown"]) or "none"))
+    if not encode:
+        rec.append(("encode", "no"))
+    if h["version"] == 2:
+        rec.append(("header_len", str(got["header_len"])))
+    rec += [("payload", payload.hex()), ("encoded", wire.hex())]
+    files[file].append(rec)
+    return wire
+
+
+def add_v2(name, f, payload=b"", prev=None, xon=False, comment=None):
+    """A packet as the reference encoder writes it."""
+    packet = with_crc(v2_header(f, prev) + payload)
+    return add_record("native", name, f, payload, packet, xon, comment, prev)
+
+
+def add_v2_raw(name, f, header, payload=b"", prev=None, comment=None):
+    """A valid packet a sender would not write this way (a longer varint,
+    an extension): receivers decode it, the encoder is not compared."""
+    packet = with_crc(header + payload)
+    assert v2_header(f, prev) != header, name
+    return add_record("native", name, f, payload, packet, comment=comment,
+                      prev=prev, encode=False)
+
+
+def add_v1(name, payload, xon=False, comment=None, **h):
+    f = frame(**{k: v for k, v in h.items()})
+    f["version"] = 1
+    return add_record("native-v1", name, f, payload, v1_packet(payload, **h),
+                      xon, comment)
+
+
+def add_reject(file, name, wire, expect, comment, prev=None):
+    try:
+        p = (0,) + prev if prev else None
+        receive(uncobs(wire[:-1]), p)
+        got = "delivered"
+    except Drop as e:
+        got = e.args[0]
+    assert got == expect, "%s: %s, not %s" % (name, got, expect)
+    rec = [("#", comment), ("name", name), ("mode", "native"),
+           ("options", "none")]
+    if prev:
+        rec.append(("previous", "%d,%s,%s" % (prev[0], fmt_time(prev[1]),
+                                               fmt_time(prev[2]))))
+    rec += [("expect", expect), ("encoded", wire.hex())]
+    files[file].append(rec)
+    return wire
+
+
+def reject_v2(name, header, expect, comment, payload=b"", prev=None):
+    return add_reject("native", name, frame_wire(with_crc(header + payload)),
+                      expect, comment, prev)
 
 
 def add_simple(mode, name, payload, options="none", comment=None):
@@ -136,57 +673,423 @@ def add_simple(mode, name, payload, options="none", comment=None):
            ("payload", payload.hex()), ("encoded", enc.hex())]
     if comment:
         rec.insert(0, ("#", comment))
-    vectors[mode].append(rec)
+    files[mode].append(rec)
 
+
+def nz(n, start=1):
+    # n non-zero bytes cycling 1..255
+    return bytes(((start - 1 + i) % 255) + 1 for i in range(n))
+
+
+# --- Version 1 vectors: the bytes of gst-serial 0.x ------------------------
 
 EXAMPLE = dict(type_=DATA, flags=0x0021, seq=7, pts=1000000000, dts=NONE,
                duration=33333333, sender_time=1700000000123456789)
 EXAMPLE_PAYLOAD = bytes.fromhex("deadbeef00c0ffee")
 
-add_native("native-example", EXAMPLE_PAYLOAD,
-           comment="The worked example of docs/protocol.md", **EXAMPLE)
-add_native("native-data-empty", b"", seq=0)
-add_native("native-eos", b"", type_=EOS, seq=42, sender_time=1700000001000000000)
-add_native("native-caps", b"video/x-raw,format=GRAY8,width=4,height=4,framerate=30/1",
-           type_=CAPS, seq=42)
-add_native("native-flags-seq-wrap", b"\x01", flags=0x0FFF, seq=0xFFFFFFFF,
-           pts=0, dts=0, duration=0, sender_time=0)
-add_native("native-zeros-256", bytes(256), seq=1, pts=33333333)
-add_native("native-ff-256", b"\xff" * 256, seq=2)
+add_v1("v1-example", EXAMPLE_PAYLOAD,
+       comment="The version 1 worked example of docs/protocol.md, 18.2",
+       **EXAMPLE)
+add_v1("v1-data-empty", b"", seq=0)
+add_v1("v1-eos", b"", type_=EOS, seq=42, sender_time=1700000001000000000)
+add_v1("v1-caps",
+       b"video/x-raw,format=GRAY8,width=4,height=4,framerate=30/1",
+       type_=CAPS, seq=42)
+add_v1("v1-flags-seq-wrap", b"\x01", flags=0x0FFF, seq=0xFFFFFFFF,
+       pts=0, dts=0, duration=0, sender_time=0)
+add_v1("v1-zeros-256", bytes(256), seq=1, pts=33333333)
+add_v1("v1-ff-256", b"\xff" * 256, seq=2)
 for n in (253, 254, 255, 256):
-    add_native("native-run-%d" % n, nz(n), seq=n,
-               comment="%d non-zero payload bytes: the payload starts a new "
-               "COBS block" % n)
-add_native("native-xonxoff", b"\x11\x13\x7d\x00\x31\x33\x5d\x20",
-           xon=True, seq=0x7D1311, pts=0x1113, flags=0x0011,
-           comment="xon-xoff escaping of header, payload, CRC and COBS codes")
-add_native("native-xonxoff-plain", b"\x11\x13\x7d\x00", xon=False,
-           seq=0x7D1311, comment="the same kind of payload without escaping")
+    add_v1("v1-run-%d" % n, nz(n), seq=n,
+           comment="%d non-zero payload bytes: the payload starts a new "
+           "COBS block" % n)
+add_v1("v1-xonxoff", b"\x11\x13\x7d\x00\x31\x33\x5d\x20",
+       xon=True, seq=0x7D1311, pts=0x1113, flags=0x0011,
+       comment="xon-xoff escaping of header, payload, CRC and COBS codes")
+add_v1("v1-xonxoff-plain", b"\x11\x13\x7d\x00", xon=False,
+       seq=0x7D1311, comment="the same kind of payload without escaping")
 rng = random.Random(20240601)
-add_native("native-random-1024", bytes(rng.randrange(256) for _ in range(1024)),
-           seq=1000, pts=1000 * 33333333, dts=1000 * 33333333,
-           duration=33333333, sender_time=1700000000000000000,
-           flags=0x0001)
+add_v1("v1-random-1024", bytes(rng.randrange(256) for _ in range(1024)),
+       seq=1000, pts=1000 * 33333333, dts=1000 * 33333333,
+       duration=33333333, sender_time=1700000000000000000,
+       flags=0x0001)
 
-good = native_raw(EXAMPLE_PAYLOAD, **EXAMPLE)
+good = v1_packet(EXAMPLE_PAYLOAD, **EXAMPLE)
 bad = bytearray(good)
 bad[45] ^= 0x01
-add_reject("native-reject-crc", cobs(bytes(bad)) + b"\x00", "crc_errors",
-           "the example with payload bit 8 flipped")
-add_reject("native-reject-version", native(b"", version=2), "bad_version",
-           "version 2 with a valid CRC")
-add_reject("native-reject-length", native(b"abc", payload_len=4), "malformed",
+add_reject("native-v1", "v1-reject-crc", cobs(bytes(bad)) + b"\x00",
+           "crc_errors", "the example with payload bit 8 flipped")
+add_reject("native-v1", "v1-reject-version",
+           frame_wire(v1_packet(b"", version=3)), "bad_version",
+           "a version 1 layout with version 3 and a valid CRC (a version 2 "
+           "byte here would make a valid version 2 packet)")
+add_reject("native-v1", "v1-reject-length",
+           frame_wire(v1_packet(b"abc", payload_len=4)), "malformed",
            "payload length field says 4, packet carries 3")
-add_reject("native-reject-type", native(b"frag", type_=FRAG), "unknown_type",
+add_reject("native-v1", "v1-reject-type",
+           frame_wire(v1_packet(b"frag", wire_type=V1_FRAG)), "unknown_type",
            "reserved DATA_FRAGMENT type, valid CRC")
-add_reject("native-reject-eos-payload", native(b"x", type_=EOS), "malformed",
+add_reject("native-v1", "v1-reject-type-length",
+           frame_wire(v1_packet(b"frag", wire_type=V1_FRAG, payload_len=9)),
+           "unknown_type",
+           "a reserved type is told before a payload length that does not "
+           "match (section 16: step 7 before step 9)")
+add_reject("native-v1", "v1-reject-eos-payload",
+           frame_wire(v1_packet(b"x", type_=EOS)), "malformed",
            "EOS must not carry payload")
-add_reject("native-reject-caps-nul", native(b"a\x00b", type_=CAPS), "malformed",
+add_reject("native-v1", "v1-reject-caps-nul",
+           frame_wire(v1_packet(b"a\x00b", type_=CAPS)), "malformed",
            "CAPS string with a NUL")
-add_reject("native-reject-short", cobs(bytes(range(1, 11))) + b"\x00",
-           "malformed", "shorter than header and CRC")
-add_reject("native-reject-truncated", b"\x30\x01\x02\x00", "malformed",
-           "COBS block announces 47 bytes, a delimiter comes after 2")
+add_reject("native-v1", "v1-reject-short", cobs(bytes(range(1, 11))) + b"\x00",
+           "crc_errors", "10 bytes that are no packet: long enough for a "
+           "version 2 header and a CRC, so the CRC decides (section 16)")
+add_reject("native-v1", "v1-reject-short-header",
+           frame_wire(with_crc(bytes([0x01, 0x01, 0, 0, 7, 0]))), "malformed",
+           "version 1 with a valid CRC, shorter than its 44-byte header")
+add_reject("native-v1", "v1-reject-truncated", b"\x30\x01\x02\x00",
+           "malformed", "COBS block announces 47 bytes, a delimiter comes "
+           "after 2")
+
+# --- Version 2 vectors ----------------------------------------------------
+
+SEC = 1000000000
+FPS30 = 33333333
+ST = 1700000000123456789
+
+# The worked example of docs/protocol.md, 18.1: the version 1 example's
+# frame, then the next one of a steady stream.
+V2_EXAMPLE = frame(DATA, seq=7, flags=0x0021, pts=SEC, duration=FPS30,
+                   sender_time=ST)
+V2_NEXT = frame(DATA, seq=8, pts=SEC + FPS30, duration=FPS30)
+add_v2("v2-example", V2_EXAMPLE, EXAMPLE_PAYLOAD,
+       comment="The version 2 worked example of docs/protocol.md, 18.1")
+add_v2("v2-example-next", V2_NEXT, EXAMPLE_PAYLOAD, prev=(7, SEC, FPS30),
+       comment="The next frame of 18.1: PTS predicted, duration the same, "
+       "a 4-byte header")
+
+# Every type, every optional field.
+add_v2("v2-data-empty", frame(DATA), comment="the smallest packet: 8 bytes")
+add_v2("v2-data-flags", frame(DATA, seq=1, flags=0x0001), b"\x01",
+       comment="flags in a 1-byte varint")
+add_v2("v2-data-flags-all", frame(DATA, seq=2, flags=0x0FFF), b"\x02",
+       comment="every defined flag: a 2-byte varint")
+add_v2("v2-data-pts-zero", frame(DATA, seq=3, pts=0), b"\x03")
+add_v2("v2-data-pts-max", frame(DATA, seq=4, pts=TIME_MAX), b"\x04",
+       comment="the largest time: 2^64 - 2, a 10-byte varint")
+add_v2("v2-data-pts-2e63", frame(DATA, seq=5, pts=1 << 63), b"\x05",
+       comment="bit 63 alone: the tenth varint byte is 01")
+add_v2("v2-data-dts-same", frame(DATA, seq=6, pts=SEC, dts=SEC), b"\x06",
+       comment="DTS equal to the PTS: nothing written")
+add_v2("v2-data-dts-before", frame(DATA, seq=7, pts=SEC + 2 * FPS30,
+                                   dts=SEC), b"\x07",
+       comment="DTS before the PTS: PTS minus a varint")
+add_v2("v2-data-dts-before-absolute",
+       frame(DATA, seq=8, pts=2 * FPS30, dts=0), b"\x08",
+       comment="DTS before the PTS, but its absolute value is shorter "
+       "(1 byte against 4): absolute")
+add_v2("v2-data-dts-before-tie", frame(DATA, seq=9, pts=100, dts=50), b"\x09",
+       comment="PTS minus 50 and 50 take a byte each: absolute on a tie")
+add_v2("v2-data-dts-after", frame(DATA, seq=10, pts=SEC, dts=SEC + FPS30),
+       b"\x0a", comment="DTS after the PTS: absolute")
+add_v2("v2-data-dts-no-pts", frame(DATA, seq=11, dts=5 * SEC), b"\x0b",
+       comment="a DTS without a PTS: absolute")
+add_v2("v2-data-duration", frame(DATA, seq=12, duration=FPS30), b"\x0c")
+add_v2("v2-data-duration-zero", frame(DATA, seq=13, duration=0), b"\x0d")
+add_v2("v2-data-sender-time", frame(DATA, seq=14, sender_time=ST), b"\x0e",
+       comment="sender_time alone: the more byte follows fields")
+add_v2("v2-data-sender-time-zero", frame(DATA, seq=15, sender_time=0),
+       b"\x0f", comment="sender_time 0 is a time, not none")
+add_v2("v2-data-stream", frame(DATA, seq=16, stream=1, pts=SEC), b"\x10")
+add_v2("v2-data-stream-300", frame(DATA, seq=17, stream=300), b"\x11",
+       comment="stream 300: a 2-byte varint")
+add_v2("v2-data-stream-max", frame(DATA, seq=18, stream=0xFFFFFFFF), b"\x12")
+add_v2("v2-data-all-fields",
+       frame(DATA, seq=0xBEEF, stream=7, flags=0x0821, pts=5 * SEC,
+             dts=5 * SEC - 3 * FPS30, duration=FPS30, sender_time=ST),
+       bytes(range(32)), comment="every field a DATA packet can have")
+add_v2("v2-data-seq-max", frame(DATA, seq=0xFFFF, pts=SEC), b"\xff")
+add_v2("v2-data-zeros", frame(DATA, seq=19, pts=0, duration=0), bytes(300),
+       comment="zeros everywhere: COBS code bytes stand for them")
+add_v2("v2-data-run-254", frame(DATA, seq=20), nz(254),
+       comment="a 4-byte header, 254 non-zero bytes and the CRC: "
+       "a full COBS block")
+rng = random.Random(20261202)
+add_v2("v2-data-random-1024",
+       frame(DATA, seq=21, flags=1, pts=21 * FPS30, duration=FPS30),
+       bytes(rng.randrange(256) for _ in range(1024)))
+
+# Fields that refer to the previous frame (sections 6 and 7).
+add_v2("v2-pts-predicted", frame(DATA, seq=9, pts=SEC + 2 * FPS30,
+                                 duration=FPS30, flags=1),
+       b"\x09", prev=(8, SEC + FPS30, FPS30),
+       comment="PTS = previous PTS + previous duration: nothing written")
+add_v2("v2-pts-predicted-new-duration",
+       frame(DATA, seq=9, pts=SEC + 2 * FPS30, duration=FPS30 + 1),
+       b"\x09", prev=(8, SEC + FPS30, FPS30),
+       comment="predicted PTS, but a duration of its own")
+add_v2("v2-pts-predicted-duration-zero",
+       frame(DATA, seq=9, pts=SEC, duration=0), b"\x09",
+       prev=(8, SEC, 0),
+       comment="the previous frame lasted 0 ns: the prediction is its PTS")
+add_v2("v2-pts-difference-forward",
+       frame(DATA, seq=11, pts=SEC + 3 * FPS30, duration=FPS30), b"\x0b",
+       prev=(10, SEC + 2 * FPS30 + 1000, FPS30),
+       comment="not the prediction: zigzag(33332333) in 4 bytes beats 5")
+add_v2("v2-pts-difference-backward",
+       frame(DATA, seq=12, pts=SEC + FPS30, dts=SEC, duration=FPS30,
+             flags=1), b"\x0c", prev=(11, SEC + 3 * FPS30, FPS30),
+       comment="a B-frame: PTS behind the previous one, a negative "
+       "difference; DTS as PTS minus")
+add_v2("v2-pts-difference-tie", frame(DATA, seq=13, pts=50), b"\x0d",
+       prev=(12, 100, NONE),
+       comment="difference -50 and absolute 50 take a byte each: absolute")
+add_v2("v2-pts-difference-2e62",
+       frame(DATA, seq=14, pts=1 << 63), b"\x0e",
+       prev=(13, (1 << 63) + (1 << 62), NONE),
+       comment="difference -2^62: zigzag 2^63 - 1 in 9 bytes beats the "
+       "10 bytes of 2^63")
+add_v2("v2-pts-difference-over-int64",
+       frame(DATA, seq=15, pts=TIME_MAX), b"\x0f", prev=(14, 0, NONE),
+       comment="a difference beyond 64-bit two's complement: absolute")
+add_v2("v2-duration-same", frame(DATA, seq=21, pts=7 * SEC, duration=40000000),
+       b"\x15", prev=(20, NONE, 40000000),
+       comment="the previous frame had no PTS: absolute PTS, same duration")
+add_v2("v2-dts-same-predicted",
+       frame(DATA, seq=31, pts=SEC + FPS30, dts=SEC + FPS30, duration=FPS30),
+       b"\x1f", prev=(30, SEC, FPS30),
+       comment="DTS the same as a predicted PTS: unknown with it")
+add_v2("v2-dts-before-predicted",
+       frame(DATA, seq=41, pts=SEC + FPS30, dts=SEC - FPS30, duration=FPS30,
+             flags=1), b"\x29", prev=(40, SEC, FPS30),
+       comment="DTS as predicted PTS minus 66666666: unknown with the PTS")
+add_v2("v2-dts-absolute-predicted",
+       frame(DATA, seq=51, pts=SEC + FPS30, dts=SEC + 2 * FPS30,
+             duration=FPS30), b"\x33", prev=(50, SEC, FPS30),
+       comment="an absolute DTS stays known when the PTS is not")
+add_v2("v2-seq-wrap", frame(DATA, seq=0, pts=2 * SEC + FPS30, duration=FPS30),
+       b"\x00", prev=(0xFFFF, 2 * SEC, FPS30),
+       comment="seq 0 follows 65535: the previous frame is 65535")
+add_v2("v2-stream-predicted",
+       frame(DATA, seq=100, stream=3, pts=SEC + FPS30, duration=FPS30),
+       b"\x64", prev=(99, SEC, FPS30),
+       comment="references are per stream: frame 99 of stream 3")
+
+# Fragments (section 8).
+FRAG = dict(seq=60, flags=0x0021, pts=2 * SEC, duration=FPS30,
+            sender_time=ST)
+add_v2("v2-fragment-first", frame(FRAGMENT, frag_index=0, frag_count=3,
+                                  **FRAG), nz(100),
+       comment="first of three 100-byte pieces of a 250-byte frame")
+add_v2("v2-fragment-middle", frame(FRAGMENT, frag_index=1, frag_count=3,
+                                   **FRAG), nz(100, 101))
+add_v2("v2-fragment-last", frame(FRAGMENT, frag_index=2, frag_count=3,
+                                 **FRAG), nz(50, 201),
+       comment="the last piece carries the rest")
+FRAG = dict(seq=61, pts=2 * SEC + FPS30, duration=FPS30)
+for i, pos in enumerate(("first", "middle", "last")):
+    add_v2("v2-fragment-%s-predicted" % pos,
+           frame(FRAGMENT, frag_index=i, frag_count=3, **FRAG),
+           nz(64 if i < 2 else 1, 1 + 64 * i), prev=(60, 2 * SEC, FPS30),
+           comment="every fragment of frame 61 refers to frame 60"
+           if i == 0 else None)
+add_v2("v2-fragment-single", frame(FRAGMENT, seq=62, frag_index=0,
+                                   frag_count=1), b"\x3e",
+       comment="frag_count 1 is valid on the wire (senders use DATA)")
+add_v2("v2-fragment-max", frame(FRAGMENT, seq=63, frag_index=65534,
+                                frag_count=65535), b"\x3f",
+       comment="the last of 65535 fragments: 3-byte varints")
+add_v2("v2-fragment-stream",
+       frame(FRAGMENT, seq=64, stream=2, frag_index=1, frag_count=2,
+             dts=SEC), b"\x40")
+
+# CAPS and EOS (section 9).
+JPEG_CAPS = (b"image/jpeg, sof-marker=(int)0, width=(int)640, "
+             b"height=(int)480, pixel-aspect-ratio=(fraction)1/1, "
+             b"framerate=(fraction)30/1, interlace-mode=(string)progressive, "
+             b"colorimetry=(string)bt601, chroma-site=(string)jpeg, "
+             b"multiview-mode=(string)mono, multiview-flags=("
+             b"GstVideoMultiviewFlagsSet)0:ffffffff:/right-view-first/"
+             b"left-flipped/left-flopped/right-flipped/right-flopped/"
+             b"half-aspect/mixed-mono")
+H264_CAPS = (b"video/x-h264, stream-format=(string)avc, "
+             b"alignment=(string)au, level=(string)4, "
+             b"profile=(string)high, codec_data=(buffer)"
+             b"01640028ffe1001b67640028acd940780227e5c04400000fa40003a983c60c"
+             b"658001000568ebecb22c, width=(int)1920, height=(int)1080, "
+             b"framerate=(fraction)30/1, pixel-aspect-ratio=(fraction)1/1, "
+             b"chroma-format=(string)4:2:0, bit-depth-luma=(uint)8, "
+             b"bit-depth-chroma=(uint)8, parsed=(boolean)true")
+RAW_CAPS = (b"video/x-raw, format=(string)GRAY8, width=(int)320, "
+            b"height=(int)240, framerate=(fraction)30/1")
+add_v2("v2-caps-plain", frame(CAPS, seq=42), RAW_CAPS)
+add_v2("v2-caps-compact-jpeg", frame(CAPS, seq=42, compact=1),
+       caps_compact(JPEG_CAPS),
+       comment="jpegenc's caps in 15 bytes")
+add_v2("v2-caps-compact-h264", frame(CAPS, seq=43, compact=1),
+       caps_compact(H264_CAPS),
+       comment="compact H.264 caps: the codec_data bytes include 00, which "
+       "the compact form carries as they are")
+add_v2("v2-caps-stream-sender-time",
+       frame(CAPS, seq=44, stream=5, sender_time=ST), RAW_CAPS)
+add_v2("v2-caps-max", frame(CAPS, seq=45), b"c" * CAPS_MAX,
+       comment="a 4096-byte string, the longest")
+add_v2("v2-caps-empty", frame(CAPS, seq=46), b"")
+add_v2("v2-eos", frame(EOS, seq=42))
+add_v2("v2-eos-sender-time", frame(EOS, seq=43, sender_time=ST + SEC))
+add_v2("v2-eos-stream", frame(EOS, seq=0xFFFF, stream=1))
+
+# xon-xoff (section 15) on a version 2 packet.
+add_v2("v2-xonxoff", frame(DATA, seq=0x7D13, flags=0x0011, pts=0x1113),
+       b"\x11\x13\x7d\x00\x31\x33\x5d\x20", xon=True,
+       comment="xon-xoff escaping of header, payload, CRC and COBS codes")
+
+# Valid packets a sender does not write this way: receivers accept them.
+h = frame(DATA, seq=1, pts=1)
+add_v2_raw("v2-varint-long", h, bytes([0x02, 0x02, 1, 0, 0x81, 0x80, 0x80,
+                                       0x00]), b"\x01",
+           comment="PTS 1 in a 4-byte varint: receivers accept longer forms")
+h = frame(DATA, seq=2, pts=0)
+add_v2_raw("v2-varint-10-bytes", h, bytes([0x02, 0x02, 2, 0]) +
+           b"\x80" * 9 + b"\x00", b"\x02",
+           comment="PTS 0 in 10 bytes, the most a varint may take")
+h = frame(DATA, seq=3)
+add_v2_raw("v2-more-empty", h, bytes([0x02, 0x80, 0x00, 3, 0]), b"\x03",
+           comment="a more byte with no bit set")
+h = frame(DATA, seq=4, pts=SEC)
+add_v2_raw("v2-extension-skipped", h, bytes([0x02, 0x82, 0x04, 4, 0]) +
+           varint(SEC) + varint(5) + ext_record(0x01, b"\xaa\xbb\xcc"),
+           b"\x04", comment="a non-critical extension record, skipped")
+h = frame(DATA, seq=5, pts=SEC, sender_time=ST)
+ext = ext_record(0x7F, b"") + ext_record(0x00, b"\x00" * 3) + \
+    ext_record(0x33, b"xyzab")
+add_v2_raw("v2-extensions-skipped", h,
+           bytes([0x02, 0x82, 0x06, 5, 0]) + varint(SEC) +
+           struct.pack("<Q", ST) + varint(len(ext)) + ext, b"\x05",
+           comment="three non-critical records, one empty")
+h = frame(CAPS, seq=6)
+add_v2_raw("v2-extensions-empty", h, bytes([0x22, 0x80, 0x04, 6, 0, 0]),
+           b"caps", comment="extensions present with L = 0")
+h = frame(EOS, seq=7, stream=9)
+add_v2_raw("v2-extension-eos", h, bytes([0x32, 0x80, 0x05, 7, 0, 9]) +
+           varint(3) + ext_record(0x10, b"\x01"),
+           comment="EOS with a stream and an extension")
+h = frame(DATA, seq=8)
+add_v2_raw("v2-header-128", h,
+           padded_header(bytes([0x02, 0x80, 0x04, 8, 0]), HEADER_MAX),
+           b"\x08", comment="a 128-byte header, the longest")
+h = frame(FRAGMENT, seq=9, frag_index=0, frag_count=2)
+add_v2_raw("v2-fragment-long-varints", h, bytes([0x12, 0x00, 9, 0, 0x80,
+                                                 0x00, 0x82, 0x80, 0x00]),
+           b"\x09", comment="frag_index 0 and frag_count 2 in longer forms")
+
+# Damaged or unsupported packets: dropped and counted (section 16).
+v2 = bytearray(with_crc(v2_header(V2_EXAMPLE) + EXAMPLE_PAYLOAD))
+v2[25] ^= 0x01
+add_reject("native", "v2-reject-crc", cobs(bytes(v2)) + b"\x00", "crc_errors",
+           "the example with bit 0 of payload byte 2 flipped")
+reject_v2("v2-reject-version-3", bytes([0x03, 0, 0, 0]), "bad_version",
+          "low nibble 3: a later version")
+reject_v2("v2-reject-version-0", bytes([0x00, 0, 0, 0]), "bad_version",
+          "low nibble 0")
+reject_v2("v2-reject-version-f", bytes([0xFF, 0, 0, 0]), "bad_version",
+          "low nibble 15")
+reject_v2("v2-reject-version-1-type", bytes([0x11, 0, 0, 0] + [0] * 40),
+          "bad_version", "low nibble 1 with a type: only 0x01 is version 1")
+for t in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):
+    reject_v2("v2-reject-type-%d" % t, bytes([0x02 | t << 4, 0, 1, 0]),
+              "unknown_type", "reserved type %d" % t)
+reject_v2("v2-reject-type-first", bytes([0x42, 0x80, 0x00, 0x00]),
+          "unknown_type",
+          "a reserved type is told before its header is read: MORE set, "
+          "but no seq")
+reject_v2("v2-reject-more-reserved", bytes([0x02, 0x80, 0x08, 0, 0]),
+          "unsupported", "more bit 3 (reserved)")
+reject_v2("v2-reject-more-reserved-7", bytes([0x22, 0x80, 0x80, 0, 0]),
+          "unsupported", "more bit 7 (reserved), on CAPS")
+reject_v2("v2-reject-duration-3", bytes([0x02, 0x60, 0, 0]), "unsupported",
+          "DURATION encoding 3 (reserved)")
+reject_v2("v2-reject-duration-3-first", bytes([0x02, 0x62, 0, 0]) +
+          b"\x80" * 11, "unsupported",
+          "DURATION encoding 3 is told before the PTS varint (11 bytes) is "
+          "read: step 8 comes before step 9")
+reject_v2("v2-reject-fragment-duration-3",
+          bytes([0x12, 0x60, 0, 0, 0, 1]), "unsupported",
+          "DURATION encoding 3 on a FRAGMENT", payload=b"x")
+for bit in (0x02, 0x40):
+    reject_v2("v2-reject-caps-reserved-%02x" % bit,
+              bytes([0x22, bit, 0, 0]), "unsupported",
+              "CAPS fields bit 0x%02x (reserved)" % bit, payload=b"caps")
+reject_v2("v2-reject-eos-reserved", bytes([0x32, 0x01, 0, 0]), "unsupported",
+          "EOS fields bit 0 (reserved)")
+reject_v2("v2-reject-extension-critical",
+          bytes([0x02, 0x80, 0x04, 0, 0, 3]) + ext_record(0x80, b"\x01"),
+          "unsupported", "a critical extension (tag 0x80) nobody knows")
+reject_v2("v2-reject-extension-critical-second",
+          bytes([0x02, 0x80, 0x04, 0, 0, 5]) + ext_record(0x01, b"") +
+          ext_record(0xFF, b"\x01"), "unsupported",
+          "a critical extension after a skipped one")
+reject_v2("v2-reject-short", bytes([0x02, 0x00, 0x00]), "malformed",
+          "7 bytes: shorter than a header and a CRC")
+reject_v2("v2-reject-seq-cut", bytes([0x02, 0x80, 0x00, 0x00]), "malformed",
+          "MORE set: the seq lacks a byte")
+reject_v2("v2-reject-varint-cut", bytes([0x02, 0x02, 0, 0, 0x80, 0x80]),
+          "malformed", "the PTS varint runs into the CRC")
+reject_v2("v2-reject-varint-11", bytes([0x02, 0x02, 0, 0]) + b"\x80" * 10 +
+          b"\x00", "malformed", "an 11-byte varint")
+reject_v2("v2-reject-varint-65-bits", bytes([0x02, 0x02, 0, 0]) +
+          b"\x80" * 9 + b"\x02", "malformed",
+          "a tenth varint byte of 02: more than 64 bits")
+reject_v2("v2-reject-pts-none", bytes([0x02, 0x02, 0, 0]) + varint(U64),
+          "malformed", "a PTS varint of 2^64 - 1: over a time's range")
+reject_v2("v2-reject-duration-none", bytes([0x02, 0x20, 0, 0]) + varint(U64),
+          "malformed", "a duration varint of 2^64 - 1")
+reject_v2("v2-reject-flags-range", bytes([0x02, 0x01, 0, 0]) +
+          varint(0x10000), "malformed", "flags 65536: over 16 bits")
+reject_v2("v2-reject-frag-count-range", bytes([0x12, 0, 0, 0, 0]) +
+          varint(0x10000), "malformed", "frag_count 65536", payload=b"x")
+reject_v2("v2-reject-frag-index", bytes([0x12, 0, 0, 0, 3, 3]), "malformed",
+          "frag_index 3 of 3", payload=b"x")
+reject_v2("v2-reject-frag-count-0", bytes([0x12, 0, 0, 0, 0, 0]),
+          "malformed", "frag_count 0", payload=b"x")
+reject_v2("v2-reject-fragment-empty", bytes([0x12, 0, 0, 0, 0, 2]),
+          "malformed", "a fragment without payload")
+reject_v2("v2-reject-dts-before-0", bytes([0x02, 0x12, 0, 0, 5, 6]),
+          "malformed", "PTS 5, DTS = PTS minus 6: before 0")
+reject_v2("v2-reject-dts-before-no-pts", bytes([0x02, 0x10, 0, 0, 0]),
+          "malformed", "DTS as PTS minus 0 without a PTS")
+reject_v2("v2-reject-sender-time-cut", bytes([0x02, 0x80, 0x02, 0, 0, 1, 2]),
+          "malformed", "sender_time needs 8 bytes, 2 precede the CRC")
+reject_v2("v2-reject-stream-cut", bytes([0x02, 0x80, 0x01, 0, 0, 0x80]),
+          "malformed", "the stream varint runs into the CRC")
+reject_v2("v2-reject-extension-short",
+          bytes([0x02, 0x80, 0x04, 0, 0, 3]) + ext_record(0x01, b"\x01\x02"),
+          "malformed", "a record of 4 bytes in an extension length of 3",
+          payload=b"payload")
+reject_v2("v2-reject-extension-long",
+          bytes([0x02, 0x80, 0x04, 0, 0, 5]) + ext_record(0x01, b"\x01\x02"),
+          "malformed", "extension length 5 ends inside a record (tag only)",
+          payload=b"\x05payload")
+reject_v2("v2-reject-extension-past-end",
+          bytes([0x02, 0x80, 0x04, 0, 0, 1]), "malformed",
+          "extension length 1, and nothing but the CRC after it")
+reject_v2("v2-reject-extension-length-cut",
+          bytes([0x02, 0x80, 0x04, 0, 0, 2, 0x01, 0x80]), "malformed",
+          "a record length varint cut by the end of the extensions",
+          payload=b"\x00")
+reject_v2("v2-reject-header-129",
+          padded_header(bytes([0x02, 0x80, 0x04, 0, 0]), HEADER_MAX + 1),
+          "malformed", "a 129-byte header", payload=b"\x00")
+reject_v2("v2-reject-caps-nul", bytes([0x22, 0, 0, 0]), "malformed",
+          "a plain CAPS string with a NUL", payload=b"video/x-raw\x00")
+reject_v2("v2-reject-caps-long", bytes([0x22, 0, 0, 0]), "malformed",
+          "a 4097-byte CAPS string", payload=b"c" * (CAPS_MAX + 1))
+reject_v2("v2-reject-caps-compact-long", bytes([0x22, 0x01, 0, 0]),
+          "malformed", "a 4097-byte compact CAPS payload",
+          payload=b"\x81" * (CAPS_MAX + 1))
+reject_v2("v2-reject-eos-payload", bytes([0x32, 0, 0, 0]), "malformed",
+          "an EOS with a payload", payload=b"x")
+
+# --- cobs and slip framings (sections 19, 20) -----------------------------
 
 add_simple("cobs", "cobs-empty", b"")
 add_simple("cobs", "cobs-one-zero", b"\x00")
@@ -211,40 +1114,194 @@ add_simple("slip", "slip-ff-300", b"\xff" * 300)
 add_simple("slip", "slip-esc-codes", b"\xdc\xdd\xdb\xdc\xc0\xdd")
 add_simple("slip", "slip-no-leading-end", b"\x01\xc0\x02", "no-leading-end")
 add_simple("slip", "slip-xonxoff", b"\x11\x13\x7d\xc0\xdb\x00", "xonxoff")
-vectors["slip"].append([("#", "invalid SLIP escape: ESC followed by 0x41"),
-                        ("name", "slip-reject-escape"), ("mode", "slip"),
-                        ("options", "none"), ("expect", "malformed"),
-                        ("encoded", "c001db4102c0")])
+files["slip"].append([("#", "invalid SLIP escape: ESC followed by 0x41"),
+                      ("name", "slip-reject-escape"), ("mode", "slip"),
+                      ("options", "none"), ("expect", "malformed"),
+                      ("encoded", "c001db4102c0")])
+
+# --- Compact caps (section 9.2) -------------------------------------------
+
+
+def add_caps(name, s, comment=None, compact=None):
+    """s and its compact form; compact given: another valid form, which
+    expands to s but is not the reference encoder's."""
+    ref = caps_compact(s)
+    assert caps_expand(ref) == s, name
+    if compact is not None:
+        assert caps_expand(compact) == s and compact != ref, name
+    rec = [("#", comment)] if comment else []
+    rec += [("name", name), ("caps", s.decode("utf-8"))]
+    if compact is not None:
+        rec += [("encode", "no"), ("compact", compact.hex())]
+    else:
+        rec += [("compact", ref.hex())]
+    files["caps"].append(rec)
+    return ref
+
+
+def add_caps_reject(name, compact, expect, comment):
+    try:
+        caps_expand(compact)
+        got = "expanded"
+    except Drop as e:
+        got = e.args[0]
+    assert got == expect, name
+    files["caps"].append([("#", comment), ("name", name),
+                          ("compact", compact.hex()), ("expect", expect)])
+
+
+jpeg = add_caps("caps-jpeg", JPEG_CAPS,
+                "jpegenc's caps for 640x480 at 30 fps: %d bytes, 15 compact"
+                % len(JPEG_CAPS))
+assert len(jpeg) == 15, jpeg.hex()
+add_caps("caps-h264", H264_CAPS,
+         "H.264 with codec_data: hex runs, 00 bytes among them")
+add_caps("caps-raw", RAW_CAPS, "raw video")
+add_caps("caps-raw-i420", b"video/x-raw, format=(string)I420, "
+         b"width=(int)1280, height=(int)720, interlace-mode=(string)"
+         b"progressive, pixel-aspect-ratio=(fraction)1/1, chroma-site=("
+         b"string)mpeg2, colorimetry=(string)bt709, framerate=(fraction)"
+         b"25/1")
+add_caps("caps-audio", b"audio/x-raw, format=(string)S16LE, "
+         b"layout=(string)interleaved, rate=(int)48000, channels=(int)2, "
+         b"channel-mask=(bitmask)0x0000000000000003")
+add_caps("caps-rtp", b"application/x-rtp, media=(string)video, "
+         b"clock-rate=(int)90000, encoding-name=(string)H264, "
+         b"payload=(int)96")
+add_caps("caps-utf8", "video/x-raw, title=(string)\"Küche ☕ 𝄞\"".encode(),
+         "UTF-8 beyond ASCII: every byte from 0x80 after FF")
+add_caps("caps-ascii-literals", b"text/x-raw, format=(string)utf8",
+         "nothing from the table but ', ' and '(string)'")
+add_caps("caps-empty", b"", "the empty string, compact or not")
+add_caps("caps-buffer-odd", b"video/x-h264, codec_data=(buffer)abc",
+         "an odd hex digit after a run is a character")
+add_caps("caps-buffer-upper", b"video/x-h264, codec_data=(buffer)0A0b",
+         "only lowercase digits make a hex run")
+add_caps("caps-buffer-long", b"video/x-h265, codec_data=(buffer)" +
+         bytes(range(256)).hex().encode() + b"00ff",
+         "258 bytes of codec_data: runs of 255 and 3")
+add_caps("caps-buffer-end", b"(buffer)", "no digits after (buffer)")
+add_caps("caps-longest-match", b"video/x-rawx, framerate=(fraction)0/1",
+         "the longest entry wins: 'video/x-raw', ', framerate=(fraction)0/1'")
+add_caps("caps-ascii-spelled", b"video/x-raw", "ASCII codes for what the "
+         "table has: valid, but not the reference encoder's choice",
+         compact=b"video/x-raw")
+add_caps("caps-hex-literal", b"(buffer)ff", "a hex run where the encoder "
+         "writes one", compact=bytes([0xD6, 0x66, 0x66]))
+add_caps("caps-ff-ascii", b"abc", "FF before an ASCII byte is valid",
+         compact=b"\xffa\xffb\xffc")
+add_caps("caps-max", b"a" * CAPS_MAX, "4096 bytes, the longest string")
+for code in range(0x80, 0xEA):
+    add_caps("caps-code-%02x" % code, CAPS_TABLE[code],
+             "table code %02X" % code if code == 0x80 else None)
+add_caps_reject("caps-reject-nul", b"\x81\x00", "malformed", "code 00")
+for code in (0xEA, 0xF0, 0xFD):
+    add_caps_reject("caps-reject-reserved-%02x" % code, bytes([0x81, code]),
+                    "malformed", "reserved code %02X" % code)
+add_caps_reject("caps-reject-literal-cut", b"\x81\xff", "malformed",
+                "FF at the end")
+add_caps_reject("caps-reject-literal-nul", b"\x81\xff\x00", "malformed",
+                "FF 00: a NUL")
+add_caps_reject("caps-reject-hex-cut", b"\x81\xfe", "malformed",
+                "FE at the end")
+add_caps_reject("caps-reject-hex-short", b"\x81\xfe\x03\x01\x02",
+                "malformed", "FE announces 3 bytes, 2 follow")
+add_caps_reject("caps-reject-hex-zero", b"\x81\xfe\x00", "malformed",
+                "FE with n = 0")
+add_caps_reject("caps-reject-too-long", b"\x9b" * 28, "too_long",
+                "28 times a 150-byte entry: 4200 bytes expanded, over 4096")
+
+# --- Output ----------------------------------------------------------------
+
+HEADERS = {
+    "native": "version 2 packets (docs/protocol.md, sections 2-11)",
+    "native-v1": "version 1 packets (docs/protocol.md, section 12)",
+    "cobs": "the cobs framing (section 19)",
+    "slip": "the slip framing (section 20)",
+    "caps": "caps strings and their compact form (section 9.2)",
+}
+NOTES = {
+    "native": "# 'previous: seq,pts,duration' is the frame the packet refers "
+              "to, which the\n# receiver holds; 'unknown' lists the times it "
+              "cannot resolve without it.\n# 'encode: no': valid, but not "
+              "what the reference encoder writes.\n",
+    "caps": "# 'encode: no': a valid compact form that is not the reference "
+            "encoder's.\n# 'expect': sf_caps_expand() refuses it.\n",
+}
 
 os.makedirs(VEC_DIR, exist_ok=True)
-for mode, recs in vectors.items():
-    with open(os.path.join(VEC_DIR, mode + ".txt"), "w") as f:
-        f.write("# serialframe %s test vectors, generated by gen-vectors.py.\n"
-                % mode)
-        f.write("# Records are separated by blank lines; 'key: value'.  "
-                "'encoded' is one packet as\n# the encoder writes it (native: "
-                "without the sender's initial delimiter).\n# A record with "
-                "'expect' must be dropped and counted in that counter.\n")
+for name, recs in files.items():
+    with open(os.path.join(VEC_DIR, name + ".txt"), "w",
+              encoding="utf-8") as f:
+        f.write("# serialframe test vectors: %s.\n# Generated by "
+                "tests/framing/gen-vectors.py; do not edit.\n" %
+                HEADERS[name])
+        if name != "caps":
+            f.write("# Records are separated by blank lines; 'key: value'.  "
+                    "'encoded' is one packet as\n# the encoder writes it "
+                    "(native: without the sender's initial delimiter).\n# A "
+                    "record with 'expect' must be dropped and counted in "
+                    "that counter.\n")
+        f.write(NOTES.get(name, ""))
         for rec in recs:
             f.write("\n")
             for k, v in rec:
-                f.write("# %s\n" % v if k == "#" else "%s: %s\n" % (k, v))
+                if k == "#":
+                    if v:
+                        f.write("# %s\n" % v)
+                else:
+                    f.write("%s: %s\n" % (k, v))
 
-# Fuzz corpus: byte 0 selects mode/options/buffer size, byte 1 the chunking
-# seed, the rest is the stream (see tests/fuzz/fuzz_decoder.c).
+# --- Fuzz corpus -----------------------------------------------------------
+# Byte 0 selects mode/options/buffer size, byte 1 the chunking seed, the
+# rest is the stream (see tests/fuzz/fuzz_decoder.c).
+MODE_BITS = {"native": 0, "native-v1": 0, "cobs": 1, "slip": 2}
+count = 0
+wires = {}
+for file in ("native", "native-v1", "cobs", "slip"):
+    for rec in files[file]:
+        d = dict(rec)
+        cfg = MODE_BITS[file] | (4 if d["options"] == "xonxoff" else 0)
+        cfg |= (count % 8) << 3
+        stream = bytes.fromhex(d["encoded"])
+        wires[d["name"]] = stream
+        if file.startswith("native"):
+            stream = b"\x00" + stream
+        corpus.append((d["name"], bytes([cfg, count & 0xFF]) + stream +
+                       stream))
+        count += 1
+
+
+def mixed(name, parts, cfg):
+    stream = b"\x00" + b"".join(wires[p] if isinstance(p, str) else p
+                                for p in parts)
+    corpus.append((name, bytes([cfg, len(corpus) & 0xFF]) + stream))
+
+
+BIG = 7 << 3  # the largest decoder buffer
+mixed("mixed-v1-v2", ["v1-caps", "v1-example", "v2-caps-plain", "v2-example",
+                      "v2-example-next", "v1-eos", "v2-eos"], BIG)
+mixed("mixed-v2-fragments-v1",
+      ["v2-fragment-first", "v2-fragment-middle", "v1-example",
+       "v2-fragment-last", "v2-fragment-first-predicted",
+       "v2-fragment-middle-predicted", "v2-fragment-last-predicted"], BIG)
+mixed("mixed-rejects", ["v2-example", "v2-reject-crc", "v1-reject-type",
+                        "v2-reject-duration-3", "v2-reject-type-8",
+                        "v2-example-next", "v1-reject-version",
+                        "v2-reject-extension-critical", "v2-eos"], BIG)
+mixed("mixed-small-buffer", ["v1-random-1024", "v2-data-random-1024",
+                             "v2-data-empty", "v1-data-empty"], 3 << 3)
+mixed("mixed-synced", ["v2-caps-compact-h264", "v2-data-all-fields",
+                       "v1-flags-seq-wrap", "v2-seq-wrap"], BIG | 3)
+mixed("mixed-cut-in-oversize",
+      ["v2-example", wires["v2-data-random-1024"][:500]], 3 << 3)
+mixed("mixed-xonxoff", ["v1-xonxoff", "v2-xonxoff",
+                        xonxoff(wires["v2-example"][:-1]) + b"\x00",
+                        xonxoff(wires["v1-example"][:-1]) + b"\x00"],
+      BIG | 4)
 os.makedirs(CORPUS_DIR, exist_ok=True)
 for old in os.listdir(CORPUS_DIR):
     os.remove(os.path.join(CORPUS_DIR, old))
-MODE_BITS = {"native": 0, "cobs": 1, "slip": 2}
-count = 0
-for mode, recs in vectors.items():
-    for rec in recs:
-        d = dict(rec)
-        cfg = MODE_BITS[mode] | (4 if d["options"] == "xonxoff" else 0)
-        cfg |= (count % 8) << 3
-        stream = bytes.fromhex(d["encoded"])
-        if mode == "native":
-            stream = b"\x00" + stream
-        with open(os.path.join(CORPUS_DIR, d["name"]), "wb") as f:
-            f.write(bytes([cfg, count & 0xFF]) + stream + stream)
-        count += 1
+for name, data in corpus:
+    with open(os.path.join(CORPUS_DIR, name), "wb") as f:
+        f.write(data)

@@ -145,4 +145,16 @@ sft_decode_stream (sf_decoder *dec, const uint8_t *data, size_t len,
   return packets;
 }
 
+/* sf_seq_tracker_update () for a packet of this version, type and seq. */
+static inline uint32_t
+sft_seq_update (sf_seq_tracker *t, uint8_t version, uint8_t type, uint32_t seq)
+{
+  sf_header hdr;
+
+  sf_header_init (&hdr, type);
+  hdr.version = version;
+  hdr.seq = seq;
+  return sf_seq_tracker_update (t, &hdr);
+}
+
 #endif /* SFTEST_H */

@@ -3,11 +3,12 @@
 
 #include "sftest.h"
 
+/* The version 1 layout, which receivers still read. */
 static void
 test_header (void)
 {
   sf_header a, b;
-  uint8_t raw[SF_HEADER_SIZE + 1];
+  uint8_t raw[SF_V1_HEADER_SIZE + 1];
 
   CHECK (sf_header_init (NULL, SF_TYPE_DATA) == SF_ERR_ARG);
   CHECK (sf_header_init (&a, SF_TYPE_CAPS) == SF_OK);
@@ -15,7 +16,10 @@ test_header (void)
   CHECK (a.pts == SF_TIME_NONE && a.dts == SF_TIME_NONE &&
       a.duration == SF_TIME_NONE && a.sender_time == SF_TIME_NONE);
   CHECK (a.flags == 0 && a.seq == 0 && a.payload_len == 0);
+  CHECK (a.stream == 0 && a.frag_index == 0 && a.frag_count == 0 &&
+      a.caps_compact == 0 && a.unresolved == 0 && a.header_len == 0);
 
+  a.version = SF_VERSION_1;
   a.type = SF_TYPE_DATA;
   a.flags = 0x0A5A;
   a.seq = 0x01020304u;
@@ -24,12 +28,12 @@ test_header (void)
   a.duration = UINT64_C (0x3132333435363738);
   a.sender_time = UINT64_C (0x4142434445464748);
   a.payload_len = 0x51525354u;
-  CHECK (sf_header_pack (&a, raw, SF_HEADER_SIZE - 1) == SF_ERR_OUTPUT_FULL);
+  CHECK (sf_header_pack (&a, raw, SF_V1_HEADER_SIZE - 1) == SF_ERR_OUTPUT_FULL);
   CHECK (sf_header_pack (NULL, raw, sizeof (raw)) == SF_ERR_ARG);
   CHECK (sf_header_pack (&a, NULL, sizeof (raw)) == SF_ERR_ARG);
-  raw[SF_HEADER_SIZE] = 0xEE;
+  raw[SF_V1_HEADER_SIZE] = 0xEE;
   CHECK (sf_header_pack (&a, raw, sizeof (raw)) == SF_OK);
-  CHECK (raw[SF_HEADER_SIZE] == 0xEE);
+  CHECK (raw[SF_V1_HEADER_SIZE] == 0xEE);
   /* Little-endian at the documented offsets. */
   CHECK (raw[0] == 1 && raw[1] == 1 && raw[2] == 0x5A && raw[3] == 0x0A);
   CHECK (raw[4] == 0x04 && raw[7] == 0x01);
@@ -40,17 +44,46 @@ test_header (void)
   CHECK (raw[40] == 0x54 && raw[43] == 0x51);
 
   memset (&b, 0, sizeof (b));
-  CHECK (sf_header_unpack (raw, SF_HEADER_SIZE - 1, &b) == SF_ERR_LENGTH);
-  CHECK (sf_header_unpack (raw, SF_HEADER_SIZE, &b) == SF_OK);
+  CHECK (sf_header_unpack (raw, SF_V1_HEADER_SIZE - 1, &b) == SF_ERR_LENGTH);
+  CHECK (sf_header_unpack (raw, SF_V1_HEADER_SIZE, &b) == SF_OK);
+  a.header_len = SF_V1_HEADER_SIZE;
   CHECK (memcmp (&a, &b, sizeof (a)) == 0);
   raw[0] = 2;
-  CHECK (sf_header_unpack (raw, SF_HEADER_SIZE, &b) == SF_ERR_VERSION);
+  CHECK (sf_header_unpack (raw, SF_V1_HEADER_SIZE, &b) == SF_ERR_VERSION);
   CHECK (b.version == 2 && b.seq == a.seq);
-  CHECK (sf_header_unpack (NULL, SF_HEADER_SIZE, &b) == SF_ERR_ARG);
+  CHECK (sf_header_unpack (NULL, SF_V1_HEADER_SIZE, &b) == SF_ERR_ARG);
+
+  /* Version 1 numbers its types from 1; the host from 0. */
+  raw[0] = 1;
+  a.type = SF_TYPE_EOS;
+  CHECK (sf_header_pack (&a, raw, sizeof (raw)) == SF_OK && raw[1] == 3);
+  a.type = SF_TYPE_CAPS;
+  CHECK (sf_header_pack (&a, raw, sizeof (raw)) == SF_OK && raw[1] == 2);
+  CHECK (sf_header_unpack (raw, SF_V1_HEADER_SIZE, &b) == SF_OK &&
+      b.type == SF_TYPE_CAPS);
+  a.type = 7;
+  CHECK (sf_header_pack (&a, raw, sizeof (raw)) == SF_ERR_TYPE);
+  /* Reserved version 1 types are read as no host type at all. */
+  raw[1] = 4;
+  CHECK (sf_header_unpack (raw, SF_V1_HEADER_SIZE, &b) == SF_OK &&
+      b.type != SF_TYPE_DATA && b.type != SF_TYPE_FRAGMENT &&
+      b.type != SF_TYPE_CAPS && b.type != SF_TYPE_EOS);
+}
+
+static sf_result
+encode (const sf_header *hdr, const void *payload, size_t len)
+{
+  static uint8_t out[SF_NATIVE_ENCODED_MAX (SF_CAPS_MAX + 1)];
+  size_t w = 123;
+  sf_result r = sf_encode_native (hdr, payload, len, 0, out, sizeof (out), &w);
+
+  /* Nothing is written on an error. */
+  CHECK ((r == SF_OK) == (w > 0));
+  return r;
 }
 
 static void
-test_encoder_rules (void)
+test_encoder_args (void)
 {
   uint8_t out[SF_NATIVE_ENCODED_MAX (16)];
   size_t w = 123;
@@ -58,7 +91,8 @@ test_encoder_rules (void)
 
   sf_header_init (&hdr, SF_TYPE_DATA);
   CHECK (sf_encode_native (&hdr, "abc", 3, 0, out, sizeof (out), &w) == SF_OK);
-  CHECK (w > 3 + SF_NATIVE_OVERHEAD);
+  /* A 4-byte header, the payload and the CRC, COBS and the delimiter. */
+  CHECK (w == 4 + 3 + SF_CRC_SIZE + 2);
   CHECK (sf_encode_native (&hdr, "abc", 3, 0, out, sizeof (out), NULL) ==
       SF_ERR_ARG);
   CHECK (sf_encode_native (NULL, "abc", 3, 0, out, sizeof (out), &w) ==
@@ -69,29 +103,6 @@ test_encoder_rules (void)
   CHECK (sf_encode_native (&hdr, NULL, 0, 0, out, sizeof (out), &w) == SF_OK);
   CHECK (sf_encode_native (&hdr, "abc", 3, 0, NULL, sizeof (out), &w) ==
       SF_ERR_ARG);
-  hdr.version = 2;
-  CHECK (sf_encode_native (&hdr, "abc", 3, 0, out, sizeof (out), &w) ==
-      SF_ERR_VERSION);
-  hdr.version = SF_VERSION;
-  hdr.flags = 0x8000;
-  CHECK (sf_encode_native (&hdr, "abc", 3, 0, out, sizeof (out), &w) ==
-      SF_ERR_ARG);
-  hdr.flags = SF_FLAGS_DEFINED;
-  CHECK (sf_encode_native (&hdr, "abc", 3, 0, out, sizeof (out), &w) == SF_OK);
-  hdr.type = SF_TYPE_DATA_FRAGMENT;
-  CHECK (sf_encode_native (&hdr, "abc", 3, 0, out, sizeof (out), &w) ==
-      SF_ERR_TYPE);
-  hdr.type = 0;
-  CHECK (sf_encode_native (&hdr, "abc", 3, 0, out, sizeof (out), &w) ==
-      SF_ERR_TYPE);
-  hdr.type = SF_TYPE_EOS;
-  CHECK (sf_encode_native (&hdr, "abc", 3, 0, out, sizeof (out), &w) ==
-      SF_ERR_LENGTH);
-  CHECK (sf_encode_native (&hdr, NULL, 0, 0, out, sizeof (out), &w) == SF_OK);
-  hdr.type = SF_TYPE_CAPS;
-  CHECK (sf_encode_native (&hdr, "a\0c", 3, 0, out, sizeof (out), &w) ==
-      SF_ERR_ARG);
-  CHECK (sf_encode_native (&hdr, "abc", 3, 0, out, sizeof (out), &w) == SF_OK);
 
   CHECK (sf_encode_cobs (NULL, 1, 0, out, sizeof (out), &w) == SF_ERR_ARG);
   CHECK (sf_encode_slip ("a", 1, 0, NULL, 4, &w) == SF_ERR_ARG);
@@ -103,23 +114,99 @@ test_encoder_rules (void)
   CHECK (w == 1 && out[0] == 0);
 }
 
+/* What senders must not send (docs/protocol.md, sections 4 to 9). */
+static void
+test_encoder_rules (void)
+{
+  static char caps[SF_CAPS_MAX + 1];
+  sf_header hdr;
+  uint8_t t;
+
+  memset (caps, 'c', sizeof (caps));
+  sf_header_init (&hdr, SF_TYPE_DATA);
+  hdr.version = 3;
+  CHECK (encode (&hdr, "abc", 3) == SF_ERR_VERSION);
+  hdr.version = 0;
+  CHECK (encode (&hdr, "abc", 3) == SF_ERR_VERSION);
+  hdr.version = SF_VERSION;
+  hdr.flags = 0x8000;
+  CHECK (encode (&hdr, "abc", 3) == SF_ERR_ARG);
+  hdr.flags = SF_FLAGS_DEFINED;
+  CHECK (encode (&hdr, "abc", 3) == SF_OK);
+  /* Reserved types, and control packets nobody asked for. */
+  for (t = 4; t <= SF_TYPE_MAX + 1; t++) {
+    hdr.type = t;
+    CHECK_MSG (encode (&hdr, "abc", 3) == SF_ERR_TYPE, "type %u", t);
+  }
+
+  hdr.type = SF_TYPE_EOS;
+  CHECK (encode (&hdr, "abc", 3) == SF_ERR_LENGTH);
+  CHECK (encode (&hdr, NULL, 0) == SF_OK);
+
+  /* CAPS: at most 4096 bytes, plain or compact; a plain one without NUL,
+   * a compact one may carry 00 in a hex run. */
+  hdr.type = SF_TYPE_CAPS;
+  CHECK (encode (&hdr, "a\0c", 3) == SF_ERR_ARG);
+  CHECK (encode (&hdr, "abc", 3) == SF_OK);
+  CHECK (encode (&hdr, caps, SF_CAPS_MAX) == SF_OK);
+  CHECK (encode (&hdr, caps, SF_CAPS_MAX + 1) == SF_ERR_LENGTH);
+  hdr.caps_compact = 1;
+  CHECK (encode (&hdr, "\xfe\x01\x00", 3) == SF_OK);
+  CHECK (encode (&hdr, caps, SF_CAPS_MAX) == SF_OK);
+  CHECK (encode (&hdr, caps, SF_CAPS_MAX + 1) == SF_ERR_LENGTH);
+
+  /* FRAGMENT: one piece, never empty, of a frame of 1 to 65535 pieces. */
+  hdr.type = SF_TYPE_FRAGMENT;
+  hdr.frag_count = 0;
+  CHECK (encode (&hdr, "abc", 3) == SF_ERR_ARG);
+  hdr.frag_count = 2;
+  hdr.frag_index = 2;
+  CHECK (encode (&hdr, "abc", 3) == SF_ERR_ARG);
+  hdr.frag_index = 1;
+  CHECK (encode (&hdr, "abc", 3) == SF_OK);
+  CHECK (encode (&hdr, NULL, 0) == SF_ERR_LENGTH);
+
+  /* Version 1 has neither fragments nor compact caps. */
+  hdr.version = SF_VERSION_1;
+  CHECK (encode (&hdr, "abc", 3) == SF_ERR_TYPE);
+  hdr.type = SF_TYPE_CAPS;
+  CHECK (encode (&hdr, "abc", 3) == SF_ERR_ARG);
+  hdr.caps_compact = 0;
+  CHECK (encode (&hdr, "abc", 3) == SF_OK);
+  CHECK (encode (&hdr, caps, SF_CAPS_MAX + 1) == SF_ERR_LENGTH);
+  hdr.type = SF_TYPE_EOS;
+  CHECK (encode (&hdr, "abc", 3) == SF_ERR_LENGTH);
+}
+
 /* Every encoder fails cleanly with any buffer shorter than its output and
  * never writes past the size it was given. */
 static void
 test_output_bounds (void)
 {
-  static const sf_mode modes[] = { SF_MODE_NATIVE, SF_MODE_COBS, SF_MODE_SLIP };
+  /* Native three times: the smallest version 2 header, the largest, and
+   * version 1. */
+  static const sf_mode modes[] = { SF_MODE_NATIVE, SF_MODE_NATIVE,
+    SF_MODE_NATIVE, SF_MODE_COBS, SF_MODE_SLIP };
   uint8_t payload[600];
   uint8_t out[SF_ENCODED_MAX_ANY (600) + 16];
   uint64_t rng = 3;
   size_t m, o, size, need, w, bad = 0, lens[] = { 0, 1, 254, 600 }, l;
-  sf_header hdr;
+  sf_header hdrs[5];
 
   sft_fill_random (&rng, payload, sizeof (payload));
   memset (payload + 300, 0x11, 40);
   memset (payload + 400, 0xC0, 40);
-  sf_header_init (&hdr, SF_TYPE_DATA);
-  for (m = 0; m < 3; m++) {
+  for (m = 0; m < 5; m++)
+    sf_header_init (&hdrs[m], SF_TYPE_DATA);
+  hdrs[1].stream = UINT32_MAX;
+  hdrs[1].flags = SF_FLAGS_DEFINED;
+  hdrs[1].pts = SF_TIME_NONE - 1;
+  hdrs[1].dts = 1;
+  hdrs[1].duration = SF_TIME_NONE - 1;
+  hdrs[1].sender_time = 0x1111111111111111u;
+  hdrs[2] = hdrs[1];
+  hdrs[2].version = SF_VERSION_1;
+  for (m = 0; m < 5; m++) {
     for (o = 0; o < 2; o++) {
       for (l = 0; l < 4; l++) {
         unsigned opts = o ? SF_OPT_XONXOFF : 0;
@@ -127,7 +214,7 @@ test_output_bounds (void)
 
 #define ENCODE(sz)                                                             \
   (modes[m] == SF_MODE_NATIVE                                                  \
-          ? sf_encode_native (&hdr, payload, lens[l], opts, out, (sz), &w)     \
+          ? sf_encode_native (&hdrs[m], payload, lens[l], opts, out, (sz), &w) \
           : modes[m] == SF_MODE_COBS                                           \
           ? sf_encode_cobs (payload, lens[l], opts, out, (sz), &w)             \
           : sf_encode_slip (payload, lens[l], opts, out, (sz), &w))
@@ -154,12 +241,15 @@ test_output_bounds (void)
 static void
 test_incremental_rules (void)
 {
-  uint8_t out[SF_NATIVE_ENCODED_MAX (16)];
+  static char caps[SF_CAPS_MAX + 1];
+  static uint8_t out[SF_NATIVE_ENCODED_MAX (SF_CAPS_MAX + 1)];
   sf_encoder enc;
   sf_header hdr;
   size_t w;
 
+  /* Version 1 announces the payload's length: it must be kept. */
   sf_header_init (&hdr, SF_TYPE_DATA);
+  hdr.version = SF_VERSION_1;
   hdr.payload_len = 4;
   CHECK (sf_encoder_begin (&enc, SF_MODE_NATIVE, 0, &hdr, out, sizeof (out)) ==
       SF_OK);
@@ -191,6 +281,33 @@ test_incremental_rules (void)
   CHECK (sf_encoder_begin (&enc, SF_MODE_NATIVE, 0, &hdr, out, sizeof (out)) ==
       SF_OK);
   CHECK (sf_encoder_write (&enc, "a\0", 2) == SF_ERR_ARG);
+
+  /* Version 2 has no length field: payload_len is not looked at. */
+  sf_header_init (&hdr, SF_TYPE_DATA);
+  hdr.payload_len = 4;
+  CHECK (sf_encoder_begin (&enc, SF_MODE_NATIVE, 0, &hdr, out, sizeof (out)) ==
+      SF_OK);
+  CHECK (sf_encoder_write (&enc, "abcdefgh", 8) == SF_OK);
+  CHECK (sf_encoder_finish (&enc, &w) == SF_OK);
+  /* Type rules as the bytes come: an EOS takes none, a fragment at least
+   * one, caps at most 4096 in any number of pieces. */
+  hdr.type = SF_TYPE_EOS;
+  CHECK (sf_encoder_begin (&enc, SF_MODE_NATIVE, 0, &hdr, out, sizeof (out)) ==
+      SF_OK);
+  CHECK (sf_encoder_write (&enc, "x", 1) == SF_ERR_LENGTH);
+  hdr.type = SF_TYPE_FRAGMENT;
+  hdr.frag_count = 3;
+  CHECK (sf_encoder_begin (&enc, SF_MODE_NATIVE, 0, &hdr, out, sizeof (out)) ==
+      SF_OK);
+  CHECK (sf_encoder_finish (&enc, &w) == SF_ERR_LENGTH);
+  hdr.type = SF_TYPE_CAPS;
+  hdr.caps_compact = 1;
+  memset (caps, 'c', sizeof (caps));
+  CHECK (sf_encoder_begin (&enc, SF_MODE_NATIVE, 0, &hdr, out, sizeof (out)) ==
+      SF_OK);
+  CHECK (sf_encoder_write (&enc, "\xfe\x01\x00", 3) == SF_OK);
+  CHECK (sf_encoder_write (&enc, caps, SF_CAPS_MAX - 3) == SF_OK);
+  CHECK (sf_encoder_write (&enc, caps, 1) == SF_ERR_LENGTH);
 }
 
 static void
@@ -221,7 +338,7 @@ test_cobs_helpers (void)
 static void
 test_decoder_api (void)
 {
-  uint8_t buf[SF_NATIVE_OVERHEAD + 8], wire[SF_NATIVE_ENCODED_MAX (8)];
+  uint8_t buf[SF_NATIVE_OVERHEAD + 40], wire[SF_NATIVE_ENCODED_MAX (40)];
   sf_decoder dec;
   sf_header hdr;
   size_t used, w;
@@ -234,8 +351,9 @@ test_decoder_api (void)
       sf_decoder_init (&dec, SF_MODE_RAW, 0, buf, sizeof (buf)) == SF_ERR_MODE);
   CHECK (
       sf_decoder_init (&dec, (sf_mode) 9, 0, buf, sizeof (buf)) == SF_ERR_ARG);
-  CHECK (sf_decoder_init (&dec, SF_MODE_NATIVE, 0, buf,
-             SF_NATIVE_OVERHEAD - 1) == SF_ERR_ARG);
+  /* The smallest version 2 packet is 8 bytes. */
+  CHECK (sf_decoder_init (&dec, SF_MODE_NATIVE, 0, buf, 7) == SF_ERR_ARG);
+  CHECK (sf_decoder_init (&dec, SF_MODE_NATIVE, 0, buf, 8) == SF_OK);
   CHECK (sf_decoder_init (&dec, SF_MODE_COBS, 0, NULL, 4) == SF_ERR_ARG);
   CHECK (sf_decoder_init (&dec, SF_MODE_COBS,
              SF_OPT_START_SYNCED | SF_OPT_START_HUNTING, buf,
@@ -250,9 +368,10 @@ test_decoder_api (void)
   CHECK (sf_decoder_feed (&dec, NULL, 0, &used) == SF_DEC_NEED_MORE);
   CHECK (sf_decoder_packet (&dec) == NULL);
 
-  sf_header_init (&hdr, SF_TYPE_EOS);
+  sf_header_init (&hdr, SF_TYPE_DATA);
   hdr.seq = 77;
-  CHECK (sf_encode_native (&hdr, NULL, 0, 0, wire, sizeof (wire), &w) == SF_OK);
+  memset (buf, 'p', 40);
+  CHECK (sf_encode_native (&hdr, buf, 40, 0, wire, sizeof (wire), &w) == SF_OK);
   /* Two packets in one chunk: the first comes back with consumed short. */
   {
     uint8_t two[2 * sizeof (wire) + 1];
@@ -262,8 +381,8 @@ test_decoder_api (void)
     r = sf_decoder_feed (&dec, two, 1 + 2 * w, &used);
     CHECK (r == SF_DEC_PACKET && used == 1 + w);
     pkt = sf_decoder_packet (&dec);
-    CHECK (pkt && pkt->header.type == SF_TYPE_EOS && pkt->header.seq == 77 &&
-        pkt->payload_len == 0);
+    CHECK (pkt && pkt->header.type == SF_TYPE_DATA && pkt->header.seq == 77 &&
+        pkt->payload_len == 40 && pkt->header.header_len == 4);
     r = sf_decoder_feed (&dec, two + used, 1 + 2 * w - used, &used);
     CHECK (r == SF_DEC_PACKET && used == w);
     CHECK (sf_decoder_get_stats (&dec)->packets == 2);
@@ -281,7 +400,8 @@ test_decoder_api (void)
     stream[0] = 0;
     memcpy (stream + 1, wire, w);
     CHECK (sf_decoder_feed (&dec, stream, 20, &used) == SF_DEC_NEED_MORE);
-    CHECK (sf_decoder_set_buffer (&dec, small, 10) == SF_ERR_ARG);
+    CHECK (sf_decoder_set_buffer (&dec, small, 7) == SF_ERR_ARG);
+    CHECK (sf_decoder_set_buffer (&dec, small, 10) == SF_ERR_OUTPUT_FULL);
     CHECK (sf_decoder_set_buffer (&dec, other, sizeof (other)) == SF_OK);
     CHECK (sf_decoder_feed (&dec, stream + 20, w + 1 - 20, &used) ==
         SF_DEC_PACKET);
@@ -309,31 +429,38 @@ test_decoder_api (void)
   CHECK (sf_decoder_state (&dec) == SF_DEC_STATE_SLIP_DATA);
 }
 
+/* Version 1: 32-bit frame numbers. */
 static void
 test_seq_tracker (void)
 {
   sf_seq_tracker t;
 
   sf_seq_tracker_init (&t);
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_CAPS, 10) == 0);
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_DATA, 10) == 0);
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_DATA, 11) == 0);
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_DATA, 14) == 2);
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_CAPS, 10) == 0);
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_DATA, 10) == 0);
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_DATA, 11) == 0);
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_DATA, 14) == 2);
   /* CAPS carries the next DATA seq without advancing it. */
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_CAPS, 15) == 0);
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_DATA, 15) == 0);
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_EOS, 18) == 2);
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_CAPS, 15) == 0);
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_DATA, 15) == 0);
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_EOS, 18) == 2);
   CHECK (t.lost == 4);
-  /* Wrap-around. */
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_DATA, 0xFFFFFFFFu) == 0);
+  /* Far behind: a restart. */
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_DATA, 0xFFFFFFFFu) == 0);
   CHECK (t.restarts == 1);
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_DATA, 1) == 1);
+  /* Wrap-around. */
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_DATA, 1) == 1);
   /* A restarted sender. */
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_DATA, 0) == 0);
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_DATA, 0) == 0);
   CHECK (t.restarts == 2 && t.lost == 5);
+  /* 2^31 - 1 ahead is a loss, 2^31 a restart. */
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_DATA, 0x80000000u) == 0x7FFFFFFFu);
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_DATA, 0x00000001u) == 0);
+  CHECK (t.restarts == 3);
   /* Unknown types are ignored. */
-  CHECK (sf_seq_tracker_update (&t, 0x40, 1000) == 0);
-  CHECK (sf_seq_tracker_update (&t, SF_TYPE_DATA, 1) == 0);
+  CHECK (sft_seq_update (&t, 1, 0x40, 1000) == 0);
+  CHECK (sft_seq_update (&t, 1, SF_TYPE_DATA, 2) == 0);
+  CHECK (sf_seq_tracker_update (NULL, NULL) == 0);
 }
 
 static void
@@ -343,8 +470,15 @@ test_names_and_sizes (void)
   CHECK (!strcmp (sf_result_name (SF_ERR_CRC), "crc-mismatch"));
   CHECK (!strcmp (sf_result_name ((sf_result) 99), "unknown"));
   CHECK (!strcmp (sf_mode_name (SF_MODE_SLIP), "slip"));
+  CHECK (!strcmp (sf_result_name (SF_ERR_UNSUPPORTED), "unsupported"));
+  CHECK (!strcmp (sf_type_name (SF_TYPE_DATA), "DATA"));
+  CHECK (!strcmp (sf_type_name (SF_TYPE_FRAGMENT), "FRAGMENT"));
   CHECK (!strcmp (sf_type_name (SF_TYPE_CAPS), "CAPS"));
-  CHECK (!strcmp (sf_type_name (0x41), "CONTROL"));
+  CHECK (!strcmp (sf_type_name (SF_TYPE_EOS), "EOS"));
+  CHECK (!strcmp (sf_type_name (SF_TYPE_NACK), "NACK"));
+  CHECK (!strcmp (sf_type_name (0xC), "CONTROL"));
+  CHECK (!strcmp (sf_type_name (0x4), "RESERVED"));
+  CHECK (!strcmp (sf_type_name (0xF), "RESERVED"));
   CHECK (!strcmp (sf_type_name (0x99), "RESERVED"));
   CHECK (!strcmp (sf_dec_state_name (SF_DEC_STATE_COUNT), "unknown"));
   CHECK (!strcmp (sf_dec_state_names[SF_DEC_STATE_DISCARD], "discard"));
@@ -355,7 +489,7 @@ test_names_and_sizes (void)
   CHECK (sf_encoded_max (SF_MODE_RAW, 0, 10) == 0);
   CHECK (sf_encoded_max (SF_MODE_NATIVE, 0, SIZE_MAX) == 0);
   CHECK (sf_encoded_max (SF_MODE_SLIP, SF_OPT_XONXOFF, 10) == 22);
-  CHECK (sf_decode_buffer_size (SF_MODE_NATIVE, 100) == 148);
+  CHECK (sf_decode_buffer_size (SF_MODE_NATIVE, 100) == 100 + 128 + 4);
   CHECK (sf_decode_buffer_size (SF_MODE_SLIP, 100) == 100);
   CHECK (sf_decode_buffer_size (SF_MODE_RAW, 100) == 0);
   CHECK (sf_decode_buffer_size (SF_MODE_NATIVE, SIZE_MAX) == 0);
@@ -407,6 +541,7 @@ int
 main (void)
 {
   test_header ();
+  test_encoder_args ();
   test_encoder_rules ();
   test_output_bounds ();
   test_incremental_rules ();

@@ -152,7 +152,8 @@ sf_caps_compact (const char *caps, size_t len, uint8_t *out, size_t out_size,
   *written = 0;
   if ((!caps && len) || !out)
     return SF_ERR_ARG;
-  if (memchr (caps, 0, len))
+  /* An empty string may come as NULL, which memchr must not get. */
+  if (len && memchr (caps, 0, len))
     return SF_ERR_ARG;
   while (i < len) {
     /* A buffer value (codec_data) is hex: two digits make one byte. */

@@ -99,6 +99,12 @@ sf_frame_ref_update (sf_frame_ref *ref, const sf_header *hdr)
 {
   if (!ref || !hdr)
     return;
+  /* A version 1 packet comes from another sender (section 12): its frames
+   * are nobody's previous frame, and neither are those before it. */
+  if (hdr->version != SF_VERSION) {
+    sf_frame_ref_init (ref);
+    return;
+  }
   if (hdr->type != SF_TYPE_DATA && hdr->type != SF_TYPE_FRAGMENT)
     return;
   /* Every fragment of a frame carries the frame's fields: remember the
@@ -158,13 +164,41 @@ typedef struct {
   uint64_t duration;
 } v2_plan;
 
+/* The previous frame's PTS plus its duration, when both are known and the
+ * sum is a time (a duration of 0 predicts the same PTS). */
+static int
+predict_pts (uint64_t prev_pts, uint64_t prev_dur, uint64_t *pts)
+{
+  if (prev_pts == SF_TIME_NONE || prev_dur == SF_TIME_NONE ||
+      prev_dur > SF_TIME_NONE - 1 - prev_pts)
+    return 0;
+  *pts = prev_pts + prev_dur;
+  return 1;
+}
+
+/* pts - prev as a signed 64-bit value, which zigzag takes, if it is one. */
+static int
+pts_difference (uint64_t pts, uint64_t prev, int64_t *delta)
+{
+  if (pts >= prev) {
+    if (pts - prev > (uint64_t) INT64_MAX)
+      return 0;
+    *delta = (int64_t) (pts - prev);
+  } else {
+    if (prev - pts - 1 > (uint64_t) INT64_MAX)
+      return 0;
+    *delta = -(int64_t) (prev - pts - 1) - 1;
+  }
+  return 1;
+}
+
 /* The PTS from the previous frame's when that is shorter: the same as
  * its PTS plus its duration (nothing to write), or a difference to it. */
 static void
 plan_pts (v2_plan *p, const sf_header *hdr, int have_prev, uint64_t prev_pts,
     uint64_t prev_dur)
 {
-  uint64_t diff;
+  uint64_t predicted;
   int64_t delta;
 
   if (hdr->pts == SF_TIME_NONE)
@@ -173,18 +207,12 @@ plan_pts (v2_plan *p, const sf_header *hdr, int have_prev, uint64_t prev_pts,
   p->pts = hdr->pts;
   if (!have_prev || prev_pts == SF_TIME_NONE)
     return;
-  if (prev_dur != SF_TIME_NONE && prev_pts + prev_dur == hdr->pts &&
-      prev_pts + prev_dur > prev_pts) {
+  if (predict_pts (prev_pts, prev_dur, &predicted) && predicted == hdr->pts) {
     p->fields = (uint8_t) ((p->fields & ~SF_V2_PTS_MASK) | SF_V2_PTS_PREDICTED);
     return;
   }
-  /* Both below 2^64 - 1: a difference of less than 2^62 either way fits a
-   * signed 64-bit value with room for the zigzag shift. */
-  diff = hdr->pts >= prev_pts ? hdr->pts - prev_pts : prev_pts - hdr->pts;
-  if (diff >= (UINT64_C (1) << 62))
-    return;
-  delta = hdr->pts >= prev_pts ? (int64_t) diff : -(int64_t) diff;
-  if (sf_varint_size (zigzag (delta)) < sf_varint_size (hdr->pts)) {
+  if (pts_difference (hdr->pts, prev_pts, &delta) &&
+      sf_varint_size (zigzag (delta)) < sf_varint_size (hdr->pts)) {
     p->fields = (uint8_t) ((p->fields & ~SF_V2_PTS_MASK) | SF_V2_PTS_DELTA);
     p->pts = zigzag (delta);
   }
@@ -197,7 +225,9 @@ plan_dts (v2_plan *p, const sf_header *hdr)
     return;
   if (hdr->pts != SF_TIME_NONE && hdr->dts == hdr->pts) {
     p->fields |= SF_V2_DTS_SAME;
-  } else if (hdr->pts != SF_TIME_NONE && hdr->dts < hdr->pts) {
+  } else if (hdr->pts != SF_TIME_NONE && hdr->dts < hdr->pts &&
+      sf_varint_size (hdr->pts - hdr->dts) < sf_varint_size (hdr->dts)) {
+    /* As for the PTS, the shorter of the two; absolute on a tie. */
     p->fields |= SF_V2_DTS_BEFORE;
     p->dts = hdr->pts - hdr->dts;
   } else {
@@ -370,10 +400,15 @@ static void
 read_extensions (v2_reader *rd)
 {
   uint64_t total = read_varint (rd, rd->len - rd->pos);
-  size_t end = rd->pos + (size_t) total;
+  size_t end;
   uint64_t len;
   uint8_t tag;
 
+  /* The bound above counts the length's own bytes: the records must fit
+   * in what follows them, or the loop reads past the packet. */
+  if (rd->error == SF_OK && total > rd->len - rd->pos)
+    rd->error = SF_ERR_MALFORMED;
+  end = rd->pos + (size_t) total;
   while (rd->error == SF_OK && rd->pos < end) {
     tag = rd->p[rd->pos++];
     len = read_varint (rd, end - rd->pos);
@@ -405,10 +440,7 @@ read_times (v2_reader *rd, uint8_t fields, const sf_frame_ref *ref,
       hdr->pts = read_time (rd);
       break;
     case SF_V2_PTS_PREDICTED:
-      if (have_prev && prev_pts != SF_TIME_NONE && prev_dur != SF_TIME_NONE &&
-          prev_pts + prev_dur > prev_pts && prev_pts + prev_dur != SF_TIME_NONE)
-        hdr->pts = prev_pts + prev_dur;
-      else
+      if (!have_prev || !predict_pts (prev_pts, prev_dur, &hdr->pts))
         hdr->unresolved |= SF_UNRESOLVED_PTS;
       break;
     case SF_V2_PTS_DELTA:
@@ -446,9 +478,6 @@ read_times (v2_reader *rd, uint8_t fields, const sf_frame_ref *ref,
       else
         hdr->unresolved |= SF_UNRESOLVED_DURATION;
       break;
-    case SF_V2_DUR_RESERVED:
-      rd->error = SF_ERR_UNSUPPORTED;
-      break;
   }
 }
 
@@ -469,42 +498,53 @@ read_frame_fields (v2_reader *rd, uint8_t fields, const sf_frame_ref *ref,
     read_times (rd, fields, ref, hdr);
 }
 
+/* What the type and the fields byte tell before anything is parsed: a
+ * later revision may lay out the rest differently, so an unknown type or
+ * a reserved bit or encoding wins over a header that does not parse
+ * (section 16, steps 7 to 9). */
+static sf_result
+check_fields (uint8_t type, uint8_t fields)
+{
+  switch (type) {
+    case SF_TYPE_DATA:
+    case SF_TYPE_FRAGMENT:
+      return (fields & SF_V2_DUR_MASK) == SF_V2_DUR_RESERVED
+          ? SF_ERR_UNSUPPORTED
+          : SF_OK;
+    case SF_TYPE_CAPS:
+      return fields & SF_V2_CAPS_RESERVED ? SF_ERR_UNSUPPORTED : SF_OK;
+    case SF_TYPE_EOS:
+      return fields & SF_V2_EOS_RESERVED ? SF_ERR_UNSUPPORTED : SF_OK;
+    default:
+      /* Forward error correction and control packets are not handled by
+       * this receiver yet. */
+      return SF_ERR_TYPE;
+  }
+}
+
 static sf_result
 decode_v2 (const uint8_t *in, size_t in_size, const sf_frame_ref *ref,
     sf_header *hdr)
 {
   v2_reader rd = { in, in_size, 2, SF_OK };
   uint8_t fields = in[1], more = 0;
+  sf_result r = check_fields (hdr->type, fields);
 
+  if (r != SF_OK)
+    return r;
   if (fields & SF_V2_MORE) {
     if (rd.pos >= in_size)
       return SF_ERR_MALFORMED;
     more = in[rd.pos++];
+    if (more & SF_V2_MORE_RESERVED)
+      return SF_ERR_UNSUPPORTED;
   }
   if (rd.pos + 2 > in_size)
     return SF_ERR_MALFORMED;
   hdr->seq = sf_get_le16 (in + rd.pos);
   rd.pos += 2;
-  switch (hdr->type) {
-    case SF_TYPE_DATA:
-    case SF_TYPE_FRAGMENT:
-      break;
-    case SF_TYPE_CAPS:
-      if (fields & SF_V2_CAPS_RESERVED)
-        return SF_ERR_UNSUPPORTED;
-      hdr->caps_compact = (fields & SF_V2_CAPS_COMPACT) != 0;
-      break;
-    case SF_TYPE_EOS:
-      if (fields & SF_V2_EOS_RESERVED)
-        return SF_ERR_UNSUPPORTED;
-      break;
-    default:
-      /* Forward error correction and control packets are not handled by
-       * this receiver yet. */
-      return SF_ERR_TYPE;
-  }
-  if (more & SF_V2_MORE_RESERVED)
-    return SF_ERR_UNSUPPORTED;
+  if (hdr->type == SF_TYPE_CAPS)
+    hdr->caps_compact = (fields & SF_V2_CAPS_COMPACT) != 0;
   if (more & SF_V2_MORE_STREAM)
     hdr->stream = (uint32_t) read_varint (&rd, UINT32_MAX);
   if (rd.error == SF_OK && hdr->type <= SF_TYPE_FRAGMENT)
@@ -540,9 +580,12 @@ sf_header_decode (const uint8_t *in, size_t in_size, const sf_frame_ref *ref,
     r = sf_header_unpack (in, in_size, hdr);
     if (r != SF_OK)
       return r;
+    /* A reserved type before a length that does not match (section 16). */
+    if (hdr->type == SF_TYPE_INVALID)
+      return SF_ERR_TYPE;
     if (hdr->payload_len != in_size - SF_V1_HEADER_SIZE)
       return SF_ERR_LENGTH;
-    return hdr->type == SF_TYPE_INVALID ? SF_ERR_TYPE : SF_OK;
+    return SF_OK;
   }
   sf_header_init (hdr, (uint8_t) (in[0] >> 4));
   hdr->version = in[0] & 0x0F;
@@ -567,8 +610,10 @@ check_payload (const sf_header *hdr, const uint8_t *payload)
     case SF_TYPE_CAPS:
       if (hdr->payload_len > SF_CAPS_MAX)
         return SF_ERR_LENGTH;
-      /* Neither a string nor its compact form holds a NUL. */
-      if (memchr (payload, 0, hdr->payload_len))
+      /* A string holds no NUL.  Its compact form carries codec_data bytes
+       * as they are (section 9.2), 00 included; sf_caps_expand() checks
+       * it. */
+      if (!hdr->caps_compact && memchr (payload, 0, hdr->payload_len))
         return SF_ERR_MALFORMED;
       return SF_OK;
     case SF_TYPE_EOS:

@@ -149,6 +149,7 @@ begin_native (sf_encoder *enc, const sf_header *hdr, const sf_frame_ref *ref)
   enc->remaining = hdr->payload_len;
   enc->type = hdr->type;
   enc->version = hdr->version;
+  enc->compact = hdr->type == SF_TYPE_CAPS && hdr->caps_compact;
   enc->crc = sf_crc32c (0, packed, len);
   sf_cobs_enc_init (&c, enc->dst, enc->dst_size, 0);
   enc_store (enc, &c);
@@ -219,8 +220,9 @@ check_native_write (sf_encoder *enc, const uint8_t *p, size_t len)
   if (enc->type == SF_TYPE_CAPS) {
     if (len > SF_CAPS_MAX - enc->payload)
       return SF_ERR_LENGTH;
-    /* Caps are a string: a NUL would truncate it at the receiver. */
-    if (memchr (p, 0, len))
+    /* Caps are a string: a NUL would truncate it at the receiver.  The
+     * compact form may hold 00 in a hex run. */
+    if (!enc->compact && memchr (p, 0, len))
       return SF_ERR_ARG;
   }
   return SF_OK;

@@ -252,7 +252,8 @@ sf_result sf_native_parse (const uint8_t *pkt, size_t len,
 /* Forgets every frame. */
 void sf_frame_ref_init (sf_frame_ref *ref);
 /* Remembers the frame of a DATA or FRAGMENT header that went (sender) or
- * arrived (receiver); other types change nothing. */
+ * arrived (receiver); other types change nothing, and a version 1 header
+ * (another sender) forgets every frame. */
 void sf_frame_ref_update (sf_frame_ref *ref, const sf_header *hdr);
 
 /* --- Compact caps (docs/protocol.md, section 9.2) ---------------------- */
@@ -335,6 +336,7 @@ typedef struct {
   uint8_t mode;
   uint8_t type;       /* native packet type */
   uint8_t version;    /* native packet version */
+  uint8_t compact;    /* native CAPS in the compact form: 00 bytes allowed */
   uint8_t code;       /* 1 + data bytes in the open COBS block */
   uint8_t after_full; /* the previous COBS block was a full 0xFF one */
   uint8_t open;
