@@ -1305,3 +1305,29 @@ for old in os.listdir(CORPUS_DIR):
 for name, data in corpus:
     with open(os.path.join(CORPUS_DIR, name), "wb") as f:
         f.write(data)
+
+# serialsrc's fuzz corpus (tests/fuzz/fuzz_serialsrc.c): byte 0 configures
+# the element (bits 0-1 framing, 0 native; bit 2 a caps filter; bits 3-4 the
+# max-frame-size), the rest is the line.  Version 2 streams, and version 1
+# and 2 mixed; the version 1 seeds already there stay.
+SRC_CORPUS_DIR = os.path.join(HERE, "..", "fuzz", "corpus", "serialsrc")
+
+
+def src_seed(name, parts, cfg=0):
+    stream = b"\x00" + b"".join(wires[p] if isinstance(p, str) else p
+                                for p in parts)
+    with open(os.path.join(SRC_CORPUS_DIR, name), "wb") as f:
+        f.write(bytes([cfg]) + stream[:3071])
+
+
+os.makedirs(SRC_CORPUS_DIR, exist_ok=True)
+src_seed("v2-stream", ["v2-caps-compact-jpeg", "v2-example", "v2-example-next",
+                       "v2-eos"])
+src_seed("v2-fragments", ["v2-caps-plain", "v2-fragment-first",
+                          "v2-fragment-middle", "v2-fragment-last",
+                          "v2-fragment-first-predicted", "v2-eos"])
+src_seed("v2-mixed-v1", ["v1-caps", "v1-example", "v2-caps-plain",
+                         "v2-example", "v2-reject-duration-3",
+                         "v2-example-next", "v1-eos"])
+src_seed("v2-filtered", ["v2-caps-compact-h264", "v2-data-all-fields",
+                         "v2-seq-wrap"], 4)
