@@ -130,6 +130,20 @@ check_header (const sf_header *hdr)
   }
 }
 
+sf_result
+sf_pack_native_header (const sf_header *hdr, const sf_frame_ref *ref,
+    uint8_t *out, size_t *len)
+{
+  sf_result r;
+
+  if (!hdr)
+    return SF_ERR_ARG;
+  r = check_header (hdr);
+  if (r != SF_OK)
+    return r;
+  return sf_header_encode (hdr, ref, out, SF_HEADER_MAX, len);
+}
+
 /* The native header goes first: into the CRC and through COBS. */
 static sf_result
 begin_native (sf_encoder *enc, const sf_header *hdr, const sf_frame_ref *ref)
@@ -139,11 +153,7 @@ begin_native (sf_encoder *enc, const sf_header *hdr, const sf_frame_ref *ref)
   sf_cobs_enc c;
   sf_result r;
 
-  if (!hdr)
-    return SF_ERR_ARG;
-  r = check_header (hdr);
-  if (r == SF_OK)
-    r = sf_header_encode (hdr, ref, packed, sizeof (packed), &len);
+  r = sf_pack_native_header (hdr, ref, packed, &len);
   if (r != SF_OK)
     return r;
   enc->remaining = hdr->payload_len;

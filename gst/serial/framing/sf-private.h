@@ -174,6 +174,11 @@ void sf_cobs_enc_init (sf_cobs_enc *c, uint8_t *dst, size_t dst_size,
 sf_result sf_cobs_enc_update (sf_cobs_enc *c, const uint8_t *src, size_t len);
 sf_result sf_cobs_enc_finish (sf_cobs_enc *c);
 
+/* Checks what a native header announces before its payload (the rules
+ * every encoder shares) and writes it into out, SF_HEADER_MAX bytes. */
+sf_result sf_pack_native_header (const sf_header *hdr, const sf_frame_ref *ref,
+    uint8_t *out, size_t *len);
+
 /* Appends SLIP-escaped bytes at *pos. */
 sf_result sf_slip_escape (const uint8_t *src, size_t len, uint8_t *dst,
     size_t dst_size, size_t *pos);

@@ -147,38 +147,6 @@ slip_feed (sf_stream *s, const uint8_t *src, size_t len)
 
 /* --- Begin ------------------------------------------------------------- */
 
-/* What a header may announce before its payload is taken, as the one-shot
- * encoder checks it (check_header in serialframe.c, static there;
- * tests/framing/test_stream.c checks that both refuse the same headers with
- * the same errors).  The payload's own rules are checked as it comes and at
- * the end. */
-static sf_result
-check_header (const sf_header *hdr)
-{
-  if (hdr->version != SF_VERSION && hdr->version != SF_VERSION_1)
-    return SF_ERR_VERSION;
-  if (hdr->flags & ~SF_FLAGS_DEFINED)
-    return SF_ERR_ARG;
-  switch (hdr->type) {
-    case SF_TYPE_DATA:
-      return SF_OK;
-    case SF_TYPE_FRAGMENT:
-      return hdr->version == SF_VERSION ? SF_OK : SF_ERR_TYPE;
-    case SF_TYPE_CAPS:
-      if (hdr->version == SF_VERSION_1 && hdr->caps_compact)
-        return SF_ERR_ARG;
-      return hdr->version == SF_VERSION || hdr->payload_len <= SF_CAPS_MAX
-          ? SF_OK
-          : SF_ERR_LENGTH;
-    case SF_TYPE_EOS:
-      return hdr->version == SF_VERSION || hdr->payload_len == 0
-          ? SF_OK
-          : SF_ERR_LENGTH;
-    default:
-      return SF_ERR_TYPE;
-  }
-}
-
 /* The header goes into the CRC and through COBS at once: buf has room for
  * the longest one. */
 static sf_result
@@ -186,13 +154,8 @@ begin_native (sf_stream *s, const sf_header *hdr, const sf_frame_ref *ref)
 {
   uint8_t packed[SF_HEADER_MAX];
   size_t len = 0;
-  sf_result r;
+  sf_result r = sf_pack_native_header (hdr, ref, packed, &len);
 
-  if (!hdr)
-    return SF_ERR_ARG;
-  r = check_header (hdr);
-  if (r == SF_OK)
-    r = sf_header_encode (hdr, ref, packed, sizeof (packed), &len);
   if (r != SF_OK)
     return r;
   s->type = hdr->type;

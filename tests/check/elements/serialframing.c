@@ -858,6 +858,34 @@ GST_END_TEST;
  * version 2 (tests/check/data/v1-jpeg-stream.bin: 5 JPEG frames of 64x48
  * from videotestsrc ! jpegenc, recorded from serialsink framing=native on
  * 2026-12-02): firmware speaking them must keep working with serialsrc. */
+/* A receiver fed a recorded stream, up to its EOS. */
+typedef struct {
+  TestPty pty;
+  GstElement *receiver;
+  TestReceived r;
+} Replay;
+
+static void
+replay_start (Replay *p, const guint8 *data, gsize len)
+{
+  test_pty_open (&p->pty);
+  p->receiver = test_make_receiver (p->pty.path, "native", &p->r);
+  fail_if (test_set_state (p->receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (write (p->pty.master, data, len), len);
+  test_received_wait_eos (&p->r);
+}
+
+static void
+replay_stop (Replay *p)
+{
+  fail_unless_equals_int (test_set_state (p->receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (p->receiver);
+  test_received_clear (&p->r);
+  test_pty_close (&p->pty);
+}
+
 /* Appends the fragments of frame @seq, @data cut in pieces of @piece
  * bytes, except fragment @skip (-1: none). */
 static void
@@ -890,11 +918,9 @@ append_fragments (GByteArray *out, guint32 seq, const gchar *data, gsize piece,
 GST_START_TEST (test_lost_fragment)
 {
   GByteArray *wire = g_byte_array_new ();
-  GstElement *receiver;
   GstStructure *rx;
-  TestReceived r;
-  TestPty pty;
   guint8 zero = 0;
+  Replay p;
 
   g_byte_array_append (wire, &zero, 1);
   append_packet (wire, SF_TYPE_CAPS, 0, "application/x-serial-test");
@@ -905,34 +931,25 @@ GST_START_TEST (test_lost_fragment)
   append_fragments (wire, 2, "third frame", 4, 2);
   append_packet (wire, SF_TYPE_EOS, 3, NULL);
 
-  test_pty_open (&pty);
-  receiver = test_make_receiver (pty.path, "native", &r);
-  fail_if (
-      test_set_state (receiver, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
-  fail_unless_equals_int (write (pty.master, wire->data, wire->len), wire->len);
-  test_received_wait_eos (&r);
+  replay_start (&p, wire->data, wire->len);
 
-  fail_unless_equals_int (r.buffers->len, 2);
-  fail_unless_equals_int (gst_buffer_get_size (r.buffers->pdata[0]), 18);
-  fail_unless (gst_buffer_memcmp (r.buffers->pdata[0], 0, "first frame, whole",
-                   18) == 0);
-  fail_unless_equals_int (gst_buffer_get_size (r.buffers->pdata[1]), 11);
+  fail_unless_equals_int (p.r.buffers->len, 2);
+  fail_unless_equals_int (gst_buffer_get_size (p.r.buffers->pdata[0]), 18);
+  fail_unless (gst_buffer_memcmp (p.r.buffers->pdata[0], 0,
+                   "first frame, whole", 18) == 0);
+  fail_unless_equals_int (gst_buffer_get_size (p.r.buffers->pdata[1]), 11);
   fail_unless (
-      gst_buffer_memcmp (r.buffers->pdata[1], 0, "third frame", 11) == 0);
+      gst_buffer_memcmp (p.r.buffers->pdata[1], 0, "third frame", 11) == 0);
   fail_unless (
-      GST_BUFFER_FLAG_IS_SET (r.buffers->pdata[1], GST_BUFFER_FLAG_DISCONT));
-  rx = test_link_stats (receiver, "src");
+      GST_BUFFER_FLAG_IS_SET (p.r.buffers->pdata[1], GST_BUFFER_FLAG_DISCONT));
+  rx = test_link_stats (p.receiver, "src");
   fail_unless_equals_uint64 (test_stat (rx, "frames-received"), 2);
   fail_unless_equals_uint64 (test_stat (rx, "incomplete-frames"), 1);
   fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 1);
   fail_unless_equals_uint64 (test_stat (rx, "check-failures"), 0);
   gst_structure_free (rx);
 
-  fail_unless_equals_int (test_set_state (receiver, GST_STATE_NULL),
-      GST_STATE_CHANGE_SUCCESS);
-  gst_object_unref (receiver);
-  test_received_clear (&r);
-  test_pty_close (&pty);
+  replay_stop (&p);
   g_byte_array_unref (wire);
 }
 
@@ -943,13 +960,11 @@ GST_START_TEST (test_other_stream)
 {
   GByteArray *wire = g_byte_array_new ();
   guint8 *buf = g_malloc (SF_NATIVE_ENCODED_MAX (16));
-  GstElement *receiver;
   GstStructure *rx;
-  TestReceived r;
   sf_header hdr;
   gsize written;
-  TestPty pty;
   guint8 zero = 0;
+  Replay p;
 
   g_byte_array_append (wire, &zero, 1);
   append_packet (wire, SF_TYPE_CAPS, 0, "application/x-serial-test");
@@ -962,24 +977,15 @@ GST_START_TEST (test_other_stream)
   append_packet (wire, SF_TYPE_DATA, 0, "video");
   append_packet (wire, SF_TYPE_EOS, 1, NULL);
 
-  test_pty_open (&pty);
-  receiver = test_make_receiver (pty.path, "native", &r);
-  fail_if (
-      test_set_state (receiver, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
-  fail_unless_equals_int (write (pty.master, wire->data, wire->len), wire->len);
-  test_received_wait_eos (&r);
-  fail_unless_equals_int (r.buffers->len, 1);
-  fail_unless (gst_buffer_memcmp (r.buffers->pdata[0], 0, "video", 5) == 0);
-  rx = test_link_stats (receiver, "src");
+  replay_start (&p, wire->data, wire->len);
+  fail_unless_equals_int (p.r.buffers->len, 1);
+  fail_unless (gst_buffer_memcmp (p.r.buffers->pdata[0], 0, "video", 5) == 0);
+  rx = test_link_stats (p.receiver, "src");
   fail_unless_equals_uint64 (test_stat (rx, "other-streams"), 1);
   fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 0);
   gst_structure_free (rx);
 
-  fail_unless_equals_int (test_set_state (receiver, GST_STATE_NULL),
-      GST_STATE_CHANGE_SUCCESS);
-  gst_object_unref (receiver);
-  test_received_clear (&r);
-  test_pty_close (&pty);
+  replay_stop (&p);
   g_byte_array_unref (wire);
   g_free (buf);
 }
