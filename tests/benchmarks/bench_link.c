@@ -1279,7 +1279,7 @@ bench_unlock (void)
 }
 
 /* ---------------------------------------------------------------------- */
-/* 8. Joining mid-stream */
+/* 7. Joining mid-stream */
 
 /* One packet of the captured stream: where it starts and ends on the
  * wire (its delimiter included), and its type. */
@@ -1412,7 +1412,7 @@ bench_join (void)
   gboolean all = TRUE;
   guint i;
 
-  g_print ("8. Joining mid-stream: line time from the byte a receiver joins "
+  g_print ("7. Joining mid-stream: line time from the byte a receiver joins "
            "at to the end of its first frame after caps, worst over every "
            "byte of the captured stream; target: caps-period + one frame\n");
   g_print ("%10s %8s %11s %11s %11s %11s %6s\n", "baud", "frames",
