@@ -32,12 +32,17 @@
 #   WIDTH, HEIGHT, FPS   picture size and rate sent [320, 240, 10]
 #   BITRATE    encoder bitrate in kbit/s [three quarters of the line's data
 #              rate: 69 at 115200 baud, 552 at 921600]; the rest is room for
-#              the framing (49 bytes a frame, the caps once a second and
-#              before each key frame) and
-#              for the encoder overshooting
+#              the framing (about 10 bytes a frame, the caps once a second
+#              and before key frames, within CAPS_BUDGET) and for the
+#              encoder overshooting
 #   KEYINT     a key frame every KEYINT frames [2 * FPS: every 2 seconds];
 #              a receiver that starts late, or loses a packet, shows the
 #              picture again from the next key frame on
+#   CAPS_BUDGET  at most this percentage of the line for repeated caps
+#              [0.5]: serialsink sends them before a key frame only when
+#              that keeps them within it (every 8 KB of stream or so), so
+#              with key frames closer than that a late receiver starts at a
+#              later one; raise it for quicker starts
 #   SOURCE     the video source, replacing the camera
 #              [v4l2src device=$DEVICE]; for a test without a camera:
 #              SOURCE="videotestsrc is-live=true num-buffers=100"
@@ -54,6 +59,7 @@ WIDTH=${WIDTH:-320}
 HEIGHT=${HEIGHT:-240}
 FPS=${FPS:-10}
 KEYINT=${KEYINT:-$((2 * FPS))}
+CAPS_BUDGET=${CAPS_BUDGET:-0.5}
 SOURCE=${SOURCE:-v4l2src device=$DEVICE}
 # A character takes 10 bits on the line (start, 8 data, stop).
 if [ "$LINK_RATE" -gt 0 ]; then
@@ -104,7 +110,7 @@ pipeline=(
   # pacing: on a real UART serialsink hands the driver data at the line
   #   rate (set LINK_RATE for a radio); drop-policy=never: see above.
   ! serialsink port="$PORT" baud-rate="$BAUD" link-rate="$LINK_RATE"
-    drop-policy=never
+    drop-policy=never caps-budget="$CAPS_BUDGET"
 )
 # -e: Ctrl-C sends EOS, so the receiver learns that the stream ended.
 echo "+ gst-launch-1.0 -e ${pipeline[*]}" >&2

@@ -46,7 +46,7 @@ import time
 PYTHON = "/usr/bin/python3"
 DEADLINE = 45.0  # seconds for a whole test; meson's timeout is 60
 EOS_COPIES = 3
-EOS_PACKET_BYTES = 50
+EOS_PACKET_BYTES = 10
 
 
 class TestFailure(Exception):
@@ -217,8 +217,8 @@ def run_monitor(args, emu, procs, deadline):
     wire = int(tx_sum["tx_wire"])
     # serialsink sends its EOS packet three times in case one is damaged;
     # serialsrc stops reading at the first, so the last two copies are
-    # delivered to its port but never read (docs/protocol.md, sections 4
-    # and 5: an empty packet is 48 bytes, 49 after COBS, 50 with the 0x00).
+    # delivered to its port but never read (docs/protocol.md, sections 3,
+    # 9.4 and 13: an EOS packet is 8 bytes, 9 after COBS, 10 with the 0x00).
     unread = (EOS_COPIES - 1) * EOS_PACKET_BYTES
     expect(wire == counters["a2b_bytes"] == counters["a2b_delivered"] ==
            int(rx_sum["rx_wire"]) + unread,
