@@ -97,8 +97,8 @@ gst_serial_schedule_period (const GstSerialSchedule *sched, guint interval_ms,
 
   if (interval_ms == 0)
     return 0;
-  return MAX (interval, gst_serial_schedule_budget_bytes (sched, budget) +
-          frame);
+  return MAX (interval,
+      gst_serial_schedule_budget_bytes (sched, budget) + frame);
 }
 
 /**

@@ -1139,8 +1139,8 @@ gst_serial_sink_send (GstSerialSink *self, GstBuffer *buffer)
     case GST_SERIAL_FRAMING_NATIVE:
       GST_OBJECT_LOCK (self);
       /* At most: the caps then never come later than their period. */
-      self->frame_wire = sf_encoded_max (SF_MODE_NATIVE,
-          self->packer.options, gst_buffer_get_size (buffer));
+      self->frame_wire = sf_encoded_max (SF_MODE_NATIVE, self->packer.options,
+          gst_buffer_get_size (buffer));
       due = gst_serial_schedule_caps_due (&self->sched, self->caps_interval,
           self->caps_budget / 100,
           GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT),

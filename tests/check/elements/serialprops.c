@@ -389,8 +389,7 @@ GST_START_TEST (test_pacing_change_while_open)
   /* The packer takes these at start as well. */
   ASSERT_WARNING (g_object_set (el, "fragment-size", 250, NULL));
   ASSERT_WARNING (g_object_set (el, "sender-time", TRUE, NULL));
-  g_object_get (el, "fragment-size", &link_rate, "sender-time", &pacing,
-      NULL);
+  g_object_get (el, "fragment-size", &link_rate, "sender-time", &pacing, NULL);
   fail_unless_equals_int (link_rate, 0);
   fail_unless_equals_int (pacing, FALSE);
   /* The caps schedule takes them at any time. */
