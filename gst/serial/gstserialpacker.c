@@ -43,7 +43,6 @@ gst_serial_packer_start (GstSerialPacker *packer, sf_mode mode,
   packer->need_delimiter = TRUE;
   packer->absolute = TRUE;
   packer->seen_delta = FALSE;
-  packer->fragments = 0;
   sf_frame_ref_init (&packer->ref);
 }
 
@@ -84,63 +83,30 @@ gst_serial_packer_finish (GstSerialPacker *packer, sf_encoder *enc)
   return r;
 }
 
-/* The mapped memories of a buffer, to write any range of its bytes. */
-typedef struct {
-  guint n;
-  GstMemory *mem[16];
-  GstMapInfo map[16];
-} GstSerialPackerMaps;
-
-static gboolean
-gst_serial_packer_map (GstSerialPackerMaps *maps, GstBuffer *buffer)
-{
-  guint i, n = gst_buffer_n_memory (buffer);
-
-  maps->n = 0;
-  for (i = 0; i < n; i++) {
-    /* More memories than that are merged into one, a copy. */
-    maps->mem[i] = n > G_N_ELEMENTS (maps->mem)
-        ? gst_buffer_get_all_memory (buffer)
-        : gst_memory_ref (gst_buffer_peek_memory (buffer, i));
-    if (!gst_memory_map (maps->mem[i], &maps->map[i], GST_MAP_READ)) {
-      gst_memory_unref (maps->mem[i]);
-      return FALSE;
-    }
-    maps->n++;
-    if (n > G_N_ELEMENTS (maps->mem))
-      break;
-  }
-  return TRUE;
-}
-
-static void
-gst_serial_packer_unmap (GstSerialPackerMaps *maps)
-{
-  guint i;
-
-  for (i = 0; i < maps->n; i++) {
-    gst_memory_unmap (maps->mem[i], &maps->map[i]);
-    gst_memory_unref (maps->mem[i]);
-  }
-  maps->n = 0;
-}
-
-/* Writes bytes @offset .. @offset + @len of the mapped buffer. */
+/* Writes bytes @offset .. @offset + @len of @buffer, from its memories as
+ * they are (no copy to merge them). */
 static sf_result
-gst_serial_packer_write_range (sf_encoder *enc, const GstSerialPackerMaps *maps,
-    gsize offset, gsize len)
+gst_serial_packer_write_range (sf_encoder *enc, GstBuffer *buffer, gsize offset,
+    gsize len)
 {
+  guint i, n_mem = gst_buffer_n_memory (buffer);
   sf_result r = SF_OK;
+  GstMapInfo map;
   gsize n;
-  guint i;
 
-  for (i = 0; i < maps->n && len > 0 && r == SF_OK; i++) {
-    if (offset >= maps->map[i].size) {
-      offset -= maps->map[i].size;
+  for (i = 0; i < n_mem && len > 0 && r == SF_OK; i++) {
+    GstMemory *mem = gst_buffer_peek_memory (buffer, i);
+    gsize size = gst_memory_get_sizes (mem, NULL, NULL);
+
+    if (offset >= size) {
+      offset -= size;
       continue;
     }
-    n = MIN (len, maps->map[i].size - offset);
-    r = sf_encoder_write (enc, maps->map[i].data + offset, n);
+    if (!gst_memory_map (mem, &map, GST_MAP_READ))
+      return SF_ERR_ARG;
+    n = MIN (len, size - offset);
+    r = sf_encoder_write (enc, map.data + offset, n);
+    gst_memory_unmap (mem, &map);
     offset = 0;
     len -= n;
   }
@@ -150,14 +116,13 @@ gst_serial_packer_write_range (sf_encoder *enc, const GstSerialPackerMaps *maps,
 /* One packet of @hdr carrying bytes @offset .. @offset + @len. */
 static sf_result
 gst_serial_packer_packet (GstSerialPacker *packer, const sf_header *hdr,
-    const sf_frame_ref *ref, const GstSerialPackerMaps *maps, gsize offset,
-    gsize len)
+    const sf_frame_ref *ref, GstBuffer *buffer, gsize offset, gsize len)
 {
   sf_encoder enc;
   sf_result r = gst_serial_packer_begin (packer, &enc, hdr, ref);
 
   if (r == SF_OK)
-    r = gst_serial_packer_write_range (&enc, maps, offset, len);
+    r = gst_serial_packer_write_range (&enc, buffer, offset, len);
   return r == SF_OK ? gst_serial_packer_finish (packer, &enc) : r;
 }
 
@@ -165,28 +130,27 @@ gst_serial_packer_packet (GstSerialPacker *packer, const sf_header *hdr,
  * carries the frame's fields (docs/protocol.md, section 8). */
 static sf_result
 gst_serial_packer_frame (GstSerialPacker *packer, sf_header *hdr,
-    const sf_frame_ref *ref, const GstSerialPackerMaps *maps, gsize size)
+    const sf_frame_ref *ref, GstBuffer *buffer)
 {
-  gsize piece = packer->fragment_size, count, i;
+  gsize size = gst_buffer_get_size (buffer), piece = packer->fragment_size;
+  gsize count, i;
   sf_result r = SF_OK;
 
   if (packer->mode != SF_MODE_NATIVE || piece == 0 || size <= piece) {
-    packer->fragments = 1;
     gst_serial_packer_reset_buffer (packer,
         sf_encoded_max (packer->mode, packer->options, size));
-    return gst_serial_packer_packet (packer, hdr, ref, maps, 0, size);
+    return gst_serial_packer_packet (packer, hdr, ref, buffer, 0, size);
   }
   count = (size + piece - 1) / piece;
   if (count > G_MAXUINT16)
     return SF_ERR_LENGTH;
-  packer->fragments = count;
   gst_serial_packer_reset_buffer (packer,
       count * sf_encoded_max (packer->mode, packer->options, piece));
   hdr->type = SF_TYPE_FRAGMENT;
   hdr->frag_count = count;
   for (i = 0; i < count && r == SF_OK; i++) {
     hdr->frag_index = i;
-    r = gst_serial_packer_packet (packer, hdr, ref, maps, i * piece,
+    r = gst_serial_packer_packet (packer, hdr, ref, buffer, i * piece,
         MIN (piece, size - i * piece));
   }
   return r;
@@ -206,23 +170,14 @@ sf_result
 gst_serial_packer_data (GstSerialPacker *packer, GstBuffer *buffer)
 {
   gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-  GstSerialPackerMaps maps;
   const sf_frame_ref *ref;
-  sf_result r;
 
   packer->seen_delta |= delta;
   gst_serial_wire_header_from_buffer (&packer->last, buffer, packer->seq,
       packer->sender_time);
   ref =
       packer->absolute || (packer->seen_delta && !delta) ? NULL : &packer->ref;
-  if (!gst_serial_packer_map (&maps, buffer)) {
-    gst_serial_packer_unmap (&maps);
-    return SF_ERR_ARG;
-  }
-  r = gst_serial_packer_frame (packer, &packer->last, ref, &maps,
-      gst_buffer_get_size (buffer));
-  gst_serial_packer_unmap (&maps);
-  return r;
+  return gst_serial_packer_frame (packer, &packer->last, ref, buffer);
 }
 
 /**
@@ -253,7 +208,6 @@ gst_serial_packer_caps (GstSerialPacker *packer, const gchar *caps)
     len = compact_len;
   }
   hdr.payload_len = len;
-  packer->fragments = 1;
   packer->absolute = TRUE;
   gst_serial_packer_reset_buffer (packer,
       sf_encoded_max (packer->mode, packer->options, len));
@@ -278,7 +232,6 @@ gst_serial_packer_eos (GstSerialPacker *packer)
 
   sf_header_init (&hdr, SF_TYPE_EOS);
   hdr.seq = packer->seq;
-  packer->fragments = 1;
   gst_serial_packer_reset_buffer (packer,
       sf_encoded_max (packer->mode, packer->options, 0));
   r = gst_serial_packer_begin (packer, &enc, &hdr, NULL);

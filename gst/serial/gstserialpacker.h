@@ -45,7 +45,6 @@ typedef struct {
   sf_header last;      /* the header of the frame last made */
   gboolean absolute;   /* the next frame's times are written whole */
   gboolean seen_delta; /* the stream has delta frames */
-  guint fragments;     /* packets the frame last made went in */
 } GstSerialPacker;
 
 void gst_serial_packer_init (GstSerialPacker *packer);
