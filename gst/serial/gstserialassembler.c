@@ -70,6 +70,7 @@ static void
 gst_serial_assembler_begin (GstSerialAssembler *asm_, const sf_header *hdr)
 {
   asm_->active = TRUE;
+  asm_->done = FALSE;
   asm_->hdr = *hdr;
   asm_->got = g_new0 (guint8, hdr->frag_count);
 }
@@ -128,8 +129,6 @@ gst_serial_assembler_finish (GstSerialAssembler *asm_)
   GstBuffer *frame;
 
   asm_->done = TRUE;
-  asm_->done_seq = asm_->hdr.seq;
-  asm_->done_stream = asm_->hdr.stream;
   if (count == 1) {
     frame = gst_buffer_new_wrapped (g_steal_pointer (&asm_->last), size);
   } else {
@@ -158,8 +157,8 @@ gst_serial_assembler_add (GstSerialAssembler *asm_, const sf_header *hdr,
 {
   /* A copy of a fragment of the frame just given (a retransmission that
    * came late) adds nothing. */
-  if (!asm_->active && asm_->done && hdr->seq == asm_->done_seq &&
-      hdr->stream == asm_->done_stream)
+  if (!asm_->active && asm_->done && hdr->seq == asm_->hdr.seq &&
+      hdr->stream == asm_->hdr.stream)
     return NULL;
   if (asm_->active &&
       (hdr->seq != asm_->hdr.seq || hdr->stream != asm_->hdr.stream ||

@@ -29,16 +29,16 @@ typedef struct {
   /* private */
   gsize max_size;
   gboolean active;
-  sf_header hdr;  /* the frame's fields, from its first fragment in */
+  sf_header hdr;  /* the frame in progress, or last given: its fields,
+                   * from its first fragment in */
   guint have;     /* fragments in */
   guint8 *got;    /* frag_count flags */
   gsize piece;    /* bytes of every fragment but the last, 0: not known */
   guint8 *data;   /* frag_count * piece bytes, once piece is known */
   guint8 *last;   /* the last fragment, while piece is not known */
   gsize last_len; /* its length */
-  gboolean done;  /* a frame was given: its late copies are ignored */
-  guint32 done_seq;
-  guint32 done_stream;
+  gboolean done;  /* the frame of hdr was given: its late copies are
+                   * ignored */
 } GstSerialAssembler;
 
 void gst_serial_assembler_init (GstSerialAssembler *asm_, gsize max_size);

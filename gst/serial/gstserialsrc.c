@@ -313,7 +313,8 @@ gst_serial_src_link_stats (GstElement *element)
       "payload-bytes", G_TYPE_UINT64, self->payload_bytes,
       "wire-bytes", G_TYPE_UINT64, raw ? self->raw_bytes : st->wire_bytes,
       "check-failures", G_TYPE_UINT64, st->crc_errors,
-      "lost-frames", G_TYPE_UINT64, self->lost_frames,
+      "lost-frames", G_TYPE_UINT64,
+          self->lost_frames + self->assembler.incomplete,
       "oversize-frames", G_TYPE_UINT64, st->oversize,
       "bytes-skipped", G_TYPE_UINT64, st->skipped_bytes,
       "malformed", G_TYPE_UINT64, st->malformed,
@@ -662,7 +663,6 @@ gst_serial_src_take_fragment (GstSerialSrc *self, const sf_packet *pkt,
   frame = gst_serial_assembler_add (&self->assembler, &pkt->header,
       pkt->payload, pkt->payload_len);
   *gave_up = self->assembler.incomplete != before;
-  self->lost_frames += self->assembler.incomplete - before;
   GST_OBJECT_UNLOCK (self);
   return frame;
 }
@@ -677,11 +677,8 @@ gst_serial_src_count_lost (GstSerialSrc *self, const sf_header *hdr)
 
   GST_OBJECT_LOCK (self);
   /* Any packet but a fragment ends the frame in progress. */
-  if (hdr->type != SF_TYPE_FRAGMENT &&
-      gst_serial_assembler_give_up (&self->assembler)) {
-    gave_up = TRUE;
-    self->lost_frames++;
-  }
+  if (hdr->type != SF_TYPE_FRAGMENT)
+    gave_up = gst_serial_assembler_give_up (&self->assembler);
   self->lost_frames += lost;
   GST_OBJECT_UNLOCK (self);
   if (lost > 0)

@@ -30,7 +30,7 @@ struct _GstSerialSrc {
   sf_dec_stats dec_stats; /* copied from the decoder */
   guint64 frames_received;
   guint64 payload_bytes;
-  guint64 lost_frames;
+  guint64 lost_frames; /* missing from the sequence */
   guint64 caps_rejected;
   guint64 frames_without_caps;
   guint64 other_streams;
