@@ -24,7 +24,7 @@
  * #GstSerialSink:caps-interval of link time, so that a serialsrc started at
  * any moment knows what it receives; on slow lines less often, so that they
  * never take more than #GstSerialSink:caps-budget of the line (at 9600
- * baud, every 5 s). In a stream with delta frames (H.264) they also go
+ * baud 7 to 8 s apart with 2 KiB frames). In a stream with delta frames (H.264) they also go
  * right before a key frame when the budget allows, so that a late receiver
  * starts decoding there (unless caps-interval is 0, which asks for no
  * repetition). With #GstSerialSink:fragment-size, larger frames go as
@@ -84,9 +84,10 @@
  * * `wire-bytes` (guint64): bytes written to the port, framing included
  * * `caps-sent` (guint64): caps packets sent (native framing)
  * * `caps-bytes` (guint64): bytes those caps packets took on the wire
- * * `caps-period` (gdouble): seconds of link time between repetitions of
- *   the caps, as caps-interval and caps-budget set it for these caps; 0
- *   when they are not repeated
+ * * `caps-period` (gdouble): the most seconds of link time between two
+ *   repetitions of the caps, as caps-interval and caps-budget set it for
+ *   these caps and frames the size of the last (a receiver that joins has
+ *   the caps after at most that); 0 when they are not repeated
  * * `frames-dropped` (guint64): frames dropped by the drop policy
  * * `line-rate` (gdouble): bytes per second the sink paces at, 0 when not
  *   pacing
@@ -180,8 +181,9 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 #define GST_CAT_DEFAULT serial_sink_debug
 
 #define DEFAULT_CAPS_INTERVAL 1000
-/* Half a percent: jpegenc's caps then cost 4.8 bytes a second at 9600
- * baud, where they go every 5 s, and 1000 ms rules from 57600 baud up. */
+/* Half a percent: jpegenc's 25-byte caps packet then goes once 5000 bytes
+ * went since the last (5.2 s at 9600 baud, plus the frame that is not
+ * cut), and the 1000 ms interval rules from 115200 baud up. */
 #define DEFAULT_CAPS_BUDGET 0.5
 /* Frames go whole: a fragment costs about 10 bytes more on the wire, and
  * until lost fragments can be repaired a frame missing one is lost
