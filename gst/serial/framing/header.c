@@ -316,9 +316,10 @@ encode_v2 (const sf_header *hdr, const sf_frame_ref *ref, uint8_t *out,
     pos += sf_varint_put (buf + pos, hdr->frag_index);
     pos += sf_varint_put (buf + pos, hdr->frag_count);
   }
-  if (p.fields & SF_V2_FLAGS && hdr->type <= SF_TYPE_FRAGMENT)
-    pos += sf_varint_put (buf + pos, hdr->flags);
   if (hdr->type <= SF_TYPE_FRAGMENT) {
+    /* The bits mean other things in CAPS and EOS. */
+    if (p.fields & SF_V2_FLAGS)
+      pos += sf_varint_put (buf + pos, hdr->flags);
     if ((p.fields & SF_V2_PTS_MASK) == SF_V2_PTS_ABSOLUTE ||
         (p.fields & SF_V2_PTS_MASK) == SF_V2_PTS_DELTA)
       pos += sf_varint_put (buf + pos, p.pts);
