@@ -995,10 +995,10 @@ reject_v2("v2-reject-version-f", bytes([0xFF, 0, 0, 0]), "bad_version",
           "low nibble 15")
 reject_v2("v2-reject-version-1-type", bytes([0x11, 0, 0, 0] + [0] * 40),
           "bad_version", "low nibble 1 with a type: only 0x01 is version 1")
-for t in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):
+for t in (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):
     reject_v2("v2-reject-type-%d" % t, bytes([0x02 | t << 4, 0, 1, 0]),
               "unknown_type", "reserved type %d" % t)
-reject_v2("v2-reject-type-first", bytes([0x42, 0x80, 0x00, 0x00]),
+reject_v2("v2-reject-type-first", bytes([0x52, 0x80, 0x00, 0x00]),
           "unknown_type",
           "a reserved type is told before its header is read: MORE set, "
           "but no seq")

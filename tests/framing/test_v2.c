@@ -39,6 +39,7 @@ same_fields (const sf_header *a, const sf_header *b)
       a->pts == b->pts && a->dts == b->dts && a->duration == b->duration &&
       a->sender_time == b->sender_time && a->stream == b->stream &&
       a->frag_index == b->frag_index && a->frag_count == b->frag_count &&
+      a->parity_count == b->parity_count && a->last_size == b->last_size &&
       a->caps_compact == b->caps_compact && a->unresolved == b->unresolved;
 }
 
@@ -51,6 +52,19 @@ varint_size (uint64_t v)
     v >>= 7;
     n++;
   }
+  return n;
+}
+
+static size_t
+varint_put (uint8_t *p, uint64_t v)
+{
+  size_t n = 0;
+
+  while (v >= 0x80) {
+    p[n++] = (uint8_t) (v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = (uint8_t) v;
   return n;
 }
 
@@ -208,8 +222,12 @@ expected (const sf_header *sent)
     want.flags = 0;
     want.pts = want.dts = want.duration = SF_TIME_NONE;
   }
-  if (sent->type != SF_TYPE_FRAGMENT)
+  if (sent->type != SF_TYPE_FRAGMENT && sent->type != SF_TYPE_PARITY)
     want.frag_index = want.frag_count = 0;
+  if (sent->type != SF_TYPE_PARITY) {
+    want.parity_count = 0;
+    want.last_size = 0;
+  }
   if (sent->type != SF_TYPE_CAPS)
     want.caps_compact = 0;
   return want;
@@ -219,19 +237,25 @@ static void
 test_fields_round_trip (void)
 {
   static const uint8_t types[] = { SF_TYPE_DATA, SF_TYPE_FRAGMENT, SF_TYPE_CAPS,
-    SF_TYPE_EOS };
+    SF_TYPE_EOS, SF_TYPE_PARITY };
   uint8_t out[SF_HEADER_MAX];
   unsigned t, mask, variant, bad = 0, cases = 0;
   size_t len, longest = 0;
   sf_header hdr, got, want;
 
-  for (t = 0; t < 4; t++) {
+  for (t = 0; t < sizeof (types); t++) {
     for (mask = 0; mask < 64; mask++) {
       for (variant = 0; variant < 3; variant++) {
         sf_header_init (&hdr, types[t]);
         hdr.seq = 0xFFFF - variant;
-        hdr.frag_count = types[t] == SF_TYPE_FRAGMENT ? 65535 - variant : 0;
+        if (types[t] == SF_TYPE_FRAGMENT || types[t] == SF_TYPE_PARITY)
+          hdr.frag_count = (uint16_t) (65535 - variant);
         hdr.frag_index = hdr.frag_count ? hdr.frag_count - 1 - variant : 0;
+        if (types[t] == SF_TYPE_PARITY) {
+          /* 512 blocks of 128 data and 128 parity pieces at most. */
+          hdr.parity_count = (uint16_t) (65535 - variant);
+          hdr.last_size = variant ? UINT32_MAX : 1;
+        }
         hdr.caps_compact = types[t] == SF_TYPE_CAPS && variant;
         set_optional (&hdr, mask, variant);
         len = encode (&hdr, NULL, out);
@@ -606,7 +630,7 @@ test_drop_reasons (void)
   CHECK (decode4 (0x03, 0, 0, 0) == SF_ERR_VERSION);
   CHECK (decode4 (0x00, 0, 0, 0) == SF_ERR_VERSION);
   CHECK (decode4 (0x11, 0, 0, 0) == SF_ERR_VERSION);
-  for (t = 4; t < 16; t++)
+  for (t = SF_TYPE_PARITY + 1; t < 16; t++)
     bad += decode4 ((uint8_t) (0x02 | t << 4), 0x80, 0, 0) != SF_ERR_TYPE;
   CHECK_MSG (bad == 0, "%u reserved types accepted", bad);
   /* Reserved bits of more, of CAPS and EOS fields, DURATION 3. */
@@ -657,6 +681,11 @@ test_payload_rules (void)
   } cases[] = {
     { "\x12\x00\x00\x00\x00\x02", 6, 0, SF_ERR_LENGTH }, /* empty piece */
     { "\x12\x00\x00\x00\x00\x02", 6, 1, SF_OK },
+    /* PARITY p 0 of 1, n 1, last piece 2 bytes: the payload holds it */
+    { "\x42\x00\x00\x00\x00\x01\x01\x02", 8, 2, SF_OK },
+    { "\x42\x00\x00\x00\x00\x01\x01\x02", 8, 3, SF_OK },
+    { "\x42\x00\x00\x00\x00\x01\x01\x02", 8, 1, SF_ERR_LENGTH },
+    { "\x42\x00\x00\x00\x00\x01\x01\x02", 8, 0, SF_ERR_LENGTH },
     { "\x32\x00\x00\x00", 4, 1, SF_ERR_LENGTH },    /* EOS payload */
     { "\x22\x00\x00\x00", 4, 3, SF_ERR_MALFORMED }, /* NUL, plain */
     { "\x22\x01\x00\x00", 4, 3, SF_OK },            /* 00, compact */
@@ -679,6 +708,56 @@ test_payload_rules (void)
     CHECK_MSG (sf_native_parse (pkt, n + 4, NULL, &got, &payload) ==
             cases[i].want,
         "case %zu", i);
+  }
+}
+
+/* The numbers of a PARITY header (section 8.1): what is out of range is
+ * malformed, and the encoder refuses to write it. */
+static void
+test_parity_numbers (void)
+{
+  struct {
+    uint32_t index, n, m, last;
+    int valid;
+  } cases[] = {
+    { 0, 1, 1, 1, 1 }, { 0, 0, 1, 1, 0 }, /* no data pieces */
+    { 0, 1, 0, 1, 0 },                    /* no parity pieces */
+    { 1, 1, 1, 1, 0 },                    /* p >= M */
+    { 0, 1, 1, 0, 0 },                    /* an empty last piece */
+    { 127, 128, 128, 9, 1 },              /* one block of 256 */
+    { 0, 128, 129, 9, 0 },                /* one block of 257 */
+    { 2, 129, 4, 9, 1 },                  /* two blocks of 65 + 2 and 64 + 2 */
+    { 2, 129, 382, 9, 1 },                /* block 0: 65 + 191 */
+    { 2, 129, 383, 9, 0 },                /* block 0: 65 + 192 */
+    { 0, 256, 256, 9, 1 },                /* two blocks of 128 + 128 */
+    { 0, 256, 257, 9, 0 },                /* block 0: 128 + 129 */
+  };
+  uint8_t h[SF_HEADER_MAX];
+  sf_header hdr, got;
+  size_t i, len;
+
+  for (i = 0; i < sizeof (cases) / sizeof (cases[0]); i++) {
+    sf_header_init (&hdr, SF_TYPE_PARITY);
+    hdr.frag_index = (uint16_t) cases[i].index;
+    hdr.frag_count = (uint16_t) cases[i].n;
+    hdr.parity_count = (uint16_t) cases[i].m;
+    hdr.last_size = cases[i].last;
+    CHECK_MSG ((sf_header_encode (&hdr, NULL, h, sizeof (h), &len) == SF_OK) ==
+            cases[i].valid,
+        "case %zu encodes", i);
+    /* The same numbers written by hand. */
+    len = 0;
+    h[len++] = 0x42;
+    h[len++] = 0;
+    h[len++] = 0;
+    h[len++] = 0;
+    len += varint_put (h + len, cases[i].index);
+    len += varint_put (h + len, cases[i].n);
+    len += varint_put (h + len, cases[i].m);
+    len += varint_put (h + len, cases[i].last);
+    CHECK_MSG (decode (h, len, NULL, &got) ==
+            (cases[i].valid ? SF_OK : SF_ERR_MALFORMED),
+        "case %zu decodes", i);
   }
 }
 
@@ -725,8 +804,18 @@ test_seq_tracker (void)
   CHECK (sft_seq_update (&t, 2, SF_TYPE_DATA, 504) == 0);
   CHECK (t.restarts == 5 && t.lost == 3 + 0x7FFF + 2);
   /* Reserved types are not counted. */
-  CHECK (sft_seq_update (&t, 2, 4, 600) == 0);
+  CHECK (sft_seq_update (&t, 2, 5, 600) == 0);
   CHECK (sft_seq_update (&t, 2, SF_TYPE_DATA, 505) == 0);
+  /* Parity follows its frame, whole or in fragments, with its number; a
+   * frame whose data was lost is not lost while its parity comes. */
+  CHECK (sft_seq_update (&t, 2, SF_TYPE_PARITY, 505) == 0);
+  CHECK (sft_seq_update (&t, 2, SF_TYPE_PARITY, 505) == 0);
+  CHECK (sft_seq_update (&t, 2, SF_TYPE_PARITY, 506) == 0);
+  CHECK (sft_seq_update (&t, 2, SF_TYPE_FRAGMENT, 507) == 0);
+  CHECK (sft_seq_update (&t, 2, SF_TYPE_PARITY, 507) == 0);
+  CHECK (sft_seq_update (&t, 2, SF_TYPE_PARITY, 509) == 1);
+  CHECK (sft_seq_update (&t, 2, SF_TYPE_DATA, 510) == 0);
+  CHECK (t.lost == 3 + 0x7FFF + 2 + 1);
 }
 
 int
@@ -739,6 +828,7 @@ main (void)
   test_packets ();
   test_frame_ref ();
   test_fragments_ref ();
+  test_parity_numbers ();
   test_streams_ref ();
   test_unresolved ();
   test_loss ();

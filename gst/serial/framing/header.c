@@ -105,9 +105,9 @@ sf_frame_ref_update (sf_frame_ref *ref, const sf_header *hdr)
     sf_frame_ref_init (ref);
     return;
   }
-  if (hdr->type != SF_TYPE_DATA && hdr->type != SF_TYPE_FRAGMENT)
+  if (!sf_type_is_frame (hdr->type))
     return;
-  /* Every fragment of a frame carries the frame's fields: remember the
+  /* Every piece of a frame carries the frame's fields: remember the
    * frame once, so that the one before it stays known. */
   if (ref->frame[0].valid && ref->frame[0].seq == hdr->seq &&
       ref->frame[0].stream == hdr->stream)
@@ -250,6 +250,23 @@ plan_duration (v2_plan *p, const sf_header *hdr, int have_prev,
   }
 }
 
+/* The piece numbers of a FRAGMENT or PARITY header (sections 8 and 8.1);
+ * the size of the last piece is checked against the payload later. */
+static int
+pieces_valid (const sf_header *hdr)
+{
+  switch (hdr->type) {
+    case SF_TYPE_FRAGMENT:
+      return hdr->frag_count > 0 && hdr->frag_index < hdr->frag_count;
+    case SF_TYPE_PARITY:
+      return hdr->frag_count > 0 && hdr->parity_count > 0 &&
+          hdr->frag_index < hdr->parity_count && hdr->last_size > 0 &&
+          sf_fec_layout_valid (hdr->frag_count, hdr->parity_count);
+    default:
+      return 1;
+  }
+}
+
 static sf_result
 plan_v2 (v2_plan *p, const sf_header *hdr, const sf_frame_ref *ref)
 {
@@ -264,8 +281,8 @@ plan_v2 (v2_plan *p, const sf_header *hdr, const sf_frame_ref *ref)
   switch (hdr->type) {
     case SF_TYPE_DATA:
     case SF_TYPE_FRAGMENT:
-      if (hdr->type == SF_TYPE_FRAGMENT &&
-          (hdr->frag_count == 0 || hdr->frag_index >= hdr->frag_count))
+    case SF_TYPE_PARITY:
+      if (!pieces_valid (hdr))
         return SF_ERR_ARG;
       if (hdr->flags & ~SF_FLAGS_DEFINED)
         return SF_ERR_ARG;
@@ -312,11 +329,15 @@ encode_v2 (const sf_header *hdr, const sf_frame_ref *ref, uint8_t *out,
   pos += 2;
   if (p.more & SF_V2_MORE_STREAM)
     pos += sf_varint_put (buf + pos, hdr->stream);
-  if (hdr->type == SF_TYPE_FRAGMENT) {
+  if (sf_type_is_piece (hdr->type)) {
     pos += sf_varint_put (buf + pos, hdr->frag_index);
     pos += sf_varint_put (buf + pos, hdr->frag_count);
   }
-  if (hdr->type <= SF_TYPE_FRAGMENT) {
+  if (hdr->type == SF_TYPE_PARITY) {
+    pos += sf_varint_put (buf + pos, hdr->parity_count);
+    pos += sf_varint_put (buf + pos, hdr->last_size);
+  }
+  if (sf_type_is_frame (hdr->type)) {
     /* The bits mean other things in CAPS and EOS. */
     if (p.fields & SF_V2_FLAGS)
       pos += sf_varint_put (buf + pos, hdr->flags);
@@ -486,13 +507,16 @@ static void
 read_frame_fields (v2_reader *rd, uint8_t fields, const sf_frame_ref *ref,
     sf_header *hdr)
 {
-  if (hdr->type == SF_TYPE_FRAGMENT) {
+  if (sf_type_is_piece (hdr->type)) {
     hdr->frag_index = (uint16_t) read_varint (rd, UINT16_MAX);
     hdr->frag_count = (uint16_t) read_varint (rd, UINT16_MAX);
-    if (rd->error == SF_OK &&
-        (hdr->frag_count == 0 || hdr->frag_index >= hdr->frag_count))
-      rd->error = SF_ERR_MALFORMED;
   }
+  if (hdr->type == SF_TYPE_PARITY) {
+    hdr->parity_count = (uint16_t) read_varint (rd, UINT16_MAX);
+    hdr->last_size = (uint32_t) read_varint (rd, UINT32_MAX);
+  }
+  if (rd->error == SF_OK && !pieces_valid (hdr))
+    rd->error = SF_ERR_MALFORMED;
   if (fields & SF_V2_FLAGS)
     hdr->flags = (uint16_t) read_varint (rd, UINT16_MAX);
   if (rd->error == SF_OK)
@@ -509,6 +533,7 @@ check_fields (uint8_t type, uint8_t fields)
   switch (type) {
     case SF_TYPE_DATA:
     case SF_TYPE_FRAGMENT:
+    case SF_TYPE_PARITY:
       return (fields & SF_V2_DUR_MASK) == SF_V2_DUR_RESERVED
           ? SF_ERR_UNSUPPORTED
           : SF_OK;
@@ -517,8 +542,7 @@ check_fields (uint8_t type, uint8_t fields)
     case SF_TYPE_EOS:
       return fields & SF_V2_EOS_RESERVED ? SF_ERR_UNSUPPORTED : SF_OK;
     default:
-      /* Forward error correction and control packets are not handled by
-       * this receiver yet. */
+      /* Control packets go the other way, and the rest is reserved. */
       return SF_ERR_TYPE;
   }
 }
@@ -548,7 +572,7 @@ decode_v2 (const uint8_t *in, size_t in_size, const sf_frame_ref *ref,
     hdr->caps_compact = (fields & SF_V2_CAPS_COMPACT) != 0;
   if (more & SF_V2_MORE_STREAM)
     hdr->stream = (uint32_t) read_varint (&rd, UINT32_MAX);
-  if (rd.error == SF_OK && hdr->type <= SF_TYPE_FRAGMENT)
+  if (rd.error == SF_OK && sf_type_is_frame (hdr->type))
     read_frame_fields (&rd, fields, ref, hdr);
   if (rd.error == SF_OK && (more & SF_V2_MORE_SENDER_TIME)) {
     if (rd.pos + 8 > in_size)
@@ -608,6 +632,11 @@ check_payload (const sf_header *hdr, const uint8_t *payload)
       return SF_OK;
     case SF_TYPE_FRAGMENT:
       return hdr->payload_len > 0 ? SF_OK : SF_ERR_LENGTH;
+    case SF_TYPE_PARITY:
+      /* The payload is F bytes, and the last piece at most as long. */
+      return hdr->payload_len > 0 && hdr->last_size <= hdr->payload_len
+          ? SF_OK
+          : SF_ERR_LENGTH;
     case SF_TYPE_CAPS:
       if (hdr->payload_len > SF_CAPS_MAX)
         return SF_ERR_LENGTH;

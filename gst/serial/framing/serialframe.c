@@ -114,6 +114,7 @@ check_header (const sf_header *hdr)
     case SF_TYPE_DATA:
       return SF_OK;
     case SF_TYPE_FRAGMENT:
+    case SF_TYPE_PARITY:
       return hdr->version == SF_VERSION ? SF_OK : SF_ERR_TYPE;
     case SF_TYPE_CAPS:
       if (hdr->version == SF_VERSION_1 && hdr->caps_compact)
@@ -156,7 +157,8 @@ begin_native (sf_encoder *enc, const sf_header *hdr, const sf_frame_ref *ref)
   r = sf_pack_native_header (hdr, ref, packed, &len);
   if (r != SF_OK)
     return r;
-  enc->remaining = hdr->payload_len;
+  enc->remaining =
+      hdr->version == SF_VERSION_1 ? hdr->payload_len : sf_least_payload (hdr);
   enc->type = hdr->type;
   enc->version = hdr->version;
   enc->compact = hdr->type == SF_TYPE_CAPS && hdr->caps_compact;
@@ -292,10 +294,8 @@ sf_encoder_finish (sf_encoder *enc, size_t *written)
     return enc_fail (enc, SF_ERR_STATE);
 
   if (enc->mode == SF_MODE_NATIVE) {
-    if (enc->version == SF_VERSION_1 && enc->remaining != 0)
-      return enc_fail (enc, SF_ERR_LENGTH);
-    /* A fragment carries at least one byte of its frame. */
-    if (enc->type == SF_TYPE_FRAGMENT && enc->payload == 0)
+    if (enc->version == SF_VERSION_1 ? enc->remaining != 0
+                                     : enc->payload < enc->remaining)
       return enc_fail (enc, SF_ERR_LENGTH);
     sf_put_le32 (crc, enc->crc);
     r = enc_cobs (enc, crc, sizeof (crc));
@@ -430,8 +430,8 @@ sf_seq_tracker_update (sf_seq_tracker *t, const sf_header *hdr)
   uint32_t mask, ahead, lost = 0;
 
   if (!t || !hdr ||
-      (hdr->type != SF_TYPE_DATA && hdr->type != SF_TYPE_FRAGMENT &&
-          hdr->type != SF_TYPE_CAPS && hdr->type != SF_TYPE_EOS))
+      (!sf_type_is_frame (hdr->type) && hdr->type != SF_TYPE_CAPS &&
+          hdr->type != SF_TYPE_EOS))
     return 0;
   /* Version 2 numbers frames in 16 bits, version 1 in 32: a sender that
    * changes version is a new sender. */
@@ -440,8 +440,8 @@ sf_seq_tracker_update (sf_seq_tracker *t, const sf_header *hdr)
     t->restarts++;
     t->valid = 0;
   }
-  /* Another fragment of the frame just counted. */
-  if (t->valid && hdr->type == SF_TYPE_FRAGMENT &&
+  /* Another piece of the frame just counted. */
+  if (t->valid && sf_type_is_piece (hdr->type) &&
       ((hdr->seq + 1) & mask) == t->expected)
     return 0;
   if (t->valid) {
@@ -454,10 +454,9 @@ sf_seq_tracker_update (sf_seq_tracker *t, const sf_header *hdr)
   }
   t->valid = 1;
   t->version = hdr->version;
-  /* Every fragment of frame s carries s; the next frame is s + 1. */
-  t->expected = (hdr->type == SF_TYPE_DATA || hdr->type == SF_TYPE_FRAGMENT)
-      ? (hdr->seq + 1) & mask
-      : hdr->seq & mask;
+  /* Every piece of frame s carries s; the next frame is s + 1. */
+  t->expected =
+      sf_type_is_frame (hdr->type) ? (hdr->seq + 1) & mask : hdr->seq & mask;
   t->lost += lost;
   return lost;
 }
@@ -530,6 +529,8 @@ sf_type_name (uint8_t type)
       return "EOS";
     case SF_TYPE_FRAGMENT:
       return "FRAGMENT";
+    case SF_TYPE_PARITY:
+      return "PARITY";
     case SF_TYPE_REPORT:
       return "REPORT";
     case SF_TYPE_NACK:

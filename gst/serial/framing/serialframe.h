@@ -116,7 +116,8 @@ typedef enum {
 #define SF_TYPE_FRAGMENT 0x1 /* a piece of a frame */
 #define SF_TYPE_CAPS 0x2     /* the stream description */
 #define SF_TYPE_EOS 0x3      /* end of stream */
-/* 0x4-0x7: reserved, sender to receiver (forward error correction). */
+#define SF_TYPE_PARITY 0x4   /* parity of a frame's pieces (section 8.1) */
+/* 0x5-0x7: reserved, sender to receiver. */
 /* 0x8-0xE: reserved for control packets, receiver to sender. */
 #define SF_TYPE_REPORT 0x8       /* receiver report */
 #define SF_TYPE_NACK 0x9         /* retransmission request */
@@ -160,15 +161,18 @@ typedef struct {
   uint64_t sender_time; /* ns since the UNIX epoch, or SF_TIME_NONE */
   uint32_t payload_len; /* bytes of payload after the header */
   /* version 2 */
-  uint32_t stream;      /* stream identifier, 0 unless several share a link */
-  uint16_t frag_index;  /* FRAGMENT: 0-based index of the piece */
-  uint16_t frag_count;  /* FRAGMENT: pieces of the frame */
-  uint8_t caps_compact; /* CAPS: payload in the compact encoding (section
+  uint32_t stream;       /* stream identifier, 0 unless several share a link */
+  uint16_t frag_index;   /* FRAGMENT: 0-based index of the piece; PARITY:
+                         * of the parity piece */
+  uint16_t frag_count;   /* FRAGMENT, PARITY: pieces of the frame */
+  uint16_t parity_count; /* PARITY: parity pieces of the frame */
+  uint32_t last_size;    /* PARITY: bytes of the frame's last piece */
+  uint8_t caps_compact;  /* CAPS: payload in the compact encoding (section
                          * 9.2); sf_caps_expand() restores the string */
-  uint8_t unresolved;   /* decoded: SF_UNRESOLVED_* for fields that refer to
+  uint8_t unresolved;    /* decoded: SF_UNRESOLVED_* for fields that refer to
                          * a previous frame this receiver lacks; they read
                          * SF_TIME_NONE */
-  uint16_t header_len;  /* decoded: bytes before the payload */
+  uint16_t header_len;   /* decoded: bytes before the payload */
 } sf_header;
 
 /* What each end remembers of a stream's last two frames, for the version 2
@@ -251,10 +255,64 @@ sf_result sf_native_parse (const uint8_t *pkt, size_t len,
 
 /* Forgets every frame. */
 void sf_frame_ref_init (sf_frame_ref *ref);
-/* Remembers the frame of a DATA or FRAGMENT header that went (sender) or
+/* Remembers the frame of a DATA, FRAGMENT or PARITY header that went
+ * (sender) or
  * arrived (receiver); other types change nothing, and a version 1 header
  * (another sender) forgets every frame. */
 void sf_frame_ref_update (sf_frame_ref *ref, const sf_header *hdr);
+
+/* --- Forward error correction (docs/protocol.md, section 8.1) ---------
+ * A systematic Reed-Solomon erasure code over GF(2^8): a frame of n data
+ * pieces of F bytes (the last zero-padded) gets m parity pieces of F
+ * bytes, dealt over interleaved blocks of at most 128 data pieces; any k
+ * pieces of a block of k data pieces give them back. */
+
+#define SF_FEC_BLOCK_DATA_MAX 128 /* data pieces per block */
+#define SF_FEC_BLOCK_MAX 256      /* pieces per block, data and parity */
+/* Work area of sf_fec_recover_block(). */
+#define SF_FEC_WORK_SIZE (2 * SF_FEC_BLOCK_DATA_MAX * SF_FEC_BLOCK_DATA_MAX)
+
+/* Blocks of a frame of n data pieces: ceil (n / 128). */
+uint32_t sf_fec_blocks (uint32_t n);
+/* Pieces of block j when count pieces are dealt over blocks blocks
+ * (piece i to block i % blocks): data pieces with count = n, parity pieces
+ * with count = m. */
+uint32_t sf_fec_block_pieces (uint32_t count, uint32_t blocks, uint32_t j);
+/* Whether n data and m parity pieces form a valid frame: both at least 1
+ * and no block over SF_FEC_BLOCK_MAX pieces. */
+int sf_fec_layout_valid (uint32_t n, uint32_t m);
+/* The parity pieces a sender adds to n data pieces for percent (0 to
+ * 100): none for 0, else ceil (n * percent / 100) and at least one per
+ * block. */
+uint32_t sf_fec_parity_count (uint32_t n, unsigned percent);
+/* The coefficient of data column c in parity row r of a block of k data
+ * pieces: inv ((k + r) XOR c).  k + r must be below 256 and c below k. */
+uint8_t sf_fec_coef (uint32_t k, uint32_t r, uint32_t c);
+
+uint8_t sf_gf_mul (uint8_t a, uint8_t b);
+/* The inverse of a != 0 (0 for 0). */
+uint8_t sf_gf_inv (uint8_t a);
+/* dst[i] ^= c * src[i] for len bytes. */
+void sf_gf_mul_add (uint8_t *dst, const uint8_t *src, size_t len, uint8_t c);
+
+/* Adds data piece i (len bytes, at most F: the rest counts as zeros) of a
+ * frame of n data and m parity pieces to parity piece p (F bytes, zeroed
+ * before the first piece).  Pieces of another block add nothing, so a
+ * sender may feed every data piece to every parity piece as it sends it,
+ * holding only the parity: firmware without a frame-sized buffer does so.
+ * SF_ERR_ARG for numbers out of range. */
+sf_result sf_fec_parity_add (uint32_t n, uint32_t m, uint32_t p, uint32_t i,
+    const uint8_t *data, size_t len, uint8_t *parity);
+
+/* Rebuilds the missing data pieces of one block of k data and m parity
+ * pieces, F bytes each (the frame's last piece zero-padded).  data[c] is
+ * column c, or NULL when it is missing, and then out[c] receives it;
+ * parity[r] is row r, or NULL.  work holds SF_FEC_WORK_SIZE bytes.
+ * SF_ERR_LENGTH when fewer than k pieces are there, SF_ERR_ARG for a
+ * block out of range. */
+sf_result sf_fec_recover_block (uint32_t k, uint32_t m,
+    const uint8_t *const *data, const uint8_t *const *parity,
+    uint8_t *const *out, size_t F, uint8_t *work);
 
 /* --- Compact caps (docs/protocol.md, section 9.2) ---------------------- */
 
@@ -330,7 +388,8 @@ typedef struct {
   size_t dst_size;
   size_t pos;         /* next byte to write */
   size_t code_pos;    /* where the open COBS block's code byte goes */
-  uint64_t remaining; /* native version 1: payload bytes still announced */
+  uint64_t remaining; /* native version 1: payload bytes still announced;
+                       * version 2: the fewest the type needs */
   uint64_t payload;   /* native: payload bytes written */
   uint32_t crc;
   uint8_t mode;
@@ -542,7 +601,8 @@ typedef struct {
   /* private */
   uint8_t buf[SF_STREAM_BUFFER_SIZE];
   uint64_t payload;   /* payload bytes taken */
-  uint32_t remaining; /* native version 1: payload bytes still announced */
+  uint32_t remaining; /* native version 1: payload bytes still announced;
+                       * version 2: the fewest the type needs */
   uint32_t crc;       /* native: CRC-32C so far */
   uint16_t rd;        /* next byte for sf_stream_poll */
   uint16_t end;       /* end of the bytes ready for sf_stream_poll; in cobs

@@ -16,6 +16,34 @@
 /* A host type no packet has: a version 1 type that is reserved. */
 #define SF_TYPE_INVALID 0xFF
 
+/* Packets that carry a frame's fields (flags, times): a whole frame, or a
+ * piece of one, data or parity. */
+static inline int
+sf_type_is_frame (uint8_t type)
+{
+  return type == SF_TYPE_DATA || type == SF_TYPE_FRAGMENT ||
+      type == SF_TYPE_PARITY;
+}
+
+/* The fewest payload bytes a version 2 packet of hdr's type may carry: a
+ * fragment at least one byte of its frame, a parity piece at least the
+ * frame's last piece. */
+static inline uint32_t
+sf_least_payload (const sf_header *hdr)
+{
+  if (hdr->type == SF_TYPE_FRAGMENT)
+    return 1;
+  return hdr->type == SF_TYPE_PARITY ? hdr->last_size : 0;
+}
+
+/* A piece of a frame other than its DATA packet: the frame's number is
+ * not new. */
+static inline int
+sf_type_is_piece (uint8_t type)
+{
+  return type == SF_TYPE_FRAGMENT || type == SF_TYPE_PARITY;
+}
+
 /* Version 2 header bits (docs/protocol.md, section 5). */
 #define SF_V2_HEADER_MIN 4 /* lead, fields, seq */
 #define SF_SEQ_MASK 0xFFFFu

@@ -160,7 +160,8 @@ begin_native (sf_stream *s, const sf_header *hdr, const sf_frame_ref *ref)
     return r;
   s->type = hdr->type;
   s->version = hdr->version;
-  s->remaining = hdr->payload_len;
+  s->remaining =
+      hdr->version == SF_VERSION_1 ? hdr->payload_len : sf_least_payload (hdr);
   s->crc = sf_crc32c (0, packed, len);
   return cobs_feed (s, packed, len) == len ? SF_OK : SF_ERR_STATE;
 }
@@ -297,10 +298,8 @@ sf_stream_finish (sf_stream *s)
     return s->error;
   if (s->phase == PHASE_PAYLOAD) {
     if (s->mode == SF_MODE_NATIVE) {
-      if (s->version == SF_VERSION_1 && s->remaining != 0)
-        return stream_fail (s, SF_ERR_LENGTH);
-      /* A fragment carries at least one byte of its frame. */
-      if (s->type == SF_TYPE_FRAGMENT && s->payload == 0)
+      if (s->version == SF_VERSION_1 ? s->remaining != 0
+                                     : s->payload < s->remaining)
         return stream_fail (s, SF_ERR_LENGTH);
       sf_put_le32 (s->trailer, s->crc);
       s->trailer_len = SF_CRC_SIZE;
