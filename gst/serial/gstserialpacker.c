@@ -23,6 +23,7 @@ void
 gst_serial_packer_clear (GstSerialPacker *packer)
 {
   g_free (packer->data);
+  g_free (packer->parity);
   gst_serial_packer_init (packer);
 }
 
@@ -62,6 +63,8 @@ gst_serial_packer_reset_buffer (GstSerialPacker *packer, gsize need)
   if (packer->need_delimiter)
     sf_write_delimiter (packer->mode, packer->data, packer->size, &pos);
   packer->len = pos;
+  packer->parity_packets = 0;
+  packer->parity_len = 0;
 }
 
 /* Starts a packet after those already in the buffer. */
@@ -126,33 +129,134 @@ gst_serial_packer_packet (GstSerialPacker *packer, const sf_header *hdr,
   return r == SF_OK ? gst_serial_packer_finish (packer, &enc) : r;
 }
 
+/* How a frame of @size bytes is cut: @n pieces of @F bytes (the last
+ * @last bytes), followed by @m parity pieces (docs/protocol.md, sections 8
+ * and 8.1). */
+typedef struct {
+  gsize n, F, last, m;
+} GstSerialPackerCut;
+
+static gboolean
+gst_serial_packer_cut (const GstSerialPacker *packer, gsize size,
+    GstSerialPackerCut *cut)
+{
+  gsize piece = packer->fragment_size;
+  guint fec = packer->mode == SF_MODE_NATIVE ? packer->fec_percentage : 0;
+
+  if (fec > 0 && piece == 0)
+    piece = GST_SERIAL_PACKER_FEC_FRAGMENT_SIZE;
+  if (packer->mode != SF_MODE_NATIVE || piece == 0 || size <= piece)
+    piece = MAX (size, 1);
+  /* An empty frame is one empty DATA packet, without parity. */
+  cut->n = MAX ((size + piece - 1) / piece, 1);
+  cut->F = piece;
+  cut->last = size - (cut->n - 1) * piece;
+  cut->m = size > 0 ? sf_fec_parity_count (cut->n, fec) : 0;
+  return cut->n <= G_MAXUINT16;
+}
+
+/**
+ * gst_serial_packer_wire_max:
+ *
+ * The most bytes the packets of a frame of @size bytes take on the line:
+ * its data, fragments and parity.
+ */
+gsize
+gst_serial_packer_wire_max (const GstSerialPacker *packer, gsize size)
+{
+  GstSerialPackerCut cut;
+
+  if (!gst_serial_packer_cut (packer, size, &cut))
+    return 0;
+  return (cut.n - 1) * sf_encoded_max (packer->mode, packer->options, cut.F) +
+      sf_encoded_max (packer->mode, packer->options, cut.last) +
+      cut.m * sf_encoded_max (packer->mode, packer->options, cut.F);
+}
+
+/* Computes the frame's parity pieces into packer->parity, each data piece
+ * added to the parity of its block. */
+static sf_result
+gst_serial_packer_make_parity (GstSerialPacker *packer, GstBuffer *buffer,
+    const GstSerialPackerCut *cut)
+{
+  gsize need = cut->m * cut->F, i, p;
+  sf_result r = SF_OK;
+  GstMapInfo map;
+
+  if (need > packer->parity_size) {
+    g_free (packer->parity);
+    packer->parity_size = MAX (need, 2 * packer->parity_size);
+    packer->parity = g_malloc (packer->parity_size);
+  }
+  memset (packer->parity, 0, need);
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return SF_ERR_ARG;
+  for (i = 0; i < cut->n && r == SF_OK; i++)
+    for (p = 0; p < cut->m && r == SF_OK; p++)
+      r = sf_fec_parity_add (cut->n, cut->m, p, i, map.data + i * cut->F,
+          i == cut->n - 1 ? cut->last : cut->F, packer->parity + p * cut->F);
+  gst_buffer_unmap (buffer, &map);
+  return r;
+}
+
+/* The frame's parity packets, after its data (docs/protocol.md, section
+ * 8.1): each carries the frame's fields, as a fragment does. */
+static sf_result
+gst_serial_packer_parity (GstSerialPacker *packer, const sf_header *frame,
+    const sf_frame_ref *ref, GstBuffer *buffer, const GstSerialPackerCut *cut)
+{
+  sf_header hdr = *frame;
+  sf_result r = gst_serial_packer_make_parity (packer, buffer, cut);
+  sf_encoder enc;
+  gsize p;
+
+  gsize start = packer->len;
+
+  hdr.type = SF_TYPE_PARITY;
+  hdr.frag_count = cut->n;
+  hdr.parity_count = cut->m;
+  hdr.last_size = cut->last;
+  packer->parity_packets = cut->m;
+  for (p = 0; p < cut->m && r == SF_OK; p++) {
+    hdr.frag_index = p;
+    r = gst_serial_packer_begin (packer, &enc, &hdr, ref);
+    if (r == SF_OK)
+      r = sf_encoder_write (&enc, packer->parity + p * cut->F, cut->F);
+    if (r == SF_OK)
+      r = gst_serial_packer_finish (packer, &enc);
+  }
+  packer->parity_len = packer->len - start;
+  return r;
+}
+
 /* The frame's packets: one DATA packet, or its fragments, each of which
- * carries the frame's fields (docs/protocol.md, section 8). */
+ * carries the frame's fields (docs/protocol.md, section 8), then its
+ * parity. */
 static sf_result
 gst_serial_packer_frame (GstSerialPacker *packer, sf_header *hdr,
     const sf_frame_ref *ref, GstBuffer *buffer)
 {
-  gsize size = gst_buffer_get_size (buffer), piece = packer->fragment_size;
-  gsize count, i;
+  gsize size = gst_buffer_get_size (buffer), i;
+  GstSerialPackerCut cut;
   sf_result r = SF_OK;
 
-  if (packer->mode != SF_MODE_NATIVE || piece == 0 || size <= piece) {
-    gst_serial_packer_reset_buffer (packer,
-        sf_encoded_max (packer->mode, packer->options, size));
-    return gst_serial_packer_packet (packer, hdr, ref, buffer, 0, size);
-  }
-  count = (size + piece - 1) / piece;
-  if (count > G_MAXUINT16)
+  if (!gst_serial_packer_cut (packer, size, &cut))
     return SF_ERR_LENGTH;
   gst_serial_packer_reset_buffer (packer,
-      count * sf_encoded_max (packer->mode, packer->options, piece));
-  hdr->type = SF_TYPE_FRAGMENT;
-  hdr->frag_count = count;
-  for (i = 0; i < count && r == SF_OK; i++) {
-    hdr->frag_index = i;
-    r = gst_serial_packer_packet (packer, hdr, ref, buffer, i * piece,
-        MIN (piece, size - i * piece));
+      gst_serial_packer_wire_max (packer, size));
+  if (cut.n == 1) {
+    r = gst_serial_packer_packet (packer, hdr, ref, buffer, 0, size);
+  } else {
+    hdr->type = SF_TYPE_FRAGMENT;
+    hdr->frag_count = cut.n;
+    for (i = 0; i < cut.n && r == SF_OK; i++) {
+      hdr->frag_index = i;
+      r = gst_serial_packer_packet (packer, hdr, ref, buffer, i * cut.F,
+          i == cut.n - 1 ? cut.last : cut.F);
+    }
   }
+  if (r == SF_OK && cut.m > 0)
+    r = gst_serial_packer_parity (packer, hdr, ref, buffer, &cut);
   return r;
 }
 

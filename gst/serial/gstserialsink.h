@@ -41,9 +41,10 @@ struct _GstSerialSink {
 
   /* protected by the object lock */
   GstSerialCommon common;
-  guint caps_interval; /* ms of link time, 0: on change only */
-  gdouble caps_budget; /* percent of the line, 0: no limit */
-  guint fragment_size; /* bytes, 0: frames whole */
+  guint caps_interval;  /* ms of link time, 0: on change only */
+  gdouble caps_budget;  /* percent of the line, 0: no limit */
+  guint fragment_size;  /* bytes, 0: frames whole */
+  guint fec_percentage; /* parity pieces per data piece, percent */
   gboolean sender_time;
   GstSerialSinkPacing pacing;
   guint link_rate; /* bytes/s, 0: from the baud rate */
@@ -53,6 +54,8 @@ struct _GstSerialSink {
   guint64 wire_bytes;
   guint64 caps_sent;
   guint64 caps_bytes;
+  guint64 parity_sent;
+  guint64 parity_bytes;
   guint64 frame_wire; /* wire bytes of the last frame, at most */
   guint64 frames_dropped;
   GstSerialRateMeter meter;

@@ -52,7 +52,11 @@
  * * `lost-frames` (guint64): frames sent but not output: missing from the
  *   sequence, or incomplete
  * * `incomplete-frames` (guint64): frames sent as fragments that were
- *   dropped because a fragment was missing (of lost-frames)
+ *   dropped because a fragment was missing and their parity could not
+ *   rebuild it (of lost-frames)
+ * * `repaired-frames` (guint64): frames output whole after their parity
+ *   rebuilt pieces lost on the way (serialsink's fec-percentage)
+ * * `repaired-fragments` (guint64): the pieces rebuilt
  * * `oversize-frames` (guint64): packets longer than max-frame-size, dropped
  * * `bytes-skipped` (guint64): bytes not delivered while resynchronising or
  *   in dropped packets
@@ -323,6 +327,8 @@ gst_serial_src_link_stats (GstElement *element)
       "unsupported", G_TYPE_UINT64, st->unsupported,
       "other-streams", G_TYPE_UINT64, self->other_streams,
       "incomplete-frames", G_TYPE_UINT64, self->assembler.incomplete,
+      "repaired-frames", G_TYPE_UINT64, self->assembler.repaired,
+      "repaired-fragments", G_TYPE_UINT64, self->assembler.pieces_repaired,
       "caps-rejected", G_TYPE_UINT64, self->caps_rejected,
       "frames-without-caps", G_TYPE_UINT64, self->frames_without_caps,
       "payload-rate", G_TYPE_DOUBLE, self->meter.payload_rate,
@@ -649,8 +655,8 @@ gst_serial_src_take_wire_caps (GstSerialSrc *self, const sf_packet *pkt)
   return GST_FLOW_NOT_NEGOTIATED;
 }
 
-/* Takes a fragment: the frame when it was the last one missing. A
- * fragment of another frame gives up the one in progress. */
+/* Takes a piece of a frame, data or parity: the frame when it was the last
+ * one needed. A piece of another frame gives up the one in progress. */
 static GstBuffer *
 gst_serial_src_take_fragment (GstSerialSrc *self, const sf_packet *pkt,
     gboolean *gave_up)
@@ -676,8 +682,8 @@ gst_serial_src_count_lost (GstSerialSrc *self, const sf_header *hdr)
   gboolean gave_up = FALSE;
 
   GST_OBJECT_LOCK (self);
-  /* Any packet but a fragment ends the frame in progress. */
-  if (hdr->type != SF_TYPE_FRAGMENT)
+  /* Any packet but a piece of a frame ends the frame in progress. */
+  if (hdr->type != SF_TYPE_FRAGMENT && hdr->type != SF_TYPE_PARITY)
     gave_up = gst_serial_assembler_give_up (&self->assembler);
   self->lost_frames += lost;
   GST_OBJECT_UNLOCK (self);
@@ -737,8 +743,13 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
       return gst_serial_src_take_wire_caps (self, pkt);
     case SF_TYPE_DATA:
       self->eos_seen = FALSE;
+      /* Its parity, which follows, is not needed. */
+      GST_OBJECT_LOCK (self);
+      gst_serial_assembler_whole (&self->assembler, hdr);
+      GST_OBJECT_UNLOCK (self);
       break;
     case SF_TYPE_FRAGMENT:
+    case SF_TYPE_PARITY:
       self->eos_seen = FALSE;
       frame = gst_serial_src_take_fragment (self, pkt, &gave_up);
       if (gave_up)

@@ -265,6 +265,108 @@ GST_START_TEST (test_fragments)
 
 GST_END_TEST;
 
+/* With fec-percentage, a frame's parity pieces follow its data: each with
+ * the frame's number and fields, the counts and the last piece's size,
+ * and the parity the code gives (docs/protocol.md, section 8.1). Without
+ * fragment-size the pieces are 240 bytes; a frame that fits in one goes
+ * whole, with one parity piece that copies it; an empty frame has none. */
+GST_START_TEST (test_parity)
+{
+  GstSerialPacker packer;
+  GBytes *payloads[8];
+  guint8 parity[2][4];
+  sf_header hdrs[8];
+  GstBuffer *buf;
+  Reader r;
+  guint i, n, p;
+
+  reader_init (&r);
+  gst_serial_packer_init (&packer);
+  gst_serial_packer_start (&packer, SF_MODE_NATIVE, 0);
+  packer.fragment_size = 4;
+  packer.fec_percentage = 50;
+  buf = text_buffer ("abcdef", "ghij");
+  GST_BUFFER_PTS (buf) = 5 * GST_SECOND;
+  GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_MARKER);
+  fail_unless_equals_int (gst_serial_packer_data (&packer, buf), SF_OK);
+  fail_unless (packer.len <= gst_serial_packer_wire_max (&packer, 10));
+  n = reader_read_all (&r, &packer, hdrs, payloads, G_N_ELEMENTS (hdrs));
+  /* 3 fragments, ceil (3 * 50 %) = 2 parity pieces of 4 bytes. */
+  fail_unless_equals_int (n, 5);
+  fail_unless_equals_int (packer.parity_packets, 2);
+  memset (parity, 0, sizeof (parity));
+  for (p = 0; p < 2; p++)
+    for (i = 0; i < 3; i++)
+      sf_gf_mul_add (parity[p], (const guint8 *) "abcdefghij" + 4 * i,
+          i == 2 ? 2 : 4, sf_fec_coef (3, p, i));
+  for (i = 3; i < n; i++) {
+    gsize len;
+    const guint8 *data = g_bytes_get_data (payloads[i], &len);
+
+    fail_unless_equals_int (hdrs[i].type, SF_TYPE_PARITY);
+    fail_unless_equals_int (hdrs[i].seq, 0);
+    fail_unless_equals_int (hdrs[i].frag_index, i - 3);
+    fail_unless_equals_int (hdrs[i].frag_count, 3);
+    fail_unless_equals_int (hdrs[i].parity_count, 2);
+    fail_unless_equals_int (hdrs[i].last_size, 2);
+    fail_unless_equals_uint64 (hdrs[i].pts, 5 * GST_SECOND);
+    fail_unless (hdrs[i].flags & SF_FLAG_MARKER);
+    fail_unless_equals_int (len, 4);
+    fail_unless (memcmp (data, parity[i - 3], 4) == 0);
+  }
+  for (i = 0; i < n; i++)
+    g_bytes_unref (payloads[i]);
+  gst_serial_packer_written (&packer, TRUE);
+  gst_serial_packer_number_used (&packer);
+  gst_buffer_unref (buf);
+
+  packer.fragment_size = 0;
+  packer.fec_percentage = 15;
+  buf = text_buffer ("whole", NULL);
+  fail_unless_equals_int (gst_serial_packer_data (&packer, buf), SF_OK);
+  n = reader_read_all (&r, &packer, hdrs, payloads, G_N_ELEMENTS (hdrs));
+  fail_unless_equals_int (n, 2);
+  fail_unless_equals_int (hdrs[0].type, SF_TYPE_DATA);
+  fail_unless_equals_int (hdrs[1].type, SF_TYPE_PARITY);
+  fail_unless_equals_int (hdrs[1].seq, 1);
+  fail_unless_equals_int (hdrs[1].frag_count, 1);
+  fail_unless_equals_int (hdrs[1].last_size, 5);
+  fail_unless (g_bytes_equal (payloads[0], payloads[1]));
+  for (i = 0; i < n; i++)
+    g_bytes_unref (payloads[i]);
+  gst_serial_packer_written (&packer, TRUE);
+  gst_serial_packer_number_used (&packer);
+  gst_buffer_unref (buf);
+
+  /* 241 bytes: two pieces of the default size. */
+  buf = gst_buffer_new_allocate (NULL, 241, NULL);
+  gst_buffer_memset (buf, 0, 'x', 241);
+  fail_unless_equals_int (gst_serial_packer_data (&packer, buf), SF_OK);
+  n = reader_read_all (&r, &packer, hdrs, payloads, G_N_ELEMENTS (hdrs));
+  fail_unless_equals_int (n, 3);
+  fail_unless_equals_int (hdrs[0].frag_count, 2);
+  fail_unless_equals_int (g_bytes_get_size (payloads[0]),
+      GST_SERIAL_PACKER_FEC_FRAGMENT_SIZE);
+  fail_unless_equals_int (hdrs[2].type, SF_TYPE_PARITY);
+  for (i = 0; i < n; i++)
+    g_bytes_unref (payloads[i]);
+  gst_serial_packer_written (&packer, TRUE);
+  gst_serial_packer_number_used (&packer);
+  gst_buffer_unref (buf);
+
+  buf = gst_buffer_new ();
+  fail_unless_equals_int (gst_serial_packer_data (&packer, buf), SF_OK);
+  n = reader_read_all (&r, &packer, hdrs, payloads, G_N_ELEMENTS (hdrs));
+  fail_unless_equals_int (n, 1);
+  fail_unless_equals_int (hdrs[0].type, SF_TYPE_DATA);
+  fail_unless_equals_int (packer.parity_packets, 0);
+  g_bytes_unref (payloads[0]);
+  gst_buffer_unref (buf);
+  gst_serial_packer_clear (&packer);
+}
+
+GST_END_TEST;
+
 /* Makes and reads the packet of a 30 fps frame number @i. */
 static sf_header
 frame_at (GstSerialPacker *packer, Reader *r, guint i, gboolean delta)
@@ -410,6 +512,7 @@ serialpacker_suite (void)
   tcase_add_test (tc, test_delimiter_after_cut);
   tcase_add_test (tc, test_numbers);
   tcase_add_test (tc, test_fragments);
+  tcase_add_test (tc, test_parity);
   tcase_add_test (tc, test_times_refer_to_previous);
   tcase_add_test (tc, test_compact_caps);
   tcase_add_test (tc, test_sender_time);

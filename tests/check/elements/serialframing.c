@@ -19,6 +19,11 @@ static const gchar *framings[] = { "native", "cobs", "slip" };
 
 #define BIG_SIZE (8 * 1024 * 1024)
 
+/* serialsink sends an EOS packet (10 bytes on the wire) three times; a
+ * serialsrc that forwards EOS stops reading after the first. */
+#define EOS_COPIES 3
+#define EOS_WIRE_BYTES 10
+
 /* A link: sender on pty a, a relay from a to b, receiver on pty b. */
 typedef struct {
   TestPty a, b;
@@ -131,18 +136,21 @@ make_payloads (const gchar *framing)
 }
 
 static void
-check_round_trip (const gchar *framing, const gchar *flow, guint fragment_size)
+check_round_trip (const gchar *framing, const gchar *flow, guint fragment_size,
+    guint fec_percentage)
 {
   GPtrArray *payloads = make_payloads (framing);
   guint64 payload_total = 0;
   GstStructure *tx, *rx;
+  gboolean native;
   GstElement *sink;
   Link l;
   guint i;
 
   link_setup (&l, framing, flow);
   sink = gst_bin_get_by_name (GST_BIN (l.sender), "sink");
-  g_object_set (sink, "fragment-size", fragment_size, NULL);
+  g_object_set (sink, "fragment-size", fragment_size, "fec-percentage",
+      fec_percentage, NULL);
   gst_object_unref (sink);
   link_play (&l);
   for (i = 0; i < payloads->len; i++) {
@@ -153,6 +161,20 @@ check_round_trip (const gchar *framing, const gchar *flow, guint fragment_size)
     payload_total += size;
   }
   test_received_wait_buffers (&l.r, payloads->len);
+  /* The sender counts a frame once all of its packets are written (its
+   * parity may still be on the way when the receiver has the frame): its
+   * counters are final when it posts EOS, after the EOS packets went. */
+  native = g_str_equal (framing, "native");
+  if (native) {
+    GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (l.sender));
+
+    fail_unless_equals_int (gst_app_src_end_of_stream (GST_APP_SRC (l.appsrc)),
+        GST_FLOW_OK);
+    gst_message_unref (
+        gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS));
+    gst_object_unref (bus);
+    test_received_wait_eos (&l.r);
+  }
 
   fail_unless_equals_int (l.r.buffers->len, payloads->len);
   for (i = 0; i < payloads->len; i++) {
@@ -175,15 +197,20 @@ check_round_trip (const gchar *framing, const gchar *flow, guint fragment_size)
   fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 0);
   fail_unless_equals_uint64 (test_stat (rx, "malformed"), 0);
   fail_unless_equals_uint64 (test_stat (rx, "bytes-skipped"), 0);
-  /* Every byte sent was read and decoded. */
+  /* Every byte sent was read and decoded, up to the first EOS packet. */
   fail_unless_equals_uint64 (test_stat (rx, "wire-bytes"),
-      test_stat (tx, "wire-bytes"));
+      test_stat (tx, "wire-bytes") -
+          (native ? (EOS_COPIES - 1) * EOS_WIRE_BYTES : 0));
   if (g_str_equal (framing, "native")) {
     GstCaps *caps = gst_caps_new_empty_simple ("application/x-serial-test");
 
     fail_unless (gst_caps_is_equal (l.r.caps, caps));
     gst_caps_unref (caps);
     fail_unless (test_stat (tx, "caps-sent") >= 1);
+    /* A clean line: parity goes, and nothing needs it. */
+    fail_unless_equals_uint64 (test_stat (tx, "parity-sent") > 0,
+        fec_percentage > 0);
+    fail_unless_equals_uint64 (test_stat (rx, "repaired-frames"), 0);
   }
 
   gst_structure_free (tx);
@@ -194,7 +221,7 @@ check_round_trip (const gchar *framing, const gchar *flow, guint fragment_size)
 
 GST_START_TEST (test_round_trip)
 {
-  check_round_trip (framings[__i__], "none", 0);
+  check_round_trip (framings[__i__], "none", 0, 0);
 }
 
 GST_END_TEST;
@@ -204,7 +231,17 @@ GST_END_TEST;
  * a 250-byte radio packet, and 8 MiB in 33555 fragments. */
 GST_START_TEST (test_round_trip_fragments)
 {
-  check_round_trip ("native", "none", 250);
+  check_round_trip ("native", "none", 250, 0);
+}
+
+GST_END_TEST;
+
+/* With parity, every length up to 1024 in fragments of 240 bytes (the
+ * default with fec-percentage), each frame followed by its parity, and
+ * 8 MiB in frames of 274 blocks. */
+GST_START_TEST (test_round_trip_fec)
+{
+  check_round_trip ("native", "none", 0, 20);
 }
 
 GST_END_TEST;
@@ -213,7 +250,7 @@ GST_END_TEST;
  * must keep them off the wire. */
 GST_START_TEST (test_round_trip_xon_xoff)
 {
-  check_round_trip ("native", "xon-xoff", 0);
+  check_round_trip ("native", "xon-xoff", 0, 0);
 }
 
 GST_END_TEST;
@@ -886,6 +923,17 @@ replay_stop (Replay *p)
   test_pty_close (&p->pty);
 }
 
+/* Buffer @i is @text, byte for byte. */
+static void
+replay_expect (Replay *p, guint i, const gchar *text)
+{
+  GstBuffer *buf = p->r.buffers->pdata[i];
+
+  fail_unless_equals_int (gst_buffer_get_size (buf), strlen (text));
+  fail_unless (gst_buffer_memcmp (buf, 0, text, strlen (text)) == 0,
+      "buffer %u is not \"%s\"", i, text);
+}
+
 /* Appends the fragments of frame @seq, @data cut in pieces of @piece
  * bytes, except fragment @skip (-1: none). */
 static void
@@ -947,6 +995,105 @@ GST_START_TEST (test_lost_fragment)
   fail_unless_equals_uint64 (test_stat (rx, "incomplete-frames"), 1);
   fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 1);
   fail_unless_equals_uint64 (test_stat (rx, "check-failures"), 0);
+  gst_structure_free (rx);
+
+  replay_stop (&p);
+  g_byte_array_unref (wire);
+}
+
+GST_END_TEST;
+
+/* Appends frame @seq, @data cut in pieces of @piece bytes (one DATA
+ * packet when it fits), followed by @m parity pieces; the data pieces in
+ * @lost_data and the parity pieces in @lost_parity (bit masks) are left
+ * out. */
+static void
+append_frame_fec (GByteArray *out, guint32 seq, const gchar *data, gsize piece,
+    guint m, guint64 lost_data, guint64 lost_parity)
+{
+  gsize len = strlen (data), n = (len + piece - 1) / piece, i, written;
+  guint8 *buf = g_malloc (SF_NATIVE_ENCODED_MAX (piece));
+  guint8 *parity = g_malloc0 (m * piece);
+  sf_header hdr;
+  guint p;
+
+  sf_header_init (&hdr, n == 1 ? SF_TYPE_DATA : SF_TYPE_FRAGMENT);
+  hdr.seq = seq;
+  hdr.frag_count = n > 1 ? n : 0;
+  for (i = 0; i < n; i++) {
+    gsize size = MIN (piece, len - i * piece);
+
+    for (p = 0; p < m; p++)
+      fail_unless_equals_int (sf_fec_parity_add (n, m, p, i,
+                                  (const guint8 *) data + i * piece, size,
+                                  parity + p * piece),
+          SF_OK);
+    if (lost_data & (G_GUINT64_CONSTANT (1) << i))
+      continue;
+    hdr.frag_index = n > 1 ? i : 0;
+    fail_unless_equals_int (sf_encode_native (&hdr, data + i * piece, size, 0,
+                                buf, SF_NATIVE_ENCODED_MAX (piece), &written),
+        SF_OK);
+    g_byte_array_append (out, buf, written);
+  }
+  hdr.type = SF_TYPE_PARITY;
+  hdr.frag_count = n;
+  hdr.parity_count = m;
+  hdr.last_size = len - (n - 1) * piece;
+  for (p = 0; p < m; p++) {
+    if (lost_parity & (G_GUINT64_CONSTANT (1) << p))
+      continue;
+    hdr.frag_index = p;
+    fail_unless_equals_int (sf_encode_native (&hdr, parity + p * piece,
+                                n == 1 ? len : piece, 0, buf,
+                                SF_NATIVE_ENCODED_MAX (piece), &written),
+        SF_OK);
+    g_byte_array_append (out, buf, written);
+  }
+  g_free (parity);
+  g_free (buf);
+}
+
+/* Parity rebuilds what was lost when enough pieces came: a fragment, the
+ * last (shorter) one, a frame sent whole; a frame that lost more than its
+ * parity repairs is counted lost, never delivered; parity of a frame that
+ * came whole is ignored. The counters say exactly what happened. */
+GST_START_TEST (test_fec_repairs)
+{
+  static const gchar *frames[] = { "first frame, one piece lost",
+    "second, three lost of 2 parity", "third", "fourth, whole",
+    "fifth, the last piece lost" };
+  GByteArray *wire = g_byte_array_new ();
+  GstStructure *rx;
+  guint8 zero = 0;
+  Replay p;
+
+  g_byte_array_append (wire, &zero, 1);
+  append_packet (wire, SF_TYPE_CAPS, 0, "application/x-serial-test");
+  append_frame_fec (wire, 0, frames[0], 5, 2, 1 << 1, 0);
+  append_frame_fec (wire, 1, frames[1], 5, 2, 0x15, 0);
+  append_frame_fec (wire, 2, frames[2], 8, 1, 1, 0);
+  append_frame_fec (wire, 3, frames[3], 16, 1, 0, 0);
+  append_frame_fec (wire, 4, frames[4], 4, 3, 1 << 6, 1 << 0);
+  append_packet (wire, SF_TYPE_EOS, 5, NULL);
+
+  replay_start (&p, wire->data, wire->len);
+
+  fail_unless_equals_int (p.r.buffers->len, 4);
+  replay_expect (&p, 0, frames[0]);
+  replay_expect (&p, 1, frames[2]);
+  fail_unless (
+      GST_BUFFER_FLAG_IS_SET (p.r.buffers->pdata[1], GST_BUFFER_FLAG_DISCONT));
+  replay_expect (&p, 2, frames[3]);
+  replay_expect (&p, 3, frames[4]);
+  rx = test_link_stats (p.receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "frames-received"), 4);
+  fail_unless_equals_uint64 (test_stat (rx, "repaired-frames"), 3);
+  fail_unless_equals_uint64 (test_stat (rx, "repaired-fragments"), 3);
+  fail_unless_equals_uint64 (test_stat (rx, "incomplete-frames"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "unknown-type"), 0);
+  fail_unless_equals_uint64 (test_stat (rx, "malformed"), 0);
   gst_structure_free (rx);
 
   replay_stop (&p);
@@ -1053,7 +1200,9 @@ serialframing_suite (void)
   tcase_add_loop_test (tc, test_round_trip, 0, G_N_ELEMENTS (framings));
   tcase_add_test (tc, test_round_trip_xon_xoff);
   tcase_add_test (tc, test_round_trip_fragments);
+  tcase_add_test (tc, test_round_trip_fec);
   tcase_add_test (tc, test_lost_fragment);
+  tcase_add_test (tc, test_fec_repairs);
   tcase_add_test (tc, test_other_stream);
   tcase_add_test (tc, test_eos_travels);
   tcase_add_loop_test (tc, test_video_pipeline, 0, G_N_ELEMENTS (codecs));
