@@ -26,6 +26,7 @@
 #include <glib/gstdio.h>
 
 #include "serialframe.h"
+#include "benchutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,133 +43,10 @@
 
 #define FRAME_30K (30 * 1024)
 
-static gchar *emu_path;
 static gint opt_seconds;
 static gint opt_mib = 1024;
 static gint opt_links = 16;
 static gchar *opt_csv;
-
-/* ---------------------------------------------------------------------- */
-/* The link emulator as a child process */
-
-typedef struct {
-  GPid pid;
-  gint out_fd;
-  gchar *dir;
-  gchar *a;
-  gchar *b;
-} Emu;
-
-/* Starts an emulated @baud 8N1 line whose UARTs have @fifo-byte FIFOs. */
-static Emu *
-emu_start_fifo (guint baud, guint fifo)
-{
-  Emu *emu = g_new0 (Emu, 1);
-  gchar *baud_str = g_strdup_printf ("%u", baud);
-  gchar *fifo_str = g_strdup_printf ("%u", fifo);
-  GError *error = NULL;
-  gchar buf[512];
-  gsize len = 0;
-  gchar *argv[] = { emu_path, (gchar *) "--baud", baud_str, (gchar *) "--fifo",
-    fifo_str, (gchar *) "--link-a", NULL, (gchar *) "--link-b", NULL, NULL };
-
-  emu->dir = g_dir_make_tmp ("bench-link-XXXXXX", NULL);
-  emu->a = g_build_filename (emu->dir, "ttyA", NULL);
-  emu->b = g_build_filename (emu->dir, "ttyB", NULL);
-  argv[6] = emu->a;
-  argv[8] = emu->b;
-  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-          NULL, NULL, &emu->pid, NULL, &emu->out_fd, NULL, &error))
-    g_error ("cannot start %s: %s", emu_path, error->message);
-
-  /* The emulator prints READY once both sides can be opened. */
-  while (len < sizeof (buf) - 1) {
-    gssize n = read (emu->out_fd, buf + len, 1);
-
-    if (n <= 0)
-      g_error ("the emulator exited before it was ready");
-    if (buf[len++] == '\n' && g_str_has_prefix (buf, "READY"))
-      break;
-    if (buf[len - 1] == '\n')
-      len = 0;
-  }
-  g_free (baud_str);
-  g_free (fifo_str);
-  return emu;
-}
-
-/* A 16550A's 16-byte FIFO. */
-static Emu *
-emu_start (guint baud)
-{
-  return emu_start_fifo (baud, 16);
-}
-
-static void
-emu_stop (Emu *emu)
-{
-  int status;
-
-  kill (emu->pid, SIGTERM);
-  waitpid (emu->pid, &status, 0);
-  g_spawn_close_pid (emu->pid);
-  close (emu->out_fd);
-  g_rmdir (emu->dir);
-  g_free (emu->a);
-  g_free (emu->b);
-  g_free (emu->dir);
-  g_free (emu);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Helpers */
-
-static gdouble
-now_s (void)
-{
-  return g_get_monotonic_time () / 1e6;
-}
-
-static GstElement *launch (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
-
-static GstElement *
-launch (const gchar *fmt, ...)
-{
-  GError *error = NULL;
-  GstElement *pipe;
-  va_list args;
-  gchar *desc;
-
-  va_start (args, fmt);
-  desc = g_strdup_vprintf (fmt, args);
-  va_end (args);
-  pipe = gst_parse_launch (desc, &error);
-  if (pipe == NULL)
-    g_error ("%s: %s", desc, error->message);
-  g_free (desc);
-  return pipe;
-}
-
-/* Runs @pipe until EOS, an error or @seconds, whichever is first. */
-static void
-run_pipeline (GstElement *pipe, gdouble seconds)
-{
-  GstBus *bus = gst_element_get_bus (pipe);
-  GstMessage *msg;
-
-  msg = gst_bus_timed_pop_filtered (bus, seconds * GST_SECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    GError *err = NULL;
-
-    gst_message_parse_error (msg, &err, NULL);
-    g_printerr ("error from %s: %s\n", GST_MESSAGE_SRC_NAME (msg),
-        err->message);
-    g_error_free (err);
-  }
-  gst_clear_message (&msg);
-  gst_object_unref (bus);
-}
 
 /* Arrival times and sizes of the buffers passing a pad. */
 typedef struct {

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial benchmarks: frames through noisy links. serialsink and
+ * serialsrc over the link emulator with seeded bit errors or lost radio
+ * packets; every frame that comes out is compared with the frames that
+ * went in, so that intact and corrupted frames are counted independently
+ * of the elements' own counters.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ *
+ *   bench-noise [--emu PATH] [--frames N] [--baud B] matrix
+ *       delivered frames and goodput for each fault and protection, next
+ *       to the whole-frame survival of an unprotected frame
+ *   bench-noise [--emu PATH] targets
+ *       the project's targets for noisy links only
+ *
+ * It asserts nothing: benchmarks measure, tests check. "PASS"/"MISS" says
+ * whether a target is met.
+ */
+
+#include <gst/gst.h>
+
+#include "benchutil.h"
+#include "serialframe.h"
+
+#include <math.h>
+#include <string.h>
+
+static gint opt_frames = 100;
+static gint opt_baud = 3000000;
+
+/* ~35 KiB JPEG frames (34.8 KiB on average), each different from the one
+ * before: videotestsrc's bars move. */
+#define SOURCE                                                                 \
+  "videotestsrc pattern=smpte horizontal-speed=7 num-buffers=%u ! "            \
+  "video/x-raw,width=640,height=480,framerate=30/1 ! jpegenc quality=88"
+
+/* Bytes per air packet of the emulated radio. */
+#define RADIO_PACKET 252
+
+typedef struct {
+  const gchar *name;
+  gdouble bit_error_rate; /* forward */
+  gdouble packet_loss;    /* of RADIO_PACKET-byte packets, forward */
+} Fault;
+
+typedef struct {
+  const gchar *name;
+  guint fec_percentage;
+} Protection;
+
+/* The frames that went, by content. */
+typedef struct {
+  GMutex lock;
+  GHashTable *sent; /* checksum -> GUINT_TO_POINTER (1 + received) */
+  guint frames_sent;
+  guint64 sent_bytes;   /* payload of the frames sent */
+  guint intact;         /* came out identical to a frame sent */
+  guint corrupted;      /* came out and matched none */
+  guint duplicates;     /* came out twice */
+  guint64 intact_bytes; /* payload of the intact frames */
+} Tally;
+
+static gchar *
+checksum (GstBuffer *buf)
+{
+  GstMapInfo map;
+  gchar *sum;
+
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  return sum;
+}
+
+static GstPadProbeReturn
+record_sent (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Tally *t = user_data;
+  gchar *sum = checksum (GST_PAD_PROBE_INFO_BUFFER (info));
+
+  g_mutex_lock (&t->lock);
+  t->frames_sent++;
+  t->sent_bytes += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+  g_hash_table_insert (t->sent, sum, GUINT_TO_POINTER (1));
+  g_mutex_unlock (&t->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+record_received (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Tally *t = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  gchar *sum = checksum (buf);
+  guint seen;
+
+  g_mutex_lock (&t->lock);
+  seen = GPOINTER_TO_UINT (g_hash_table_lookup (t->sent, sum));
+  if (seen == 0) {
+    t->corrupted++;
+  } else if (seen > 1) {
+    t->duplicates++;
+  } else {
+    t->intact++;
+    t->intact_bytes += gst_buffer_get_size (buf);
+    g_hash_table_insert (t->sent, g_strdup (sum), GUINT_TO_POINTER (2));
+  }
+  g_mutex_unlock (&t->lock);
+  g_free (sum);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+probe (GstElement *pipe, const gchar *element, const gchar *pad,
+    GstPadProbeCallback callback, Tally *t)
+{
+  GstElement *el = gst_bin_get_by_name (GST_BIN (pipe), element);
+  GstPad *p = gst_element_get_static_pad (el, pad);
+
+  gst_pad_add_probe (p, GST_PAD_PROBE_TYPE_BUFFER, callback, t, NULL);
+  gst_object_unref (p);
+  gst_object_unref (el);
+}
+
+static guint64
+stat_u64 (GstElement *pipe, const gchar *element, const gchar *field)
+{
+  GstElement *el = gst_bin_get_by_name (GST_BIN (pipe), element);
+  GstStructure *stats;
+  guint64 v = 0;
+
+  g_object_get (el, "link-stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, field, &v);
+  gst_structure_free (stats);
+  gst_object_unref (el);
+  return v;
+}
+
+/* The emulator's options for @f, forward direction (A to B) only. */
+static GPtrArray *
+fault_options (const Fault *f)
+{
+  GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (args, g_strdup ("--seed=7"));
+  if (f->bit_error_rate > 0)
+    g_ptr_array_add (args,
+        g_strdup_printf ("--bit-error-rate=%g", f->bit_error_rate));
+  if (f->packet_loss > 0) {
+    g_ptr_array_add (args, g_strdup_printf ("--packet-size=%u", RADIO_PACKET));
+    g_ptr_array_add (args,
+        g_strdup_printf ("--a2b-packet-loss=%g", f->packet_loss));
+  }
+  g_ptr_array_add (args, NULL);
+  return args;
+}
+
+typedef struct {
+  guint sent, intact, corrupted, duplicates;
+  gdouble goodput;    /* intact payload / bytes the sender wrote */
+  gdouble frame_wire; /* mean wire bytes of a frame, parity included */
+  gdouble bare_wire;  /* the same frame as one DATA packet, at most */
+  guint64 repaired;   /* frames serialsrc rebuilt from parity */
+} NoiseResult;
+
+/* @frames frames through the line, one way. */
+static NoiseResult
+run_noise (const Fault *f, const Protection *p, guint frames)
+{
+  GPtrArray *args = fault_options (f);
+  Emu *emu = emu_start_full (opt_baud, 16, (const gchar *const *) args->pdata);
+  GstElement *tx, *rx;
+  NoiseResult res = { 0 };
+  guint64 wire;
+  Tally t = { 0 };
+  gdouble seconds;
+
+  g_mutex_init (&t.lock);
+  t.sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  rx = launch ("serialsrc name=src port=%s baud-rate=%u ! "
+               "fakesink sync=false async=false",
+      emu->b, opt_baud);
+  tx = launch (SOURCE " ! serialsink name=sink port=%s baud-rate=%u "
+                      "fec-percentage=%u",
+      frames, emu->a, opt_baud, p->fec_percentage);
+  probe (tx, "sink", "sink", record_sent, &t);
+  probe (rx, "src", "src", record_received, &t);
+  gst_element_set_state (rx, GST_STATE_PLAYING);
+  gst_element_set_state (tx, GST_STATE_PLAYING);
+
+  /* The sender posts EOS once the line has carried everything; the EOS
+   * packets may be lost to the noise, so the receiver gets a moment. */
+  seconds = frames * 45000.0 / (opt_baud / 10.0) * 2 + 30;
+  run_pipeline (tx, seconds);
+  run_pipeline (rx, 5);
+
+  wire = stat_u64 (tx, "sink", "wire-bytes");
+  res.repaired = stat_u64 (rx, "src", "repaired-frames");
+  gst_element_set_state (tx, GST_STATE_NULL);
+  gst_element_set_state (rx, GST_STATE_NULL);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+  emu_stop (emu);
+  g_ptr_array_unref (args);
+
+  res.sent = t.frames_sent;
+  res.intact = t.intact;
+  res.corrupted = t.corrupted;
+  res.duplicates = t.duplicates;
+  res.goodput = wire ? (gdouble) t.intact_bytes / wire : 0;
+  res.frame_wire = t.frames_sent ? (gdouble) wire / t.frames_sent : 0;
+  res.bare_wire = t.frames_sent
+      ? sf_encoded_max (SF_MODE_NATIVE, 0, t.sent_bytes / t.frames_sent)
+      : 0;
+  g_hash_table_unref (t.sent);
+  g_mutex_clear (&t.lock);
+  return res;
+}
+
+/* How often a frame of @bytes on the wire survives @f unprotected:
+ * e^(-BER x bits), or no lost radio packet among those it spans. */
+static gdouble
+survival (const Fault *f, gdouble bytes)
+{
+  return exp (-f->bit_error_rate * 8 * bytes) *
+      pow (1 - f->packet_loss, bytes / RADIO_PACKET);
+}
+
+static void
+print_header (void)
+{
+  g_print ("%-14s %-10s %9s %9s %9s %8s %9s %11s\n", "fault", "protection",
+      "intact", "corrupted", "repaired", "goodput", "frame", "unprotected");
+}
+
+static void
+print_row (const Fault *f, const Protection *p, const NoiseResult *r)
+{
+  g_print ("%-14s %-10s %4u/%-4u %9u %9" G_GUINT64_FORMAT " %7.1f%% %8.0fB "
+           "%10.1f%%",
+      f->name, p->name, r->intact, r->sent, r->corrupted, r->repaired,
+      100 * r->goodput, r->frame_wire, 100 * survival (f, r->bare_wire));
+  if (r->duplicates)
+    g_print ("  (%u duplicates)", r->duplicates);
+  g_print ("\n");
+}
+
+static const Fault faults[] = {
+  { "clean", 0, 0 },
+  { "BER 1e-6", 1e-6, 0 },
+  { "BER 1e-5", 1e-5, 0 },
+  { "BER 3e-5", 3e-5, 0 },
+  { "BER 1e-4", 1e-4, 0 },
+  { "BER 3e-4", 3e-4, 0 },
+  { "radio 0.5 %", 0, 0.005 },
+  { "radio 2 %", 0, 0.02 },
+  { "radio 5 %", 0, 0.05 },
+};
+
+static const Protection protections[] = {
+  { "none", 0 },
+  { "fec 15 %", 15 },
+  { "fec 25 %", 25 },
+};
+
+static int
+bench_matrix (void)
+{
+  guint i, j;
+
+  g_print ("8. Noisy links: %d frames of ~35 KiB JPEG (640x480 q88), "
+           "non-live, one way at %d baud; faults on the forward direction "
+           "(seed 7); intact = byte-identical to a frame sent, goodput = "
+           "intact payload / bytes the sender wrote, unprotected = "
+           "whole-frame survival of the same frame without protection\n",
+      opt_frames, opt_baud);
+  print_header ();
+  for (i = 0; i < G_N_ELEMENTS (faults); i++) {
+    for (j = 0; j < G_N_ELEMENTS (protections); j++) {
+      NoiseResult r = run_noise (&faults[i], &protections[j], opt_frames);
+
+      print_row (&faults[i], &protections[j], &r);
+    }
+  }
+  return 0;
+}
+
+/* One target: at least @need of @frames frames intact, none corrupted. */
+static gboolean
+target (const Fault *f, const Protection *p, guint frames, guint need)
+{
+  NoiseResult r = run_noise (f, p, frames);
+  gboolean pass = r.intact >= need && r.corrupted == 0 && r.sent == frames;
+
+  print_row (f, p, &r);
+  g_print ("    target: >= %u of %u intact, 0 corrupted: %s\n", need, frames,
+      pass ? "PASS" : "MISS");
+  return pass;
+}
+
+static int
+bench_targets (void)
+{
+  static const Fault ber = { "BER 1e-5", 1e-5, 0 };
+  static const Fault radio = { "radio 2 %", 0, 0.02 };
+  static const Protection fec15 = { "fec 15 %", 15 };
+  static const Protection fec25 = { "fec 25 %", 25 };
+  gboolean all = TRUE;
+
+  g_print ("9. Noisy link targets, one way at %d baud (seed 7)\n", opt_baud);
+  print_header ();
+  all &= target (&ber, &fec15, 100, 99);
+  all &= target (&radio, &fec25, 60, 57);
+  return all ? 0 : 1;
+}
+
+int
+main (int argc, char **argv)
+{
+  GOptionEntry entries[] = { { "emu", 0, 0, G_OPTION_ARG_FILENAME, &emu_path,
+                                 "Path of serial-link-emu", "PATH" },
+    { "frames", 0, 0, G_OPTION_ARG_INT, &opt_frames,
+        "Frames per run of the matrix", "N" },
+    { "baud", 0, 0, G_OPTION_ARG_INT, &opt_baud, "Line rate", "B" }, { NULL } };
+  GOptionContext *ctx = g_option_context_new ("matrix|targets");
+  GError *error = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc < 2) {
+    g_printerr ("%s\n",
+        error ? error->message : "usage: bench-noise matrix|targets");
+    return 2;
+  }
+  g_option_context_free (ctx);
+  if (emu_path == NULL)
+    emu_path = g_strdup (g_getenv ("SERIAL_LINK_EMU"));
+  if (emu_path == NULL)
+    emu_path = g_strdup ("serial-link-emu");
+
+  if (g_str_equal (argv[1], "matrix"))
+    return bench_matrix ();
+  if (g_str_equal (argv[1], "targets"))
+    return bench_targets ();
+  g_printerr ("unknown benchmark %s\n", argv[1]);
+  return 2;
+}
