@@ -1308,31 +1308,17 @@ bench_join (void)
 int
 main (int argc, char **argv)
 {
-  GOptionEntry entries[] = { { "emu", 0, 0, G_OPTION_ARG_FILENAME, &emu_path,
-                                 "Path of serial-link-emu", "PATH" },
-    { "seconds", 0, 0, G_OPTION_ARG_INT, &opt_seconds,
-        "Duration of each measurement", "S" },
+  GOptionEntry entries[] = { { "seconds", 0, 0, G_OPTION_ARG_INT, &opt_seconds,
+                                 "Duration of each measurement", "S" },
     { "mib", 0, 0, G_OPTION_ARG_INT, &opt_mib, "MiB for the speed test", "N" },
     { "links", 0, 0, G_OPTION_ARG_INT, &opt_links, "Links for many", "N" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv,
         "Write latency samples to FILE", "FILE" },
     { NULL } };
-  GOptionContext *ctx = g_option_context_new ("efficiency|latency|speed|many");
-  GError *error = NULL;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc < 2) {
-    g_printerr ("%s\n",
-        error ? error->message
-              : "usage: bench-link efficiency|latency|speed|many");
+  if (!bench_parse_args (&argc, &argv, entries,
+          "efficiency|latency|speed|many"))
     return 2;
-  }
-  g_option_context_free (ctx);
-  if (emu_path == NULL)
-    emu_path = g_strdup (g_getenv ("SERIAL_LINK_EMU"));
-  if (emu_path == NULL)
-    emu_path = g_strdup ("serial-link-emu");
 
   if (g_str_equal (argv[1], "send") && argc == 5)
     return role_send (argv[2], argv[3], g_ascii_strtoull (argv[4], NULL, 10));

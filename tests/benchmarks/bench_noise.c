@@ -317,26 +317,12 @@ bench_targets (void)
 int
 main (int argc, char **argv)
 {
-  GOptionEntry entries[] = { { "emu", 0, 0, G_OPTION_ARG_FILENAME, &emu_path,
-                                 "Path of serial-link-emu", "PATH" },
-    { "frames", 0, 0, G_OPTION_ARG_INT, &opt_frames,
-        "Frames per run of the matrix", "N" },
+  GOptionEntry entries[] = { { "frames", 0, 0, G_OPTION_ARG_INT, &opt_frames,
+                                 "Frames per run of the matrix", "N" },
     { "baud", 0, 0, G_OPTION_ARG_INT, &opt_baud, "Line rate", "B" }, { NULL } };
-  GOptionContext *ctx = g_option_context_new ("matrix|targets");
-  GError *error = NULL;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc < 2) {
-    g_printerr ("%s\n",
-        error ? error->message : "usage: bench-noise matrix|targets");
+  if (!bench_parse_args (&argc, &argv, entries, "matrix|targets"))
     return 2;
-  }
-  g_option_context_free (ctx);
-  if (emu_path == NULL)
-    emu_path = g_strdup (g_getenv ("SERIAL_LINK_EMU"));
-  if (emu_path == NULL)
-    emu_path = g_strdup ("serial-link-emu");
 
   if (g_str_equal (argv[1], "matrix"))
     return bench_matrix ();

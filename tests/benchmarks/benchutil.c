@@ -137,3 +137,33 @@ run_pipeline (GstElement *pipe, gdouble seconds)
   gst_clear_message (&msg);
   gst_object_unref (bus);
 }
+
+/* Parses the command line: @entries, --emu and GStreamer's options; the
+ * benchmark's name must follow. FALSE, after saying why, when it does not
+ * parse. */
+gboolean
+bench_parse_args (int *argc, char ***argv, const GOptionEntry *entries,
+    const gchar *usage)
+{
+  GOptionEntry emu_entries[] = { { "emu", 0, 0, G_OPTION_ARG_FILENAME,
+                                     &emu_path, "Path of serial-link-emu",
+                                     "PATH" },
+    { NULL } };
+  GOptionContext *ctx = g_option_context_new (usage);
+  GError *error = NULL;
+  gboolean ok;
+
+  g_option_context_add_main_entries (ctx, emu_entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  ok = g_option_context_parse (ctx, argc, argv, &error) && *argc >= 2;
+  if (!ok)
+    g_printerr ("%s\n", error ? error->message : usage);
+  g_clear_error (&error);
+  g_option_context_free (ctx);
+  if (emu_path == NULL)
+    emu_path = g_strdup (g_getenv ("SERIAL_LINK_EMU"));
+  if (emu_path == NULL)
+    emu_path = g_strdup ("serial-link-emu");
+  return ok;
+}

@@ -31,6 +31,8 @@ void emu_stop (Emu *emu);
 gdouble now_s (void);
 GstElement *launch (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
 void run_pipeline (GstElement *pipe, gdouble seconds);
+gboolean bench_parse_args (int *argc, char ***argv, const GOptionEntry *entries,
+    const gchar *usage);
 
 G_END_DECLS
 
