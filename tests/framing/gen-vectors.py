@@ -9,7 +9,8 @@
 # Every record is checked here before it is written: packets the sender
 # writes go through this file's own receiver (section 16) and must come
 # back as the frame they were made from; damaged ones must be dropped under
-# the counter the record names.
+# the counter the record names; a frame of fec.txt must come back from its
+# parity whenever section 8.1 says a receiver can rebuild it.
 import os
 import random
 import re
@@ -28,8 +29,10 @@ CAPS_MAX = 4096
 
 # Host and version 2 type numbers (section 4); version 1 numbers (section
 # 12).
-DATA, FRAGMENT, CAPS, EOS = 0, 1, 2, 3
-TYPE_NAMES = {DATA: "DATA", FRAGMENT: "FRAGMENT", CAPS: "CAPS", EOS: "EOS"}
+DATA, FRAGMENT, CAPS, EOS, PARITY = 0, 1, 2, 3, 4
+TYPE_NAMES = {DATA: "DATA", FRAGMENT: "FRAGMENT", CAPS: "CAPS", EOS: "EOS",
+              PARITY: "PARITY"}
+FRAME_TYPES = (DATA, FRAGMENT, PARITY)  # the types with flags and times
 V1_WIRE = {DATA: 1, CAPS: 2, EOS: 3}
 V1_FRAG = 4  # reserved in version 1
 
@@ -208,10 +211,11 @@ def v1_packet(payload, **h):
 
 def frame(type_=DATA, seq=0, stream=0, flags=0, pts=NONE, dts=NONE,
           duration=NONE, sender_time=NONE, frag_index=0, frag_count=0,
-          compact=0):
+          compact=0, parity_count=0, last_size=0):
     return dict(version=2, type=type_, seq=seq, stream=stream, flags=flags,
                 pts=pts, dts=dts, duration=duration, sender_time=sender_time,
-                frag_index=frag_index, frag_count=frag_count, compact=compact)
+                frag_index=frag_index, frag_count=frag_count, compact=compact,
+                parity_count=parity_count, last_size=last_size)
 
 
 def held(prev, f):
@@ -273,9 +277,11 @@ def v2_header(f, prev=None, ext=None):
         more |= M_SENDER_TIME
     if ext is not None:
         more |= M_EXTENSIONS
-    if t in (DATA, FRAGMENT):
-        if t == FRAGMENT:
+    if t in FRAME_TYPES:
+        if t in (FRAGMENT, PARITY):
             body += varint(f["frag_index"]) + varint(f["frag_count"])
+        if t == PARITY:
+            body += varint(f["parity_count"]) + varint(f["last_size"])
         if f["flags"]:
             fields |= F_FLAGS
             body += varint(f["flags"])
@@ -316,6 +322,209 @@ def padded_header(prefix, size):
     raise ValueError(size)
 
 
+# --- Forward error correction: PARITY (section 8.1) ------------------------
+# Written from the formulas of section 8.1, plainly rather than fast: the
+# vectors need only small frames.
+
+GF_POLY = 0x11D  # x^8 + x^4 + x^3 + x^2 + 1
+BLOCK_DATA_MAX = 128  # data pieces in a block: b = ceil(n / 128)
+BLOCK_MAX = 256  # k + m
+
+
+def gf_mul(a, b):
+    """a * b in GF(2^8): the product of two polynomials over GF(2) (bit i
+    is the coefficient of x^i), reduced modulo GF_POLY as it grows."""
+    p = 0
+    while b:
+        if b & 1:
+            p ^= a
+        b >>= 1
+        a <<= 1
+        if a & 0x100:
+            a ^= GF_POLY
+    return p
+
+
+# The whole multiplication table (MUL[a][b] = a * b), for the loops below.
+MUL = [[gf_mul(a, b) for b in range(256)] for a in range(256)]
+# The powers of 0x02, which generates the multiplicative group:
+# GF_EXP[i] = 2^i for i = 0 .. 254, GF_LOG its inverse.
+GF_EXP = [1]
+for _ in range(254):
+    GF_EXP.append(MUL[GF_EXP[-1]][2])
+GF_LOG = {x: i for i, x in enumerate(GF_EXP)}
+
+
+def gf_inv(a):
+    """The multiplicative inverse of a != 0: 2^(255 - log a)."""
+    assert a != 0
+    return GF_EXP[(255 - GF_LOG[a]) % 255]
+
+
+# Known facts of GF(2^8) with 0x11D, checked before anything is built on it.
+assert MUL[0x80][0x02] == 0x1D  # x^8 = x^4 + x^3 + x^2 + 1
+assert sorted(GF_EXP) == list(range(1, 256))  # 0x02 has order 255 ...
+assert MUL[GF_EXP[254]][0x02] == 1  # ... and 2^255 = 1
+assert gf_inv(1) == 1 and gf_inv(0x02) == 0x8E  # 2 * 0x8E = 0x11C ^ 0x11D
+for a in range(256):
+    assert MUL[a][0] == 0 and MUL[a][1] == a
+    for b in range(1, 256):
+        assert MUL[a][b] == MUL[b][a]
+        if a:  # the tables of 0x02 agree with the plain product
+            assert MUL[a][b] == GF_EXP[(GF_LOG[a] + GF_LOG[b]) % 255]
+    if a:
+        assert MUL[a][gf_inv(a)] == 1
+
+
+def coef(k, r, c):
+    """Parity row r's coefficient of data column c, in a block of k data
+    pieces: inv((k + r) XOR c), k + r an integer from k to k + m - 1."""
+    assert 0 <= c < k and k + r < BLOCK_MAX
+    return gf_inv((k + r) ^ c)
+
+
+def block_parity(data, m):
+    """The m parity pieces P_0 .. P_(m-1) of a block of data pieces D_c
+    (all of one size F): P_r[t] = XOR over c of coef(k, r, c) * D_c[t]."""
+    k = len(data)
+    assert k >= 1 and k + m <= BLOCK_MAX
+    parity = []
+    for r in range(m):
+        p = bytearray(len(data[0]))
+        for c in range(k):
+            row = MUL[coef(k, r, c)]
+            for t, d in enumerate(data[c]):
+                p[t] ^= row[d]
+        parity.append(bytes(p))
+    return parity
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+def fec_blocks(n):
+    """b: how many blocks a frame of n pieces is coded in."""
+    return ceil_div(n, BLOCK_DATA_MAX)
+
+
+def block_members(count, b, j):
+    """The pieces (data pieces of a frame of count pieces, or parity pieces
+    of M = count) that block j holds, in column (or row) order: piece i is
+    in block i mod b, at column i div b."""
+    return list(range(j, count, b))
+
+
+def check_parity_numbers(n, m, p):
+    """A PARITY header's numbers, as section 8.1 lists what is malformed
+    (last_size is checked with the payload)."""
+    if n == 0 or m == 0 or p >= m:
+        raise Drop("malformed")
+    b = fec_blocks(n)
+    # block 0 has the most data pieces and the most parity pieces
+    if ceil_div(n, b) + ceil_div(m, b) > BLOCK_MAX:
+        raise Drop("malformed")
+
+
+def fec_pieces(data, n, piece_size):
+    """The frame's n pieces of F bytes, the last zero-padded to F."""
+    assert (n - 1) * piece_size < len(data) <= n * piece_size
+    return [data[i * piece_size:(i + 1) * piece_size].ljust(piece_size,
+                                                             b"\x00")
+            for i in range(n)]
+
+
+def frame_parity(data, n, piece_size, m):
+    """The frame's m parity pieces, in order of p."""
+    b = fec_blocks(n)
+    pieces = fec_pieces(data, n, piece_size)
+    parity = [None] * m
+    for j in range(b):
+        cols = block_members(n, b, j)
+        rows = block_members(m, b, j)
+        assert len(cols) == ceil_div(n - j, b)  # k_j
+        assert len(rows) == (ceil_div(m - j, b) if m > j else 0)  # m_j
+        for p, piece in zip(rows, block_parity([pieces[i] for i in cols],
+                                               len(rows))):
+            parity[p] = piece
+    return parity
+
+
+def gf_solve(a, rhs):
+    """Solves a x = rhs over GF(2^8) by Gauss-Jordan elimination: a is an
+    e x e matrix (lists of rows), rhs e rows of bytes, one per equation.
+    Returns the e rows of x."""
+    e = len(a)
+    a = [list(row) for row in a]
+    rhs = [bytearray(row) for row in rhs]
+    for col in range(e):
+        pivot = next(r for r in range(col, e) if a[r][col])  # or singular
+        a[col], a[pivot] = a[pivot], a[col]
+        rhs[col], rhs[pivot] = rhs[pivot], rhs[col]
+        scale = MUL[gf_inv(a[col][col])]
+        a[col] = [scale[v] for v in a[col]]
+        rhs[col] = bytearray(scale[v] for v in rhs[col])
+        for r in range(e):
+            if r != col and a[r][col]:
+                f = MUL[a[r][col]]
+                a[r] = [v ^ f[w] for v, w in zip(a[r], a[col])]
+                rhs[r] = bytearray(v ^ f[w] for v, w in zip(rhs[r],
+                                                            rhs[col]))
+    return [bytes(row) for row in rhs]
+
+
+def fec_recoverable(n, m, lost_data, lost_parity):
+    """Section 8.1's rule: every block with a data piece missing has at
+    least k_j of its pieces, data and parity."""
+    b = fec_blocks(n)
+    for j in range(b):
+        cols = block_members(n, b, j)
+        if not set(cols) & set(lost_data):
+            continue
+        held = len(set(cols) - set(lost_data)) + \
+            len(set(block_members(m, b, j)) - set(lost_parity))
+        if held < len(cols):
+            return False
+    return True
+
+
+def fec_rebuild(n, piece_size, last_size, m, data, parity, last_rows=False):
+    """The receiver of section 8.1: data and parity map the numbers of the
+    pieces it holds to their bytes (the last data piece last_size bytes).
+    Returns the frame, or None when a block lacks pieces.  With last_rows
+    it solves with the block's last parity rows it holds instead of the
+    first: any of them must do."""
+    b = fec_blocks(n)
+    data = {i: d.ljust(piece_size, b"\x00") for i, d in data.items()}
+    for j in range(b):
+        cols = block_members(n, b, j)
+        k = len(cols)
+        missing = [c for c, i in enumerate(cols) if i not in data]
+        if not missing:
+            continue
+        rows = [r for r, p in enumerate(block_members(m, b, j))
+                if p in parity]
+        if len(rows) < len(missing):
+            return None
+        rows = rows[-len(missing):] if last_rows else rows[:len(missing)]
+        # Each parity piece minus the known columns' contribution ...
+        rhs = []
+        for r in rows:
+            y = bytearray(parity[j + r * b])
+            for c, i in enumerate(cols):
+                if i in data:
+                    row = MUL[coef(k, r, c)]
+                    for t, d in enumerate(data[i]):
+                        y[t] ^= row[d]
+            rhs.append(y)
+        # ... is what the missing columns make of it.
+        a = [[coef(k, r, c) for c in missing] for r in rows]
+        for c, piece in zip(missing, gf_solve(a, rhs)):
+            data[cols[c]] = piece
+    whole = b"".join(data[i] for i in range(n))
+    return whole[:(n - 1) * piece_size + last_size]
+
+
 # --- The receiver (sections 6, 7, 12, 16) ---------------------------------
 
 def receive(packet, prev=None):
@@ -336,7 +545,7 @@ def receive(packet, prev=None):
         raise Drop("unknown_type")
     fields = body[1]
     # Reserved bits and encodings are visible before anything is parsed.
-    if t in (DATA, FRAGMENT) and (fields >> 5) & 3 == 3:
+    if t in FRAME_TYPES and (fields >> 5) & 3 == 3:
         raise Drop("unsupported")
     if (t == CAPS and fields & 0x7E) or (t == EOS and fields & 0x7F):
         raise Drop("unsupported")
@@ -355,7 +564,7 @@ def receive(packet, prev=None):
     if more & M_STREAM:
         # The spec gives the stream no range; 32 bits are taken here.
         h["stream"], pos = read_varint(body, pos, end, 0xFFFFFFFF)
-    if t in (DATA, FRAGMENT):
+    if t in FRAME_TYPES:
         pos = receive_frame_fields(body, pos, fields, h, prev)
     elif t == CAPS:
         h["compact"] = fields & 1
@@ -376,11 +585,20 @@ def receive(packet, prev=None):
 
 def receive_frame_fields(body, pos, fields, h, prev):
     end = len(body)
-    if h["type"] == FRAGMENT:
+    if h["type"] in (FRAGMENT, PARITY):
         h["frag_index"], pos = read_varint(body, pos, end, 0xFFFF)
         h["frag_count"], pos = read_varint(body, pos, end, 0xFFFF)
+    if h["type"] == FRAGMENT:
         if h["frag_count"] == 0 or h["frag_index"] >= h["frag_count"]:
             raise Drop("malformed")
+    if h["type"] == PARITY:
+        # The spec gives parity_count no range of its own: it numbers
+        # pieces as frag_index does (p < M), so 16 bits are taken here.
+        # last_size is checked against the payload (check_payload).
+        h["parity_count"], pos = read_varint(body, pos, end, 0xFFFF)
+        h["last_size"], pos = read_varint(body, pos, end, U64)
+        check_parity_numbers(h["frag_count"], h["parity_count"],
+                             h["frag_index"])
     if fields & F_FLAGS:
         h["flags"], pos = read_varint(body, pos, end, 0xFFFF)
     p = None
@@ -446,6 +664,8 @@ def check_payload(h, payload):
     t = h["type"]
     if t == FRAGMENT and not payload:
         raise Drop("malformed")
+    if t == PARITY and not 0 < h["last_size"] <= len(payload):
+        raise Drop("malformed")  # an empty payload fails here too
     if t == CAPS and len(payload) > CAPS_MAX:
         raise Drop("malformed")
     # The plain string has no NUL; the compact form may carry 0x00 inside
@@ -554,7 +774,8 @@ def caps_expand(c):
 
 # --- Records -------------------------------------------------------------
 
-files = {"native": [], "native-v1": [], "cobs": [], "slip": [], "caps": []}
+files = {"native": [], "native-v1": [], "cobs": [], "slip": [], "caps": [],
+         "fec": []}
 corpus = []  # (name, config byte, stream)
 
 
@@ -567,9 +788,12 @@ def header_lines(h):
              ("seq", str(h["seq"]))]
     if h["version"] == 2:
         lines.append(("stream", str(h["stream"])))
-    if h["type"] == FRAGMENT:
+    if h["type"] in (FRAGMENT, PARITY):
         lines += [("frag_index", str(h["frag_index"])),
                   ("frag_count", str(h["frag_count"]))]
+    if h["type"] == PARITY:
+        lines += [("parity_count", str(h["parity_count"])),
+                  ("last_size", str(h["last_size"]))]
     if h["type"] == CAPS and h["version"] == 2:
         lines.append(("compact", str(h["compact"])))
     lines += [("flags", "0x%04x" % h["flags"]), ("pts", fmt_time(h["pts"])),
@@ -581,7 +805,8 @@ def header_lines(h):
 
 def same_frame(a, b):
     keys = ("version", "type", "seq", "stream", "flags", "pts", "dts",
-            "duration", "sender_time", "frag_index", "frag_count", "compact")
+            "duration", "sender_time", "frag_index", "frag_count", "compact",
+            "parity_count", "last_size")
     return all(a[k] == b[k] for k in keys)
 
 
@@ -902,6 +1127,102 @@ add_v2("v2-fragment-stream",
        frame(FRAGMENT, seq=64, stream=2, frag_index=1, frag_count=2,
              dts=SEC), b"\x40")
 
+# PARITY (section 8.1): the parity pieces of frames 60 and 61 above, whose
+# fragments are v2-fragment-*, and of the worked example's frame, sent as
+# DATA.  Their payloads are the frames' real parity.
+PARITY_FRAMES = {}  # name -> (frame, F, M, frame() fields, previous)
+
+
+def add_parity(name, data, piece_size, m, fields, prev=None, comment=None):
+    """The M PARITY packets of a frame cut in pieces of piece_size bytes
+    (fields: frame()'s arguments), records name-0 .. name-(M-1)."""
+    n = ceil_div(len(data), piece_size)
+    last_size = len(data) - (n - 1) * piece_size
+    PARITY_FRAMES[name] = (data, piece_size, m, fields, prev)
+    for p, piece in enumerate(frame_parity(data, n, piece_size, m)):
+        add_v2("%s-%d" % (name, p),
+               frame(PARITY, frag_index=p, frag_count=n, parity_count=m,
+                     last_size=last_size, **fields),
+               piece, prev=prev, comment=None if p else comment)
+
+
+def check_repair(name, last_rows):
+    """A frame of add_parity() as the sender writes it (DATA or fragments,
+    then parity), through this file's receiver, with as many data pieces
+    lost in each block as it has parity: the frame comes back."""
+    data, piece_size, m, fields, prev = PARITY_FRAMES[name]
+    n = ceil_div(len(data), piece_size)
+    b = fec_blocks(n)
+    lost = set()
+    for j in range(b):
+        lost |= set(block_members(n, b, j)[:len(block_members(m, b, j))])
+    pieces = [data[i * piece_size:(i + 1) * piece_size] for i in range(n)]
+    sent = [(frame(DATA, **fields), data)] if n == 1 else \
+        [(frame(FRAGMENT, frag_index=i, frag_count=n, **fields), piece)
+         for i, piece in enumerate(pieces)]
+    sent += [(frame(PARITY, frag_index=p, frag_count=n, parity_count=m,
+                    last_size=len(pieces[-1]), **fields), piece)
+             for p, piece in enumerate(frame_parity(data, n, piece_size, m))]
+    held = (fields.get("stream", 0),) + prev if prev else None
+    got_data, got_parity = {}, {}
+    for f, payload in sent:
+        h, got = receive(with_crc(v2_header(f, prev) + payload), held)
+        if h["type"] == PARITY:
+            got_parity[h["frag_index"]] = got
+            numbers = (h["frag_count"], len(got), h["last_size"],
+                       h["parity_count"])
+        elif h["frag_index"] not in lost:
+            got_data[h["frag_index"]] = got
+    assert fec_rebuild(*numbers, got_data, got_parity, last_rows) == data, \
+        name
+
+
+FRAG = dict(seq=60, flags=0x0021, pts=2 * SEC, duration=FPS30,
+            sender_time=ST)
+add_parity("v2-parity", nz(250), 100, 2, FRAG,
+           comment="the 2 parity pieces of frame 60 (v2-fragment-first, "
+           "-middle, -last: 3 pieces of 100 bytes, the last of 50): the "
+           "fragments' fields, then parity_count 2 and last_size 50")
+FRAG = dict(seq=61, pts=2 * SEC + FPS30, duration=FPS30)
+add_parity("v2-parity-predicted", nz(129), 64, 2, FRAG,
+           prev=(60, 2 * SEC, FPS30),
+           comment="every parity piece of frame 61 refers to frame 60, as "
+           "its fragments do; its last piece is 1 byte")
+add_parity("v2-parity-example", EXAMPLE_PAYLOAD, len(EXAMPLE_PAYLOAD), 2,
+           dict(seq=7, flags=0x0021, pts=SEC, duration=FPS30,
+                sender_time=ST),
+           comment="the parity of the worked example's frame (18.1), sent "
+           "as DATA: n = 1, F = last_size = its length; piece 0 is a copy "
+           "of the frame, piece 1 the frame times inv(2)")
+add_parity("v2-parity-stream", b"telemetry", 5, 1,
+           dict(seq=80, stream=5, pts=3 * SEC, dts=3 * SEC - FPS30))
+add_parity("v2-parity-fewer-than-blocks", nz(300), 1, 1,
+           dict(seq=81),
+           comment="300 pieces in 3 blocks and 1 parity piece: a sender "
+           "sends at least one per block, but M < b is not malformed")
+# Numbers at their limits: headers alone, no frame behind the payload.
+h = dict(seq=82)
+add_v2("v2-parity-block-256", frame(PARITY, frag_index=127, frag_count=128,
+                                    parity_count=128, last_size=1, **h),
+       b"\x52", comment="128 data and 128 parity pieces in one block: "
+       "k + m = 256, the most")
+add_v2("v2-parity-block-256-interleaved",
+       frame(PARITY, frag_index=381, frag_count=129, parity_count=382,
+             last_size=1, **h), b"\x52",
+       comment="129 pieces in 2 blocks: block 0 has 65 data and 191 parity "
+       "pieces, 256")
+add_v2("v2-parity-max", frame(PARITY, frag_index=65534, frag_count=65535,
+                              parity_count=65535, last_size=1, **h),
+       b"\x52", comment="the largest numbers (3-byte varints): 512 blocks of "
+       "at most 128 data and 128 parity pieces")
+add_v2("v2-parity-last-size-long",
+       frame(PARITY, frag_index=0, frag_count=1, parity_count=1,
+             last_size=300, **h), nz(300),
+       comment="the parity of a 300-byte DATA frame: last_size in 2 bytes")
+for name in PARITY_FRAMES:
+    check_repair(name, False)
+    check_repair(name, True)
+
 # CAPS and EOS (section 9).
 JPEG_CAPS = (b"image/jpeg, sof-marker=(int)0, width=(int)640, "
              b"height=(int)480, pixel-aspect-ratio=(fraction)1/1, "
@@ -981,6 +1302,12 @@ h = frame(FRAGMENT, seq=9, frag_index=0, frag_count=2)
 add_v2_raw("v2-fragment-long-varints", h, bytes([0x12, 0x00, 9, 0, 0x80,
                                                  0x00, 0x82, 0x80, 0x00]),
            b"\x09", comment="frag_index 0 and frag_count 2 in longer forms")
+h = frame(PARITY, seq=10, frag_index=1, frag_count=2, parity_count=2,
+          last_size=1)
+add_v2_raw("v2-parity-long-varints", h, bytes([0x42, 0x00, 10, 0, 0x81, 0x00,
+                                               0x82, 0x00, 0x82, 0x80, 0x00,
+                                               0x81, 0x00]),
+           b"\x0a", comment="p 1, n 2, M 2 and last_size 1 in longer forms")
 
 # Damaged or unsupported packets: dropped and counted (section 16).
 v2 = bytearray(with_crc(v2_header(V2_EXAMPLE) + EXAMPLE_PAYLOAD))
@@ -995,6 +1322,9 @@ reject_v2("v2-reject-version-f", bytes([0xFF, 0, 0, 0]), "bad_version",
           "low nibble 15")
 reject_v2("v2-reject-version-1-type", bytes([0x11, 0, 0, 0] + [0] * 40),
           "bad_version", "low nibble 1 with a type: only 0x01 is version 1")
+reject_v2("v2-reject-type-4", bytes([0x42, 0, 1, 0]), "malformed",
+          "type 4 was reserved; it is PARITY now (section 8.1), and this "
+          "header ends before its frag_index")
 for t in (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):
     reject_v2("v2-reject-type-%d" % t, bytes([0x02 | t << 4, 0, 1, 0]),
               "unknown_type", "reserved type %d" % t)
@@ -1053,6 +1383,47 @@ reject_v2("v2-reject-frag-count-0", bytes([0x12, 0, 0, 0, 0, 0]),
           "malformed", "frag_count 0", payload=b"x")
 reject_v2("v2-reject-fragment-empty", bytes([0x12, 0, 0, 0, 0, 2]),
           "malformed", "a fragment without payload")
+
+
+def parity_header(p, n, m, last_size, fields=0):
+    return bytes([0x42, fields, 0, 0]) + varint(p) + varint(n) + varint(m) + \
+        varint(last_size)
+
+
+reject_v2("v2-reject-parity-frag-count-0", parity_header(0, 0, 1, 1),
+          "malformed", "PARITY of a frame of 0 pieces", payload=b"x")
+reject_v2("v2-reject-parity-count-0", parity_header(0, 1, 0, 1), "malformed",
+          "parity_count 0", payload=b"x")
+reject_v2("v2-reject-parity-index", parity_header(2, 3, 2, 1), "malformed",
+          "parity piece 2 of 2", payload=b"x")
+reject_v2("v2-reject-parity-empty", parity_header(0, 1, 1, 1), "malformed",
+          "a PARITY packet without payload")
+reject_v2("v2-reject-parity-last-size-0", parity_header(0, 2, 1, 0),
+          "malformed", "last_size 0", payload=b"abcd")
+reject_v2("v2-reject-parity-last-size-over", parity_header(0, 2, 1, 5),
+          "malformed", "last_size 5, larger than the 4-byte payload",
+          payload=b"abcd")
+reject_v2("v2-reject-parity-block-257", parity_header(0, 128, 129, 1),
+          "malformed", "128 data and 129 parity pieces in one block",
+          payload=b"x")
+reject_v2("v2-reject-parity-block-257-interleaved",
+          parity_header(0, 129, 383, 1), "malformed",
+          "129 pieces in 2 blocks: block 0 has 65 data and 192 parity "
+          "pieces", payload=b"x")
+reject_v2("v2-reject-parity-block-257-data", parity_header(0, 1, 256, 1),
+          "malformed", "a one-piece frame with 256 parity pieces",
+          payload=b"x")
+reject_v2("v2-reject-parity-frag-count-range",
+          parity_header(0, 0x10000, 1, 1), "malformed",
+          "frag_count 65536, as in a FRAGMENT", payload=b"x")
+reject_v2("v2-reject-parity-count-range",
+          parity_header(0, 65535, 0x10000, 1), "malformed",
+          "parity_count 65536: blocks of 128 + 128 pieces, but more than "
+          "frag_index can number", payload=b"x")
+reject_v2("v2-reject-parity-cut", bytes([0x42, 0, 0, 0, 0, 1, 1, 0x81]),
+          "malformed", "the last_size varint runs into the CRC")
+reject_v2("v2-reject-parity-duration-3", parity_header(0, 1, 1, 1, 0x60),
+          "unsupported", "DURATION encoding 3 on a PARITY", payload=b"x")
 reject_v2("v2-reject-dts-before-0", bytes([0x02, 0x12, 0, 0, 5, 6]),
           "malformed", "PTS 5, DTS = PTS minus 6: before 0")
 reject_v2("v2-reject-dts-before-no-pts", bytes([0x02, 0x10, 0, 0, 0]),
@@ -1211,6 +1582,188 @@ add_caps_reject("caps-reject-hex-zero", b"\x81\xfe\x00", "malformed",
 add_caps_reject("caps-reject-too-long", b"\x9b" * 28, "too_long",
                 "28 times a 150-byte entry: 4200 bytes expanded, over 4096")
 
+# --- Forward error correction (section 8.1) -------------------------------
+
+
+def fmt_list(numbers):
+    return ",".join(str(i) for i in sorted(numbers)) or "none"
+
+
+def add_fec(name, data, piece_size, m, lost=None, comment=None,
+            encode=True):
+    """A frame of len(data) bytes cut in pieces of piece_size bytes, and its
+    m parity pieces; lost = (data pieces, parity pieces) a receiver lacks.
+    Checked before it is written: whether the receiver of fec_rebuild()
+    gets the frame back matches section 8.1's rule, with either choice of
+    parity rows; a frame without losses must come back with as many data
+    pieces missing in each block as the block has parity."""
+    n = ceil_div(len(data), piece_size)
+    last_size = len(data) - (n - 1) * piece_size
+    b = fec_blocks(n)
+    parity = frame_parity(data, n, piece_size, m)
+    pieces = fec_pieces(data, n, piece_size)
+    for j in range(b):  # coef(1, 0, 0) = 1: a block of one piece is copied
+        cols, rows = block_members(n, b, j), block_members(m, b, j)
+        if len(cols) == 1 and rows:
+            assert parity[rows[0]] == pieces[cols[0]], name
+    if lost is None:
+        check = set(), set()
+        for j in range(b):
+            check[0].update(block_members(n, b, j)[
+                :len(block_members(m, b, j))])
+    else:
+        check = set(lost[0]), set(lost[1])
+    recoverable = fec_recoverable(n, m, *check)
+    for last_rows in (False, True):
+        got = fec_rebuild(n, piece_size, last_size, m,
+                          {i: data[i * piece_size:(i + 1) * piece_size]
+                           for i in range(n) if i not in check[0]},
+                          {p: parity[p] for p in range(m)
+                           if p not in check[1]}, last_rows)
+        assert got == (data if recoverable else None), name
+    assert lost is not None or recoverable, name
+    rec = [("#", comment)] if comment else []
+    rec += [("name", name), ("n", str(n)), ("F", str(piece_size)),
+            ("last_size", str(last_size)), ("M", str(m)),
+            ("blocks", str(b))]
+    if not encode:
+        rec.append(("encode", "no"))
+    rec += [("frame", data.hex()),
+            ("parity", ",".join(piece.hex() for piece in parity))]
+    if lost is not None:
+        rec += [("lost_data", fmt_list(check[0])),
+                ("lost_parity", fmt_list(check[1])),
+                ("recoverable", "yes" if recoverable else "no")]
+    files["fec"].append(rec)
+
+
+rng = random.Random(20260801)
+
+
+def random_bytes(n):
+    return bytes(rng.randrange(256) for _ in range(n))
+
+
+# One piece: a frame sent as DATA.
+add_fec("fec-data", EXAMPLE_PAYLOAD, len(EXAMPLE_PAYLOAD), 1,
+        comment="the worked example's frame (18.1), sent as DATA: n = 1, "
+        "F its length; the one parity piece is a copy of it")
+add_fec("fec-data-m3", EXAMPLE_PAYLOAD, len(EXAMPLE_PAYLOAD), 3,
+        comment="three parity pieces of one: the frame times inv(1), inv(2), "
+        "inv(3)")
+add_fec("fec-data-byte", b"\x01", 1, 4, comment="a 1-byte frame")
+add_fec("fec-data-lost", EXAMPLE_PAYLOAD, len(EXAMPLE_PAYLOAD), 1,
+        lost=([0], []), comment="the DATA packet lost: its parity is it")
+add_fec("fec-data-lost-m3", EXAMPLE_PAYLOAD, len(EXAMPLE_PAYLOAD), 3,
+        lost=([0], [0, 1]), comment="rebuilt from parity piece 2 alone")
+add_fec("fec-data-lost-all", EXAMPLE_PAYLOAD, len(EXAMPLE_PAYLOAD), 1,
+        lost=([0], [0]))
+
+# A few pieces, several M; the last piece shorter than F.
+FRAME60 = nz(250)
+add_fec("fec-fragments", FRAME60, 100, 2,
+        comment="frame 60 of native.txt (v2-fragment-*, v2-parity-*): 3 "
+        "pieces of 100 bytes, the last 50, padded with zeros for the code")
+for m in (1, 3, 4):
+    add_fec("fec-fragments-m%d" % m, FRAME60, 100, m)
+add_fec("fec-predicted", nz(129), 64, 2,
+        comment="frame 61 of native.txt: the last piece is 1 byte")
+SMALL = random_bytes(7 * 16 + 5)
+add_fec("fec-small", SMALL, 16, 3,
+        comment="random data: 8 pieces of 16 bytes, the last 5")
+add_fec("fec-small-lost-1", SMALL, 16, 3, lost=([2], []))
+add_fec("fec-small-lost-last", SMALL, 16, 3, lost=([7], []),
+        comment="the short last piece rebuilt, then cut to last_size")
+add_fec("fec-small-lost-3", SMALL, 16, 3, lost=([0, 4, 7], []),
+        comment="as many data pieces lost as there is parity")
+add_fec("fec-small-lost-3-parity-1", SMALL, 16, 3, lost=([0, 4, 7], [1]),
+        comment="one piece too few")
+add_fec("fec-small-lost-2-parity-1", SMALL, 16, 3, lost=([5, 6], [0]),
+        comment="parity pieces 1 and 2 repair")
+add_fec("fec-small-lost-parity", SMALL, 16, 3, lost=([], [0, 1, 2]),
+        comment="all data in: nothing to rebuild")
+add_fec("fec-small-lost-4", SMALL, 16, 3, lost=([1, 2, 3, 4], []))
+ZEROS = bytes(40)
+add_fec("fec-zeros", ZEROS, 8, 2, comment="zero data, zero parity")
+
+# One block, the most: 128 data pieces, and up to k + m = 256.
+BLOCK = random_bytes(127 * 16 + 9)
+add_fec("fec-128-m1", BLOCK, 16, 1,
+        comment="128 pieces: one block, the largest (F = 16, last 9)")
+add_fec("fec-128-m13", BLOCK, 16, 13)
+add_fec("fec-128-m128", BLOCK, 16, 128,
+        comment="128 data and 128 parity pieces: k + m = 256, rows x = 128 "
+        ".. 255")
+add_fec("fec-128-m128-lost-data", BLOCK, 16, 128, lost=(range(128), []),
+        comment="every data piece lost: rebuilt from parity alone")
+add_fec("fec-128-m128-lost-half", BLOCK, 16, 128,
+        lost=(range(0, 128, 2), range(64)),
+        comment="64 data and 64 parity pieces lost: 128 left")
+add_fec("fec-128-m128-lost-one-too-many", BLOCK, 16, 128,
+        lost=(range(0, 128, 2), range(65)))
+add_fec("fec-128-m13-burst", BLOCK, 16, 13, lost=(range(50, 63), []),
+        comment="a burst of 13 consecutive pieces")
+add_fec("fec-128-m13-burst-14", BLOCK, 16, 13, lost=(range(50, 64), []))
+
+# Two and three blocks: interleaving.
+TWO = random_bytes(128 * 8 + 3)
+add_fec("fec-129-m2", TWO, 8, 2,
+        comment="129 pieces: 2 blocks, block 0 the even pieces (65), block "
+        "1 the odd ones (64); M = b = 2, one parity piece each")
+add_fec("fec-129-m13", TWO, 8, 13,
+        comment="parity pieces 0, 2 .. 12 for block 0 (7), 1 .. 11 for "
+        "block 1 (6)")
+add_fec("fec-129-m382", TWO, 8, 382,
+        comment="block 0: 65 data and 191 parity pieces, 256")
+add_fec("fec-129-m2-burst-2", TWO, 8, 2, lost=([64, 65], []),
+        comment="2 consecutive pieces: one in each block")
+add_fec("fec-129-m2-lost-2-one-block", TWO, 8, 2, lost=([64, 66], []),
+        comment="2 pieces of block 0: it has 1 parity piece")
+add_fec("fec-129-m13-burst-13", TWO, 8, 13, lost=(range(100, 113), []),
+        comment="a burst of 13: 7 in block 0, 6 in block 1")
+add_fec("fec-129-m13-burst-14", TWO, 8, 13, lost=(range(100, 114), []),
+        comment="a burst of 14: 7 in each, block 1 has 6 parity pieces")
+add_fec("fec-129-m13-lost-last", TWO, 8, 13, lost=([128, 127], [0]),
+        comment="the short last piece (block 0) and piece 127 (block 1)")
+add_fec("fec-129-m382-lost-block-0", TWO, 8, 382,
+        lost=(range(0, 129, 2), range(1, 382, 2)),
+        comment="all of block 0's data and block 1's parity lost")
+THREE = random_bytes(301 * 4 + 3)
+add_fec("fec-302-m3", THREE, 4, 3,
+        comment="302 pieces: 3 blocks of 101, 101 and 100; M = b = 3")
+add_fec("fec-302-m31", THREE, 4, 31,
+        comment="31 parity pieces: 11 for block 0, 10 for blocks 1 and 2")
+add_fec("fec-302-m31-burst-31", THREE, 4, 31, lost=(range(0, 31), []),
+        comment="a burst of 31 from piece 0: 11, 10 and 10")
+add_fec("fec-302-m31-burst-31-shifted", THREE, 4, 31,
+        lost=(range(1, 32), []),
+        comment="a burst of 31 from piece 1: 10, 11 and 10, block 1 has 10 "
+        "parity pieces")
+add_fec("fec-302-m31-block-1", THREE, 4, 31, lost=(range(1, 31, 3), []),
+        comment="10 pieces of block 1 alone")
+add_fec("fec-302-m31-block-1-one-more", THREE, 4, 31,
+        lost=(range(1, 34, 3), []),
+        comment="11 pieces of block 1 alone: the other blocks' parity does "
+        "not help")
+add_fec("fec-302-m31-block-1-parity", THREE, 4, 31,
+        lost=(range(1, 25, 3), [1, 4]),
+        comment="8 data and 2 parity pieces of block 1")
+add_fec("fec-302-m1", THREE, 4, 1, encode=False,
+        comment="M < b: no sender sends it, but a receiver still reads "
+        "it: block 0 has the only parity piece, blocks 1 and 2 none")
+add_fec("fec-302-m1-lost-block-0", THREE, 4, 1, lost=([300], []),
+        encode=False)
+add_fec("fec-302-m1-lost-block-1", THREE, 4, 1, lost=([301], []),
+        encode=False, comment="block 1 has no parity")
+for i, (lost_data, lost_parity) in enumerate(((16, 4), (12, 2), (28, 3),
+                                              (32, 0))):
+    add_fec("fec-302-m31-random-%d" % i, THREE, 4, 31,
+            lost=(rng.sample(range(302), lost_data),
+                  rng.sample(range(31), lost_parity)),
+            comment="%d data and %d parity pieces lost at random" %
+            (lost_data, lost_parity))
+
+
 # --- Output ----------------------------------------------------------------
 
 HEADERS = {
@@ -1219,6 +1772,7 @@ HEADERS = {
     "cobs": "the cobs framing (section 19)",
     "slip": "the slip framing (section 20)",
     "caps": "caps strings and their compact form (section 9.2)",
+    "fec": "frames, their parity pieces and pieces lost (section 8.1)",
 }
 NOTES = {
     "native": "# 'previous: seq,pts,duration' is the frame the packet refers "
@@ -1227,6 +1781,17 @@ NOTES = {
               "what the reference encoder writes.\n",
     "caps": "# 'encode: no': a valid compact form that is not the reference "
             "encoder's.\n# 'expect': sf_caps_expand() refuses it.\n",
+    "fec": "# Records are separated by blank lines; 'key: value'.  A frame "
+           "of n pieces of F\n# bytes, the last of last_size, and its M "
+           "parity pieces in b = blocks blocks:\n# 'frame' is its "
+           "(n - 1) * F + last_size bytes in hex, 'parity' the parity\n# "
+           "pieces p = 0 .. M - 1 in hex, F bytes each, separated by "
+           "commas.\n# 'lost_data', 'lost_parity': the pieces a receiver "
+           "lacks (numbers separated\n# by commas, or 'none'); "
+           "'recoverable: yes' when it rebuilds the frame from the\n# "
+           "others, 'no' when a block with a data piece missing has fewer "
+           "than k_j.\n# 'encode: no': parity no sender sends (M < b), "
+           "which receivers read all the same.\n",
 }
 
 os.makedirs(VEC_DIR, exist_ok=True)
@@ -1236,7 +1801,7 @@ for name, recs in files.items():
         f.write("# serialframe test vectors: %s.\n# Generated by "
                 "tests/framing/gen-vectors.py; do not edit.\n" %
                 HEADERS[name])
-        if name != "caps":
+        if name not in ("caps", "fec"):
             f.write("# Records are separated by blank lines; 'key: value'.  "
                     "'encoded' is one packet as\n# the encoder writes it "
                     "(native: without the sender's initial delimiter).\n# A "
@@ -1258,18 +1823,32 @@ for name, recs in files.items():
 MODE_BITS = {"native": 0, "native-v1": 0, "cobs": 1, "slip": 2}
 count = 0
 wires = {}
-for file in ("native", "native-v1", "cobs", "slip"):
-    for rec in files[file]:
-        d = dict(rec)
-        cfg = MODE_BITS[file] | (4 if d["options"] == "xonxoff" else 0)
-        cfg |= (count % 8) << 3
-        stream = bytes.fromhex(d["encoded"])
-        wires[d["name"]] = stream
-        if file.startswith("native"):
-            stream = b"\x00" + stream
-        corpus.append((d["name"], bytes([cfg, count & 0xFF]) + stream +
-                       stream))
-        count += 1
+
+
+def is_parity(rec):
+    return "-parity-" in dict(rec)["name"]
+
+
+def record_seeds(which):
+    """One seed per record: the packet twice."""
+    global count
+    for file in ("native", "native-v1", "cobs", "slip"):
+        for rec in filter(which, files[file]):
+            d = dict(rec)
+            cfg = MODE_BITS[file] | (4 if d["options"] == "xonxoff" else 0)
+            cfg |= (count % 8) << 3
+            stream = bytes.fromhex(d["encoded"])
+            wires[d["name"]] = stream
+            if file.startswith("native"):
+                stream = b"\x00" + stream
+            corpus.append((d["name"], bytes([cfg, count & 0xFF]) + stream +
+                           stream))
+            count += 1
+
+
+# The PARITY records came later: they are seeded after the seeds that were
+# there before them, which keep their bytes.
+record_seeds(lambda rec: not is_parity(rec))
 
 
 def mixed(name, parts, cfg):
@@ -1299,6 +1878,12 @@ mixed("mixed-xonxoff", ["v1-xonxoff", "v2-xonxoff",
                         xonxoff(wires["v2-example"][:-1]) + b"\x00",
                         xonxoff(wires["v1-example"][:-1]) + b"\x00"],
       BIG | 4)
+record_seeds(is_parity)
+mixed("mixed-v2-parity",
+      ["v2-fragment-first", "v2-fragment-last", "v2-parity-0", "v2-parity-1",
+       "v2-fragment-first-predicted", "v2-reject-parity-index",
+       "v2-fragment-middle-predicted", "v2-parity-predicted-1",
+       "v2-parity-example-0", "v2-parity-stream-0", "v2-eos"], BIG)
 os.makedirs(CORPUS_DIR, exist_ok=True)
 for old in os.listdir(CORPUS_DIR):
     os.remove(os.path.join(CORPUS_DIR, old))
@@ -1329,5 +1914,11 @@ src_seed("v2-fragments", ["v2-caps-plain", "v2-fragment-first",
 src_seed("v2-mixed-v1", ["v1-caps", "v1-example", "v2-caps-plain",
                          "v2-example", "v2-reject-duration-3",
                          "v2-example-next", "v1-eos"])
+src_seed("v2-parity", ["v2-caps-plain", "v2-fragment-first",
+                       "v2-fragment-last", "v2-parity-0", "v2-parity-1",
+                       "v2-fragment-first-predicted",
+                       "v2-fragment-middle-predicted", "v2-parity-predicted-0",
+                       "v2-parity-predicted-1", "v2-example",
+                       "v2-parity-example-0", "v2-eos"])
 src_seed("v2-filtered", ["v2-caps-compact-h264", "v2-data-all-fields",
                          "v2-seq-wrap"], 4)

@@ -270,8 +270,195 @@ test_arguments (void)
   CHECK (sf_fec_recover_block (2, 2, data, data, out, 4, work) == SF_ERR_ARG);
 }
 
+/* --- tests/framing/vectors/fec.txt, from gen-vectors.py ---------------- */
+
+typedef struct {
+  char name[128];
+  uint32_t n, F, last, M, blocks;
+  uint8_t *frame, *parity;
+  size_t frame_len, parity_len;
+  char lost_data[4096], lost_parity[4096];
+  int recoverable; /* -1: no loss given */
+} FecVector;
+
+static uint8_t *
+parse_hex_list (const char *s, size_t *len)
+{
+  uint8_t *out = sft_xmalloc (strlen (s) / 2 + 1);
+  unsigned byte;
+
+  *len = 0;
+  while (*s) {
+    if (*s == ',') {
+      s++;
+      continue;
+    }
+    if (sscanf (s, "%2x", &byte) != 1)
+      break;
+    out[(*len)++] = (uint8_t) byte;
+    s += 2;
+  }
+  return out;
+}
+
+/* Marks the numbers of a comma-separated list (or "none") in flags. */
+static void
+mark_list (const char *s, uint8_t *flags, uint32_t count)
+{
+  char *end;
+  unsigned long v;
+
+  if (!strcmp (s, "none"))
+    return;
+  while (*s) {
+    v = strtoul (s, &end, 10);
+    if (end == s)
+      break;
+    if (v < count)
+      flags[v] = 1;
+    s = *end == ',' ? end + 1 : end;
+  }
+}
+
+/* Parity from the frame, as a sender makes it, and the frame rebuilt from
+ * what the record leaves after its losses. */
+static void
+check_fec_vector (const FecVector *v)
+{
+  static uint8_t work[SF_FEC_WORK_SIZE];
+  uint8_t *data = sft_xmalloc ((size_t) v->n * v->F);
+  uint8_t *parity = sft_xmalloc ((size_t) v->M * v->F);
+  uint8_t *lost = sft_xmalloc (v->n), *lost_p = sft_xmalloc (v->M);
+  uint32_t b = sf_fec_blocks (v->n), i, p, j, c, r, k, m;
+  int rebuilt = 1;
+
+  CHECK_MSG (b == v->blocks, "%s: %u blocks", v->name, b);
+  CHECK_MSG (v->frame_len == (size_t) (v->n - 1) * v->F + v->last &&
+          v->parity_len == (size_t) v->M * v->F,
+      "%s: sizes", v->name);
+  memset (data, 0, (size_t) v->n * v->F);
+  memcpy (data, v->frame, v->frame_len);
+  memset (parity, 0, (size_t) v->M * v->F);
+  for (i = 0; i < v->n; i++)
+    for (p = 0; p < v->M; p++)
+      sf_fec_parity_add (v->n, v->M, p, i, data + (size_t) i * v->F,
+          i == v->n - 1 ? v->last : v->F, parity + (size_t) p * v->F);
+  CHECK_MSG (!memcmp (parity, v->parity, v->parity_len), "%s: parity differs",
+      v->name);
+
+  if (v->recoverable >= 0) {
+    memset (lost, 0, v->n);
+    memset (lost_p, 0, v->M);
+    mark_list (v->lost_data, lost, v->n);
+    mark_list (v->lost_parity, lost_p, v->M);
+    for (i = 0; i < v->n; i++)
+      if (lost[i])
+        memset (data + (size_t) i * v->F, 0xA5, v->F);
+    for (j = 0; j < b; j++) {
+      const uint8_t *din[SF_FEC_BLOCK_DATA_MAX], *pin[SF_FEC_BLOCK_MAX];
+      uint8_t *out[SF_FEC_BLOCK_DATA_MAX];
+
+      k = sf_fec_block_pieces (v->n, b, j);
+      m = sf_fec_block_pieces (v->M, b, j);
+      for (c = 0; c < k; c++) {
+        out[c] = data + (size_t) (c * b + j) * v->F;
+        din[c] = lost[c * b + j] ? NULL : out[c];
+      }
+      for (r = 0; r < m; r++)
+        pin[r] =
+            lost_p[r * b + j] ? NULL : v->parity + (size_t) (r * b + j) * v->F;
+      if (sf_fec_recover_block (k, m, din, pin, out, v->F, work) != SF_OK)
+        rebuilt = 0;
+    }
+    CHECK_MSG (rebuilt == v->recoverable, "%s: rebuilt %d", v->name, rebuilt);
+    if (rebuilt)
+      CHECK_MSG (!memcmp (data, v->frame, v->frame_len), "%s: rebuilt differs",
+          v->name);
+  }
+  free (data);
+  free (parity);
+  free (lost);
+  free (lost_p);
+}
+
+static void
+set_fec_field (FecVector *v, const char *key, const char *value)
+{
+  if (!strcmp (key, "name"))
+    snprintf (v->name, sizeof (v->name), "%s", value);
+  else if (!strcmp (key, "n"))
+    v->n = (uint32_t) strtoul (value, NULL, 10);
+  else if (!strcmp (key, "F"))
+    v->F = (uint32_t) strtoul (value, NULL, 10);
+  else if (!strcmp (key, "last_size"))
+    v->last = (uint32_t) strtoul (value, NULL, 10);
+  else if (!strcmp (key, "M"))
+    v->M = (uint32_t) strtoul (value, NULL, 10);
+  else if (!strcmp (key, "blocks"))
+    v->blocks = (uint32_t) strtoul (value, NULL, 10);
+  else if (!strcmp (key, "frame"))
+    v->frame = parse_hex_list (value, &v->frame_len);
+  else if (!strcmp (key, "parity"))
+    v->parity = parse_hex_list (value, &v->parity_len);
+  else if (!strcmp (key, "lost_data"))
+    snprintf (v->lost_data, sizeof (v->lost_data), "%s", value);
+  else if (!strcmp (key, "lost_parity"))
+    snprintf (v->lost_parity, sizeof (v->lost_parity), "%s", value);
+  else if (!strcmp (key, "recoverable"))
+    v->recoverable = !strcmp (value, "yes");
+}
+
+static void
+fec_vector_end (FecVector *v, unsigned *count)
+{
+  if (v->name[0]) {
+    check_fec_vector (v);
+    (*count)++;
+  }
+  free (v->frame);
+  free (v->parity);
+  memset (v, 0, sizeof (*v));
+  v->recoverable = -1;
+}
+
+static void
+test_vectors (const char *dir)
+{
+  static char line[1 << 20];
+  char path[4096], *colon;
+  FecVector v;
+  unsigned count = 0;
+  FILE *f;
+
+  snprintf (path, sizeof (path), "%s/fec.txt", dir);
+  f = fopen (path, "r");
+  CHECK_MSG (f != NULL, "cannot open %s", path);
+  if (!f)
+    return;
+  memset (&v, 0, sizeof (v));
+  v.recoverable = -1;
+  while (fgets (line, sizeof (line), f)) {
+    line[strcspn (line, "\r\n")] = 0;
+    if (line[0] == '#')
+      continue;
+    if (line[0] == 0) {
+      fec_vector_end (&v, &count);
+      continue;
+    }
+    colon = strstr (line, ": ");
+    if (!colon)
+      continue;
+    *colon = 0;
+    set_fec_field (&v, line, colon + 2);
+  }
+  fec_vector_end (&v, &count);
+  fclose (f);
+  printf ("%u fec vectors checked\n", count);
+  CHECK (count >= 50);
+}
+
 int
-main (void)
+main (int argc, char **argv)
 {
   test_field ();
   test_layout ();
@@ -279,5 +466,7 @@ main (void)
   test_every_pattern ();
   test_random_losses ();
   test_arguments ();
+  if (argc > 1)
+    test_vectors (argv[1]);
   return sft_summary ();
 }

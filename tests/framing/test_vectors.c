@@ -86,6 +86,8 @@ parse_type (const vector *v, const char *s)
     return SF_TYPE_DATA;
   if (!strcmp (s, "FRAGMENT"))
     return SF_TYPE_FRAGMENT;
+  if (!strcmp (s, "PARITY"))
+    return SF_TYPE_PARITY;
   if (!strcmp (s, "CAPS"))
     return SF_TYPE_CAPS;
   if (!strcmp (s, "EOS"))
@@ -159,6 +161,10 @@ set_header_field (vector *v, const char *key, const char *value)
     h->frag_index = (uint16_t) parse_u64 (value);
   else if (!strcmp (key, "frag_count"))
     h->frag_count = (uint16_t) parse_u64 (value);
+  else if (!strcmp (key, "parity_count"))
+    h->parity_count = (uint16_t) parse_u64 (value);
+  else if (!strcmp (key, "last_size"))
+    h->last_size = (uint32_t) parse_u64 (value);
   else if (!strcmp (key, "compact"))
     h->caps_compact = (uint8_t) parse_u64 (value);
   else if (!strcmp (key, "pts"))
@@ -221,7 +227,8 @@ headers_equal (const sf_header *a, const sf_header *b)
       a->dts == b->dts && a->duration == b->duration &&
       a->sender_time == b->sender_time && a->payload_len == b->payload_len &&
       a->stream == b->stream && a->frag_index == b->frag_index &&
-      a->frag_count == b->frag_count && a->caps_compact == b->caps_compact &&
+      a->frag_count == b->frag_count && a->parity_count == b->parity_count &&
+      a->last_size == b->last_size && a->caps_compact == b->caps_compact &&
       a->unresolved == b->unresolved;
 }
 
@@ -857,6 +864,6 @@ main (int argc, char **argv)
   sf_crc32c_select (SF_CRC32C_AUTO);
   printf ("%zu vectors checked (%zu native, %zu caps)\n", n_vectors, n_native,
       n_caps);
-  CHECK (n_native >= 2 * 144 && n_caps >= 2 * 134);
+  CHECK (n_native >= 2 * 171 && n_caps >= 2 * 134);
   return sft_summary ();
 }
