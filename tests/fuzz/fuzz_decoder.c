@@ -44,7 +44,8 @@ static uint8_t rt_buf[SF_NATIVE_DECODE_BUFFER_SIZE (MAX_ROUND_TRIP)];
 static int
 is_frame (const sf_header *h)
 {
-  return h->type == SF_TYPE_DATA || h->type == SF_TYPE_FRAGMENT;
+  return h->type == SF_TYPE_DATA || h->type == SF_TYPE_FRAGMENT ||
+      h->type == SF_TYPE_PARITY;
 }
 
 /* What every delivered native packet satisfies (docs/protocol.md, sections
@@ -57,11 +58,13 @@ check_native_header (const sf_packet *pkt)
   REQUIRE (h->version == SF_VERSION || h->version == SF_VERSION_1);
   REQUIRE (h->type == SF_TYPE_DATA || h->type == SF_TYPE_CAPS ||
       h->type == SF_TYPE_EOS ||
-      (h->type == SF_TYPE_FRAGMENT && h->version == SF_VERSION));
+      ((h->type == SF_TYPE_FRAGMENT || h->type == SF_TYPE_PARITY) &&
+          h->version == SF_VERSION));
   REQUIRE (pkt->payload_len == h->payload_len);
   if (h->version == SF_VERSION_1) {
     REQUIRE (h->header_len == SF_V1_HEADER_SIZE && h->unresolved == 0);
-    REQUIRE (h->stream == 0 && h->frag_count == 0 && !h->caps_compact);
+    REQUIRE (h->stream == 0 && h->frag_count == 0 && !h->caps_compact &&
+        h->parity_count == 0 && h->last_size == 0);
   } else {
     REQUIRE (h->header_len >= 4 && h->header_len <= SF_HEADER_MAX);
     REQUIRE (h->seq <= 0xFFFF);
@@ -69,6 +72,12 @@ check_native_header (const sf_packet *pkt)
   if (h->type == SF_TYPE_FRAGMENT)
     REQUIRE (h->frag_count > 0 && h->frag_index < h->frag_count &&
         pkt->payload_len > 0);
+  if (h->type == SF_TYPE_PARITY)
+    REQUIRE (sf_fec_layout_valid (h->frag_count, h->parity_count) &&
+        h->frag_index < h->parity_count && h->last_size > 0 &&
+        h->last_size <= pkt->payload_len);
+  if (h->type != SF_TYPE_PARITY)
+    REQUIRE (h->parity_count == 0 && h->last_size == 0);
   if (h->type == SF_TYPE_CAPS)
     REQUIRE (pkt->payload_len <= SF_CAPS_MAX &&
         (h->caps_compact || !memchr (pkt->payload, 0, pkt->payload_len)));
@@ -95,7 +104,8 @@ same_header (const sf_header *a, const sf_header *b)
       a->dts == b->dts && a->duration == b->duration &&
       a->sender_time == b->sender_time && a->payload_len == b->payload_len &&
       a->stream == b->stream && a->frag_index == b->frag_index &&
-      a->frag_count == b->frag_count && a->caps_compact == b->caps_compact &&
+      a->frag_count == b->frag_count && a->parity_count == b->parity_count &&
+      a->last_size == b->last_size && a->caps_compact == b->caps_compact &&
       a->unresolved == b->unresolved;
 }
 
