@@ -60,6 +60,20 @@ emutest_fill_random (guint64 seed, guint8 *buf, gsize len)
   }
 }
 
+/* For results pinned by a test: prints the digest it got when it is not
+ * the one wanted. */
+gboolean
+emutest_sha256_is (const guint8 *data, gsize len, const gchar *want)
+{
+  gchar *got = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+  gboolean ok = g_strcmp0 (got, want) == 0;
+
+  if (!ok)
+    g_printerr ("sha256 of %" G_GSIZE_FORMAT " bytes is %s\n", len, got);
+  g_free (got);
+  return ok;
+}
+
 /* Reads what the emulator printed and splits it into lines; FALSE on end of
  * output or when nothing came before @deadline. */
 static gboolean
