@@ -123,6 +123,14 @@ test_pacer_unpaced (void)
   CHECK_EQ (wake, EMU_PACER_NEVER);
 }
 
+/* Bit errors, lost bytes and bursts of 8 bytes. */
+static const EmuFaultSettings all_kinds = {
+  .bit_error_rate = 1e-3,
+  .byte_loss_rate = 1e-3,
+  .burst_rate = 1e-4,
+  .burst_length = 8,
+};
+
 /* Runs @len bytes through faults in chunks of pseudo-random sizes (or all
  * at once with @chunk_seed 0) and returns the output length. */
 static gsize
@@ -159,8 +167,8 @@ test_faults_chunking (void)
   emutest_fill_random (1, in, len);
   memcpy (one, in, len);
   memcpy (many, in, len);
-  emu_faults_init (&f1, 42, 0, 8, 1e-3, 1e-3, 1e-4, 8);
-  emu_faults_init (&f2, 42, 0, 8, 1e-3, 1e-3, 1e-4, 8);
+  emu_faults_init (&f1, 42, 0, 8, &all_kinds);
+  emu_faults_init (&f2, 42, 0, 8, &all_kinds);
   n1 = faults_run (&f1, one, len, 0);
   n2 = faults_run (&f2, many, len, 77);
 
@@ -184,14 +192,18 @@ test_faults_independent (void)
 {
   const gsize len = 1 << 20;
   guint8 *both = g_malloc (len), *bits = g_malloc (len);
+  const EmuFaultSettings bits_and_loss = { .bit_error_rate = 1e-3,
+    .byte_loss_rate = 1e-3 };
+  const EmuFaultSettings bits_only = { .bit_error_rate = 1e-3 };
+  const EmuFaultSettings loss_only = { .byte_loss_rate = 1e-3 };
   EmuFaults fb, fbits, floss, fother;
   gsize nb, nl;
 
   emutest_fill_random (2, both, len);
   memcpy (bits, both, len);
-  emu_faults_init (&fb, 9, 0, 8, 1e-3, 1e-3, 0, 1);
-  emu_faults_init (&fbits, 9, 0, 8, 1e-3, 0, 0, 1);
-  emu_faults_init (&floss, 9, 0, 8, 0, 1e-3, 0, 1);
+  emu_faults_init (&fb, 9, 0, 8, &bits_and_loss);
+  emu_faults_init (&fbits, 9, 0, 8, &bits_only);
+  emu_faults_init (&floss, 9, 0, 8, &loss_only);
   nb = faults_run (&fb, both, len, 3);
   faults_run (&fbits, bits, len, 4);
   nl = faults_run (&floss, bits, len, 5);
@@ -202,7 +214,7 @@ test_faults_independent (void)
   CHECK_EQ (fb.bytes_dropped, floss.bytes_dropped);
 
   /* The other direction draws other faults from the same seed. */
-  emu_faults_init (&fother, 9, 1, 8, 1e-3, 0, 0, 1);
+  emu_faults_init (&fother, 9, 1, 8, &bits_only);
   CHECK (fother.bit_skip != fbits.bit_skip ||
       fother.bit_rng.s[0] != fbits.bit_rng.s[0]);
 
@@ -222,7 +234,8 @@ test_faults_rates (void)
 
   emutest_fill_random (3, buf, len);
   memcpy (copy, buf, len);
-  emu_faults_init (&f, 1, 0, 8, 1e-4, 1e-2, 0, 1);
+  emu_faults_init (&f, 1, 0, 8,
+      &(EmuFaultSettings){ .bit_error_rate = 1e-4, .byte_loss_rate = 1e-2 });
   n = emu_faults_apply (&f, buf, len);
   /* 838.9 flips and 10485.8 losses expected; within 5 %. */
   CHECK (f.bits_flipped > 797 && f.bits_flipped < 881);
@@ -230,22 +243,22 @@ test_faults_rates (void)
   CHECK_EQ (n + f.bytes_dropped, len);
 
   memcpy (buf, copy, len);
-  emu_faults_init (&f, 1, 0, 8, 0, 0, 0, 1);
+  emu_faults_init (&f, 1, 0, 8, &(EmuFaultSettings){ 0 });
   CHECK_EQ (emu_faults_apply (&f, buf, len), len);
   CHECK (memcmp (buf, copy, len) == 0);
 
-  emu_faults_init (&f, 1, 0, 8, 1.0, 0, 0, 1);
+  emu_faults_init (&f, 1, 0, 8, &(EmuFaultSettings){ .bit_error_rate = 1 });
   CHECK_EQ (emu_faults_apply (&f, buf, 1000), 1000);
   CHECK_EQ (f.bits_flipped, 8000);
   CHECK_EQ (buf[0] ^ copy[0], 0xff);
   CHECK_EQ (buf[999] ^ copy[999], 0xff);
 
-  emu_faults_init (&f, 1, 0, 8, 0, 1.0, 0, 1);
+  emu_faults_init (&f, 1, 0, 8, &(EmuFaultSettings){ .byte_loss_rate = 1 });
   CHECK_EQ (emu_faults_apply (&f, buf, 1000), 0);
 
   /* Seven data bits: the eighth is not carried, nor flipped. */
   memcpy (buf, copy, len);
-  emu_faults_init (&f, 1, 0, 7, 1.0, 0, 0, 1);
+  emu_faults_init (&f, 1, 0, 7, &(EmuFaultSettings){ .bit_error_rate = 1 });
   CHECK_EQ (emu_faults_apply (&f, buf, 100), 100);
   CHECK_EQ (f.bits_flipped, 700);
   CHECK_EQ (buf[5] ^ (copy[5] & 0x7f), 0x7f);
@@ -277,7 +290,7 @@ test_faults_pinned (void)
     gsize n;
 
     emutest_fill_random (6, buf, len);
-    emu_faults_init (&f, 42, d, 8, 1e-3, 1e-3, 1e-4, 8);
+    emu_faults_init (&f, 42, d, 8, &all_kinds);
     n = faults_run (&f, buf, len, 10 + d);
     CHECK_EQ (n, counts[d][0]);
     CHECK_EQ (f.bits_flipped, counts[d][1]);

@@ -96,21 +96,20 @@ skip_advance (guint64 *skip, guint64 n)
 
 void
 emu_faults_init (EmuFaults *f, guint64 seed, guint direction, guint data_bits,
-    gdouble bit_error_rate, gdouble byte_loss_rate, gdouble burst_rate,
-    guint burst_length)
+    const EmuFaultSettings *settings)
 {
   guint64 base = (guint64) direction * N_STREAMS;
 
   memset (f, 0, sizeof (*f));
   f->data_bits = CLAMP (data_bits, 5, 8);
   f->mask = (guint8) ((1u << f->data_bits) - 1);
-  f->bit_p = bit_error_rate;
-  f->loss_p = byte_loss_rate;
-  f->burst_p = burst_rate;
-  f->burst_length = MAX (burst_length, 1);
-  f->bit_log = log_q (bit_error_rate);
-  f->loss_log = log_q (byte_loss_rate);
-  f->burst_log = log_q (burst_rate);
+  f->bit_p = settings->bit_error_rate;
+  f->loss_p = settings->byte_loss_rate;
+  f->burst_p = settings->burst_rate;
+  f->burst_length = MAX (settings->burst_length, 1);
+  f->bit_log = log_q (f->bit_p);
+  f->loss_log = log_q (f->loss_p);
+  f->burst_log = log_q (f->burst_p);
 
   emu_rng_seed (&f->bit_rng, seed, base + STREAM_BITS);
   emu_rng_seed (&f->loss_rng, seed, base + STREAM_LOSS);

@@ -20,6 +20,15 @@ guint64 emu_rng_next (EmuRng *rng);
 
 #define EMU_FAULTS_NEVER G_MAXUINT64
 
+/* The faults asked for one direction; a probability of 0 turns a kind
+ * off. */
+typedef struct {
+  gdouble bit_error_rate; /* that a data bit flips */
+  gdouble byte_loss_rate; /* that a byte is lost */
+  gdouble burst_rate;     /* that a burst of noise starts at a byte */
+  guint burst_length;     /* bytes a burst overwrites */
+} EmuFaultSettings;
+
 /* The faults of one direction. Each kind of fault draws from its own random
  * stream and is a function of the position of a byte (or bit) in the
  * direction's sequence only, so the result does not depend on how the bytes
@@ -46,8 +55,7 @@ typedef struct {
 } EmuFaults;
 
 void emu_faults_init (EmuFaults *f, guint64 seed, guint direction,
-    guint data_bits, gdouble bit_error_rate, gdouble byte_loss_rate,
-    gdouble burst_rate, guint burst_length);
+    guint data_bits, const EmuFaultSettings *settings);
 gsize emu_faults_apply (EmuFaults *f, guint8 *buf, gsize len);
 
 #endif /* EMU_FAULTS_H */

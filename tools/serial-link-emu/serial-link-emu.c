@@ -720,6 +720,13 @@ static void
 direction_init (Direction *d, const gchar *name, EmuSide *src, EmuSide *dst,
     guint index, guint64 seed, guint bits_per_byte)
 {
+  const EmuFaultSettings faults = {
+    .bit_error_rate = opt_bit_error_rate,
+    .byte_loss_rate = opt_byte_loss_rate,
+    .burst_rate = opt_burst_rate,
+    .burst_length = (guint) opt_burst_length,
+  };
+
   memset (d, 0, sizeof (*d));
   d->name = name;
   d->src = src;
@@ -736,9 +743,7 @@ direction_init (Direction *d, const gchar *name, EmuSide *src, EmuSide *dst,
     /* The air rate is in bytes, so a "bit" here is a byte. */
     emu_pacer_init (&d->air, (guint64) opt_rate_limit, 1, (guint) opt_fifo);
   }
-  emu_faults_init (&d->faults, seed, index, (guint) opt_data_bits,
-      opt_bit_error_rate, opt_byte_loss_rate, opt_burst_rate,
-      (guint) opt_burst_length);
+  emu_faults_init (&d->faults, seed, index, (guint) opt_data_bits, &faults);
 }
 
 static void
