@@ -365,6 +365,55 @@ test_both_directions_pinned (void)
   g_free (b2a);
 }
 
+/* Checks that @got is @in with whole packets of @packet_size bytes left
+ * out, as the counters of direction @dir say. */
+static void
+check_packets_lost (const guint8 *in, gsize len, const GByteArray *got,
+    gsize packet_size, GHashTable *c, const gchar *dir)
+{
+  gchar *lost = g_strconcat (dir, "_packets_lost", NULL);
+  gchar *dropped = g_strconcat (dir, "_packet_bytes_dropped", NULL);
+  guint64 packets, bytes;
+
+  CHECK (emutest_packets_left_out (in, len, got->data, got->len, packet_size,
+      &packets, &bytes));
+  CHECK (packets > 0);
+  CHECK_EQ (emutest_counter (c, lost), packets);
+  CHECK_EQ (emutest_counter (c, dropped), bytes);
+  g_free (lost);
+  g_free (dropped);
+}
+
+/* 2f. Radio packet loss takes whole packets of 252 bytes in both
+ * directions, by position: the emulator, whatever the sizes of the reads
+ * and writes, loses the packets the model loses for the same seed and
+ * direction (test-emu-models). */
+static void
+test_packet_loss (void)
+{
+  const gchar *const args[] = { "--seed", "3", "--packet-loss", "0.05", NULL };
+  const gchar *const small[] = { "--seed", "4", "--packet-loss", "0.1",
+    "--packet-size", "100", NULL };
+  guint8 *a2b = random_bytes (7, MIB), *b2a = random_bytes (13, MIB / 4);
+  Run run;
+
+  duplex_run (args, a2b, MIB, b2a, MIB / 4, &run);
+  check_packets_lost (a2b, MIB, run.a2b, 252, run.counters, "a2b");
+  check_packets_lost (b2a, MIB / 4, run.b2a, 252, run.counters, "b2a");
+  CHECK_EQ (emutest_counter (run.counters, "a2b_packets_lost"), 207);
+  CHECK_EQ (emutest_counter (run.counters, "a2b_bytes_dropped"), 0);
+  CHECK_EQ (emutest_counter (run.counters, "a2b_bits_flipped"), 0);
+  run_clear (&run);
+
+  duplex_run (small, a2b, MIB, b2a, 0, &run);
+  check_packets_lost (a2b, MIB, run.a2b, 100, run.counters, "a2b");
+  CHECK_EQ (run.b2a->len, 0);
+  run_clear (&run);
+
+  g_free (a2b);
+  g_free (b2a);
+}
+
 static void
 paced_transfer (const gchar *const *args, gsize len)
 {
@@ -747,6 +796,7 @@ main (int argc, char **argv)
   emutest_run_case ("byte_loss_exact", test_byte_loss_exact);
   emutest_run_case ("bursts", test_bursts);
   emutest_run_case ("both_directions_pinned", test_both_directions_pinned);
+  emutest_run_case ("packet_loss", test_packet_loss);
   emutest_run_case ("paced", test_paced);
   emutest_run_case ("seven_data_bits", test_seven_data_bits);
   emutest_run_case ("reopen", test_reopen);

@@ -64,6 +64,8 @@ static gdouble opt_bit_error_rate;
 static gdouble opt_byte_loss_rate;
 static gdouble opt_burst_rate;
 static gint opt_burst_length = DEFAULT_BURST_LENGTH;
+static gdouble opt_packet_loss;
+static gint opt_packet_size = EMU_FAULTS_DEFAULT_PACKET_SIZE;
 static gchar *opt_unplug_after;
 static gint64 opt_unplug_after_bytes;
 static gchar *opt_unplug_side;
@@ -122,6 +124,12 @@ static const GOptionEntry fault_entries[] = {
       "Probability that a burst of noise starts at a byte", "P" },
   { "burst-length", 0, 0, G_OPTION_ARG_INT, &opt_burst_length,
       "Bytes overwritten with random values by a burst (default 8)", "N" },
+  { "packet-loss", 0, 0, G_OPTION_ARG_DOUBLE, &opt_packet_loss,
+      "Probability that a radio's air packet is lost with all its bytes", "P" },
+  { "packet-size", 0, 0, G_OPTION_ARG_INT, &opt_packet_size,
+      "Bytes per air packet, cut from the byte stream by position "
+      "(default 252)",
+      "N" },
   { NULL }
 };
 
@@ -155,8 +163,8 @@ static const gchar description[] =
     "Creates two pseudo-terminals, sides A and B, and carries the bytes\n"
     "written to one to the other as a UART link would: paced at\n"
     "baud / (start + data + parity + stop bits) bytes per second in each\n"
-    "direction, with reproducible bit errors, lost bytes and noise bursts,\n"
-    "an optional radio bottleneck, and unplugging.\n"
+    "direction, with reproducible bit errors, lost bytes, noise bursts and\n"
+    "lost radio packets, an optional radio bottleneck, and unplugging.\n"
     "\n"
     "Standard output, one line per event, flushed at once:\n"
     "  READY a=/dev/pts/N b=/dev/pts/M      both sides can be opened\n"
@@ -228,12 +236,15 @@ print_counters (Emu *emu, FILE *out)
         " %s_bits_flipped=%" G_GUINT64_FORMAT
         " %s_bytes_dropped=%" G_GUINT64_FORMAT
         " %s_bytes_corrupted=%" G_GUINT64_FORMAT " %s_bursts=%" G_GUINT64_FORMAT
+        " %s_packets_lost=%" G_GUINT64_FORMAT
+        " %s_packet_bytes_dropped=%" G_GUINT64_FORMAT
         " %s_overflow_dropped=%" G_GUINT64_FORMAT
         " %s_unplug_dropped=%" G_GUINT64_FORMAT " %s_queued=%" G_GUINT64_FORMAT,
         n, d->bytes, n, d->delivered, n, d->faults.bits_flipped, n,
         d->faults.bytes_dropped, n, d->faults.bytes_corrupted, n,
-        d->faults.bursts, n, d->overflow_dropped, n, d->unplug_dropped, n,
-        direction_queued (d));
+        d->faults.bursts, n, d->faults.packets_lost, n,
+        d->faults.packet_bytes_dropped, n, d->overflow_dropped, n,
+        d->unplug_dropped, n, direction_queued (d));
   }
   fprintf (out,
       " a_unplugs=%" G_GUINT64_FORMAT " b_unplugs=%" G_GUINT64_FORMAT "\n",
@@ -256,9 +267,12 @@ print_summary (Emu *emu)
     printf ("        faults: %" G_GUINT64_FORMAT
             " bits flipped, %" G_GUINT64_FORMAT
             " bytes lost, %" G_GUINT64_FORMAT
-            " bytes overwritten in %" G_GUINT64_FORMAT " bursts\n",
+            " bytes overwritten in %" G_GUINT64_FORMAT
+            " bursts, %" G_GUINT64_FORMAT " bytes lost in %" G_GUINT64_FORMAT
+            " air packets\n",
         d->faults.bits_flipped, d->faults.bytes_dropped,
-        d->faults.bytes_corrupted, d->faults.bursts);
+        d->faults.bytes_corrupted, d->faults.bursts,
+        d->faults.packet_bytes_dropped, d->faults.packets_lost);
     printf ("        dropped: %" G_GUINT64_FORMAT
             " on radio buffer overflow, %" G_GUINT64_FORMAT
             " while unplugged\n",
@@ -701,6 +715,8 @@ check_options (guint *parity_bits, guint64 *seed, GError **error)
     BAD ("--buffer needs --rate-limit");
   if (opt_burst_length < 1)
     BAD ("--burst-length must be at least 1");
+  if (opt_packet_size < 1)
+    BAD ("--packet-size must be at least 1");
   if (opt_unplug_after_bytes < 0)
     BAD ("--unplug-after-bytes must not be negative");
   if (opt_stats_interval < 0)
@@ -713,7 +729,8 @@ check_options (guint *parity_bits, guint64 *seed, GError **error)
 
   return check_probability ("bit-error-rate", opt_bit_error_rate, error) &&
       check_probability ("byte-loss-rate", opt_byte_loss_rate, error) &&
-      check_probability ("burst-rate", opt_burst_rate, error);
+      check_probability ("burst-rate", opt_burst_rate, error) &&
+      check_probability ("packet-loss", opt_packet_loss, error);
 }
 
 static void
@@ -725,6 +742,8 @@ direction_init (Direction *d, const gchar *name, EmuSide *src, EmuSide *dst,
     .byte_loss_rate = opt_byte_loss_rate,
     .burst_rate = opt_burst_rate,
     .burst_length = (guint) opt_burst_length,
+    .packet_loss = opt_packet_loss,
+    .packet_size = (guint) opt_packet_size,
   };
 
   memset (d, 0, sizeof (*d));
