@@ -338,6 +338,14 @@ test_bursts (void)
   g_free (in);
 }
 
+/* What --seed 7 with bit errors at 1e-3, lost bytes at 1e-3 and bursts at
+ * 1e-4 makes of random_bytes (3, MIB) from A to B and of
+ * random_bytes (4, MIB / 4) from B to A. */
+static const gchar pinned_a2b[] =
+    "44a4f58ac9ec3d3b5a5411e2e7e987a28ed050607b50f0a9ed77e1736a54d616";
+static const gchar pinned_b2a[] =
+    "85e9d7704efed7e584db9a80e473f6d8f6c73956b05b8b02febce05b18164c5e";
+
 /* 2e. The options for both directions give, in each direction, the results
  * their seed gave when this test was written. */
 static void
@@ -349,10 +357,8 @@ test_both_directions_pinned (void)
   Run run;
 
   duplex_run (args, a2b, MIB, b2a, MIB / 4, &run);
-  CHECK (emutest_sha256_is (run.a2b->data, run.a2b->len,
-      "44a4f58ac9ec3d3b5a5411e2e7e987a28ed050607b50f0a9ed77e1736a54d616"));
-  CHECK (emutest_sha256_is (run.b2a->data, run.b2a->len,
-      "85e9d7704efed7e584db9a80e473f6d8f6c73956b05b8b02febce05b18164c5e"));
+  CHECK (emutest_sha256_is (run.a2b->data, run.a2b->len, pinned_a2b));
+  CHECK (emutest_sha256_is (run.b2a->data, run.b2a->len, pinned_b2a));
   CHECK_EQ (emutest_counter (run.counters, "a2b_bits_flipped"), 8403);
   CHECK_EQ (emutest_counter (run.counters, "a2b_bytes_dropped"), 1054);
   CHECK_EQ (emutest_counter (run.counters, "a2b_bursts"), 107);
@@ -412,6 +418,97 @@ test_packet_loss (void)
 
   g_free (a2b);
   g_free (b2a);
+}
+
+/* 2g. --faults-a2b and --faults-b2a set the faults of one direction, over
+ * the options for both wherever they stand on the line; what they do not
+ * set, and the other direction, keep what the options for both say, with
+ * the same results byte for byte. */
+static void
+test_faults_per_direction (void)
+{
+  const gchar *const forward_only[] = { "--seed", "7", "--faults-a2b",
+    "bit-error-rate=1e-3", NULL };
+  const gchar *const reverse_off[] = { "--seed", "7", "--faults-b2a",
+    "bit-error-rate=0", "--bit-error-rate", "1e-3", NULL };
+  const gchar *const reverse_packets[] = { "--seed", "7", "--faults-b2a",
+    "packet-loss=0.05", "--bit-error-rate", "1e-3", "--byte-loss-rate", "1e-3",
+    "--burst-rate", "1e-4", "--faults-b2a", "packet-size=100", NULL };
+  const gchar *const each_its_own[] = { "--seed", "7", "--faults-a2b",
+    "bit-error-rate=1e-3,byte-loss-rate=1e-3,burst-rate=1e-4", "--faults-b2a",
+    "bit-error-rate=1e-3,byte-loss-rate=1e-3,burst-rate=1e-4", NULL };
+  guint8 *a2b = random_bytes (3, MIB), *b2a = random_bytes (4, MIB / 4);
+  GByteArray *forward;
+  guint64 flipped;
+  Run run;
+
+  /* Bit errors from A to B only. */
+  duplex_run (forward_only, a2b, MIB, b2a, MIB / 4, &run);
+  flipped = emutest_counter (run.counters, "a2b_bits_flipped");
+  CHECK (flipped > 0);
+  CHECK_EQ (run.a2b->len, MIB);
+  if (run.a2b->len == MIB)
+    CHECK_EQ (popcount_xor (a2b, run.a2b->data, MIB), flipped);
+  CHECK (bytes_equal (run.b2a, b2a, MIB / 4));
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bits_flipped"), 0);
+  forward = g_byte_array_ref (run.a2b);
+  run_clear (&run);
+
+  /* The same, as bit errors both ways but none from B to A. */
+  duplex_run (reverse_off, a2b, MIB, b2a, MIB / 4, &run);
+  CHECK (bytes_equal (run.a2b, forward->data, forward->len));
+  CHECK (bytes_equal (run.b2a, b2a, MIB / 4));
+  CHECK_EQ (emutest_counter (run.counters, "a2b_bits_flipped"), flipped);
+  run_clear (&run);
+  g_byte_array_unref (forward);
+
+  /* Lost packets of 100 bytes from B to A on top of the faults for both,
+   * which draw what they drew without them. */
+  duplex_run (reverse_packets, a2b, MIB, b2a, MIB / 4, &run);
+  CHECK (emutest_sha256_is (run.a2b->data, run.a2b->len, pinned_a2b));
+  CHECK_EQ (emutest_counter (run.counters, "a2b_packets_lost"), 0);
+  CHECK (emutest_counter (run.counters, "b2a_packets_lost") > 0);
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bits_flipped"), 2135);
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bytes_dropped"), 258);
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bursts"), 27);
+  CHECK_EQ (run.b2a->len + emutest_counter (run.counters, "b2a_bytes_dropped") +
+          emutest_counter (run.counters, "b2a_packet_bytes_dropped"),
+      MIB / 4);
+  run_clear (&run);
+
+  duplex_run (each_its_own, a2b, MIB, b2a, MIB / 4, &run);
+  CHECK (emutest_sha256_is (run.a2b->data, run.a2b->len, pinned_a2b));
+  CHECK (emutest_sha256_is (run.b2a->data, run.b2a->len, pinned_b2a));
+  run_clear (&run);
+
+  g_free (a2b);
+  g_free (b2a);
+}
+
+/* 2h. Fault settings out of range, unknown or malformed are refused before
+ * READY, with status 2. */
+static void
+test_bad_fault_options (void)
+{
+  const gchar *const bad[][3] = {
+    { "--packet-loss", "1.5", NULL },
+    { "--packet-size", "0", NULL },
+    { "--burst-length", "x", NULL },
+    { "--faults-a2b", "packet-loss=2", NULL },
+    { "--faults-b2a", "packet-size=0", NULL },
+    { "--faults-b2a", "seed=3", NULL },
+    { "--faults-a2b", "bit-error-rate", NULL },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    Emu *emu = emu_startv (bad[i]);
+
+    CHECK (emu->a == NULL);
+    CHECK (emu_wait_exit (emu) && WIFEXITED (emu->wait_status) &&
+        WEXITSTATUS (emu->wait_status) == 2);
+    emu_free (emu);
+  }
 }
 
 static void
@@ -797,6 +894,8 @@ main (int argc, char **argv)
   emutest_run_case ("bursts", test_bursts);
   emutest_run_case ("both_directions_pinned", test_both_directions_pinned);
   emutest_run_case ("packet_loss", test_packet_loss);
+  emutest_run_case ("faults_per_direction", test_faults_per_direction);
+  emutest_run_case ("bad_fault_options", test_bad_fault_options);
   emutest_run_case ("paced", test_paced);
   emutest_run_case ("seven_data_bits", test_seven_data_bits);
   emutest_run_case ("reopen", test_reopen);
