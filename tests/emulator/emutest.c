@@ -60,6 +60,44 @@ emutest_fill_random (guint64 seed, guint8 *buf, gsize len)
   }
 }
 
+/* For results pinned by a test: prints the digest it got when it is not
+ * the one wanted. */
+gboolean
+emutest_sha256_is (const guint8 *data, gsize len, const gchar *want)
+{
+  gchar *got = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+  gboolean ok = g_strcmp0 (got, want) == 0;
+
+  if (!ok)
+    g_printerr ("sha256 of %" G_GSIZE_FORMAT " bytes is %s\n", len, got);
+  g_free (got);
+  return ok;
+}
+
+/* TRUE if @out is @in with whole packets left out, the packets being the
+ * runs of @packet_size bytes from @in's first byte (the last one may be
+ * shorter). Counts the packets left out and their bytes. Random input makes
+ * a wrong match unlikely. */
+gboolean
+emutest_packets_left_out (const guint8 *in, gsize len, const guint8 *out,
+    gsize out_len, gsize packet_size, guint64 *packets, guint64 *bytes)
+{
+  gsize i, o = 0;
+
+  *packets = *bytes = 0;
+  for (i = 0; i < len; i += packet_size) {
+    gsize n = MIN (packet_size, len - i);
+
+    if (o + n <= out_len && memcmp (out + o, in + i, n) == 0) {
+      o += n;
+    } else {
+      *packets += 1;
+      *bytes += n;
+    }
+  }
+  return o == out_len;
+}
+
 /* Reads what the emulator printed and splits it into lines; FALSE on end of
  * output or when nothing came before @deadline. */
 static gboolean

@@ -40,6 +40,10 @@ void emutest_run_case (const gchar *name, void (*func) (void));
 int emutest_summary (void);
 
 void emutest_fill_random (guint64 seed, guint8 *buf, gsize len);
+gboolean emutest_sha256_is (const guint8 *data, gsize len, const gchar *want);
+gboolean emutest_packets_left_out (const guint8 *in, gsize len,
+    const guint8 *out, gsize out_len, gsize packet_size, guint64 *packets,
+    guint64 *bytes);
 
 /* A running emulator, its standard input and output as pipes. */
 typedef struct {

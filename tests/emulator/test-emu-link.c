@@ -123,18 +123,31 @@ test_unpaced_duplex (void)
   g_free (b2a);
 }
 
-/* Carries @in from A to B unpaced with the given fault options; with
- * @reverse, sends other bytes from B to A at the same time. Returns what B
- * received and the counters. */
-static GByteArray *
-faulty_run (const gchar *const *fault_args, const guint8 *in, gsize len,
-    gboolean reverse, GHashTable **counters)
+/* What a run through the emulator carried each way. */
+typedef struct {
+  GByteArray *a2b, *b2a; /* what B and A received */
+  GHashTable *counters;  /* printed once both directions were drained */
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_byte_array_unref (run->a2b);
+  g_byte_array_unref (run->b2a);
+  if (run->counters)
+    g_hash_table_unref (run->counters);
+}
+
+/* Carries @a2b from A to B and, at the same time, @b2a from B to A,
+ * unpaced, with the given fault options; reads all that each direction
+ * delivered once both are drained. */
+static void
+duplex_run (const gchar *const *fault_args, const guint8 *a2b, gsize a2b_len,
+    const guint8 *b2a, gsize b2a_len, Run *run)
 {
   GPtrArray *args = g_ptr_array_new ();
-  guint8 *back = random_bytes (99, 256 * 1024);
-  GByteArray *out;
   Chan chans[2] = { 0 };
-  GHashTable *stop;
+  GHashTable *c;
   Emu *emu;
   guint i;
 
@@ -149,35 +162,54 @@ faulty_run (const gchar *const *fault_args, const guint8 *in, gsize len,
   CHECK (emu->a && emu->b);
 
   chans[0].fd = emutest_open_port (emu->a);
-  chans[0].wdata = in;
-  chans[0].wlen = len;
+  chans[0].wdata = a2b;
+  chans[0].wlen = a2b_len;
+  chans[0].rdata = g_byte_array_new ();
   chans[1].fd = emutest_open_port (emu->b);
+  chans[1].wdata = b2a;
+  chans[1].wlen = b2a_len;
   chans[1].rdata = g_byte_array_new ();
-  if (reverse) {
-    chans[0].rdata = g_byte_array_new ();
-    chans[1].wdata = back;
-    chans[1].wlen = 256 * 1024;
-  }
   CHECK (emutest_pump (emu, chans, 2, NULL, NULL));
 
-  /* Once the direction is drained, the counters say how much B gets. */
-  *counters = drain (emu, "a2b", len, chans, 2);
-  chans[1].rwant = (gsize) emutest_counter (*counters, "a2b_delivered");
+  /* Once both directions are drained, the counters say how much each side
+   * gets. */
+  c = drain (emu, "a2b", a2b_len, chans, 2);
+  if (c)
+    g_hash_table_unref (c);
+  run->counters = drain (emu, "b2a", b2a_len, chans, 2);
+  chans[1].rwant = (gsize) emutest_counter (run->counters, "a2b_delivered");
+  chans[0].rwant = (gsize) emutest_counter (run->counters, "b2a_delivered");
   CHECK (emutest_pump (emu, chans, 2, NULL, NULL));
-  CHECK_EQ (chans[1].rdata->len, emutest_counter (*counters, "a2b_delivered"));
+  CHECK_EQ (chans[1].rdata->len, chans[1].rwant);
+  CHECK_EQ (chans[0].rdata->len, chans[0].rwant);
 
-  stop = emu_stop (emu, SIGTERM);
-  CHECK (stop != NULL);
-  if (stop)
-    g_hash_table_unref (stop);
-  out = chans[1].rdata;
+  c = emu_stop (emu, SIGTERM);
+  CHECK (c != NULL);
+  if (c)
+    g_hash_table_unref (c);
+  run->a2b = chans[1].rdata;
+  run->b2a = chans[0].rdata;
   close (chans[0].fd);
   close (chans[1].fd);
-  if (chans[0].rdata)
-    g_byte_array_unref (chans[0].rdata);
   emu_free (emu);
+}
+
+/* Carries @in from A to B unpaced with the given fault options; with
+ * @reverse, sends other bytes from B to A at the same time. Returns what B
+ * received and the counters. */
+static GByteArray *
+faulty_run (const gchar *const *fault_args, const guint8 *in, gsize len,
+    gboolean reverse, GHashTable **counters)
+{
+  const gsize back_len = reverse ? 256 * 1024 : 0;
+  guint8 *back = random_bytes (99, back_len);
+  Run run;
+
+  duplex_run (fault_args, in, len, back, back_len, &run);
+  g_byte_array_unref (run.b2a);
   g_free (back);
-  return out;
+  *counters = run.counters;
+  return run.a2b;
 }
 
 static guint64
@@ -304,6 +336,179 @@ test_bursts (void)
   g_hash_table_unref (c);
   g_byte_array_unref (out);
   g_free (in);
+}
+
+/* What --seed 7 with bit errors at 1e-3, lost bytes at 1e-3 and bursts at
+ * 1e-4 makes of random_bytes (3, MIB) from A to B and of
+ * random_bytes (4, MIB / 4) from B to A. */
+static const gchar pinned_a2b[] =
+    "44a4f58ac9ec3d3b5a5411e2e7e987a28ed050607b50f0a9ed77e1736a54d616";
+static const gchar pinned_b2a[] =
+    "85e9d7704efed7e584db9a80e473f6d8f6c73956b05b8b02febce05b18164c5e";
+
+/* 2e. The options for both directions give, in each direction, the results
+ * their seed gave when this test was written. */
+static void
+test_both_directions_pinned (void)
+{
+  const gchar *const args[] = { "--seed", "7", "--bit-error-rate", "1e-3",
+    "--byte-loss-rate", "1e-3", "--burst-rate", "1e-4", NULL };
+  guint8 *a2b = random_bytes (3, MIB), *b2a = random_bytes (4, MIB / 4);
+  Run run;
+
+  duplex_run (args, a2b, MIB, b2a, MIB / 4, &run);
+  CHECK (emutest_sha256_is (run.a2b->data, run.a2b->len, pinned_a2b));
+  CHECK (emutest_sha256_is (run.b2a->data, run.b2a->len, pinned_b2a));
+  CHECK_EQ (emutest_counter (run.counters, "a2b_bits_flipped"), 8403);
+  CHECK_EQ (emutest_counter (run.counters, "a2b_bytes_dropped"), 1054);
+  CHECK_EQ (emutest_counter (run.counters, "a2b_bursts"), 107);
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bits_flipped"), 2135);
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bytes_dropped"), 258);
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bursts"), 27);
+
+  run_clear (&run);
+  g_free (a2b);
+  g_free (b2a);
+}
+
+/* Checks that @got is @in with whole packets of @packet_size bytes left
+ * out, as the counters of direction @dir say. */
+static void
+check_packets_lost (const guint8 *in, gsize len, const GByteArray *got,
+    gsize packet_size, GHashTable *c, const gchar *dir)
+{
+  gchar *lost = g_strconcat (dir, "_packets_lost", NULL);
+  gchar *dropped = g_strconcat (dir, "_packet_bytes_dropped", NULL);
+  guint64 packets, bytes;
+
+  CHECK (emutest_packets_left_out (in, len, got->data, got->len, packet_size,
+      &packets, &bytes));
+  CHECK (packets > 0);
+  CHECK_EQ (emutest_counter (c, lost), packets);
+  CHECK_EQ (emutest_counter (c, dropped), bytes);
+  g_free (lost);
+  g_free (dropped);
+}
+
+/* 2f. Radio packet loss takes whole packets of 252 bytes in both
+ * directions, by position: the emulator, whatever the sizes of the reads
+ * and writes, loses the packets the model loses for the same seed and
+ * direction (test-emu-models). */
+static void
+test_packet_loss (void)
+{
+  const gchar *const args[] = { "--seed", "3", "--packet-loss", "0.05", NULL };
+  const gchar *const small[] = { "--seed", "4", "--packet-loss", "0.1",
+    "--packet-size", "100", NULL };
+  guint8 *a2b = random_bytes (7, MIB), *b2a = random_bytes (13, MIB / 4);
+  Run run;
+
+  duplex_run (args, a2b, MIB, b2a, MIB / 4, &run);
+  check_packets_lost (a2b, MIB, run.a2b, 252, run.counters, "a2b");
+  check_packets_lost (b2a, MIB / 4, run.b2a, 252, run.counters, "b2a");
+  CHECK_EQ (emutest_counter (run.counters, "a2b_packets_lost"), 207);
+  CHECK_EQ (emutest_counter (run.counters, "a2b_bytes_dropped"), 0);
+  CHECK_EQ (emutest_counter (run.counters, "a2b_bits_flipped"), 0);
+  run_clear (&run);
+
+  duplex_run (small, a2b, MIB, b2a, 0, &run);
+  check_packets_lost (a2b, MIB, run.a2b, 100, run.counters, "a2b");
+  CHECK_EQ (run.b2a->len, 0);
+  run_clear (&run);
+
+  g_free (a2b);
+  g_free (b2a);
+}
+
+/* 2g. --faults-a2b and --faults-b2a set the faults of one direction, over
+ * the options for both wherever they stand on the line; what they do not
+ * set, and the other direction, keep what the options for both say, with
+ * the same results byte for byte. */
+static void
+test_faults_per_direction (void)
+{
+  const gchar *const forward_only[] = { "--seed", "7", "--faults-a2b",
+    "bit-error-rate=1e-3", NULL };
+  const gchar *const reverse_off[] = { "--seed", "7", "--faults-b2a",
+    "bit-error-rate=0", "--bit-error-rate", "1e-3", NULL };
+  const gchar *const reverse_packets[] = { "--seed", "7", "--faults-b2a",
+    "packet-loss=0.05", "--bit-error-rate", "1e-3", "--byte-loss-rate", "1e-3",
+    "--burst-rate", "1e-4", "--faults-b2a", "packet-size=100", NULL };
+  const gchar *const each_its_own[] = { "--seed", "7", "--faults-a2b",
+    "bit-error-rate=1e-3,byte-loss-rate=1e-3,burst-rate=1e-4", "--faults-b2a",
+    "bit-error-rate=1e-3,byte-loss-rate=1e-3,burst-rate=1e-4", NULL };
+  guint8 *a2b = random_bytes (3, MIB), *b2a = random_bytes (4, MIB / 4);
+  GByteArray *forward;
+  guint64 flipped;
+  Run run;
+
+  /* Bit errors from A to B only. */
+  duplex_run (forward_only, a2b, MIB, b2a, MIB / 4, &run);
+  flipped = emutest_counter (run.counters, "a2b_bits_flipped");
+  CHECK (flipped > 0);
+  CHECK_EQ (run.a2b->len, MIB);
+  if (run.a2b->len == MIB)
+    CHECK_EQ (popcount_xor (a2b, run.a2b->data, MIB), flipped);
+  CHECK (bytes_equal (run.b2a, b2a, MIB / 4));
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bits_flipped"), 0);
+  forward = g_byte_array_ref (run.a2b);
+  run_clear (&run);
+
+  /* The same, as bit errors both ways but none from B to A. */
+  duplex_run (reverse_off, a2b, MIB, b2a, MIB / 4, &run);
+  CHECK (bytes_equal (run.a2b, forward->data, forward->len));
+  CHECK (bytes_equal (run.b2a, b2a, MIB / 4));
+  CHECK_EQ (emutest_counter (run.counters, "a2b_bits_flipped"), flipped);
+  run_clear (&run);
+  g_byte_array_unref (forward);
+
+  /* Lost packets of 100 bytes from B to A on top of the faults for both,
+   * which draw what they drew without them. */
+  duplex_run (reverse_packets, a2b, MIB, b2a, MIB / 4, &run);
+  CHECK (emutest_sha256_is (run.a2b->data, run.a2b->len, pinned_a2b));
+  CHECK_EQ (emutest_counter (run.counters, "a2b_packets_lost"), 0);
+  CHECK (emutest_counter (run.counters, "b2a_packets_lost") > 0);
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bits_flipped"), 2135);
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bytes_dropped"), 258);
+  CHECK_EQ (emutest_counter (run.counters, "b2a_bursts"), 27);
+  CHECK_EQ (run.b2a->len + emutest_counter (run.counters, "b2a_bytes_dropped") +
+          emutest_counter (run.counters, "b2a_packet_bytes_dropped"),
+      MIB / 4);
+  run_clear (&run);
+
+  duplex_run (each_its_own, a2b, MIB, b2a, MIB / 4, &run);
+  CHECK (emutest_sha256_is (run.a2b->data, run.a2b->len, pinned_a2b));
+  CHECK (emutest_sha256_is (run.b2a->data, run.b2a->len, pinned_b2a));
+  run_clear (&run);
+
+  g_free (a2b);
+  g_free (b2a);
+}
+
+/* 2h. Fault settings out of range, unknown or malformed are refused before
+ * READY, with status 2. */
+static void
+test_bad_fault_options (void)
+{
+  const gchar *const bad[][3] = {
+    { "--packet-loss", "1.5", NULL },
+    { "--packet-size", "0", NULL },
+    { "--burst-length", "x", NULL },
+    { "--faults-a2b", "packet-loss=2", NULL },
+    { "--faults-b2a", "packet-size=0", NULL },
+    { "--faults-b2a", "seed=3", NULL },
+    { "--faults-a2b", "bit-error-rate", NULL },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    Emu *emu = emu_startv (bad[i]);
+
+    CHECK (emu->a == NULL);
+    CHECK (emu_wait_exit (emu) && WIFEXITED (emu->wait_status) &&
+        WEXITSTATUS (emu->wait_status) == 2);
+    emu_free (emu);
+  }
 }
 
 static void
@@ -687,6 +892,10 @@ main (int argc, char **argv)
   emutest_run_case ("bit_errors_exact", test_bit_errors_exact);
   emutest_run_case ("byte_loss_exact", test_byte_loss_exact);
   emutest_run_case ("bursts", test_bursts);
+  emutest_run_case ("both_directions_pinned", test_both_directions_pinned);
+  emutest_run_case ("packet_loss", test_packet_loss);
+  emutest_run_case ("faults_per_direction", test_faults_per_direction);
+  emutest_run_case ("bad_fault_options", test_bad_fault_options);
   emutest_run_case ("paced", test_paced);
   emutest_run_case ("seven_data_bits", test_seven_data_bits);
   emutest_run_case ("reopen", test_reopen);

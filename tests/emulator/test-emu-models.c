@@ -123,6 +123,36 @@ test_pacer_unpaced (void)
   CHECK_EQ (wake, EMU_PACER_NEVER);
 }
 
+/* Bit errors, lost bytes and bursts of 8 bytes. */
+static const EmuFaultSettings all_kinds = {
+  .bit_error_rate = 1e-3,
+  .byte_loss_rate = 1e-3,
+  .burst_rate = 1e-4,
+  .burst_length = 8,
+};
+
+/* And lost air packets of 100 bytes. */
+static const EmuFaultSettings every_kind = {
+  .bit_error_rate = 1e-3,
+  .byte_loss_rate = 1e-3,
+  .burst_rate = 1e-4,
+  .burst_length = 8,
+  .packet_loss = 0.02,
+  .packet_size = 100,
+};
+
+/* TRUE if two runs gave the same bytes; says how they differ if not. */
+static gboolean
+same_bytes (const guint8 *a, gsize a_len, const guint8 *b, gsize b_len)
+{
+  if (a_len != b_len) {
+    g_printerr ("%" G_GSIZE_FORMAT " bytes against %" G_GSIZE_FORMAT "\n",
+        a_len, b_len);
+    return FALSE;
+  }
+  return memcmp (a, b, a_len) == 0;
+}
+
 /* Runs @len bytes through faults in chunks of pseudo-random sizes (or all
  * at once with @chunk_seed 0) and returns the output length. */
 static gsize
@@ -159,18 +189,20 @@ test_faults_chunking (void)
   emutest_fill_random (1, in, len);
   memcpy (one, in, len);
   memcpy (many, in, len);
-  emu_faults_init (&f1, 42, 0, 8, 1e-3, 1e-3, 1e-4, 8);
-  emu_faults_init (&f2, 42, 0, 8, 1e-3, 1e-3, 1e-4, 8);
+  emu_faults_init (&f1, 42, 0, 8, &every_kind);
+  emu_faults_init (&f2, 42, 0, 8, &every_kind);
   n1 = faults_run (&f1, one, len, 0);
   n2 = faults_run (&f2, many, len, 77);
 
-  CHECK_EQ (n1, n2);
-  CHECK (n1 == n2 && memcmp (one, many, n1) == 0);
+  CHECK (same_bytes (one, n1, many, n2));
   CHECK_EQ (f1.bits_flipped, f2.bits_flipped);
   CHECK_EQ (f1.bytes_dropped, f2.bytes_dropped);
   CHECK_EQ (f1.bytes_corrupted, f2.bytes_corrupted);
-  CHECK_EQ (n1 + f1.bytes_dropped, len);
-  CHECK (f1.bits_flipped > 0 && f1.bytes_dropped > 0 && f1.bursts > 0);
+  CHECK_EQ (f1.packets_lost, f2.packets_lost);
+  CHECK_EQ (f1.packet_bytes_dropped, f2.packet_bytes_dropped);
+  CHECK_EQ (n1 + f1.bytes_dropped + f1.packet_bytes_dropped, len);
+  CHECK (f1.bits_flipped > 0 && f1.bytes_dropped > 0 && f1.bursts > 0 &&
+      f1.packets_lost > 0);
 
   g_free (in);
   g_free (one);
@@ -184,25 +216,28 @@ test_faults_independent (void)
 {
   const gsize len = 1 << 20;
   guint8 *both = g_malloc (len), *bits = g_malloc (len);
+  const EmuFaultSettings bits_and_loss = { .bit_error_rate = 1e-3,
+    .byte_loss_rate = 1e-3 };
+  const EmuFaultSettings bits_only = { .bit_error_rate = 1e-3 };
+  const EmuFaultSettings loss_only = { .byte_loss_rate = 1e-3 };
   EmuFaults fb, fbits, floss, fother;
   gsize nb, nl;
 
   emutest_fill_random (2, both, len);
   memcpy (bits, both, len);
-  emu_faults_init (&fb, 9, 0, 8, 1e-3, 1e-3, 0, 1);
-  emu_faults_init (&fbits, 9, 0, 8, 1e-3, 0, 0, 1);
-  emu_faults_init (&floss, 9, 0, 8, 0, 1e-3, 0, 1);
+  emu_faults_init (&fb, 9, 0, 8, &bits_and_loss);
+  emu_faults_init (&fbits, 9, 0, 8, &bits_only);
+  emu_faults_init (&floss, 9, 0, 8, &loss_only);
   nb = faults_run (&fb, both, len, 3);
   faults_run (&fbits, bits, len, 4);
   nl = faults_run (&floss, bits, len, 5);
 
-  CHECK_EQ (nb, nl);
-  CHECK (nb == nl && memcmp (both, bits, nb) == 0);
+  CHECK (same_bytes (both, nb, bits, nl));
   CHECK_EQ (fb.bits_flipped, fbits.bits_flipped);
   CHECK_EQ (fb.bytes_dropped, floss.bytes_dropped);
 
   /* The other direction draws other faults from the same seed. */
-  emu_faults_init (&fother, 9, 1, 8, 1e-3, 0, 0, 1);
+  emu_faults_init (&fother, 9, 1, 8, &bits_only);
   CHECK (fother.bit_skip != fbits.bit_skip ||
       fother.bit_rng.s[0] != fbits.bit_rng.s[0]);
 
@@ -222,7 +257,8 @@ test_faults_rates (void)
 
   emutest_fill_random (3, buf, len);
   memcpy (copy, buf, len);
-  emu_faults_init (&f, 1, 0, 8, 1e-4, 1e-2, 0, 1);
+  emu_faults_init (&f, 1, 0, 8,
+      &(EmuFaultSettings){ .bit_error_rate = 1e-4, .byte_loss_rate = 1e-2 });
   n = emu_faults_apply (&f, buf, len);
   /* 838.9 flips and 10485.8 losses expected; within 5 %. */
   CHECK (f.bits_flipped > 797 && f.bits_flipped < 881);
@@ -230,28 +266,251 @@ test_faults_rates (void)
   CHECK_EQ (n + f.bytes_dropped, len);
 
   memcpy (buf, copy, len);
-  emu_faults_init (&f, 1, 0, 8, 0, 0, 0, 1);
+  emu_faults_init (&f, 1, 0, 8, &(EmuFaultSettings){ 0 });
   CHECK_EQ (emu_faults_apply (&f, buf, len), len);
   CHECK (memcmp (buf, copy, len) == 0);
 
-  emu_faults_init (&f, 1, 0, 8, 1.0, 0, 0, 1);
+  emu_faults_init (&f, 1, 0, 8, &(EmuFaultSettings){ .bit_error_rate = 1 });
   CHECK_EQ (emu_faults_apply (&f, buf, 1000), 1000);
   CHECK_EQ (f.bits_flipped, 8000);
   CHECK_EQ (buf[0] ^ copy[0], 0xff);
   CHECK_EQ (buf[999] ^ copy[999], 0xff);
 
-  emu_faults_init (&f, 1, 0, 8, 0, 1.0, 0, 1);
+  emu_faults_init (&f, 1, 0, 8, &(EmuFaultSettings){ .byte_loss_rate = 1 });
   CHECK_EQ (emu_faults_apply (&f, buf, 1000), 0);
 
   /* Seven data bits: the eighth is not carried, nor flipped. */
   memcpy (buf, copy, len);
-  emu_faults_init (&f, 1, 0, 7, 1.0, 0, 0, 1);
+  emu_faults_init (&f, 1, 0, 7, &(EmuFaultSettings){ .bit_error_rate = 1 });
   CHECK_EQ (emu_faults_apply (&f, buf, 100), 100);
   CHECK_EQ (f.bits_flipped, 700);
   CHECK_EQ (buf[5] ^ (copy[5] & 0x7f), 0x7f);
 
   g_free (buf);
   g_free (copy);
+}
+
+/* Feeds @len bytes to a fault model one at a time and tells, for each,
+ * whether it came out of the very call it went into: which positions the
+ * faults keep, and that none is held back for later. */
+static gboolean *
+kept_positions (EmuFaults *f, guint64 seed, guint direction,
+    const EmuFaultSettings *settings, gsize len)
+{
+  gboolean *kept = g_new (gboolean, len);
+  gsize i;
+
+  emu_faults_init (f, seed, direction, 8, settings);
+  for (i = 0; i < len; i++) {
+    guint8 byte = (guint8) i;
+
+    kept[i] = emu_faults_apply (f, &byte, 1) == 1;
+  }
+  return kept;
+}
+
+/* Copies the bytes of @in at the positions @kept to @out; returns how
+ * many. */
+static gsize
+keep_only (const guint8 *in, const gboolean *kept, gsize len, guint8 *out)
+{
+  gsize i, n = 0;
+
+  for (i = 0; i < len; i++) {
+    if (kept[i])
+      out[n++] = in[i];
+  }
+  return n;
+}
+
+/* A lost air packet takes the 252 bytes at its position from the first
+ * byte, all of them, whatever the chunks the bytes come in (see
+ * faults_chunking too); the other bytes go on at once. */
+static void
+test_packets_by_position (void)
+{
+  const EmuFaultSettings radio = { .packet_loss = 0.05 };
+  const gsize len = 1 << 20;
+  guint8 *in = g_malloc (len), *one = g_malloc (len), *want = g_malloc (len);
+  EmuFaults f1, fb;
+  guint64 packets, bytes;
+  gboolean *kept, whole = TRUE;
+  gsize n1, i;
+
+  emutest_fill_random (7, in, len);
+  memcpy (one, in, len);
+  emu_faults_init (&f1, 3, 0, 8, &radio);
+  n1 = emu_faults_apply (&f1, one, len);
+
+  CHECK_EQ (f1.packet_size, EMU_FAULTS_DEFAULT_PACKET_SIZE);
+  CHECK (emutest_packets_left_out (in, len, one, n1, 252, &packets, &bytes));
+  CHECK_EQ (f1.packets_lost, packets);
+  CHECK_EQ (f1.packet_bytes_dropped, bytes);
+  CHECK_EQ (n1 + bytes, len);
+  /* 4161 packets, 208 lost expected: the seed gives these. */
+  CHECK_EQ (f1.packets_lost, 207);
+  CHECK_EQ (f1.bits_flipped + f1.bytes_dropped + f1.bursts, 0);
+
+  /* One byte at a time: the same packets are lost, and each byte of the
+   * others comes out as soon as it goes in. */
+  kept = kept_positions (&fb, 3, 0, &radio, len);
+  for (i = 0; i < len; i++)
+    whole &= kept[i] == kept[i - i % 252];
+  CHECK (whole);
+  CHECK (same_bytes (one, n1, want, keep_only (in, kept, len, want)));
+  CHECK_EQ (fb.packets_lost, f1.packets_lost);
+  CHECK_EQ (fb.packet_bytes_dropped, f1.packet_bytes_dropped);
+
+  g_free (kept);
+  g_free (in);
+  g_free (one);
+  g_free (want);
+}
+
+/* Packet loss draws from a stream of its own: with every kind of fault at
+ * once, the bytes that come out are those that bursts and bit errors alone
+ * give, at the positions that byte loss alone and packet loss alone both
+ * keep; each kind counts what it counts alone. The other direction loses
+ * other packets. */
+static void
+test_packets_independent (void)
+{
+  const EmuFaultSettings noise = { .bit_error_rate = 1e-3,
+    .burst_rate = 1e-4,
+    .burst_length = 8 };
+  const EmuFaultSettings loss_only = { .byte_loss_rate = 1e-3 };
+  const EmuFaultSettings packets_only = { .packet_loss = 0.02,
+    .packet_size = 100 };
+  const gsize len = 1 << 20;
+  guint8 *all = g_malloc (len), *noisy = g_malloc (len);
+  guint8 *want = g_malloc (len);
+  gboolean *by_loss, *by_packets, *other;
+  EmuFaults fall, fnoise, floss, fpackets, fother;
+  guint64 packet_bytes = 0;
+  gsize n, nwant, i;
+
+  emutest_fill_random (8, all, len);
+  memcpy (noisy, all, len);
+  emu_faults_init (&fall, 5, 0, 8, &every_kind);
+  emu_faults_init (&fnoise, 5, 0, 8, &noise);
+  n = faults_run (&fall, all, len, 12);
+  faults_run (&fnoise, noisy, len, 0);
+  by_loss = kept_positions (&floss, 5, 0, &loss_only, len);
+  by_packets = kept_positions (&fpackets, 5, 0, &packets_only, len);
+  for (i = 0; i < len; i++) {
+    packet_bytes += by_loss[i] && !by_packets[i];
+    by_loss[i] &= by_packets[i];
+  }
+  nwant = keep_only (noisy, by_loss, len, want);
+
+  CHECK (same_bytes (all, n, want, nwant));
+  CHECK_EQ (fall.bits_flipped, fnoise.bits_flipped);
+  CHECK_EQ (fall.bursts, fnoise.bursts);
+  CHECK_EQ (fall.bytes_dropped, floss.bytes_dropped);
+  CHECK_EQ (fall.packets_lost, fpackets.packets_lost);
+  CHECK_EQ (fall.packet_bytes_dropped, packet_bytes);
+  CHECK_EQ (n + fall.bytes_dropped + fall.packet_bytes_dropped, len);
+  CHECK (fall.bytes_dropped > 0 && fall.packets_lost > 0);
+
+  other = kept_positions (&fother, 5, 1, &packets_only, len);
+  CHECK (fother.packets_lost > 0);
+  CHECK (memcmp (other, by_packets, len * sizeof (gboolean)) != 0);
+
+  g_free (by_loss);
+  g_free (by_packets);
+  g_free (other);
+  g_free (all);
+  g_free (noisy);
+  g_free (want);
+}
+
+/* Over many packets the share lost comes close to the probability; the
+ * extremes and a packet longer than the input behave. */
+static void
+test_packets_rates (void)
+{
+  const EmuFaultSettings two_percent = { .packet_loss = 0.02 };
+  const EmuFaultSettings half = { .packet_loss = 0.5, .packet_size = 1 };
+  const gsize len = 1 << 16;
+  guint8 *buf = g_malloc (len), *copy = g_malloc (len);
+  EmuFaults f;
+  guint64 out = 0;
+  guint i;
+
+  emutest_fill_random (9, copy, len);
+  /* 2^24 bytes: 66577 packets of 252 bytes, 1331.5 lost expected; the
+   * seed gives a fixed count, within 10 % of it. */
+  emu_faults_init (&f, 1, 0, 8, &two_percent);
+  for (i = 0; i < 256; i++) {
+    memcpy (buf, copy, len);
+    out += emu_faults_apply (&f, buf, len);
+  }
+  CHECK (f.packets_lost > 1198 && f.packets_lost < 1465);
+  CHECK_EQ (out + f.packet_bytes_dropped, (guint64) len * 256);
+  CHECK_EQ (f.packet_bytes_dropped, f.packets_lost * 252);
+
+  /* One-byte packets at 0.5: 32768 expected, within 2 %. */
+  memcpy (buf, copy, len);
+  emu_faults_init (&f, 1, 1, 8, &half);
+  CHECK_EQ (emu_faults_apply (&f, buf, len) + f.packets_lost, len);
+  CHECK (f.packets_lost > 32113 && f.packets_lost < 33424);
+
+  memcpy (buf, copy, len);
+  emu_faults_init (&f, 1, 0, 8, &(EmuFaultSettings){ .packet_loss = 1 });
+  CHECK_EQ (emu_faults_apply (&f, buf, 1000), 0);
+  CHECK_EQ (f.packets_lost, 4);
+  CHECK_EQ (f.packet_bytes_dropped, 1000);
+
+  emu_faults_init (&f, 1, 0, 8,
+      &(EmuFaultSettings){ .packet_loss = 1, .packet_size = 5000 });
+  CHECK_EQ (emu_faults_apply (&f, buf, 1000), 0);
+  CHECK_EQ (emu_faults_apply (&f, buf, 1000), 0);
+  CHECK_EQ (f.packets_lost, 1);
+  CHECK_EQ (f.packet_bytes_dropped, 2000);
+
+  emu_faults_init (&f, 1, 0, 8,
+      &(EmuFaultSettings){ .packet_loss = 0, .packet_size = 1 });
+  CHECK_EQ (emu_faults_apply (&f, buf, len), len);
+  CHECK (memcmp (buf, copy, len) == 0);
+  CHECK_EQ (f.packets_lost, 0);
+
+  g_free (buf);
+  g_free (copy);
+}
+
+/* The streams of the fault kinds are fixed: a seed gives the results it
+ * gave when they were written, in both directions, so that seeded tests and
+ * scripts elsewhere keep their meaning. */
+static void
+test_faults_pinned (void)
+{
+  const gchar *const want[] = {
+    "f850bed6261429cefdf907814bdc278a828a32c119cf53ba0440b0905862daac",
+    "9ce95aea1d63a1a440da6221a426aee785518f5fc29020b72a48a1f36c2fb233",
+  };
+  const guint64 counts[][5] = {
+    { 1047529, 8211, 1047, 736, 92 },
+    { 1047520, 8641, 1056, 784, 98 },
+  };
+  const gsize len = 1 << 20;
+  guint8 *buf = g_malloc (len);
+  guint d;
+
+  for (d = 0; d < 2; d++) {
+    EmuFaults f;
+    gsize n;
+
+    emutest_fill_random (6, buf, len);
+    emu_faults_init (&f, 42, d, 8, &all_kinds);
+    n = faults_run (&f, buf, len, 10 + d);
+    CHECK_EQ (n, counts[d][0]);
+    CHECK_EQ (f.bits_flipped, counts[d][1]);
+    CHECK_EQ (f.bytes_dropped, counts[d][2]);
+    CHECK_EQ (f.bytes_corrupted, counts[d][3]);
+    CHECK_EQ (f.bursts, counts[d][4]);
+    CHECK (emutest_sha256_is (buf, n, want[d]));
+  }
+  g_free (buf);
 }
 
 int
@@ -264,5 +523,9 @@ main (void)
   emutest_run_case ("faults_chunking", test_faults_chunking);
   emutest_run_case ("faults_independent", test_faults_independent);
   emutest_run_case ("faults_rates", test_faults_rates);
+  emutest_run_case ("faults_pinned", test_faults_pinned);
+  emutest_run_case ("packets_by_position", test_packets_by_position);
+  emutest_run_case ("packets_independent", test_packets_independent);
+  emutest_run_case ("packets_rates", test_packets_rates);
   return emutest_summary ();
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* serial-link-emu: reproducible line faults (bit errors, lost bytes, bursts).
+/* serial-link-emu: reproducible line faults (bit errors, lost bytes, bursts,
+ * lost radio packets).
  *
  * Copyright (C) 2026 gst-serial developers
  */
@@ -9,12 +10,18 @@
 #include <math.h>
 #include <string.h>
 
+/* The streams of a direction: stream direction * N_STREAMS + kind. */
 enum {
   STREAM_BITS,
   STREAM_LOSS,
   STREAM_BURST,
   N_STREAMS
 };
+
+/* Kinds of fault added later are numbered apart, stream kind + direction,
+ * so that the streams above, and the results a seed gives them, stay as
+ * they were. */
+#define STREAM_PACKET (G_GUINT64_CONSTANT (1) << 32)
 
 static guint64
 splitmix64 (guint64 *state)
@@ -94,30 +101,47 @@ skip_advance (guint64 *skip, guint64 n)
     *skip -= n;
 }
 
+/* Bytes from the start of a packet to the start of the next lost one: one
+ * draw per lost packet, of the whole packets kept before it. */
+static guint64
+packet_gap (EmuFaults *f)
+{
+  guint64 kept = geometric (&f->packet_rng, f->packet_p, f->packet_log);
+
+  if (kept > (EMU_FAULTS_NEVER - 1) / f->packet_size)
+    return EMU_FAULTS_NEVER;
+  return kept * f->packet_size;
+}
+
 void
 emu_faults_init (EmuFaults *f, guint64 seed, guint direction, guint data_bits,
-    gdouble bit_error_rate, gdouble byte_loss_rate, gdouble burst_rate,
-    guint burst_length)
+    const EmuFaultSettings *settings)
 {
   guint64 base = (guint64) direction * N_STREAMS;
 
   memset (f, 0, sizeof (*f));
   f->data_bits = CLAMP (data_bits, 5, 8);
   f->mask = (guint8) ((1u << f->data_bits) - 1);
-  f->bit_p = bit_error_rate;
-  f->loss_p = byte_loss_rate;
-  f->burst_p = burst_rate;
-  f->burst_length = MAX (burst_length, 1);
-  f->bit_log = log_q (bit_error_rate);
-  f->loss_log = log_q (byte_loss_rate);
-  f->burst_log = log_q (burst_rate);
+  f->bit_p = settings->bit_error_rate;
+  f->loss_p = settings->byte_loss_rate;
+  f->burst_p = settings->burst_rate;
+  f->burst_length = MAX (settings->burst_length, 1);
+  f->bit_log = log_q (f->bit_p);
+  f->loss_log = log_q (f->loss_p);
+  f->burst_log = log_q (f->burst_p);
+  f->packet_p = settings->packet_loss;
+  f->packet_log = log_q (f->packet_p);
+  f->packet_size = settings->packet_size > 0 ? settings->packet_size
+                                             : EMU_FAULTS_DEFAULT_PACKET_SIZE;
 
   emu_rng_seed (&f->bit_rng, seed, base + STREAM_BITS);
   emu_rng_seed (&f->loss_rng, seed, base + STREAM_LOSS);
   emu_rng_seed (&f->burst_rng, seed, base + STREAM_BURST);
+  emu_rng_seed (&f->packet_rng, seed, STREAM_PACKET + direction);
   f->bit_skip = geometric (&f->bit_rng, f->bit_p, f->bit_log);
   f->loss_skip = geometric (&f->loss_rng, f->loss_p, f->loss_log);
   f->burst_skip = geometric (&f->burst_rng, f->burst_p, f->burst_log);
+  f->packet_skip = packet_gap (f);
 }
 
 static void
@@ -171,38 +195,69 @@ apply_bit_errors (EmuFaults *f, guint8 *buf, gsize len)
   f->bit_skip = pos - nbits;
 }
 
+/* Byte loss over the @len bytes at @src: the bytes kept are moved to @dst
+ * (at or before @src), or only counted with @dst NULL, when their packet is
+ * lost anyway. Returns how many are kept. */
 static gsize
-apply_loss (EmuFaults *f, guint8 *buf, gsize len)
+apply_loss (EmuFaults *f, guint8 *dst, const guint8 *src, gsize len)
 {
   gsize i = 0, out = 0;
 
-  if (f->loss_skip == EMU_FAULTS_NEVER)
-    return len;
   while (i < len) {
     gsize keep = (gsize) MIN (f->loss_skip, (guint64) (len - i));
 
-    if (out != i)
-      memmove (buf + out, buf + i, keep);
+    if (dst && dst + out != src + i)
+      memmove (dst + out, src + i, keep);
     out += keep;
     i += keep;
-    f->loss_skip -= keep;
+    skip_advance (&f->loss_skip, keep);
     if (i == len)
       break;
     i++;
     f->bytes_dropped++;
     f->loss_skip = geometric (&f->loss_rng, f->loss_p, f->loss_log);
-    if (f->loss_skip == EMU_FAULTS_NEVER) {
-      memmove (buf + out, buf + i, len - i);
-      return out + (len - i);
+  }
+  return out;
+}
+
+/* Lost bytes, then lost air packets, both by position in the direction:
+ * the packets are the consecutive runs of packet_size bytes from the first
+ * byte, whatever byte loss removed. A byte lost alone counts there; the
+ * rest of a lost packet counts here. Bytes of a packet that is not lost go
+ * on at once, none is held back until its packet is complete. Returns how
+ * many bytes are left, moved to the start of @buf. */
+static gsize
+apply_losses (EmuFaults *f, guint8 *buf, gsize len)
+{
+  gsize i = 0, out = 0;
+
+  while (i < len) {
+    gsize n;
+
+    if (f->packet_left > 0) {
+      n = MIN ((gsize) f->packet_left, len - i);
+      f->packet_bytes_dropped += apply_loss (f, NULL, buf + i, n);
+      f->packet_left -= n;
+      i += n;
+      if (f->packet_left == 0)
+        f->packet_skip = packet_gap (f);
+    } else if (f->packet_skip == 0) {
+      f->packet_left = f->packet_size;
+      f->packets_lost++;
+    } else {
+      n = (gsize) MIN (f->packet_skip, (guint64) (len - i));
+      out += apply_loss (f, buf + out, buf + i, n);
+      skip_advance (&f->packet_skip, n);
+      i += n;
     }
   }
   return out;
 }
 
 /* Passes @len bytes, in line order, through the faults, in place: a burst
- * overwrites bytes, then single bits flip, then bytes are lost (a lost byte
- * may have been corrupted first; its flipped bits still count). Returns how
- * many bytes are left. */
+ * overwrites bytes, then single bits flip, then bytes are lost, then whole
+ * air packets (a lost byte may have been corrupted first; its flipped bits
+ * still count). Returns how many bytes are left. */
 gsize
 emu_faults_apply (EmuFaults *f, guint8 *buf, gsize len)
 {
@@ -215,5 +270,5 @@ emu_faults_apply (EmuFaults *f, guint8 *buf, gsize len)
   }
   apply_bursts (f, buf, len);
   apply_bit_errors (f, buf, len);
-  return apply_loss (f, buf, len);
+  return apply_losses (f, buf, len);
 }

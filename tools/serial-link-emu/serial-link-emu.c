@@ -60,10 +60,11 @@ static gint64 opt_queue = DEFAULT_QUEUE;
 static gint64 opt_rate_limit;
 static gint64 opt_buffer;
 static gchar *opt_seed;
-static gdouble opt_bit_error_rate;
-static gdouble opt_byte_loss_rate;
-static gdouble opt_burst_rate;
-static gint opt_burst_length = DEFAULT_BURST_LENGTH;
+static EmuFaultSettings opt_faults = {
+  .burst_length = DEFAULT_BURST_LENGTH,
+  .packet_size = EMU_FAULTS_DEFAULT_PACKET_SIZE,
+};
+static gchar **opt_direction_faults[2];
 static gchar *opt_unplug_after;
 static gint64 opt_unplug_after_bytes;
 static gchar *opt_unplug_side;
@@ -111,17 +112,43 @@ static const GOptionEntry radio_entries[] = {
   { NULL }
 };
 
-static const GOptionEntry fault_entries[] = {
+/* The fault settings: each is an option for both directions and a KEY of
+ * --faults-a2b and --faults-b2a, for one. */
+static const struct {
+  const gchar *name;
+  gsize offset;     /* in EmuFaultSettings */
+  gboolean is_size; /* bytes, a guint from 1; else a probability */
+  const gchar *help;
+} fault_settings[] = {
+  { "bit-error-rate", G_STRUCT_OFFSET (EmuFaultSettings, bit_error_rate), FALSE,
+      "Probability that a data bit flips" },
+  { "byte-loss-rate", G_STRUCT_OFFSET (EmuFaultSettings, byte_loss_rate), FALSE,
+      "Probability that a byte is lost" },
+  { "burst-rate", G_STRUCT_OFFSET (EmuFaultSettings, burst_rate), FALSE,
+      "Probability that a burst of noise starts at a byte" },
+  { "burst-length", G_STRUCT_OFFSET (EmuFaultSettings, burst_length), TRUE,
+      "Bytes overwritten with random values by a burst (default 8)" },
+  { "packet-loss", G_STRUCT_OFFSET (EmuFaultSettings, packet_loss), FALSE,
+      "Probability that a radio's air packet is lost with all its bytes" },
+  { "packet-size", G_STRUCT_OFFSET (EmuFaultSettings, packet_size), TRUE,
+      "Bytes per air packet, cut from the byte stream by position "
+      "(default 252)" },
+};
+
+static const GOptionEntry seed_entries[] = {
   { "seed", 0, 0, G_OPTION_ARG_STRING, &opt_seed,
       "Seed of the fault model (default 1)", "N" },
-  { "bit-error-rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt_bit_error_rate,
-      "Probability that a data bit flips", "P" },
-  { "byte-loss-rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt_byte_loss_rate,
-      "Probability that a byte is lost", "P" },
-  { "burst-rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt_burst_rate,
-      "Probability that a burst of noise starts at a byte", "P" },
-  { "burst-length", 0, 0, G_OPTION_ARG_INT, &opt_burst_length,
-      "Bytes overwritten with random values by a burst (default 8)", "N" },
+  { NULL }
+};
+
+static const GOptionEntry direction_fault_entries[] = {
+  { "faults-a2b", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_direction_faults[0],
+      "Faults from A to B only: KEY is one of the options above, without "
+      "its dashes (--seed aside), and overrides it in that direction; may "
+      "be repeated",
+      "KEY=VALUE,..." },
+  { "faults-b2a", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_direction_faults[1],
+      "Faults from B to A only, likewise", "KEY=VALUE,..." },
   { NULL }
 };
 
@@ -155,8 +182,8 @@ static const gchar description[] =
     "Creates two pseudo-terminals, sides A and B, and carries the bytes\n"
     "written to one to the other as a UART link would: paced at\n"
     "baud / (start + data + parity + stop bits) bytes per second in each\n"
-    "direction, with reproducible bit errors, lost bytes and noise bursts,\n"
-    "an optional radio bottleneck, and unplugging.\n"
+    "direction, with reproducible bit errors, lost bytes, noise bursts and\n"
+    "lost radio packets, an optional radio bottleneck, and unplugging.\n"
     "\n"
     "Standard output, one line per event, flushed at once:\n"
     "  READY a=/dev/pts/N b=/dev/pts/M      both sides can be opened\n"
@@ -167,6 +194,11 @@ static const gchar description[] =
     "\n"
     "Signals: SIGTERM, SIGINT and SIGHUP end it cleanly; SIGUSR1 unplugs\n"
     "the --unplug-side side now, SIGUSR2 plugs it back now.\n"
+    "\n"
+    "Faults apply to both directions alike unless --faults-a2b or\n"
+    "--faults-b2a say otherwise for one. For example, bit errors from A to\n"
+    "B only, and 2 % of the air packets lost from B to A only:\n"
+    "  --faults-a2b bit-error-rate=1e-5 --faults-b2a packet-loss=0.02\n"
     "\n"
     "Commands on standard input with --control, one per line:\n"
     "  unplug [a|b]    replug [a|b]    stats    quit\n"
@@ -228,12 +260,15 @@ print_counters (Emu *emu, FILE *out)
         " %s_bits_flipped=%" G_GUINT64_FORMAT
         " %s_bytes_dropped=%" G_GUINT64_FORMAT
         " %s_bytes_corrupted=%" G_GUINT64_FORMAT " %s_bursts=%" G_GUINT64_FORMAT
+        " %s_packets_lost=%" G_GUINT64_FORMAT
+        " %s_packet_bytes_dropped=%" G_GUINT64_FORMAT
         " %s_overflow_dropped=%" G_GUINT64_FORMAT
         " %s_unplug_dropped=%" G_GUINT64_FORMAT " %s_queued=%" G_GUINT64_FORMAT,
         n, d->bytes, n, d->delivered, n, d->faults.bits_flipped, n,
         d->faults.bytes_dropped, n, d->faults.bytes_corrupted, n,
-        d->faults.bursts, n, d->overflow_dropped, n, d->unplug_dropped, n,
-        direction_queued (d));
+        d->faults.bursts, n, d->faults.packets_lost, n,
+        d->faults.packet_bytes_dropped, n, d->overflow_dropped, n,
+        d->unplug_dropped, n, direction_queued (d));
   }
   fprintf (out,
       " a_unplugs=%" G_GUINT64_FORMAT " b_unplugs=%" G_GUINT64_FORMAT "\n",
@@ -256,9 +291,12 @@ print_summary (Emu *emu)
     printf ("        faults: %" G_GUINT64_FORMAT
             " bits flipped, %" G_GUINT64_FORMAT
             " bytes lost, %" G_GUINT64_FORMAT
-            " bytes overwritten in %" G_GUINT64_FORMAT " bursts\n",
+            " bytes overwritten in %" G_GUINT64_FORMAT
+            " bursts, %" G_GUINT64_FORMAT " bytes lost in %" G_GUINT64_FORMAT
+            " air packets\n",
         d->faults.bits_flipped, d->faults.bytes_dropped,
-        d->faults.bytes_corrupted, d->faults.bursts);
+        d->faults.bytes_corrupted, d->faults.bursts,
+        d->faults.packet_bytes_dropped, d->faults.packets_lost);
     printf ("        dropped: %" G_GUINT64_FORMAT
             " on radio buffer overflow, %" G_GUINT64_FORMAT
             " while unplugged\n",
@@ -650,18 +688,121 @@ bad_after:
   return FALSE;
 }
 
+/* Sets the fault setting @name of @s from @value; errors start with
+ * @where, "--" for an option of its own. */
 static gboolean
-check_probability (const gchar *name, gdouble p, GError **error)
+set_fault (EmuFaultSettings *s, const gchar *where, const gchar *name,
+    const gchar *value, GError **error)
 {
-  if (p >= 0.0 && p <= 1.0)
-    return TRUE;
+  GString *names;
+  gpointer field;
+  guint64 n;
+  gdouble p;
+  gchar *end;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (fault_settings); i++) {
+    if (strcmp (name, fault_settings[i].name) == 0)
+      break;
+  }
+  if (i == G_N_ELEMENTS (fault_settings))
+    goto unknown;
+  field = G_STRUCT_MEMBER_P (s, fault_settings[i].offset);
+  if (fault_settings[i].is_size) {
+    if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXUINT, &n, NULL))
+      goto bad_count;
+    *(guint *) field = (guint) n;
+  } else {
+    p = g_ascii_strtod (value, &end);
+    if (end == value || *end || !(p >= 0.0 && p <= 1.0))
+      goto bad_probability;
+    *(gdouble *) field = p;
+  }
+  return TRUE;
+
+  /* ERRORS */
+unknown:
+  names = g_string_new (NULL);
+  for (i = 0; i < G_N_ELEMENTS (fault_settings); i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
+        fault_settings[i].name);
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-      "--%s must be between 0 and 1", name);
+      "%s'%s' is not a fault setting (%s)", where, name, names->str);
+  g_string_free (names, TRUE);
+  return FALSE;
+bad_count:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+      "%s%s must be a whole number, at least 1, not '%s'", where, name, value);
+  return FALSE;
+bad_probability:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+      "%s%s must be a probability between 0 and 1, not '%s'", where, name,
+      value);
   return FALSE;
 }
 
+/* An option for both directions: OPTION_NAME is "--" and a setting. */
 static gboolean
-check_options (guint *parity_bits, guint64 *seed, GError **error)
+parse_fault_option (const gchar *option_name, const gchar *value, gpointer data,
+    GError **error)
+{
+  return set_fault (&opt_faults, "--", option_name + 2, value, error);
+}
+
+static void
+add_fault_entries (GOptionGroup *group)
+{
+  GOptionEntry entries[G_N_ELEMENTS (fault_settings) + 1] = { { NULL } };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (fault_settings); i++) {
+    entries[i].long_name = fault_settings[i].name;
+    entries[i].arg = G_OPTION_ARG_CALLBACK;
+    entries[i].arg_data = parse_fault_option;
+    entries[i].description = fault_settings[i].help;
+    entries[i].arg_description = fault_settings[i].is_size ? "N" : "P";
+  }
+  g_option_group_add_entries (group, seed_entries);
+  g_option_group_add_entries (group, entries);
+  g_option_group_add_entries (group, direction_fault_entries);
+}
+
+/* The faults of direction @index: those of both directions, then what each
+ * KEY=VALUE of its option says, in order. */
+static gboolean
+direction_faults (guint index, EmuFaultSettings *s, GError **error)
+{
+  const gchar *const option = index == 0 ? "--faults-a2b" : "--faults-b2a";
+  gchar *where = g_strconcat (option, ": ", NULL);
+  gchar **arg;
+  gboolean ok = TRUE;
+
+  *s = opt_faults;
+  for (arg = opt_direction_faults[index]; ok && arg && *arg; arg++) {
+    gchar **pairs = g_strsplit (*arg, ",", -1);
+    gchar **pair;
+
+    for (pair = pairs; ok && *pair; pair++) {
+      gchar *eq = strchr (*pair, '=');
+
+      if (eq) {
+        *eq = '\0';
+        ok = set_fault (s, where, *pair, eq + 1, error);
+      } else {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+            "%s takes KEY=VALUE,..., not '%s'", option, *arg);
+        ok = FALSE;
+      }
+    }
+    g_strfreev (pairs);
+  }
+  g_free (where);
+  return ok;
+}
+
+static gboolean
+check_options (guint *parity_bits, guint64 *seed, EmuFaultSettings faults[2],
+    GError **error)
 {
   const gchar *const parities[] = { "none", "odd", "even", "mark", "space" };
   guint i;
@@ -699,8 +840,6 @@ check_options (guint *parity_bits, guint64 *seed, GError **error)
     BAD ("--buffer must be 1 to %d", G_MAXINT32);
   if (opt_buffer > 0 && opt_rate_limit == 0)
     BAD ("--buffer needs --rate-limit");
-  if (opt_burst_length < 1)
-    BAD ("--burst-length must be at least 1");
   if (opt_unplug_after_bytes < 0)
     BAD ("--unplug-after-bytes must not be negative");
   if (opt_stats_interval < 0)
@@ -711,14 +850,14 @@ check_options (guint *parity_bits, guint64 *seed, GError **error)
     BAD ("--seed must be an unsigned 64-bit number");
 #undef BAD
 
-  return check_probability ("bit-error-rate", opt_bit_error_rate, error) &&
-      check_probability ("byte-loss-rate", opt_byte_loss_rate, error) &&
-      check_probability ("burst-rate", opt_burst_rate, error);
+  return direction_faults (0, &faults[0], error) &&
+      direction_faults (1, &faults[1], error);
 }
 
 static void
 direction_init (Direction *d, const gchar *name, EmuSide *src, EmuSide *dst,
-    guint index, guint64 seed, guint bits_per_byte)
+    guint index, guint64 seed, guint bits_per_byte,
+    const EmuFaultSettings *faults)
 {
   memset (d, 0, sizeof (*d));
   d->name = name;
@@ -736,9 +875,7 @@ direction_init (Direction *d, const gchar *name, EmuSide *src, EmuSide *dst,
     /* The air rate is in bytes, so a "bit" here is a byte. */
     emu_pacer_init (&d->air, (guint64) opt_rate_limit, 1, (guint) opt_fifo);
   }
-  emu_faults_init (&d->faults, seed, index, (guint) opt_data_bits,
-      opt_bit_error_rate, opt_byte_loss_rate, opt_burst_rate,
-      (guint) opt_burst_length);
+  emu_faults_init (&d->faults, seed, index, (guint) opt_data_bits, faults);
 }
 
 static void
@@ -768,6 +905,7 @@ main (int argc, char **argv)
   Emu *emu;
   guint parity_bits, bits_per_byte, i;
   guint64 seed;
+  EmuFaultSettings faults[2];
   gint64 now;
   gboolean ok;
 
@@ -778,8 +916,10 @@ main (int argc, char **argv)
   g_option_group_add_entries (group, radio_entries);
   g_option_context_add_group (ctx, group);
   group = g_option_group_new ("faults",
-      "Faults (per direction):", "Show the fault options", NULL, NULL);
-  g_option_group_add_entries (group, fault_entries);
+      "Faults, in both directions unless --faults-a2b or --faults-b2a "
+      "say otherwise:",
+      "Show the fault options", NULL, NULL);
+  add_fault_entries (group);
   g_option_context_add_group (ctx, group);
   group = g_option_group_new ("unplug",
       "Unplugging:", "Show the unplug options", NULL, NULL);
@@ -788,7 +928,7 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (ctx, main_entries, NULL);
   g_option_context_set_description (ctx, description);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) ||
-      !check_options (&parity_bits, &seed, &error))
+      !check_options (&parity_bits, &seed, faults, &error))
     goto usage;
   if (argc > 1) {
     g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -812,9 +952,9 @@ main (int argc, char **argv)
   bits_per_byte =
       1 + (guint) opt_data_bits + parity_bits + (guint) opt_stop_bits;
   direction_init (&emu->dirs[0], "a2b", &emu->sides[0], &emu->sides[1], 0, seed,
-      bits_per_byte);
+      bits_per_byte, &faults[0]);
   direction_init (&emu->dirs[1], "b2a", &emu->sides[1], &emu->sides[0], 1, seed,
-      bits_per_byte);
+      bits_per_byte, &faults[1]);
   if (!parse_unplug (emu, &error)) {
     cleanup (emu);
     g_free (emu);
