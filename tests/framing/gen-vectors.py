@@ -30,9 +30,14 @@ CAPS_MAX = 4096
 # Host and version 2 type numbers (section 4); version 1 numbers (section
 # 12).
 DATA, FRAGMENT, CAPS, EOS, PARITY = 0, 1, 2, 3, 4
+SKIP, REPORT, NACK, KEY_REQUEST, CAPS_REQUEST = 5, 8, 9, 10, 11
 TYPE_NAMES = {DATA: "DATA", FRAGMENT: "FRAGMENT", CAPS: "CAPS", EOS: "EOS",
-              PARITY: "PARITY"}
+              PARITY: "PARITY", SKIP: "SKIP", REPORT: "REPORT", NACK: "NACK",
+              KEY_REQUEST: "KEY_REQUEST", CAPS_REQUEST: "CAPS_REQUEST"}
 FRAME_TYPES = (DATA, FRAGMENT, PARITY)  # the types with flags and times
+# Section 8.2: the common header only, a payload of varints.
+CONTROL_TYPES = (SKIP, REPORT, NACK, KEY_REQUEST, CAPS_REQUEST)
+CONTROL_PAYLOAD_MAX = 128  # a NACK's
 V1_WIRE = {DATA: 1, CAPS: 2, EOS: 3}
 V1_FRAG = 4  # reserved in version 1
 
@@ -549,6 +554,8 @@ def receive(packet, prev=None):
         raise Drop("unsupported")
     if (t == CAPS and fields & 0x7E) or (t == EOS and fields & 0x7F):
         raise Drop("unsupported")
+    if t in CONTROL_TYPES and fields & 0x7F:
+        raise Drop("unsupported")  # only MORE is defined
     pos, more = 2, 0
     if fields & F_MORE:
         more = body[2]
@@ -674,6 +681,58 @@ def check_payload(h, payload):
         raise Drop("malformed")
     if t == EOS and payload:
         raise Drop("malformed")
+    if t in (SKIP, KEY_REQUEST, CAPS_REQUEST) and payload:
+        raise Drop("malformed")
+    if t == REPORT:
+        h["report"] = read_report(payload)
+    if t == NACK:
+        h["nack"] = read_nack(payload)
+
+
+def read_varints(payload):
+    """A control payload is varints only: none may be cut short (section
+    8.2 lets later revisions append varints, so they are read too)."""
+    pos, values = 0, []
+    while pos < len(payload):
+        v, pos = read_varint(payload, pos, len(payload), U64)
+        values.append(v)
+    return values
+
+
+def read_report(payload):
+    """(last_seq, delay, packets, damaged, wire_bytes, lost, repaired)"""
+    values = read_varints(payload)
+    if len(values) < 7 or values[0] > 0xFFFF:
+        raise Drop("malformed")
+    return tuple(values[:7])
+
+
+def read_nack(payload):
+    """(frag_count, [(first, count), ...]): the pairs fill the payload."""
+    if len(payload) > CONTROL_PAYLOAD_MAX:
+        raise Drop("malformed")
+    values = read_varints(payload)
+    if not values or values[0] > 0xFFFF or len(values) % 2 == 0:
+        raise Drop("malformed")  # no frag_count, or a pair cut short
+    frag_count, rest = values[0], values[1:]
+    pairs = list(zip(rest[0::2], rest[1::2]))
+    if (frag_count == 0) != (not pairs):
+        raise Drop("malformed")  # pairs of nothing, or none of something
+    end = 0
+    for first, count in pairs:
+        if first < end or count == 0 or first + count > frag_count:
+            raise Drop("malformed")  # backwards, overlapping, past the end
+        end = first + count
+    return frag_count, pairs
+
+
+def report_payload(r):
+    return b"".join(varint(v) for v in r)
+
+
+def nack_payload(frag_count, pairs):
+    return varint(frag_count) + b"".join(varint(a) + varint(b)
+                                         for a, b in pairs)
 
 
 def receive_v1(body):
@@ -1325,13 +1384,27 @@ reject_v2("v2-reject-version-1-type", bytes([0x11, 0, 0, 0] + [0] * 40),
 reject_v2("v2-reject-type-4", bytes([0x42, 0, 1, 0]), "malformed",
           "type 4 was reserved; it is PARITY now (section 8.1), and this "
           "header ends before its frag_index")
+# Types 5 and 8 to 11 were reserved too: these bytes, seq 1 and no payload,
+# are now a SKIP, a REPORT and a NACK that lack their payload, a
+# KEY_REQUEST and a CAPS_REQUEST (section 8.2).  They keep their place, so
+# that their fuzz seeds keep their bytes.
+CONTROL_RENAMED = {SKIP: "v2-skip", KEY_REQUEST: "v2-key-request",
+                   CAPS_REQUEST: "v2-caps-request"}
 for t in (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):
-    reject_v2("v2-reject-type-%d" % t, bytes([0x02 | t << 4, 0, 1, 0]),
-              "unknown_type", "reserved type %d" % t)
-reject_v2("v2-reject-type-first", bytes([0x52, 0x80, 0x00, 0x00]),
+    was = "type %d was reserved; it is %s now (section 8.2)" % (
+        t, TYPE_NAMES.get(t))
+    if t in CONTROL_RENAMED:
+        add_v2(CONTROL_RENAMED[t], frame(t, seq=1), comment=was)
+    elif t in CONTROL_TYPES:
+        reject_v2("v2-reject-type-%d" % t, bytes([0x02 | t << 4, 0, 1, 0]),
+                  "malformed", was + ", and this one lacks its payload")
+    else:
+        reject_v2("v2-reject-type-%d" % t, bytes([0x02 | t << 4, 0, 1, 0]),
+                  "unknown_type", "reserved type %d" % t)
+reject_v2("v2-reject-type-first", bytes([0xC2, 0x80, 0x00, 0x00]),
           "unknown_type",
-          "a reserved type is told before its header is read: MORE set, "
-          "but no seq")
+          "a reserved type (12) is told before its header is read: MORE "
+          "set, but no seq")
 reject_v2("v2-reject-more-reserved", bytes([0x02, 0x80, 0x08, 0, 0]),
           "unsupported", "more bit 3 (reserved)")
 reject_v2("v2-reject-more-reserved-7", bytes([0x22, 0x80, 0x80, 0, 0]),

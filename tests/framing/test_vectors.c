@@ -92,6 +92,16 @@ parse_type (const vector *v, const char *s)
     return SF_TYPE_CAPS;
   if (!strcmp (s, "EOS"))
     return SF_TYPE_EOS;
+  if (!strcmp (s, "SKIP"))
+    return SF_TYPE_SKIP;
+  if (!strcmp (s, "REPORT"))
+    return SF_TYPE_REPORT;
+  if (!strcmp (s, "NACK"))
+    return SF_TYPE_NACK;
+  if (!strcmp (s, "KEY_REQUEST"))
+    return SF_TYPE_KEY_REQUEST;
+  if (!strcmp (s, "CAPS_REQUEST"))
+    return SF_TYPE_CAPS_REQUEST;
   CHECK_MSG (0, "%s: unknown type %s", v->name, s);
   return SF_TYPE_MAX;
 }
