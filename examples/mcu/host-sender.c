@@ -27,7 +27,7 @@
  * else.  Without --port the stream goes to standard output.
  *
  * Memory: no buffer holds a frame.  The payload goes from the file in
- * 512-byte pieces into the streaming encoder (sf_stream, 432 bytes), and the
+ * 512-byte pieces into the streaming encoder (sf_stream, 448 bytes), and the
  * wire comes out of it through a 256-byte buffer into write(); a camera's
  * firmware does the same from the camera's frame buffer.  So frames of any
  * size go out (serialsrc takes up to its max-frame-size, 4 MiB by default).

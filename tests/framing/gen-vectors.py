@@ -30,9 +30,14 @@ CAPS_MAX = 4096
 # Host and version 2 type numbers (section 4); version 1 numbers (section
 # 12).
 DATA, FRAGMENT, CAPS, EOS, PARITY = 0, 1, 2, 3, 4
+SKIP, REPORT, NACK, KEY_REQUEST, CAPS_REQUEST = 5, 8, 9, 10, 11
 TYPE_NAMES = {DATA: "DATA", FRAGMENT: "FRAGMENT", CAPS: "CAPS", EOS: "EOS",
-              PARITY: "PARITY"}
+              PARITY: "PARITY", SKIP: "SKIP", REPORT: "REPORT", NACK: "NACK",
+              KEY_REQUEST: "KEY_REQUEST", CAPS_REQUEST: "CAPS_REQUEST"}
 FRAME_TYPES = (DATA, FRAGMENT, PARITY)  # the types with flags and times
+# Section 8.2: the common header only, a payload of varints.
+CONTROL_TYPES = (SKIP, REPORT, NACK, KEY_REQUEST, CAPS_REQUEST)
+CONTROL_PAYLOAD_MAX = 128  # a NACK's
 V1_WIRE = {DATA: 1, CAPS: 2, EOS: 3}
 V1_FRAG = 4  # reserved in version 1
 
@@ -549,6 +554,8 @@ def receive(packet, prev=None):
         raise Drop("unsupported")
     if (t == CAPS and fields & 0x7E) or (t == EOS and fields & 0x7F):
         raise Drop("unsupported")
+    if t in CONTROL_TYPES and fields & 0x7F:
+        raise Drop("unsupported")  # only MORE is defined
     pos, more = 2, 0
     if fields & F_MORE:
         more = body[2]
@@ -674,6 +681,58 @@ def check_payload(h, payload):
         raise Drop("malformed")
     if t == EOS and payload:
         raise Drop("malformed")
+    if t in (SKIP, KEY_REQUEST, CAPS_REQUEST) and payload:
+        raise Drop("malformed")
+    if t == REPORT:
+        h["report"] = read_report(payload)
+    if t == NACK:
+        h["nack"] = read_nack(payload)
+
+
+def read_varints(payload):
+    """A control payload is varints only: none may be cut short (section
+    8.2 lets later revisions append varints, so they are read too)."""
+    pos, values = 0, []
+    while pos < len(payload):
+        v, pos = read_varint(payload, pos, len(payload), U64)
+        values.append(v)
+    return values
+
+
+def read_report(payload):
+    """(last_seq, delay, packets, damaged, wire_bytes, lost, repaired)"""
+    values = read_varints(payload)
+    if len(values) < 7 or values[0] > 0xFFFF:
+        raise Drop("malformed")
+    return tuple(values[:7])
+
+
+def read_nack(payload):
+    """(frag_count, [(first, count), ...]): the pairs fill the payload."""
+    if len(payload) > CONTROL_PAYLOAD_MAX:
+        raise Drop("malformed")
+    values = read_varints(payload)
+    if not values or values[0] > 0xFFFF or len(values) % 2 == 0:
+        raise Drop("malformed")  # no frag_count, or a pair cut short
+    frag_count, rest = values[0], values[1:]
+    pairs = list(zip(rest[0::2], rest[1::2]))
+    if (frag_count == 0) != (not pairs):
+        raise Drop("malformed")  # pairs of nothing, or none of something
+    end = 0
+    for first, count in pairs:
+        if first < end or count == 0 or first + count > frag_count:
+            raise Drop("malformed")  # backwards, overlapping, past the end
+        end = first + count
+    return frag_count, pairs
+
+
+def report_payload(r):
+    return b"".join(varint(v) for v in r)
+
+
+def nack_payload(frag_count, pairs):
+    return varint(frag_count) + b"".join(varint(a) + varint(b)
+                                         for a, b in pairs)
 
 
 def receive_v1(body):
@@ -807,7 +866,21 @@ def same_frame(a, b):
     keys = ("version", "type", "seq", "stream", "flags", "pts", "dts",
             "duration", "sender_time", "frag_index", "frag_count", "compact",
             "parity_count", "last_size")
-    return all(a[k] == b[k] for k in keys)
+    return all(a[k] == b[k] for k in keys) and \
+        a.get("report") == b.get("report") and a.get("nack") == b.get("nack")
+
+
+def payload_lines(h):
+    """What a control payload says (section 21)."""
+    if "report" in h:
+        return [("report", ",".join(str(v) for v in h["report"]))]
+    if "nack" in h:
+        frag_count, pairs = h["nack"]
+        text = str(frag_count)
+        if pairs:
+            text += ";" + ",".join("%d+%d" % p for p in pairs)
+        return [("nack", text)]
+    return []
 
 
 def add_record(file, name, h, payload, packet, xon=False, comment=None,
@@ -837,6 +910,7 @@ def add_record(file, name, h, payload, packet, xon=False, comment=None,
         rec.append(("encode", "no"))
     if h["version"] == 2:
         rec.append(("header_len", str(got["header_len"])))
+    rec += payload_lines(h)
     rec += [("payload", payload.hex()), ("encoded", wire.hex())]
     files[file].append(rec)
     return wire
@@ -1259,6 +1333,115 @@ add_v2("v2-eos", frame(EOS, seq=42))
 add_v2("v2-eos-sender-time", frame(EOS, seq=43, sender_time=ST + SEC))
 add_v2("v2-eos-stream", frame(EOS, seq=0xFFFF, stream=1))
 
+# Control packets (section 8.2).  They came after the other records: their
+# fuzz seeds come after the others' too (CONTROL_RECORDS).
+CONTROL_RECORDS = set()
+
+
+def control(t, seq=0, stream=0, sender_time=NONE, report=None, nack=None):
+    """A control packet's header, and what its payload says."""
+    f = frame(t, seq=seq, stream=stream, sender_time=sender_time)
+    payload = b""
+    if report is not None:
+        f["report"] = tuple(report)
+        payload = report_payload(report)
+    if nack is not None:
+        f["nack"] = (nack[0], list(nack[1]))
+        payload = nack_payload(*nack)
+    return f, payload
+
+
+def add_control(name, f, payload, xon=False, comment=None):
+    CONTROL_RECORDS.add(name)
+    return add_v2(name, f, payload, xon=xon, comment=comment)
+
+
+def canonical_payload(f):
+    if "report" in f:
+        return report_payload(f["report"])
+    return nack_payload(*f["nack"]) if "nack" in f else b""
+
+
+def add_control_raw(name, f, header, payload, comment):
+    """A valid packet a sender writes otherwise: a header with an
+    extension, or a payload in longer varints or with more of them."""
+    CONTROL_RECORDS.add(name)
+    assert (header, payload) != (v2_header(f), canonical_payload(f)), name
+    return add_record("native", name, f, payload, with_crc(header + payload),
+                      comment=comment, encode=False)
+
+
+def reject_control(name, header, expect, comment, payload=b""):
+    CONTROL_RECORDS.add(name)
+    return reject_v2(name, header, expect, comment, payload)
+
+
+REPORT_EXAMPLE = (5, 1200, 1000, 3, 123456, 2, 1)
+add_control("v2-skip-stream-sender-time",
+            *control(SKIP, seq=100, stream=2, sender_time=ST),
+            comment="the sender no longer repairs frames before 100")
+add_control("v2-report", *control(REPORT, seq=6, report=REPORT_EXAMPLE),
+            comment="frames before 6 delivered or given up; the last intact "
+            "packet was of frame 5, 1.2 ms ago; 1000 packets, 3 damaged, "
+            "123456 bytes, 2 frames lost, 1 repaired")
+add_control("v2-report-zeros", *control(REPORT, report=(0,) * 7))
+add_control("v2-report-max",
+            *control(REPORT, seq=0xFFFF, report=(0xFFFF,) + (U64,) * 6),
+            comment="the largest values: last_seq 65535, the counters "
+            "2^64 - 1 in 10-byte varints")
+add_control("v2-report-stream-sender-time",
+            *control(REPORT, seq=9, stream=3, sender_time=ST,
+                     report=(8, 0, 1, 0, 60, 0, 0)))
+f, payload = control(REPORT, seq=10, report=REPORT_EXAMPLE)
+add_control_raw("v2-report-later-varints", f, v2_header(f),
+                payload + varint(7) + varint(U64),
+                comment="two varints of a later revision after the seven: "
+                "ignored")
+f, payload = control(REPORT, seq=11, report=(0xFFFF, 1, 0, 0, 0, 0, 0))
+add_control_raw("v2-report-long-varints", f, v2_header(f),
+                b"\xff\xff\x83\x80\x80\x80\x80\x80\x80\x00" +
+                b"\x81\x00" + b"\x80\x00" * 5,
+                comment="last_seq 65535 in 10 bytes, the counters in 2")
+add_control("v2-nack-whole", *control(NACK, seq=9, nack=(0, [])),
+            comment="frag_count 0: the receiver knows nothing of frame 9 and "
+            "asks for all of it")
+add_control("v2-nack", *control(NACK, seq=60, nack=(12, [(0, 2), (5, 1),
+                                                         (11, 1)])),
+            comment="pieces 0, 1, 5 and 11 of frame 60's 12")
+add_control("v2-nack-touching",
+            *control(NACK, seq=61, nack=(8, [(0, 2), (2, 3), (7, 1)])),
+            comment="ranges that touch do not overlap")
+add_control("v2-nack-max",
+            *control(NACK, seq=0xFFFF, nack=(65535, [(0, 1), (65534, 1)])),
+            comment="the first and the last of 65535 pieces")
+add_control("v2-nack-20-ranges",
+            *control(NACK, seq=62, nack=(65535, [(20000 + 2000 * i, 1000)
+                                                 for i in range(20)])),
+            comment="20 ranges of 3-byte numbers, 103 bytes")
+add_control("v2-nack-128-bytes",
+            *control(NACK, seq=63, nack=(200, [(2 * i, 1)
+                                               for i in range(63)])),
+            comment="63 ranges in 128 bytes, the longest payload; a "
+            "receiver that keeps fewer keeps the first ones")
+add_control("v2-nack-stream-sender-time",
+            *control(NACK, seq=64, stream=4, sender_time=ST,
+                     nack=(3, [(1, 1)])))
+add_control("v2-nack-xonxoff", *control(NACK, seq=0x1311,
+                                        nack=(0x13, [(0x11, 2)])),
+            xon=True, comment="xon-xoff escaping of seq and payload")
+f, payload = control(NACK, seq=65, nack=(5, [(1, 2)]))
+add_control_raw("v2-nack-long-varints", f, v2_header(f),
+                b"\x85\x00\x81\x80\x00\x82\x00",
+                comment="frag_count 5, first 1 and count 2 in longer forms")
+add_control("v2-key-request-stream", *control(KEY_REQUEST, seq=77, stream=1))
+add_control("v2-caps-request-sender-time",
+            *control(CAPS_REQUEST, seq=0x8000, sender_time=ST))
+f, payload = control(REPORT, seq=12, report=REPORT_EXAMPLE)
+add_control_raw("v2-report-extension", f,
+                bytes([0x82, 0x80, 0x04, 12, 0]) + varint(3) +
+                ext_record(0x01, b"\x42"), payload,
+                comment="a REPORT with a non-critical extension record")
+
 # xon-xoff (section 15) on a version 2 packet.
 add_v2("v2-xonxoff", frame(DATA, seq=0x7D13, flags=0x0011, pts=0x1113),
        b"\x11\x13\x7d\x00\x31\x33\x5d\x20", xon=True,
@@ -1325,13 +1508,27 @@ reject_v2("v2-reject-version-1-type", bytes([0x11, 0, 0, 0] + [0] * 40),
 reject_v2("v2-reject-type-4", bytes([0x42, 0, 1, 0]), "malformed",
           "type 4 was reserved; it is PARITY now (section 8.1), and this "
           "header ends before its frag_index")
+# Types 5 and 8 to 11 were reserved too: these bytes, seq 1 and no payload,
+# are now a SKIP, a REPORT and a NACK that lack their payload, a
+# KEY_REQUEST and a CAPS_REQUEST (section 8.2).  They keep their place, so
+# that their fuzz seeds keep their bytes.
+CONTROL_RENAMED = {SKIP: "v2-skip", KEY_REQUEST: "v2-key-request",
+                   CAPS_REQUEST: "v2-caps-request"}
 for t in (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):
-    reject_v2("v2-reject-type-%d" % t, bytes([0x02 | t << 4, 0, 1, 0]),
-              "unknown_type", "reserved type %d" % t)
-reject_v2("v2-reject-type-first", bytes([0x52, 0x80, 0x00, 0x00]),
+    was = "type %d was reserved; it is %s now (section 8.2)" % (
+        t, TYPE_NAMES.get(t))
+    if t in CONTROL_RENAMED:
+        add_v2(CONTROL_RENAMED[t], frame(t, seq=1), comment=was)
+    elif t in CONTROL_TYPES:
+        reject_v2("v2-reject-type-%d" % t, bytes([0x02 | t << 4, 0, 1, 0]),
+                  "malformed", was + ", and this one lacks its payload")
+    else:
+        reject_v2("v2-reject-type-%d" % t, bytes([0x02 | t << 4, 0, 1, 0]),
+                  "unknown_type", "reserved type %d" % t)
+reject_v2("v2-reject-type-first", bytes([0xC2, 0x80, 0x00, 0x00]),
           "unknown_type",
-          "a reserved type is told before its header is read: MORE set, "
-          "but no seq")
+          "a reserved type (12) is told before its header is read: MORE "
+          "set, but no seq")
 reject_v2("v2-reject-more-reserved", bytes([0x02, 0x80, 0x08, 0, 0]),
           "unsupported", "more bit 3 (reserved)")
 reject_v2("v2-reject-more-reserved-7", bytes([0x22, 0x80, 0x80, 0, 0]),
@@ -1459,6 +1656,67 @@ reject_v2("v2-reject-caps-compact-long", bytes([0x22, 0x01, 0, 0]),
           payload=b"\x81" * (CAPS_MAX + 1))
 reject_v2("v2-reject-eos-payload", bytes([0x32, 0, 0, 0]), "malformed",
           "an EOS with a payload", payload=b"x")
+
+# Control packets (section 8.2) a receiver drops.
+for t in (SKIP, KEY_REQUEST, CAPS_REQUEST):
+    name = TYPE_NAMES[t].lower().replace("_", "-")
+    reject_control("v2-reject-%s-payload" % name, bytes([0x02 | t << 4, 0, 2,
+                                                         0]),
+                   "malformed", "a %s with a payload" % TYPE_NAMES[t],
+                   payload=b"\x00")
+reject_control("v2-reject-skip-seq-cut", bytes([0x52, 0x80, 0x00, 0x00]),
+               "malformed", "MORE set: the seq of a SKIP lacks a byte")
+REPORT_BYTES = report_payload(REPORT_EXAMPLE)
+for bit in range(7):
+    t = CONTROL_TYPES[bit % len(CONTROL_TYPES)]
+    reject_control("v2-reject-%s-fields-%02x" % (
+        TYPE_NAMES[t].lower().replace("_", "-"), 1 << bit),
+        bytes([0x02 | t << 4, 1 << bit, 0, 0]), "unsupported",
+        "%s fields bit %d (reserved)" % (TYPE_NAMES[t], bit),
+        payload={REPORT: REPORT_BYTES, NACK: b"\x00"}.get(t, b""))
+reject_control("v2-reject-report-more-reserved",
+               bytes([0x82, 0x80, 0x10, 0, 0]), "unsupported",
+               "more bit 4 (reserved) on a REPORT", payload=REPORT_BYTES)
+reject_control("v2-reject-nack-extension-critical",
+               bytes([0x92, 0x80, 0x04, 0, 0, 3]) + ext_record(0x80, b"\x01"),
+               "unsupported", "a critical extension on a NACK",
+               payload=b"\x00")
+reject_control("v2-reject-report-6", bytes([0x82, 0, 0, 0]), "malformed",
+               "a REPORT of six varints", payload=REPORT_BYTES[:-1])
+reject_control("v2-reject-report-cut", bytes([0x82, 0, 0, 0]), "malformed",
+               "the seventh varint of a REPORT cut short",
+               payload=REPORT_BYTES[:-1] + b"\x81")
+reject_control("v2-reject-report-later-cut", bytes([0x82, 0, 0, 0]),
+               "malformed", "a varint after the seven cut short",
+               payload=REPORT_BYTES + b"\x80")
+reject_control("v2-reject-report-last-seq", bytes([0x82, 0, 0, 0]),
+               "malformed", "last_seq 65536",
+               payload=report_payload((0x10000,) + REPORT_EXAMPLE[1:]))
+reject_control("v2-reject-report-varint-11", bytes([0x82, 0, 0, 0]),
+               "malformed", "an 11-byte delay varint",
+               payload=b"\x05" + b"\x80" * 10 + b"\x00" + REPORT_BYTES[3:])
+reject_control("v2-reject-report-varint-65-bits", bytes([0x82, 0, 0, 0]),
+               "malformed", "a tenth byte of 02: a delay over 64 bits",
+               payload=b"\x05" + b"\x80" * 9 + b"\x02" + REPORT_BYTES[3:])
+NACK_REJECTS = [
+    ("no-pairs", nack_payload(5, []), "frag_count 5 and no pairs"),
+    ("whole-pairs", nack_payload(0, [(0, 1)]), "frag_count 0 and a pair"),
+    ("cut", nack_payload(5, [(1, 1)])[:-1], "the last pair lacks its count"),
+    ("varint-cut", b"\x05\x01\x81", "the count varint runs into the CRC"),
+    ("count-0", nack_payload(5, [(1, 0)]), "count 0"),
+    ("past-end", nack_payload(5, [(3, 3)]), "pieces 3 to 5 of 5"),
+    ("first-past", nack_payload(5, [(5, 1)]), "first = frag_count"),
+    ("overlap", nack_payload(5, [(0, 2), (1, 1)]), "ranges that overlap"),
+    ("backwards", nack_payload(5, [(3, 1), (1, 1)]), "ranges backwards"),
+    ("frag-count-range", nack_payload(0x10000, [(0, 1)]),
+     "frag_count 65536"),
+    ("129-bytes", b"\xc8\x81\x00" + nack_payload(200, [(2 * i, 1)
+                                                     for i in range(63)])[2:],
+     "v2-nack-128-bytes with frag_count in 3 bytes: 129 bytes"),
+]
+for what, payload, comment in NACK_REJECTS:
+    reject_control("v2-reject-nack-%s" % what, bytes([0x92, 0, 0, 0]),
+                   "malformed", "a NACK: " + comment, payload=payload)
 
 # --- cobs and slip framings (sections 19, 20) -----------------------------
 
@@ -1778,7 +2036,10 @@ NOTES = {
     "native": "# 'previous: seq,pts,duration' is the frame the packet refers "
               "to, which the\n# receiver holds; 'unknown' lists the times it "
               "cannot resolve without it.\n# 'encode: no': valid, but not "
-              "what the reference encoder writes.\n",
+              "what the reference encoder writes.\n# 'report: last_seq,"
+              "delay,packets,damaged,wire_bytes,lost,repaired' and\n# "
+              "'nack: frag_count;first+count,...': what a REPORT or NACK "
+              "payload says.\n",
     "caps": "# 'encode: no': a valid compact form that is not the reference "
             "encoder's.\n# 'expect': sf_caps_expand() refuses it.\n",
     "fec": "# Records are separated by blank lines; 'key: value'.  A frame "
@@ -1829,6 +2090,10 @@ def is_parity(rec):
     return "-parity-" in dict(rec)["name"]
 
 
+def is_control(rec):
+    return dict(rec)["name"] in CONTROL_RECORDS
+
+
 def record_seeds(which):
     """One seed per record: the packet twice."""
     global count
@@ -1848,7 +2113,7 @@ def record_seeds(which):
 
 # The PARITY records came later: they are seeded after the seeds that were
 # there before them, which keep their bytes.
-record_seeds(lambda rec: not is_parity(rec))
+record_seeds(lambda rec: not is_parity(rec) and not is_control(rec))
 
 
 def mixed(name, parts, cfg):
@@ -1884,6 +2149,12 @@ mixed("mixed-v2-parity",
        "v2-fragment-first-predicted", "v2-reject-parity-index",
        "v2-fragment-middle-predicted", "v2-parity-predicted-1",
        "v2-parity-example-0", "v2-parity-stream-0", "v2-eos"], BIG)
+record_seeds(is_control)
+mixed("mixed-v2-control",
+      ["v2-fragment-first", "v2-nack", "v2-fragment-last", "v2-report",
+       "v2-skip-stream-sender-time", "v2-reject-nack-overlap",
+       "v2-key-request", "v2-example-next", "v2-reject-report-fields-02",
+       "v2-caps-request-sender-time", "v2-nack-whole", "v2-eos"], BIG)
 os.makedirs(CORPUS_DIR, exist_ok=True)
 for old in os.listdir(CORPUS_DIR):
     os.remove(os.path.join(CORPUS_DIR, old))
@@ -1920,5 +2191,10 @@ src_seed("v2-parity", ["v2-caps-plain", "v2-fragment-first",
                        "v2-fragment-middle-predicted", "v2-parity-predicted-0",
                        "v2-parity-predicted-1", "v2-example",
                        "v2-parity-example-0", "v2-eos"])
+src_seed("v2-control", ["v2-caps-plain", "v2-fragment-first", "v2-skip",
+                        "v2-fragment-middle", "v2-report", "v2-fragment-last",
+                        "v2-nack", "v2-key-request", "v2-example",
+                        "v2-caps-request", "v2-reject-nack-overlap",
+                        "v2-example-next", "v2-eos"])
 src_seed("v2-filtered", ["v2-caps-compact-h264", "v2-data-all-fields",
                          "v2-seq-wrap"], 4)

@@ -145,6 +145,24 @@ sft_decode_stream (sf_decoder *dec, const uint8_t *data, size_t len,
   return packets;
 }
 
+/* The control packets of docs/protocol.md, section 8.2; test_control.c
+ * tests them, the other tests the reserved types around them. */
+static inline int
+sft_is_control (unsigned type)
+{
+  return type == SF_TYPE_SKIP ||
+      (type >= SF_TYPE_REPORT && type <= SF_TYPE_CAPS_REQUEST);
+}
+
+static inline int
+sft_same_report (const sf_report *a, const sf_report *b)
+{
+  return a->last_seq == b->last_seq && a->delay_us == b->delay_us &&
+      a->packets == b->packets && a->damaged == b->damaged &&
+      a->wire_bytes == b->wire_bytes && a->lost == b->lost &&
+      a->repaired == b->repaired;
+}
+
 /* sf_seq_tracker_update () for a packet of this version, type and seq. */
 static inline uint32_t
 sft_seq_update (sf_seq_tracker *t, uint8_t version, uint8_t type, uint32_t seq)

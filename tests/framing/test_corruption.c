@@ -545,8 +545,8 @@ typedef struct {
 static const bad_packet bad_v2[] = {
   { "\x03\x00\x00\x00", 4, "abc", 3, 0 },     /* version 3 */
   { "\x11\x00\x00\x00", 4, "abc", 3, 0 },     /* version 1 with a type */
-  { "\x52\x00\x00\x00", 4, "abc", 3, 1 },     /* reserved type 5 */
-  { "\x92\x80\x00\x00", 4, "", 0, 1 },        /* NACK, MORE, 1-byte seq */
+  { "\x62\x00\x00\x00", 4, "abc", 3, 1 },     /* reserved type 6 */
+  { "\xc2\x80\x00\x00", 4, "", 0, 1 },        /* type 12, MORE, 1-byte seq */
   { "\x02\x80\x10\x00\x00", 5, "abc", 3, 2 }, /* more bit 4 */
   { "\x02\x60\x00\x00", 4, "abc", 3, 2 },     /* DURATION encoding 3 */
   { "\x22\x04\x00\x00", 4, "abc", 3, 2 },     /* CAPS fields bit 2 */
@@ -556,6 +556,9 @@ static const bad_packet bad_v2[] = {
   { "\x12\x00\x00\x00\x02\x02", 6, "abc", 3, 3 }, /* fragment 2 of 2 */
   { "\x32\x00\x00\x00", 4, "abc", 3, 3 },         /* EOS payload */
   { "\x22\x00\x00\x00", 4, "a\0b", 3, 3 },        /* NUL in plain caps */
+  { "\x82\x01\x00\x00", 4, "1234567", 7, 2 },     /* REPORT fields bit 0 */
+  { "\x52\x00\x00\x00", 4, "abc", 3, 3 },         /* SKIP with a payload */
+  { "\x92\x00\x00\x00", 4, "\x04\x00\x02\x01\x01", 5, 3 }, /* NACK overlap */
 };
 
 static void
@@ -626,7 +629,7 @@ test_bad_headers (stream *s)
   want.packets = 3;
   check_stats (&st, &want, "bad headers");
   CHECK (want.bad_version == 4 && want.unknown_type == 5 &&
-      want.unsupported == 4 && want.malformed == 7);
+      want.unsupported == 5 && want.malformed == 9);
 
   /* CAPS at the size limit passes, one byte more does not. */
   memset (caps, 'c', sizeof (caps));

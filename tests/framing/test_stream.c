@@ -475,7 +475,7 @@ test_errors_match (void)
   h.version = 3;
   check_refused (&h, "x", 1, SF_ERR_VERSION, "version 3");
   h.version = SF_VERSION;
-  h.type = 5;
+  h.type = 6;
   check_refused (&h, "x", 1, SF_ERR_TYPE, "reserved type");
   h.type = SF_TYPE_DATA;
   h.flags = 0x8000;
@@ -489,6 +489,65 @@ test_errors_match (void)
   h.version = SF_VERSION_1;
   h.caps_compact = 1;
   check_refused (&h, "x", 1, SF_ERR_ARG, "version 1 compact caps");
+}
+
+/* Control packets (section 8.2): the same bytes and the same refusals as
+ * the one-shot encoder, however the payload is cut; sf_stream_sink()
+ * checks the bytes it does not take yet as well. */
+static void
+test_control (uint64_t *rng)
+{
+  static const struct {
+    uint8_t type;
+    const char *payload;
+    size_t len;
+    sf_result want;
+    const char *what;
+  } cases[] = {
+    { SF_TYPE_SKIP, "", 0, SF_OK, "SKIP" },
+    { SF_TYPE_SKIP, "x", 1, SF_ERR_LENGTH, "SKIP with a payload" },
+    { SF_TYPE_KEY_REQUEST, "x", 1, SF_ERR_LENGTH, "KEY_REQUEST, payload" },
+    { SF_TYPE_CAPS_REQUEST, "", 0, SF_OK, "CAPS_REQUEST" },
+    { SF_TYPE_REPORT, "\x07\xdc\x0b\xe8\x07\x03\xc0\xc4\x07\x02\x01", 11, SF_OK,
+        "REPORT" },
+    { SF_TYPE_REPORT, "\x07\xdc\x0b\xe8\x07\x03\xc0\xc4\x07\x02", 10,
+        SF_ERR_ARG, "REPORT of six varints" },
+    { SF_TYPE_REPORT, "\x80\x80\x04\0\0\0\0\0\0", 9, SF_ERR_ARG,
+        "REPORT, last_seq 65536" },
+    { SF_TYPE_NACK, "\x00", 1, SF_OK, "NACK of a whole frame" },
+    { SF_TYPE_NACK, "\x05\x00\x02\x03\x02", 5, SF_OK, "NACK" },
+    { SF_TYPE_NACK, "\x05\x00\x02\x03\x03", 5, SF_ERR_ARG,
+        "NACK past frag_count" },
+    { SF_TYPE_NACK, "\x05\x00\x02\x01", 4, SF_ERR_ARG, "NACK cut short" },
+  };
+  uint8_t nack[SF_CONTROL_PAYLOAD_MAX + 2];
+  unsigned mismatches = 0;
+  stream_cfg c = { SF_MODE_NATIVE, 0, NULL, NULL };
+  sf_header h;
+  size_t i;
+
+  for (i = 0; i < sizeof (cases) / sizeof (cases[0]); i++) {
+    sf_header_init (&h, cases[i].type);
+    h.seq = 0x1234;
+    c.hdr = &h;
+    check_refused (&h, cases[i].payload, cases[i].len, cases[i].want,
+        cases[i].what);
+    mismatches += compare_all (&c, (const uint8_t *) cases[i].payload,
+        cases[i].len, rng, cases[i].what);
+  }
+  /* frag_count 1000 and 63 ranges: 128 bytes, then 129. */
+  sf_header_init (&h, SF_TYPE_NACK);
+  nack[0] = 0xE8;
+  nack[1] = 0x07;
+  for (i = 0; i < 63; i++) {
+    nack[2 + 2 * i] = (uint8_t) (2 * i);
+    nack[3 + 2 * i] = 1;
+  }
+  check_refused (&h, nack, 128, SF_OK, "NACK of 128 bytes");
+  nack[128] = 0x7F;
+  nack[129] = 1;
+  check_refused (&h, nack, 130, SF_ERR_LENGTH, "NACK of 130 bytes");
+  CHECK_MSG (mismatches == 0, "%u mismatches", mismatches);
 }
 
 /* Version 1 with a payload_len that does not match what comes. */
@@ -727,6 +786,7 @@ main (void)
   test_equal_all_lengths (&rng);
   test_equal_headers (&rng);
   test_errors_match ();
+  test_control (&rng);
   test_errors_v1_length ();
   test_errors_api ();
   test_round_trip (&rng);

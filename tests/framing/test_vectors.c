@@ -38,6 +38,12 @@ typedef struct {
   uint64_t prev_pts;
   uint64_t prev_duration;
   unsigned unknown;
+  /* what a REPORT or NACK payload says; nack_pairs counts them all, ranges
+   * holds the first SF_NACK_RANGES_MAX */
+  int has_report, has_nack;
+  sf_report report;
+  sf_nack nack;
+  size_t nack_pairs;
   /* caps.txt */
   char *caps;
   size_t caps_len;
@@ -45,7 +51,7 @@ typedef struct {
   size_t compact_len;
 } vector;
 
-static size_t n_vectors, n_native, n_caps;
+static size_t n_vectors, n_native, n_caps, n_control;
 
 static int
 parse_hex (const char *s, uint8_t **out, size_t *out_len)
@@ -92,6 +98,16 @@ parse_type (const vector *v, const char *s)
     return SF_TYPE_CAPS;
   if (!strcmp (s, "EOS"))
     return SF_TYPE_EOS;
+  if (!strcmp (s, "SKIP"))
+    return SF_TYPE_SKIP;
+  if (!strcmp (s, "REPORT"))
+    return SF_TYPE_REPORT;
+  if (!strcmp (s, "NACK"))
+    return SF_TYPE_NACK;
+  if (!strcmp (s, "KEY_REQUEST"))
+    return SF_TYPE_KEY_REQUEST;
+  if (!strcmp (s, "CAPS_REQUEST"))
+    return SF_TYPE_CAPS_REQUEST;
   CHECK_MSG (0, "%s: unknown type %s", v->name, s);
   return SF_TYPE_MAX;
 }
@@ -121,6 +137,56 @@ parse_unknown (vector *v, const char *s)
     v->unknown |= UNKNOWN_DTS;
   if (strstr (s, "duration"))
     v->unknown |= UNKNOWN_DURATION;
+}
+
+/* "last_seq,delay,packets,damaged,wire_bytes,lost,repaired" */
+static void
+parse_report (vector *v, const char *s)
+{
+  uint64_t f[7];
+  char *end;
+  int i;
+
+  for (i = 0; i < 7; i++) {
+    f[i] = strtoull (s, &end, 10);
+    if (!CHECK_MSG (end != s && *end == (i < 6 ? ',' : '\0'),
+            "%s: bad report %s", v->name, s))
+      return;
+    s = end + 1;
+  }
+  v->has_report = 1;
+  v->report.last_seq = (uint16_t) f[0];
+  v->report.delay_us = f[1];
+  v->report.packets = f[2];
+  v->report.damaged = f[3];
+  v->report.wire_bytes = f[4];
+  v->report.lost = f[5];
+  v->report.repaired = f[6];
+}
+
+/* "frag_count", then ";first+count,first+count..." when there are pairs */
+static void
+parse_nack (vector *v, const char *s)
+{
+  unsigned long first, count;
+  char *end;
+  int n;
+
+  v->nack.frag_count = (uint16_t) strtoul (s, &end, 10);
+  for (s = end; *s == ';' || *s == ','; s += n) {
+    if (!CHECK_MSG (sscanf (s + 1, "%lu+%lu%n", &first, &count, &n) == 2,
+            "%s: bad nack pair %s", v->name, s))
+      return;
+    n++;
+    if (v->nack.n_ranges < SF_NACK_RANGES_MAX) {
+      v->nack.ranges[v->nack.n_ranges].first = (uint16_t) first;
+      v->nack.ranges[v->nack.n_ranges].count = (uint16_t) count;
+      v->nack.n_ranges++;
+    }
+    v->nack_pairs++;
+  }
+  CHECK_MSG (*s == '\0', "%s: bad nack %s", v->name, s);
+  v->has_nack = 1;
 }
 
 /* Keys of caps.txt; 'compact' there is the compact form, not the flag. */
@@ -212,6 +278,10 @@ set_field (vector *v, const char *key, const char *value)
     parse_previous (v, value);
   } else if (!strcmp (key, "unknown")) {
     parse_unknown (v, value);
+  } else if (!strcmp (key, "report")) {
+    parse_report (v, value);
+  } else if (!strcmp (key, "nack")) {
+    parse_nack (v, value);
   } else {
     CHECK_MSG (0, "%s: unknown key %s", v->name, key);
   }
@@ -581,6 +651,49 @@ check_parse (const vector *v)
   free (pkt);
 }
 
+/* What the payload of a REPORT or NACK says, read by the helpers; and the
+ * payload as they write it, unless the sender wrote it otherwise or a NACK
+ * has more pairs than they hold. */
+static void
+check_control_payload (const vector *v)
+{
+  uint8_t out[SF_CONTROL_PAYLOAD_MAX];
+  size_t len = 0;
+  sf_report report;
+  sf_nack nack;
+  sf_result r;
+
+  CHECK_MSG (v->has_report == (v->hdr.type == SF_TYPE_REPORT) &&
+          v->has_nack == (v->hdr.type == SF_TYPE_NACK),
+      "%s: report or nack key", v->name);
+  if (v->has_report) {
+    n_control++;
+    CHECK_MSG (sf_report_read (v->payload, v->payload_len, &report) == SF_OK &&
+            sft_same_report (&report, &v->report),
+        "%s: sf_report_read", v->name);
+    r = sf_report_write (&v->report, out, sizeof (out), &len);
+    CHECK_MSG (v->no_encode ||
+            (r == SF_OK && len == v->payload_len &&
+                !memcmp (out, v->payload, len)),
+        "%s: sf_report_write (%s)", v->name, sf_result_name (r));
+  }
+  if (v->has_nack) {
+    n_control++;
+    memset (&nack, 0xAA, sizeof (nack));
+    CHECK_MSG (sf_nack_read (v->payload, v->payload_len, &nack) == SF_OK &&
+            nack.frag_count == v->nack.frag_count &&
+            nack.n_ranges == v->nack.n_ranges &&
+            !memcmp (nack.ranges, v->nack.ranges,
+                nack.n_ranges * sizeof (sf_range)),
+        "%s: sf_nack_read", v->name);
+    r = sf_nack_write (&v->nack, out, sizeof (out), &len);
+    CHECK_MSG (v->no_encode || v->nack_pairs > SF_NACK_RANGES_MAX ||
+            (r == SF_OK && len == v->payload_len &&
+                !memcmp (out, v->payload, len)),
+        "%s: sf_nack_write (%s)", v->name, sf_result_name (r));
+  }
+}
+
 static void
 run_native (const vector *v)
 {
@@ -591,6 +704,7 @@ run_native (const vector *v)
     CHECK_MSG (v->has_payload, "%s: no payload", v->name);
     if (!v->no_encode)
       check_native_encode (v);
+    check_control_payload (v);
   }
   check_stream_decode (v, &v->hdr, v->has_previous);
   if (v->has_previous && !v->expect[0]) {
@@ -862,8 +976,8 @@ main (int argc, char **argv)
     }
   }
   sf_crc32c_select (SF_CRC32C_AUTO);
-  printf ("%zu vectors checked (%zu native, %zu caps)\n", n_vectors, n_native,
-      n_caps);
-  CHECK (n_native >= 2 * 171 && n_caps >= 2 * 134);
+  printf ("%zu vectors checked (%zu native, %zu caps, %zu REPORT and NACK)\n",
+      n_vectors, n_native, n_caps, n_control);
+  CHECK (n_native >= 2 * 220 && n_caps >= 2 * 134 && n_control >= 2 * 16);
   return sft_summary ();
 }

@@ -48,6 +48,77 @@ is_frame (const sf_header *h)
       h->type == SF_TYPE_PARITY;
 }
 
+static int
+is_control (const sf_header *h)
+{
+  return h->type == SF_TYPE_SKIP ||
+      (h->type >= SF_TYPE_REPORT && h->type <= SF_TYPE_CAPS_REQUEST);
+}
+
+/* A REPORT reads, and what it says writes and reads back the same, in no
+ * more bytes (varints a later revision appends are dropped). */
+static void
+check_report (const sf_packet *pkt)
+{
+  uint8_t out[SF_CONTROL_PAYLOAD_MAX];
+  sf_report r, back;
+  size_t len;
+
+  REQUIRE (sf_report_read (pkt->payload, pkt->payload_len, &r) == SF_OK);
+  REQUIRE (sf_report_write (&r, out, sizeof (out), &len) == SF_OK);
+  REQUIRE (len >= 7 && len <= pkt->payload_len);
+  REQUIRE (sf_report_read (out, len, &back) == SF_OK);
+  REQUIRE (back.last_seq == r.last_seq && back.delay_us == r.delay_us &&
+      back.packets == r.packets && back.damaged == r.damaged &&
+      back.wire_bytes == r.wire_bytes && back.lost == r.lost &&
+      back.repaired == r.repaired);
+}
+
+/* A NACK of at most 128 bytes: ranges ascending, apart, within frag_count,
+ * none for a whole frame; what it says writes and reads back the same. */
+static void
+check_nack (const sf_packet *pkt)
+{
+  uint8_t out[SF_CONTROL_PAYLOAD_MAX];
+  sf_nack n, back;
+  uint32_t end = 0;
+  size_t len, i;
+
+  REQUIRE (pkt->payload_len <= SF_CONTROL_PAYLOAD_MAX);
+  REQUIRE (sf_nack_read (pkt->payload, pkt->payload_len, &n) == SF_OK);
+  REQUIRE (n.n_ranges <= SF_NACK_RANGES_MAX);
+  REQUIRE ((n.frag_count == 0) == (n.n_ranges == 0));
+  for (i = 0; i < n.n_ranges; i++) {
+    REQUIRE (n.ranges[i].first >= end && n.ranges[i].count > 0);
+    end = (uint32_t) n.ranges[i].first + n.ranges[i].count;
+    REQUIRE (end <= n.frag_count);
+  }
+  REQUIRE (sf_nack_write (&n, out, sizeof (out), &len) == SF_OK);
+  REQUIRE (len <= pkt->payload_len);
+  REQUIRE (sf_nack_read (out, len, &back) == SF_OK);
+  REQUIRE (back.frag_count == n.frag_count && back.n_ranges == n.n_ranges &&
+      memcmp (back.ranges, n.ranges, n.n_ranges * sizeof (sf_range)) == 0);
+}
+
+/* Control packets (section 8.2): version 2, no frame fields, their
+ * payload rules. */
+static void
+check_control (const sf_packet *pkt)
+{
+  const sf_header *h = &pkt->header;
+
+  REQUIRE (h->version == SF_VERSION);
+  REQUIRE (h->flags == 0 && h->pts == SF_TIME_NONE && h->dts == SF_TIME_NONE &&
+      h->duration == SF_TIME_NONE && h->frag_index == 0 && h->frag_count == 0 &&
+      !h->caps_compact);
+  if (h->type == SF_TYPE_REPORT)
+    check_report (pkt);
+  else if (h->type == SF_TYPE_NACK)
+    check_nack (pkt);
+  else
+    REQUIRE (pkt->payload_len == 0);
+}
+
 /* What every delivered native packet satisfies (docs/protocol.md, sections
  * 4 to 12). */
 static void
@@ -58,7 +129,8 @@ check_native_header (const sf_packet *pkt)
   REQUIRE (h->version == SF_VERSION || h->version == SF_VERSION_1);
   REQUIRE (h->type == SF_TYPE_DATA || h->type == SF_TYPE_CAPS ||
       h->type == SF_TYPE_EOS ||
-      ((h->type == SF_TYPE_FRAGMENT || h->type == SF_TYPE_PARITY) &&
+      ((h->type == SF_TYPE_FRAGMENT || h->type == SF_TYPE_PARITY ||
+           is_control (h)) &&
           h->version == SF_VERSION));
   REQUIRE (pkt->payload_len == h->payload_len);
   if (h->version == SF_VERSION_1) {
@@ -83,6 +155,8 @@ check_native_header (const sf_packet *pkt)
         (h->caps_compact || !memchr (pkt->payload, 0, pkt->payload_len)));
   if (h->type == SF_TYPE_EOS)
     REQUIRE (pkt->payload_len == 0);
+  if (is_control (h))
+    check_control (pkt);
   if (!is_frame (h))
     REQUIRE (h->flags == 0 || h->version == SF_VERSION_1);
   if (!is_frame (h) || h->version == SF_VERSION_1)

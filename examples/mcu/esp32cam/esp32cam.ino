@@ -79,7 +79,7 @@
 // --- State ----------------------------------------------------------------
 
 // No buffer holds a frame or a packet.  The frame stays in the camera's
-// frame buffer, the streaming encoder (432 bytes) reads it from there a COBS
+// frame buffer, the streaming encoder (448 bytes) reads it from there a COBS
 // block at a time, and the wire goes to the UART through wire[]; so a frame
 // of any size goes out, and the camera's second frame buffer is all the
 // extra memory streaming needs.

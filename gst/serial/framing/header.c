@@ -301,7 +301,10 @@ plan_v2 (v2_plan *p, const sf_header *hdr, const sf_frame_ref *ref)
     case SF_TYPE_EOS:
       break;
     default:
-      return SF_ERR_TYPE;
+      /* Control packets have the common fields only (section 8.2). */
+      if (!sf_type_is_control (hdr->type))
+        return SF_ERR_TYPE;
+      break;
   }
   if (p->more)
     p->fields |= SF_V2_MORE;
@@ -542,8 +545,9 @@ check_fields (uint8_t type, uint8_t fields)
     case SF_TYPE_EOS:
       return fields & SF_V2_EOS_RESERVED ? SF_ERR_UNSUPPORTED : SF_OK;
     default:
-      /* Control packets go the other way, and the rest is reserved. */
-      return SF_ERR_TYPE;
+      if (!sf_type_is_control (type))
+        return SF_ERR_TYPE;
+      return fields & SF_V2_CONTROL_RESERVED ? SF_ERR_UNSUPPORTED : SF_OK;
   }
 }
 
@@ -649,7 +653,10 @@ check_payload (const sf_header *hdr, const uint8_t *payload)
     case SF_TYPE_EOS:
       return hdr->payload_len == 0 ? SF_OK : SF_ERR_LENGTH;
     default:
-      return SF_ERR_TYPE;
+      /* Varints, or nothing (section 8.2). */
+      if (!sf_type_is_control (hdr->type))
+        return SF_ERR_TYPE;
+      return sf_control_check_payload (hdr->type, payload, hdr->payload_len);
   }
 }
 

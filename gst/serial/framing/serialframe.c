@@ -127,7 +127,10 @@ check_header (const sf_header *hdr)
           ? SF_OK
           : SF_ERR_LENGTH;
     default:
-      return SF_ERR_TYPE;
+      /* Version 1 has no control packets. */
+      return sf_type_is_control (hdr->type) && hdr->version == SF_VERSION
+          ? SF_OK
+          : SF_ERR_TYPE;
   }
 }
 
@@ -162,6 +165,7 @@ begin_native (sf_encoder *enc, const sf_header *hdr, const sf_frame_ref *ref)
   enc->type = hdr->type;
   enc->version = hdr->version;
   enc->compact = hdr->type == SF_TYPE_CAPS && hdr->caps_compact;
+  sf_control_check_init (&enc->ctl, hdr->type);
   enc->crc = sf_crc32c (0, packed, len);
   sf_cobs_enc_init (&c, enc->dst, enc->dst_size, 0);
   enc_store (enc, &c);
@@ -237,7 +241,7 @@ check_native_write (sf_encoder *enc, const uint8_t *p, size_t len)
     if (!enc->compact && memchr (p, 0, len))
       return SF_ERR_ARG;
   }
-  return SF_OK;
+  return sf_control_check_write (&enc->ctl, p, len);
 }
 
 sf_result
@@ -297,6 +301,9 @@ sf_encoder_finish (sf_encoder *enc, size_t *written)
     if (enc->version == SF_VERSION_1 ? enc->remaining != 0
                                      : enc->payload < enc->remaining)
       return enc_fail (enc, SF_ERR_LENGTH);
+    r = sf_control_check_write_end (&enc->ctl);
+    if (r != SF_OK)
+      return enc_fail (enc, r);
     sf_put_le32 (crc, enc->crc);
     r = enc_cobs (enc, crc, sizeof (crc));
   }
@@ -531,6 +538,8 @@ sf_type_name (uint8_t type)
       return "FRAGMENT";
     case SF_TYPE_PARITY:
       return "PARITY";
+    case SF_TYPE_SKIP:
+      return "SKIP";
     case SF_TYPE_REPORT:
       return "REPORT";
     case SF_TYPE_NACK:

@@ -117,8 +117,11 @@ typedef enum {
 #define SF_TYPE_CAPS 0x2     /* the stream description */
 #define SF_TYPE_EOS 0x3      /* end of stream */
 #define SF_TYPE_PARITY 0x4   /* parity of a frame's pieces (section 8.1) */
-/* 0x5-0x7: reserved, sender to receiver. */
-/* 0x8-0xE: reserved for control packets, receiver to sender. */
+/* Control packets (section 8.2): SKIP goes from sender to receiver, the
+ * others from receiver to sender. */
+#define SF_TYPE_SKIP 0x5 /* frames before seq will not be repaired */
+/* 0x6-0x7: reserved, sender to receiver. */
+/* 0x8-0xE: control packets, receiver to sender; 0xC-0xE reserved. */
 #define SF_TYPE_REPORT 0x8       /* receiver report */
 #define SF_TYPE_NACK 0x9         /* retransmission request */
 #define SF_TYPE_KEY_REQUEST 0xA  /* key-frame request */
@@ -314,6 +317,69 @@ sf_result sf_fec_recover_block (uint32_t k, uint32_t m,
     const uint8_t *const *data, const uint8_t *const *parity,
     uint8_t *const *out, size_t F, uint8_t *work);
 
+/* --- Control packets (docs/protocol.md, section 8.2) ------------------
+ * SKIP, REPORT, NACK, KEY_REQUEST and CAPS_REQUEST: the common header
+ * without frame fields, and a payload of varints, empty but for REPORT and
+ * NACK.  The packet encoders refuse, and the decoders drop as malformed, a
+ * payload that breaks the rules below; these helpers write and read the
+ * two payloads that have fields. */
+
+#define SF_CONTROL_PAYLOAD_MAX 128 /* NACK payload limit; REPORT fits too */
+#define SF_NACK_RANGES_MAX 20      /* pairs that always fit in 128 bytes */
+
+/* A receiver report: last_seq is the seq of the last intact packet of a
+ * frame, delay_us the microseconds from its arrival to the report, the
+ * rest counted since the receiver started. */
+typedef struct {
+  uint16_t last_seq;
+  uint64_t delay_us, packets, damaged, wire_bytes, lost, repaired;
+} sf_report;
+
+/* count pieces from piece first. */
+typedef struct {
+  uint16_t first, count;
+} sf_range;
+
+/* The pieces of frame seq (the packet's) that a receiver asks for again:
+ * ranges ascending, not overlapping (they may touch), within frag_count. */
+typedef struct {
+  uint16_t frag_count; /* 0: the whole frame, no ranges */
+  uint8_t n_ranges;
+  sf_range ranges[SF_NACK_RANGES_MAX];
+} sf_nack;
+
+/* Write the payload into out (out_size bytes), *len its length, in the
+ * shortest varints; SF_ERR_ARG for values that break section 8.2 (a NACK:
+ * ranges empty, overlapping, backwards or past frag_count, none with a
+ * frag_count, some without, more than SF_NACK_RANGES_MAX),
+ * SF_ERR_OUTPUT_FULL when it does not fit. */
+sf_result sf_report_write (const sf_report *r, uint8_t *out, size_t out_size,
+    size_t *len);
+sf_result sf_nack_write (const sf_nack *n, uint8_t *out, size_t out_size,
+    size_t *len);
+/* Read a payload; SF_ERR_MALFORMED when it breaks section 8.2, and then
+ * *r or *n is zeroed.  Varints that a later revision appends to a REPORT
+ * are ignored, but must be varints: the payload is a whole number of them,
+ * none cut short or over 64 bits.  A NACK's pairs fill its payload; of
+ * more than SF_NACK_RANGES_MAX (up to 63 fit in 128 bytes), all are
+ * checked and the first SF_NACK_RANGES_MAX kept, as a sender that repeats
+ * those first hears again about the rest. */
+sf_result sf_report_read (const uint8_t *payload, size_t len, sf_report *r);
+sf_result sf_nack_read (const uint8_t *payload, size_t len, sf_nack *n);
+
+/* private: the payload rules of a control packet, checked as its bytes
+ * come, for encoders that take the payload in pieces. */
+typedef struct {
+  uint32_t value;      /* the varint being read, saturated past 28 bits */
+  uint16_t frag_count; /* NACK */
+  uint16_t first;      /* NACK: of the pair being read */
+  uint16_t end;        /* NACK: past the last range read */
+  uint8_t type;        /* SF_TYPE_*: other types have no rules here */
+  uint8_t bytes;       /* of the varint being read */
+  uint8_t count;       /* varints read, up to 255 */
+  uint8_t size;        /* NACK: payload bytes, up to SF_CONTROL_PAYLOAD_MAX */
+} sf_control_check;
+
 /* --- Compact caps (docs/protocol.md, section 9.2) ---------------------- */
 
 /* Bytes of the compact form of a caps string, at most. */
@@ -336,9 +402,11 @@ sf_result sf_caps_expand (const uint8_t *in, size_t len, char *out,
 
 /* Native packet, of hdr->version (SF_VERSION, or SF_VERSION_1 for tests
  * and old firmware).  The payload length comes from len (hdr->payload_len
- * is ignored); hdr->type is DATA, FRAGMENT (version 2), CAPS (at most
- * SF_CAPS_MAX bytes, no NUL) or EOS (no payload).  No field refers to a
- * previous frame: sf_encoder_begin_ref() does that. */
+ * is ignored); hdr->type is DATA, FRAGMENT or PARITY (version 2), CAPS (at
+ * most SF_CAPS_MAX bytes, no NUL) or EOS (no payload), or a control packet
+ * (version 2; a payload as sf_report_write() and sf_nack_write() make it,
+ * else none).  No field refers to a previous frame: sf_encoder_begin_ref()
+ * does that. */
 sf_result sf_encode_native (const sf_header *hdr, const void *payload,
     size_t len, unsigned options, uint8_t *dst, size_t dst_size,
     size_t *written);
@@ -391,6 +459,8 @@ typedef struct {
   uint64_t remaining; /* native version 1: payload bytes still announced;
                        * version 2: the fewest the type needs */
   uint64_t payload;   /* native: payload bytes written */
+  /* native control packets: section 8.2's rules on the payload so far */
+  sf_control_check ctl;
   uint32_t crc;
   uint8_t mode;
   uint8_t type;       /* native packet type */
@@ -440,9 +510,10 @@ typedef struct {
   uint64_t bad_version;   /* native: CRC fine, version neither 1 nor 2 */
   uint64_t malformed;     /* too short for header and CRC, payload length
                            * not matching, CAPS too long or with NUL, EOS
-                           * with payload, COBS block cut by a delimiter,
+                           * with payload, a control payload that breaks
+                           * section 8.2, COBS block cut by a delimiter,
                            * bad SLIP escape, bad xon-xoff escape */
-  uint64_t unknown_type;  /* native: valid packet of a type not handled */
+  uint64_t unknown_type;  /* native: valid packet of a reserved type */
   uint64_t unsupported;   /* native: valid packet using a feature this
                            * receiver lacks (a reserved field bit or
                            * encoding, an unknown critical extension) */
@@ -545,8 +616,8 @@ const char *sf_dec_state_name (sf_dec_state state);
  * streaming a camera frame to its UART.  In the style of heatshrink's
  * sink/poll/finish: the payload goes in, in pieces of any size, and the wire
  * bytes come out through a buffer of the caller's, of any size (one byte
- * will do).  The state is one sf_stream of fixed size: 432 bytes on x86-64
- * and on 32-bit CPUs that align 64-bit integers to 8 bytes (ESP32, ARM), 428
+ * will do).  The state is one sf_stream of fixed size: 448 bytes on x86-64
+ * and on 32-bit CPUs that align 64-bit integers to 8 bytes (ESP32, ARM), 444
  * on i386; room for the longest header and one COBS block.  Nothing else is
  * needed, and the payload is never copied whole.  The CRC-32C is computed as
  * the payload goes through.
@@ -554,9 +625,10 @@ const char *sf_dec_state_name (sf_dec_state state);
  * The output is byte for byte what sf_encode_native(), sf_encode_cobs() and
  * sf_encode_slip() write with the same header and options, however the
  * input and output are cut; so are the errors (CAPS at most SF_CAPS_MAX
- * bytes without NUL, EOS without payload, FRAGMENT not empty).  Version 2
- * headers need nothing in advance; a version 1 header announces the
- * payload's length, which hdr->payload_len must give.
+ * bytes without NUL, EOS without payload, FRAGMENT not empty, control
+ * payloads as section 8.2 says).  Version 2 headers need nothing in
+ * advance; a version 1 header announces the payload's length, which
+ * hdr->payload_len must give.
  *
  *   sf_stream s;
  *   uint8_t out[64];
@@ -620,6 +692,8 @@ typedef struct {
   uint8_t trailer_len;
   unsigned options;
   sf_result error;
+  /* native control packets: section 8.2's rules on the payload taken */
+  sf_control_check ctl;
 } sf_stream;
 
 /* Starts a packet.  mode is SF_MODE_NATIVE (hdr as for sf_encode_native(),
@@ -648,7 +722,8 @@ sf_result sf_stream_poll (sf_stream *s, uint8_t *out, size_t out_size,
  * delimiter follow through sf_stream_poll().  SF_STREAM_MORE while bytes
  * are pending, SF_STREAM_DONE once everything was polled (it may be called
  * again), or an error (SF_ERR_LENGTH: a version 1 payload shorter than
- * announced, an empty FRAGMENT).  sf_stream_sink() is refused after it. */
+ * announced, an empty FRAGMENT; SF_ERR_ARG: a REPORT or NACK payload cut
+ * short).  sf_stream_sink() is refused after it. */
 sf_result sf_stream_finish (sf_stream *s);
 
 #ifdef __cplusplus

@@ -44,6 +44,30 @@ sf_type_is_piece (uint8_t type)
   return type == SF_TYPE_FRAGMENT || type == SF_TYPE_PARITY;
 }
 
+/* Control packets (section 8.2): no frame fields, a payload of varints. */
+static inline int
+sf_type_is_control (uint8_t type)
+{
+  return type == SF_TYPE_SKIP ||
+      (type >= SF_TYPE_REPORT && type <= SF_TYPE_CAPS_REQUEST);
+}
+
+/* The payload rules of section 8.2 on a control packet of type (other
+ * types pass), fed in pieces: SF_ERR_LENGTH for a payload on a type that
+ * has none or a NACK over SF_CONTROL_PAYLOAD_MAX bytes, SF_ERR_MALFORMED
+ * for a varint that breaks them, and at the end for a payload cut short. */
+void sf_control_check_init (sf_control_check *ck, uint8_t type);
+sf_result sf_control_check_feed (sf_control_check *ck, const uint8_t *p,
+    size_t len);
+sf_result sf_control_check_end (const sf_control_check *ck);
+/* The same on a whole payload, for receivers. */
+sf_result sf_control_check_payload (uint8_t type, const uint8_t *p, size_t len);
+/* The same for encoders, whose caller gave the payload: SF_ERR_ARG for
+ * what a receiver finds malformed. */
+sf_result sf_control_check_write (sf_control_check *ck, const uint8_t *p,
+    size_t len);
+sf_result sf_control_check_write_end (const sf_control_check *ck);
+
 /* Version 2 header bits (docs/protocol.md, section 5). */
 #define SF_V2_HEADER_MIN 4 /* lead, fields, seq */
 #define SF_SEQ_MASK 0xFFFFu
@@ -65,6 +89,8 @@ sf_type_is_piece (uint8_t type)
 #define SF_V2_CAPS_COMPACT 0x01
 #define SF_V2_CAPS_RESERVED 0x7E
 #define SF_V2_EOS_RESERVED 0x7F
+/* fields byte of control packets: only MORE is defined (section 8.2) */
+#define SF_V2_CONTROL_RESERVED 0x7F
 /* fields byte of every type: a second byte follows */
 #define SF_V2_MORE 0x80
 /* the second byte */

@@ -160,6 +160,7 @@ begin_native (sf_stream *s, const sf_header *hdr, const sf_frame_ref *ref)
     return r;
   s->type = hdr->type;
   s->version = hdr->version;
+  sf_control_check_init (&s->ctl, hdr->type);
   s->remaining =
       hdr->version == SF_VERSION_1 ? hdr->payload_len : sf_least_payload (hdr);
   s->crc = sf_crc32c (0, packed, len);
@@ -201,6 +202,9 @@ sf_stream_begin (sf_stream *s, sf_mode mode, unsigned options,
 static sf_result
 check_payload (const sf_stream *s, const uint8_t *p, size_t len)
 {
+  /* A copy: sf_stream_sink() may take fewer bytes, which come again. */
+  sf_control_check ctl = s->ctl;
+
   if (s->version == SF_VERSION_1 && len > s->remaining)
     return SF_ERR_LENGTH;
   if (s->type == SF_TYPE_EOS)
@@ -212,7 +216,7 @@ check_payload (const sf_stream *s, const uint8_t *p, size_t len)
     if (memchr (p, 0, len))
       return SF_ERR_ARG;
   }
-  return SF_OK;
+  return sf_control_check_write (&ctl, p, len);
 }
 
 sf_result
@@ -247,6 +251,8 @@ sf_stream_sink (sf_stream *s, const void *data, size_t len, size_t *consumed)
   if (s->mode == SF_MODE_NATIVE) {
     s->crc = sf_crc32c (s->crc, p, n);
     s->remaining -= (uint32_t) (s->version == SF_VERSION_1 ? n : 0);
+    /* Checked above, with the bytes not taken. */
+    (void) sf_control_check_feed (&s->ctl, p, n);
   }
   s->payload += n;
   *consumed = n;
@@ -298,9 +304,13 @@ sf_stream_finish (sf_stream *s)
     return s->error;
   if (s->phase == PHASE_PAYLOAD) {
     if (s->mode == SF_MODE_NATIVE) {
+      sf_result r = sf_control_check_write_end (&s->ctl);
+
       if (s->version == SF_VERSION_1 ? s->remaining != 0
                                      : s->payload < s->remaining)
         return stream_fail (s, SF_ERR_LENGTH);
+      if (r != SF_OK)
+        return stream_fail (s, r);
       sf_put_le32 (s->trailer, s->crc);
       s->trailer_len = SF_CRC_SIZE;
     }
