@@ -886,6 +886,62 @@ read_error:
 }
 
 /**
+ * gst_serial_port_try_write:
+ *
+ * Writes what the driver takes now, without waiting: *@written may be
+ * less than @size, 0 when the driver is full (nobody reads the line, or
+ * flow control holds it). For what must never hold up its caller, such as
+ * serialsrc's control packets on a transmit line that may not drain.
+ */
+GstSerialIoResult
+gst_serial_port_try_write (GstSerialPort *port, const guint8 *data, gsize size,
+    gsize *written, GstSerialPortError *err)
+{
+  gssize n;
+
+  *written = 0;
+  do {
+    n = write (port->fd, data, size);
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0) {
+    *written = n;
+    return GST_SERIAL_IO_OK;
+  }
+  if (errno == EAGAIN)
+    return GST_SERIAL_IO_OK;
+  set_io_error (port, GST_RESOURCE_ERROR_WRITE, errno, "write", err);
+  return GST_SERIAL_IO_ERROR;
+}
+
+/**
+ * gst_serial_port_try_read:
+ *
+ * Reads what has arrived, up to @size bytes, without waiting: *@n_read is
+ * 0 when nothing has. For serialsink, which reads the receiver's control
+ * packets between writes.
+ */
+GstSerialIoResult
+gst_serial_port_try_read (GstSerialPort *port, guint8 *data, gsize size,
+    gsize *n_read, GstSerialPortError *err)
+{
+  gssize n;
+
+  *n_read = 0;
+  do {
+    n = read (port->fd, data, size);
+  } while (n < 0 && errno == EINTR);
+  if (n > 0) {
+    *n_read = n;
+    return GST_SERIAL_IO_OK;
+  }
+  if (n < 0 && errno == EAGAIN)
+    return GST_SERIAL_IO_OK;
+  /* VMIN=1: 0 bytes from a non-blocking tty means hang-up. */
+  set_io_error (port, GST_RESOURCE_ERROR_READ, n == 0 ? 0 : errno, "read", err);
+  return GST_SERIAL_IO_ERROR;
+}
+
+/**
  * gst_serial_port_sleep:
  *
  * Waits for @duration, or less when gst_serial_port_set_flushing() cuts it

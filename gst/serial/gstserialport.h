@@ -87,6 +87,10 @@ GstSerialIoResult gst_serial_port_write_all (GstSerialPort *port,
     const guint8 *data, gsize size, gsize *written, GstSerialPortError *err);
 GstSerialIoResult gst_serial_port_read (GstSerialPort *port, guint8 *data,
     gsize size, gsize *n_read, GstSerialPortError *err);
+GstSerialIoResult gst_serial_port_try_write (GstSerialPort *port,
+    const guint8 *data, gsize size, gsize *written, GstSerialPortError *err);
+GstSerialIoResult gst_serial_port_try_read (GstSerialPort *port, guint8 *data,
+    gsize size, gsize *n_read, GstSerialPortError *err);
 GstSerialIoResult gst_serial_port_sleep (GstSerialPort *port,
     GstClockTime duration, GstSerialPortError *err);
 guint gst_serial_port_get_output_queue (GstSerialPort *port);

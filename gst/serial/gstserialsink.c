@@ -95,6 +95,18 @@
  * * `parity-sent` (guint64): parity fragments sent
  *   (#GstSerialSink:fec-percentage)
  * * `parity-bytes` (guint64): bytes they took on the wire (of wire-bytes)
+ * * `key-requests`, `caps-requests` (guint64): requests received from
+ *   serialsrc over the reverse direction (its feedback property): a key
+ *   frame asked for goes upstream as a force-key-unit event, at most every
+ *   200 ms; caps asked for go before the next frame
+ * * `receiver-reports` (guint64): receiver reports received; the four
+ *   fields after it are the last report's, 0 before one came:
+ *   `receiver-packets`, `receiver-damaged` (packets it dropped damaged),
+ *   `receiver-lost` (frames it lost), `receiver-repaired` (frames it rebuilt
+ *   from parity)
+ * * `round-trip-time` (gdouble): seconds from a frame leaving the line to
+ *   the report that names it, less the time the receiver held the report;
+ *   -1 before the first report
  * * `frames-dropped` (guint64): frames dropped by the drop policy
  * * `line-rate` (gdouble): bytes per second the sink paces at, 0 when not
  *   pacing
@@ -202,6 +214,9 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 #define DEFAULT_PACING GST_SERIAL_SINK_PACING_AUTO
 #define DEFAULT_LINK_RATE 0
 #define DEFAULT_DROP_POLICY GST_SERIAL_SINK_DROP_AUTO
+
+/* Key frames asked for by the receiver go upstream at most this often. */
+#define KEY_REQUEST_INTERVAL (200 * GST_MSECOND)
 
 /* The port went away while a frame was written: the frame is lost, the
  * next one starts afresh. */
@@ -488,6 +503,16 @@ gst_serial_sink_link_stats (GstElement *element)
       "caps-period", G_TYPE_DOUBLE, gst_serial_sink_caps_period (self),
       "parity-sent", G_TYPE_UINT64, self->parity_sent,
       "parity-bytes", G_TYPE_UINT64, self->parity_bytes,
+      "key-requests", G_TYPE_UINT64, self->fb.key_requests,
+      "caps-requests", G_TYPE_UINT64, self->fb.caps_requests,
+      "receiver-reports", G_TYPE_UINT64, self->fb.reports,
+      "receiver-packets", G_TYPE_UINT64, self->fb.report.packets,
+      "receiver-damaged", G_TYPE_UINT64, self->fb.report.damaged,
+      "receiver-lost", G_TYPE_UINT64, self->fb.report.lost,
+      "receiver-repaired", G_TYPE_UINT64, self->fb.report.repaired,
+      "round-trip-time", G_TYPE_DOUBLE, self->fb.rtt == GST_CLOCK_TIME_NONE
+          ? -1.0 : (gdouble) self->fb.rtt / GST_SECOND,
+
       "frames-dropped", G_TYPE_UINT64, self->frames_dropped,
       "line-rate", G_TYPE_DOUBLE, rate,
       "payload-rate", G_TYPE_DOUBLE, self->meter.payload_rate,
@@ -654,6 +679,12 @@ gst_serial_sink_reset (GstSerialSink *self)
   gst_serial_packer_start (&self->packer,
       gst_serial_framing_to_mode (self->common.run.framing),
       gst_serial_wire_options (self->common.run.config.flow_control));
+  GST_OBJECT_LOCK (self);
+  gst_serial_feedback_rx_init (&self->fb,
+      gst_serial_framing_to_mode (self->common.run.framing),
+      gst_serial_wire_options (self->common.run.config.flow_control));
+  GST_OBJECT_UNLOCK (self);
+  self->last_key_request = GST_CLOCK_TIME_NONE;
   g_clear_pointer (&self->caps_string, g_free);
   gst_serial_schedule_init (&self->sched, caps_rate);
 }
@@ -1069,6 +1100,19 @@ gst_serial_sink_send_caps (GstSerialSink *self)
   return ret;
 }
 
+/* Remembers when the frame just written leaves the line, for the round
+ * trip the receiver's reports tell. */
+static void
+gst_serial_sink_frame_sent (GstSerialSink *self, guint32 seq)
+{
+  GstClockTime now = gst_serial_sink_now ();
+
+  GST_OBJECT_LOCK (self);
+  gst_serial_feedback_rx_frame_sent (&self->fb, seq,
+      now + gst_serial_line_busy_for (&self->line, now));
+  GST_OBJECT_UNLOCK (self);
+}
+
 static GstFlowReturn
 gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
 {
@@ -1076,6 +1120,8 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
 
   ret = gst_serial_sink_write_packet (self,
       gst_serial_packer_data (&self->packer, buffer));
+  if (ret == GST_FLOW_OK)
+    gst_serial_sink_frame_sent (self, self->packer.seq);
   /* A frame lost with the port still takes its number: the receiver then
    * counts it lost and marks the next frame DISCONT. */
   if (ret == GST_FLOW_OK || ret == FLOW_FRAME_LOST)
@@ -1120,6 +1166,16 @@ gst_serial_sink_running_time (GstSerialSink *self, GstBuffer *buffer)
   return gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
 }
 
+/* Asks upstream for a key frame (a force-key-unit event, which video
+ * encoders honour). */
+static void
+gst_serial_sink_request_key_unit (GstSerialSink *self)
+{
+  gst_pad_push_event (GST_BASE_SINK_PAD (self),
+      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
+          0));
+}
+
 /* Counts a dropped frame and tells upstream (a QoS event for a stale frame,
  * so that an encoder skips the frames that would be dropped anyway; a
  * force-key-unit event when frames up to the next key frame must go) and
@@ -1151,9 +1207,7 @@ gst_serial_sink_dropped (GstSerialSink *self, GstBuffer *buffer, gboolean stale,
             frame->qos_diff, frame->running_time));
   if (frame->request_key_unit) {
     GST_DEBUG_OBJECT (self, "references lost, asking for a key frame");
-    gst_pad_push_event (pad,
-        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE,
-            0));
+    gst_serial_sink_request_key_unit (self);
   }
 
   msg = gst_message_new_qos (GST_OBJECT (self), TRUE, frame->running_time,
@@ -1208,6 +1262,47 @@ gst_serial_sink_frame (GstSerialSink *self, GstBuffer *buffer,
   frame->duration = GST_CLOCK_TIME_IS_VALID (duration) ? duration : 0;
 }
 
+/* The receiver's control packets, read between frames from what arrived
+ * on the receive line (docs/protocol.md, section 8.2): a key frame asked
+ * for goes upstream, caps asked for go before the next frame, reports
+ * show in link-stats. Nothing arriving costs one read. */
+static void
+gst_serial_sink_read_feedback (GstSerialSink *self)
+{
+  GstSerialPortError err = { 0 };
+  GstSerialFeedbackEvents events = 0;
+  guint8 buf[512];
+  gsize n = 0;
+
+  if (self->common.run.framing != GST_SERIAL_FRAMING_NATIVE)
+    return;
+  do {
+    /* A failing port shows in the next write, which reconnects. */
+    if (gst_serial_port_try_read (self->common.port, buf, sizeof (buf), &n,
+            &err) != GST_SERIAL_IO_OK) {
+      gst_serial_port_error_clear (&err);
+      break;
+    }
+    GST_OBJECT_LOCK (self);
+    events |=
+        gst_serial_feedback_rx_feed (&self->fb, buf, n, gst_serial_sink_now ());
+    if (events & GST_SERIAL_FEEDBACK_CAPS_REQUEST)
+      gst_serial_schedule_resend (&self->sched);
+    GST_OBJECT_UNLOCK (self);
+  } while (n == sizeof (buf));
+
+  /* The receiver asks again until the key frame comes; the encoder needs
+   * to hear it once. */
+  if ((events & GST_SERIAL_FEEDBACK_KEY_REQUEST) &&
+      (self->last_key_request == GST_CLOCK_TIME_NONE ||
+          gst_serial_sink_now () >=
+              self->last_key_request + KEY_REQUEST_INTERVAL)) {
+    GST_DEBUG_OBJECT (self, "the receiver asks for a key frame");
+    self->last_key_request = gst_serial_sink_now ();
+    gst_serial_sink_request_key_unit (self);
+  }
+}
+
 /* Sends @buffer on the port, waiting for the port if it is away (or, with
  * wait_for_port FALSE, dropping the frame then), and counts it. */
 static GstFlowReturn
@@ -1223,8 +1318,10 @@ gst_serial_sink_deliver (GstSerialSink *self, GstBuffer *buffer)
     gst_serial_sink_dropped (self, buffer, FALSE, &frame);
     return GST_FLOW_OK;
   }
-  if (ret == GST_FLOW_OK)
+  if (ret == GST_FLOW_OK) {
+    gst_serial_sink_read_feedback (self);
     ret = gst_serial_sink_send (self, buffer);
+  }
   if (ret == FLOW_FRAME_LOST) {
     GST_INFO_OBJECT (self, "port lost, and the frame with it");
     return GST_FLOW_OK;

@@ -13,6 +13,7 @@
 #include "gstserialcommon.h"
 #include "gstserialfreshness.h"
 #include "gstserialline.h"
+#include "gstserialfeedback.h"
 #include "gstserialpacker.h"
 #include "gstserialschedule.h"
 #include "gstserialsender.h"
@@ -68,8 +69,11 @@ struct _GstSerialSink {
   GstSerialSchedule sched; /* frame() and caps_due() with the object lock */
   gboolean check_live;
   gboolean upstream_live;
-  GstSerialFreshness fresh; /* with the object lock */
-  GstSerialSender sender;   /* sends what may be dropped, see render() */
+  GstSerialFreshness fresh;      /* with the object lock */
+  GstSerialSender sender;        /* sends what may be dropped, see render() */
+  GstSerialFeedbackRx fb;        /* the receiver's control packets; counters
+                             * with the object lock */
+  GstClockTime last_key_request; /* forwarded upstream, monotonic */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (serialsink);

@@ -71,6 +71,19 @@
  *   allowed by the caps property
  * * `frames-without-caps` (guint64): data packets dropped while no caps
  *   were known
+ * * `delta-dropped` (guint64): delta frames (H.264 P-frames) not output
+ *   because a frame they depend on was lost, or came before the first key
+ *   frame; the next output frame is a key frame, marked DISCONT
+ * * `key-requests`, `caps-requests` (guint64): requests sent to the sender
+ *   (#GstSerialSrc:feedback): for a key frame after a loss in a stream with
+ *   delta frames, for the caps when frames come without them; repeated
+ *   every 250 ms until answered
+ * * `reports-sent` (guint64): receiver reports sent (every 250 ms while
+ *   packets arrive, and at the sender's EOS)
+ * * `feedback-sent` (guint64): control packets the transmit line took
+ * * `feedback-dropped` (guint64): control packets dropped because the
+ *   transmit line did not take the earlier ones (nobody reads it, or flow
+ *   control holds it): receiving never waits for it
  * * `payload-rate`, `wire-rate` (gdouble): bytes per second measured over
  *   the last second or so
  *
@@ -150,11 +163,16 @@ GST_DEBUG_CATEGORY_STATIC (serial_src_debug);
 
 #define DEFAULT_MAX_FRAME_SIZE (4 * 1024 * 1024)
 #define DEFAULT_FORWARD_EOS TRUE
+/* Serial lines are almost always full duplex, and a transmit line that
+ * does not drain costs nothing: control packets that cannot go are
+ * dropped. */
+#define DEFAULT_FEEDBACK TRUE
 
 enum {
   PROP_CAPS = GST_SERIAL_PROP_LAST,
   PROP_MAX_FRAME_SIZE,
   PROP_FORWARD_EOS,
+  PROP_FEEDBACK,
   PROP_LINK_STATS
 };
 
@@ -223,6 +241,16 @@ gst_serial_src_class_init (GstSerialSrcClass *klass)
           "keeps waiting for the sender's next stream",
           DEFAULT_FORWARD_EOS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
+  g_object_class_install_property (gobject_class, PROP_FEEDBACK,
+      g_param_spec_boolean ("feedback", "Feedback",
+          "Send small control packets back to the sender on this port's "
+          "transmit line: key-frame and caps requests, receiver reports "
+          "(native framing). Turn off on half-duplex lines (two-wire "
+          "RS-485) and where the transmit line is wired to something else",
+          DEFAULT_FEEDBACK,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY));
+
   g_object_class_install_property (gobject_class, PROP_LINK_STATS,
       g_param_spec_boxed ("link-stats", "Link statistics",
           "What was received and what was dropped (see the element "
@@ -252,6 +280,7 @@ gst_serial_src_init (GstSerialSrc *self)
   gst_serial_common_init (&self->common);
   self->max_frame_size = DEFAULT_MAX_FRAME_SIZE;
   self->forward_eos = DEFAULT_FORWARD_EOS;
+  self->feedback = DEFAULT_FEEDBACK;
 
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
@@ -292,6 +321,11 @@ gst_serial_src_set_property (GObject *object, guint prop_id,
         if (!gst_serial_common_refuse_change (&self->common, object, pspec))
           self->max_frame_size = g_value_get_uint (value);
         break;
+      case PROP_FEEDBACK:
+        /* Taken at start. */
+        if (!gst_serial_common_refuse_change (&self->common, object, pspec))
+          self->feedback = g_value_get_boolean (value);
+        break;
       case PROP_FORWARD_EOS:
         self->forward_eos = g_value_get_boolean (value);
         break;
@@ -323,7 +357,7 @@ gst_serial_src_link_stats (GstElement *element)
       "bytes-skipped", G_TYPE_UINT64, st->skipped_bytes,
       "malformed", G_TYPE_UINT64, st->malformed,
       "bad-version", G_TYPE_UINT64, st->bad_version,
-      "unknown-type", G_TYPE_UINT64, st->unknown_type,
+      "unknown-type", G_TYPE_UINT64, st->unknown_type + self->not_taken,
       "unsupported", G_TYPE_UINT64, st->unsupported,
       "other-streams", G_TYPE_UINT64, self->other_streams,
       "incomplete-frames", G_TYPE_UINT64, self->assembler.incomplete,
@@ -331,6 +365,12 @@ gst_serial_src_link_stats (GstElement *element)
       "repaired-fragments", G_TYPE_UINT64, self->assembler.pieces_repaired,
       "caps-rejected", G_TYPE_UINT64, self->caps_rejected,
       "frames-without-caps", G_TYPE_UINT64, self->frames_without_caps,
+      "delta-dropped", G_TYPE_UINT64, self->fb.delta_dropped,
+      "key-requests", G_TYPE_UINT64, self->fb.key_requests,
+      "caps-requests", G_TYPE_UINT64, self->fb.caps_requests,
+      "reports-sent", G_TYPE_UINT64, self->fb.reports,
+      "feedback-sent", G_TYPE_UINT64, self->fb.sent,
+      "feedback-dropped", G_TYPE_UINT64, self->fb.dropped,
       "payload-rate", G_TYPE_DOUBLE, self->meter.payload_rate,
       "wire-rate", G_TYPE_DOUBLE, self->meter.wire_rate,
       NULL);
@@ -353,6 +393,9 @@ gst_serial_src_get_property (GObject *object, guint prop_id, GValue *value,
         break;
       case PROP_MAX_FRAME_SIZE:
         g_value_set_uint (value, self->max_frame_size);
+        break;
+      case PROP_FEEDBACK:
+        g_value_set_boolean (value, self->feedback);
         break;
       case PROP_FORWARD_EOS:
         g_value_set_boolean (value, self->forward_eos);
@@ -410,17 +453,21 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->frames_received = self->payload_bytes = 0;
   self->lost_frames = self->caps_rejected = 0;
   self->frames_without_caps = self->raw_bytes = 0;
-  self->other_streams = 0;
+  self->other_streams = self->not_taken = 0;
   gst_serial_assembler_init (&self->assembler, self->max_frame_size);
   gst_serial_rate_meter_reset (&self->meter);
   gst_clear_caps (&self->wire_caps);
   mode = gst_serial_framing_to_mode (self->common.run.framing);
   buf_size = sf_decode_buffer_size (mode, self->max_frame_size);
+  self->feedback_on = self->feedback && mode == SF_MODE_NATIVE;
+  gst_serial_feedback_tx_init (&self->fb, mode,
+      gst_serial_wire_options (self->common.run.config.flow_control));
   GST_OBJECT_UNLOCK (self);
 
   self->read_pos = self->read_len = 0;
   self->discont = FALSE;
   self->eos_seen = FALSE;
+
   sf_seq_tracker_init (&self->seq);
   if (mode != SF_MODE_RAW) {
     unsigned options =
@@ -655,6 +702,13 @@ gst_serial_src_take_wire_caps (GstSerialSrc *self, const sf_packet *pkt)
   return GST_FLOW_NOT_NEGOTIATED;
 }
 
+/* Monotonic time, the feedback's clock. */
+static GstClockTime
+gst_serial_src_now (void)
+{
+  return g_get_monotonic_time () * GST_USECOND;
+}
+
 /* Takes a piece of a frame, data or parity: the frame when it was the last
  * one needed. A piece of another frame gives up the one in progress. */
 static GstBuffer *
@@ -669,12 +723,16 @@ gst_serial_src_take_fragment (GstSerialSrc *self, const sf_packet *pkt,
   frame = gst_serial_assembler_add (&self->assembler, &pkt->header,
       pkt->payload, pkt->payload_len);
   *gave_up = self->assembler.incomplete != before;
+  if (*gave_up && self->feedback_on)
+    gst_serial_feedback_tx_lost (&self->fb, pkt->header.seq - 1,
+        gst_serial_src_now ());
   GST_OBJECT_UNLOCK (self);
   return frame;
 }
 
 /* Counts the frames lost before @hdr: missing from the sequence, or given
- * up with a fragment missing; the next buffer is then DISCONT. */
+ * up with a fragment missing; the next buffer is then DISCONT, and the
+ * sender of a stream with delta frames is asked for a key frame. */
 static void
 gst_serial_src_count_lost (GstSerialSrc *self, const sf_header *hdr)
 {
@@ -682,10 +740,14 @@ gst_serial_src_count_lost (GstSerialSrc *self, const sf_header *hdr)
   gboolean gave_up = FALSE;
 
   GST_OBJECT_LOCK (self);
-  /* Any packet but a piece of a frame ends the frame in progress. */
-  if (hdr->type != SF_TYPE_FRAGMENT && hdr->type != SF_TYPE_PARITY)
+  /* A whole frame, caps or an EOS ends the frame in progress. */
+  if (hdr->type == SF_TYPE_DATA || hdr->type == SF_TYPE_CAPS ||
+      hdr->type == SF_TYPE_EOS)
     gave_up = gst_serial_assembler_give_up (&self->assembler);
   self->lost_frames += lost;
+  if (self->feedback_on && (lost > 0 || gave_up))
+    gst_serial_feedback_tx_lost (&self->fb, hdr->seq - MAX (lost, 1),
+        gst_serial_src_now ());
   GST_OBJECT_UNLOCK (self);
   if (lost > 0)
     GST_INFO_OBJECT (self, "%u frames lost before seq %u", lost, hdr->seq);
@@ -708,6 +770,52 @@ gst_serial_src_other_stream (GstSerialSrc *self, const sf_header *hdr)
   return TRUE;
 }
 
+/* What the receiver tells the sender, now or once the report interval has
+ * passed: a report, and whatever else is waiting. The transmit line takes
+ * what it can without waiting. */
+static void
+gst_serial_src_report (GstSerialSrc *self, gboolean force)
+{
+  GstSerialPortError err = { 0 };
+  const guint8 *data;
+  gsize len, written = 0;
+
+  if (!self->feedback_on)
+    return;
+  GST_OBJECT_LOCK (self);
+  gst_serial_feedback_tx_report (&self->fb, self->seq.expected,
+      sf_decoder_get_stats (&self->dec),
+      self->lost_frames + self->assembler.incomplete, self->assembler.repaired,
+      gst_serial_src_now (), force);
+  GST_OBJECT_UNLOCK (self);
+  data = gst_serial_feedback_tx_pending (&self->fb, &len);
+  if (len == 0 || self->common.port == NULL)
+    return;
+  /* A failing port shows in the next read, which reconnects. */
+  if (gst_serial_port_try_write (self->common.port, data, len, &written,
+          &err) != GST_SERIAL_IO_OK)
+    gst_serial_port_error_clear (&err);
+  GST_OBJECT_LOCK (self);
+  gst_serial_feedback_tx_written (&self->fb, written);
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* A delta frame after a lost one waits for the key frame the sender was
+ * asked for: it would decode into a broken picture. */
+static gboolean
+gst_serial_src_may_deliver (GstSerialSrc *self, const sf_header *hdr)
+{
+  gboolean deliver;
+
+  if (!self->feedback_on)
+    return TRUE;
+  GST_OBJECT_LOCK (self);
+  deliver = gst_serial_feedback_tx_frame (&self->fb,
+      (hdr->flags & SF_FLAG_DELTA_UNIT) != 0, hdr->seq, gst_serial_src_now ());
+  GST_OBJECT_UNLOCK (self);
+  return deliver;
+}
+
 /* Turns one native packet into a buffer in *@out, or acts on it. */
 static GstFlowReturn
 gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
@@ -722,6 +830,7 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
   gst_serial_src_count_lost (self, hdr);
   GST_OBJECT_LOCK (self);
   forward_eos = self->forward_eos;
+  gst_serial_feedback_tx_packet (&self->fb, hdr, gst_serial_src_now ());
   GST_OBJECT_UNLOCK (self);
 
   switch (hdr->type) {
@@ -732,6 +841,8 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
       GST_INFO_OBJECT (self, "EOS from the sender");
       self->eos_seen = TRUE;
       self->eos_seq = hdr->seq;
+      /* The sender may wait to hear that everything arrived. */
+      gst_serial_src_report (self, TRUE);
       if (forward_eos)
         return GST_FLOW_EOS;
       /* The next stream starts afresh, perhaps from a restarted sender. */
@@ -758,13 +869,25 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
         return GST_FLOW_OK;
       break;
     default:
+      /* A receiver's control packet (a loop, or two receivers on one
+       * line): not for this element. */
+      GST_OBJECT_LOCK (self);
+      self->not_taken++;
+      GST_OBJECT_UNLOCK (self);
       return GST_FLOW_OK;
   }
-
   if (!gst_pad_has_current_caps (GST_BASE_SRC_PAD (self))) {
     GST_OBJECT_LOCK (self);
     self->frames_without_caps++;
+    if (self->feedback_on)
+      gst_serial_feedback_tx_no_caps (&self->fb, hdr->seq,
+          gst_serial_src_now ());
     GST_OBJECT_UNLOCK (self);
+    self->discont = TRUE;
+    gst_clear_buffer (&frame);
+    return GST_FLOW_OK;
+  }
+  if (!gst_serial_src_may_deliver (self, hdr)) {
     self->discont = TRUE;
     gst_clear_buffer (&frame);
     return GST_FLOW_OK;
@@ -859,6 +982,7 @@ gst_serial_src_create (GstPushSrc *psrc, GstBuffer **buffer)
       continue;
     ret = gst_serial_src_handle_packet (self, sf_decoder_packet (&self->dec),
         buffer);
+    gst_serial_src_report (self, FALSE);
     if (ret != GST_FLOW_OK || *buffer != NULL)
       return ret;
   }

@@ -11,6 +11,7 @@
 #include <gst/base/gstpushsrc.h>
 
 #include "gstserialassembler.h"
+#include "gstserialfeedback.h"
 #include "gstserialcommon.h"
 #include "gstserialstats.h"
 
@@ -27,6 +28,7 @@ struct _GstSerialSrc {
   GstCaps *caps; /* the caps property */
   guint max_frame_size;
   gboolean forward_eos;
+  gboolean feedback;
   sf_dec_stats dec_stats; /* copied from the decoder */
   guint64 frames_received;
   guint64 payload_bytes;
@@ -34,6 +36,7 @@ struct _GstSerialSrc {
   guint64 caps_rejected;
   guint64 frames_without_caps;
   guint64 other_streams;
+  guint64 not_taken; /* control packets, which a receiver does not take */
   guint64 raw_bytes;
   GstSerialRateMeter meter;
 
@@ -46,6 +49,8 @@ struct _GstSerialSrc {
   gsize read_len;
   sf_seq_tracker seq;
   GstSerialAssembler assembler; /* counters with the object lock */
+  GstSerialFeedbackTx fb;       /* counters with the object lock */
+  gboolean feedback_on;         /* feedback, native framing, from start */
   GstCaps *wire_caps;
   gboolean discont;
   gboolean eos_seen; /* the last packet was an EOS with eos_seq */

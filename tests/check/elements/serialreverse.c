@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial tests: the reverse direction (docs/protocol.md, section 8.2).
+ * serialsrc's control packets read off its transmit line, and serialsink
+ * acting on control packets written to its receive line.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#include <gst/check/gstcheck.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "serialframe.h"
+
+static void
+append_packet (GByteArray *out, guint8 type, guint32 seq, gboolean delta,
+    const gchar *payload)
+{
+  gsize len = payload ? strlen (payload) : 0, written = 0;
+  guint8 *buf = g_malloc (SF_NATIVE_ENCODED_MAX (len));
+  sf_header hdr;
+
+  sf_header_init (&hdr, type);
+  hdr.seq = seq;
+  if (delta)
+    hdr.flags = SF_FLAG_DELTA_UNIT;
+  fail_unless_equals_int (sf_encode_native (&hdr, payload, len, 0, buf,
+                              SF_NATIVE_ENCODED_MAX (len), &written),
+      SF_OK);
+  g_byte_array_append (out, buf, written);
+  g_free (buf);
+}
+
+/* The control packets on a line so far, read without waiting once the
+ * line is quiet; they must all be intact. */
+typedef struct {
+  guint key_requests, caps_requests, reports, others;
+  guint16 key_seq;
+  sf_report report;
+  guint16 report_seq;
+} Control;
+
+static void
+read_control (int fd, Control *c)
+{
+  guint8 dec_buf[SF_NATIVE_DECODE_BUFFER_SIZE (SF_CONTROL_PAYLOAD_MAX)];
+  guint8 buf[4096];
+  sf_decoder dec;
+  gssize n;
+  gsize used, off;
+  int flags = fcntl (fd, F_GETFL);
+
+  memset (c, 0, sizeof (*c));
+  sf_decoder_init (&dec, SF_MODE_NATIVE, 0, dec_buf, sizeof (dec_buf));
+  fcntl (fd, F_SETFL, flags | O_NONBLOCK);
+  while ((n = read (fd, buf, sizeof (buf))) > 0) {
+    for (off = 0; off < (gsize) n; off += used) {
+      const sf_packet *pkt;
+
+      if (sf_decoder_feed (&dec, buf + off, n - off, &used) != SF_DEC_PACKET)
+        continue;
+      pkt = sf_decoder_packet (&dec);
+      switch (pkt->header.type) {
+        case SF_TYPE_KEY_REQUEST:
+          c->key_requests++;
+          c->key_seq = pkt->header.seq;
+          break;
+        case SF_TYPE_CAPS_REQUEST:
+          c->caps_requests++;
+          break;
+        case SF_TYPE_REPORT:
+          c->reports++;
+          c->report_seq = pkt->header.seq;
+          fail_unless_equals_int (sf_report_read (pkt->payload,
+                                      pkt->payload_len, &c->report),
+              SF_OK);
+          break;
+        default:
+          c->others++;
+      }
+    }
+  }
+  fcntl (fd, F_SETFL, flags);
+  fail_unless (n < 0 && errno == EAGAIN);
+  fail_unless_equals_uint64 (sf_decoder_get_stats (&dec)->crc_errors, 0);
+}
+
+/* A receiver fed a recorded stream up to its EOS, with @feedback. */
+static GstElement *
+replay (TestPty *pty, TestReceived *r, GByteArray *wire, gboolean feedback)
+{
+  GstElement *receiver, *src;
+
+  test_pty_open (pty);
+  receiver = test_make_receiver (pty->path, "native", r);
+  src = gst_bin_get_by_name (GST_BIN (receiver), "src");
+  g_object_set (src, "feedback", feedback, NULL);
+  gst_object_unref (src);
+  fail_if (
+      test_set_state (receiver, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (write (pty->master, wire->data, wire->len),
+      wire->len);
+  test_received_wait_eos (r);
+  return receiver;
+}
+
+static void
+replay_stop (TestPty *pty, TestReceived *r, GstElement *receiver)
+{
+  fail_unless_equals_int (test_set_state (receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (receiver);
+  test_received_clear (r);
+  test_pty_close (pty);
+}
+
+/* A stream with delta frames loses frame 2: serialsrc asks for a key frame
+ * (naming the frame lost), does not output the delta frame after the loss,
+ * outputs the key frame DISCONT, and reports at the sender's EOS. */
+GST_START_TEST (test_key_request_after_loss)
+{
+  GByteArray *wire = g_byte_array_new ();
+  GstElement *receiver;
+  GstStructure *rx;
+  TestReceived r;
+  guint8 zero = 0;
+  TestPty pty;
+  Control c;
+
+  g_byte_array_append (wire, &zero, 1);
+  append_packet (wire, SF_TYPE_CAPS, 0, FALSE, "video/x-h264");
+  append_packet (wire, SF_TYPE_DATA, 0, FALSE, "key 0");
+  append_packet (wire, SF_TYPE_DATA, 1, TRUE, "delta 1");
+  append_packet (wire, SF_TYPE_DATA, 3, TRUE, "delta 3");
+  append_packet (wire, SF_TYPE_DATA, 4, FALSE, "key 4");
+  append_packet (wire, SF_TYPE_DATA, 5, TRUE, "delta 5");
+  append_packet (wire, SF_TYPE_EOS, 6, FALSE, NULL);
+
+  receiver = replay (&pty, &r, wire, TRUE);
+  fail_unless_equals_int (r.buffers->len, 4);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[2], 0, "key 4", 5) == 0);
+  fail_unless (
+      GST_BUFFER_FLAG_IS_SET (r.buffers->pdata[2], GST_BUFFER_FLAG_DISCONT));
+  rx = test_link_stats (receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "delta-dropped"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "key-requests"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "feedback-dropped"), 0);
+  gst_structure_free (rx);
+
+  read_control (pty.master, &c);
+  fail_unless_equals_int (c.key_requests, 1);
+  fail_unless_equals_int (c.key_seq, 2);
+  fail_unless (c.reports >= 1);
+  fail_unless_equals_int (c.report_seq, 6);
+  fail_unless_equals_int (c.report.last_seq, 5);
+  fail_unless_equals_uint64 (c.report.lost, 1);
+  fail_unless_equals_int (c.caps_requests + c.others, 0);
+
+  replay_stop (&pty, &r, receiver);
+  g_byte_array_unref (wire);
+}
+
+GST_END_TEST;
+
+/* Frames before any caps: serialsrc asks for the caps. With
+ * feedback=false it writes nothing at all. */
+GST_START_TEST (test_caps_request)
+{
+  GByteArray *wire = g_byte_array_new ();
+  GstElement *receiver;
+  TestReceived r;
+  guint8 zero = 0;
+  TestPty pty;
+  Control c;
+
+  g_byte_array_append (wire, &zero, 1);
+  append_packet (wire, SF_TYPE_DATA, 0, FALSE, "no caps yet");
+  append_packet (wire, SF_TYPE_DATA, 1, FALSE, "nor now");
+  append_packet (wire, SF_TYPE_CAPS, 2, FALSE, "application/x-serial-test");
+  append_packet (wire, SF_TYPE_DATA, 2, FALSE, "now");
+  append_packet (wire, SF_TYPE_EOS, 3, FALSE, NULL);
+
+  receiver = replay (&pty, &r, wire, __i__ == 0);
+  fail_unless_equals_int (r.buffers->len, 1);
+  read_control (pty.master, &c);
+  if (__i__ == 0) {
+    fail_unless (c.caps_requests >= 1);
+    fail_unless (c.reports >= 1);
+  } else {
+    fail_unless_equals_int (c.caps_requests + c.reports + c.key_requests, 0);
+  }
+  replay_stop (&pty, &r, receiver);
+  g_byte_array_unref (wire);
+}
+
+GST_END_TEST;
+
+/* serialsrc's transmit line does not drain (its buffer was filled, nobody
+ * reads it): receiving goes on to the end. (The pty frees a little room
+ * now and then, so what goes is not known; what does not fit in the queue
+ * is dropped and counted, which tests/check/serialfeedback.c checks.) */
+GST_START_TEST (test_transmit_line_full)
+{
+  GByteArray *wire = g_byte_array_new ();
+  GstElement *receiver;
+  GstStructure *rx;
+  TestReceived r;
+  guint8 zero = 0, fill[4096];
+  TestPty pty;
+  guint i;
+  int fd;
+
+  g_byte_array_append (wire, &zero, 1);
+  append_packet (wire, SF_TYPE_CAPS, 0, FALSE, "video/x-h264");
+  append_packet (wire, SF_TYPE_DATA, 0, TRUE, "delta 0");
+  for (i = 1; i < 200; i++)
+    append_packet (wire, SF_TYPE_DATA, 2 * i, TRUE, "delta, one lost before");
+  append_packet (wire, SF_TYPE_EOS, 400, FALSE, NULL);
+
+  /* The receiver's transmit line filled up: nobody reads it. */
+  test_pty_open (&pty);
+  receiver = test_make_receiver (pty.path, "native", &r);
+  fail_if (
+      test_set_state (receiver, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fd = open (pty.path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+  fail_unless (fd >= 0);
+  memset (fill, 'x', sizeof (fill));
+  while (write (fd, fill, sizeof (fill)) > 0) {
+  }
+  while (write (fd, fill, 1) > 0) {
+  }
+  fail_unless_equals_int (errno, EAGAIN);
+  fail_unless_equals_int (write (pty.master, wire->data, wire->len), wire->len);
+  test_received_wait_eos (&r);
+  close (fd);
+
+  rx = test_link_stats (receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "frames-received"), 0);
+  fail_unless_equals_uint64 (test_stat (rx, "delta-dropped"), 200);
+  fail_unless (test_stat (rx, "key-requests") >= 1);
+  gst_structure_free (rx);
+  fail_unless_equals_int (test_set_state (receiver, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (receiver);
+  test_received_clear (&r);
+  test_pty_close (&pty);
+  g_byte_array_unref (wire);
+}
+
+GST_END_TEST;
+
+/* Upstream events that reach the appsrc: force-key-unit events counted. */
+static GstPadProbeReturn
+count_key_units (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+  if (gst_video_event_is_force_key_unit (event))
+    g_atomic_int_inc ((gint *) user_data);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Reads the sink's packets off the line until the DATA packet of frame
+ * @seq; counts the caps packets before it. */
+static guint
+read_until_frame (int fd, sf_decoder *dec, guint16 seq)
+{
+  guint caps = 0;
+  guint8 byte;
+  gsize used;
+
+  for (;;) {
+    fail_unless_equals_int (read (fd, &byte, 1), 1);
+    if (sf_decoder_feed (dec, &byte, 1, &used) == SF_DEC_PACKET) {
+      const sf_packet *pkt = sf_decoder_packet (dec);
+
+      if (pkt->header.type == SF_TYPE_CAPS)
+        caps++;
+      if (pkt->header.type == SF_TYPE_DATA && pkt->header.seq == seq)
+        return caps;
+    }
+  }
+}
+
+static void
+write_control (int fd, guint8 type, guint16 seq, const guint8 *payload,
+    gsize len)
+{
+  guint8 buf[SF_NATIVE_ENCODED_MAX (SF_CONTROL_PAYLOAD_MAX) + 1];
+  gsize written = 0;
+  sf_header hdr;
+
+  sf_header_init (&hdr, type);
+  hdr.seq = seq;
+  buf[0] = 0;
+  fail_unless_equals_int (sf_encode_native (&hdr, payload, len, 0, buf + 1,
+                              sizeof (buf) - 1, &written),
+      SF_OK);
+  fail_unless_equals_int (write (fd, buf, written + 1), written + 1);
+}
+
+static void
+push_frame (GstElement *appsrc)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, 100, NULL);
+
+  gst_buffer_memset (buf, 0, 'f', 100);
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (appsrc), buf),
+      GST_FLOW_OK);
+}
+
+/* serialsink reads its receive line before each frame: a key-frame request
+ * goes upstream as a force-key-unit event (once within 200 ms), a caps
+ * request sends the caps before the next frame, a report shows in
+ * link-stats with the round trip. Garbage on the line changes nothing. */
+GST_START_TEST (test_sink_hears_receiver)
+{
+  guint8 dec_buf[SF_NATIVE_DECODE_BUFFER_SIZE (1024)], payload[64];
+  GstCaps *caps = gst_caps_new_empty_simple ("video/x-h264");
+  GstElement *sender, *appsrc;
+  sf_report report = { 0 };
+  GstStructure *tx;
+  gint key_units = 0;
+  sf_decoder dec;
+  gsize len = 0;
+  GstPad *pad;
+  TestPty pty;
+
+  sf_decoder_init (&dec, SF_MODE_NATIVE, 0, dec_buf, sizeof (dec_buf));
+  test_pty_open (&pty);
+  sender = test_make_sender (pty.path, "native", &appsrc);
+  g_object_set (appsrc, "caps", caps, NULL);
+  pad = gst_element_get_static_pad (appsrc, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, count_key_units,
+      &key_units, NULL);
+  gst_object_unref (pad);
+  fail_if (
+      test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+
+  push_frame (appsrc);
+  fail_unless_equals_int (read_until_frame (pty.master, &dec, 0), 1);
+
+  write_control (pty.master, SF_TYPE_KEY_REQUEST, 0, NULL, 0);
+  write_control (pty.master, SF_TYPE_KEY_REQUEST, 0, NULL, 0);
+  fail_unless_equals_int (write (pty.master, "garbage\0", 8), 8);
+  push_frame (appsrc);
+  fail_unless_equals_int (read_until_frame (pty.master, &dec, 1), 0);
+  fail_unless_equals_int (g_atomic_int_get (&key_units), 1);
+
+  write_control (pty.master, SF_TYPE_CAPS_REQUEST, 2, NULL, 0);
+  report.last_seq = 1;
+  report.packets = 4;
+  report.damaged = 1;
+  report.lost = 2;
+  report.repaired = 3;
+  fail_unless_equals_int (sf_report_write (&report, payload, sizeof (payload),
+                              &len),
+      SF_OK);
+  write_control (pty.master, SF_TYPE_REPORT, 2, payload, len);
+  push_frame (appsrc);
+  fail_unless_equals_int (read_until_frame (pty.master, &dec, 2), 1);
+
+  tx = test_link_stats (sender, "sink");
+  fail_unless_equals_uint64 (test_stat (tx, "key-requests"), 2);
+  fail_unless_equals_uint64 (test_stat (tx, "caps-requests"), 1);
+  fail_unless_equals_uint64 (test_stat (tx, "receiver-reports"), 1);
+  fail_unless_equals_uint64 (test_stat (tx, "receiver-packets"), 4);
+  fail_unless_equals_uint64 (test_stat (tx, "receiver-damaged"), 1);
+  fail_unless_equals_uint64 (test_stat (tx, "receiver-lost"), 2);
+  fail_unless_equals_uint64 (test_stat (tx, "receiver-repaired"), 3);
+  {
+    gdouble rtt = -2;
+
+    fail_unless (gst_structure_get_double (tx, "round-trip-time", &rtt));
+    fail_unless (rtt >= 0);
+  }
+  gst_structure_free (tx);
+
+  fail_unless_equals_int (test_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (sender);
+  gst_caps_unref (caps);
+  test_pty_close (&pty);
+}
+
+GST_END_TEST;
+
+static Suite *
+serialreverse_suite (void)
+{
+  Suite *s = suite_create ("serialreverse");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_key_request_after_loss);
+  tcase_add_loop_test (tc, test_caps_request, 0, 2);
+  tcase_add_test (tc, test_transmit_line_full);
+  tcase_add_test (tc, test_sink_hears_receiver);
+  return s;
+}
+
+GST_CHECK_MAIN (serialreverse);
