@@ -5,15 +5,17 @@
 #   - the link emulator's pacing accuracy,
 #   - serialsink/serialsrc over the emulator: line efficiency (5 line rates
 #     x 4 JPEG frame sizes, and the caps' cost), how long a receiver that
-#     joins mid-stream waits for its first frame, latency under
+#     joins mid-stream waits for its first frame, frames through noisy
+#     lines (bit errors, lost radio packets) with and without parity, how
+#     soon a key frame follows a loss (live H.264), latency under
 #     overload (60 s against the naive pipeline, and a plot of it), raw
 #     speed (1 GiB against fdsink/fdsrc), 16 links in one process, and a
 #     60-second flood of random bytes into serialsrc.
 #
 #   scripts/bench.sh [OUTPUT_DIR]    (default build/bench)
 #
-# Writes OUTPUT_DIR/results.txt, latency.csv and latency.png. Takes about
-# twenty minutes. Installs what it needs (gnuplot for the plot).
+# Writes OUTPUT_DIR/results.txt, latency.csv, latency.png, noise.csv and
+# noise.png. Takes about half an hour. Installs what it needs (gnuplot for the plot).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +28,7 @@ mkdir -p "$out"
 
 emu="$GST_SERIAL_BUILD/tools/serial-link-emu/serial-link-emu"
 link="$GST_SERIAL_BUILD/tests/benchmarks/bench-link"
+noise="$GST_SERIAL_BUILD/tests/benchmarks/bench-noise"
 
 status=0
 {
@@ -39,6 +42,12 @@ status=0
   "$link" --emu "$emu" efficiency || status=1
   echo
   "$link" --emu "$emu" join || status=1
+  echo
+  "$noise" --emu "$emu" --csv "$out/noise.csv" matrix || status=1
+  echo
+  "$noise" --emu "$emu" targets || status=1
+  echo
+  "$noise" --emu "$emu" keyframe || status=1
   echo
   "$link" --emu "$emu" --csv "$out/latency.csv" latency || status=1
   echo
@@ -64,5 +73,24 @@ set grid
 plot "< grep '^gst-serial,' $out/latency.csv" using 2:3 with points pt 7 ps 0.5 title "gst-serial (native framing, pacing, drop-policy=auto)", \
      "< grep '^naive,' $out/latency.csv" using 2:3 with points pt 7 ps 0.5 title "naive (jpegenc ! filesink on the port)"
 PLOT
-echo "Results in $out/results.txt, plot in $out/latency.png"
+# Frames delivered intact against the line's noise, per protection.
+gnuplot <<PLOT
+set terminal pngcairo size 900,500 font "sans,10"
+set output "$out/noise.png"
+set datafile separator ","
+set title "JPEG frames of about 35 KiB delivered intact over a line with bit errors, one way"
+set xlabel "bit error rate"
+set ylabel "frames intact (%)"
+set logscale x
+set format x "10^{%L}"
+set yrange [0:105]
+set key bottom left
+set grid
+rows(p) = "< awk -F, '/^BER/ && \$4 == " . p . "' $out/noise.csv"
+plot for [p in "0 15 25"] rows(p) using 2:(100 * \$5 / \$6) with linespoints \
+       title (p eq "0" ? "no protection" : "fec-percentage=" . p), \
+     rows("0") using 2:(100 * \$9) with lines dashtype 2 \
+       title "no protection, theory: e^{-BER x bits}"
+PLOT
+echo "Results in $out/results.txt, plots in $out/latency.png, $out/noise.png"
 exit $status

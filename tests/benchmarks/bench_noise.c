@@ -12,6 +12,8 @@
  *       to the whole-frame survival of an unprotected frame
  *   bench-noise [--emu PATH] targets
  *       the project's targets for noisy links only
+ *   bench-noise [--emu PATH] keyframe
+ *       live H.264 losing bytes: how soon a key frame follows a loss
  *
  * It asserts nothing: benchmarks measure, tests check. "PASS"/"MISS" says
  * whether a target is met.
@@ -23,10 +25,12 @@
 #include "serialframe.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static gint opt_frames = 100;
 static gint opt_baud = 3000000;
+static gchar *opt_csv;
 
 /* ~35 KiB JPEG frames (34.8 KiB on average), each different from the one
  * before: videotestsrc's bars move. */
@@ -59,6 +63,7 @@ typedef struct {
   guint corrupted;      /* came out and matched none */
   guint duplicates;     /* came out twice */
   guint64 intact_bytes; /* payload of the intact frames */
+  gdouble last;         /* monotonic seconds of the last frame out */
 } Tally;
 
 static gchar *
@@ -96,6 +101,7 @@ record_received (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   guint seen;
 
   g_mutex_lock (&t->lock);
+  t->last = now_s ();
   seen = GPOINTER_TO_UINT (g_hash_table_lookup (t->sent, sum));
   if (seen == 0) {
     t->corrupted++;
@@ -197,8 +203,9 @@ run_noise (const Fault *f, const Protection *p, guint frames)
   seconds = frames * 45000.0 / (opt_baud / 10.0) * 3 + 30;
   start = now_s ();
   run_pipeline (tx, seconds);
-  elapsed = now_s () - start;
   run_pipeline (rx, 5);
+  /* Until the last frame came out: the line was busy that long. */
+  elapsed = t.last > start ? t.last - start : now_s () - start;
 
   wire = stat_u64 (tx, "sink", "wire-bytes");
   res.repaired = stat_u64 (rx, "src", "repaired-frames");
@@ -267,21 +274,23 @@ static const Protection protections[] = {
   { "none", 0, FALSE },
   { "fec 15 %", 15, FALSE },
   { "fec 25 %", 25, FALSE },
-  { "retransmit", 0, TRUE },
-  { "both 15 %", 15, TRUE },
 };
 
 static int
 bench_matrix (void)
 {
+  FILE *csv = opt_csv ? fopen (opt_csv, "w") : NULL;
   guint i, j;
 
+  if (csv)
+    fprintf (csv,
+        "fault,ber,packet_loss,protection,intact,sent,corrupted,"
+        "goodput,unprotected\n");
   g_print ("8. Noisy links: %d frames of ~35 KiB JPEG (640x480 q88), "
            "non-live, at %d baud; faults on the forward direction (seed 7); "
-           "none and fec: one way (serialsrc feedback=false), retransmit: "
-           "the default two-way settings; intact = byte-identical to a "
+           "one way (serialsrc feedback=false); intact = byte-identical to a "
            "frame sent, goodput = intact payload / what the line carried "
-           "from start to the sender's EOS, unprotected = whole-frame "
+           "from start to the last frame out, unprotected = whole-frame "
            "survival of the same frame without protection\n",
       opt_frames, opt_baud);
   print_header ();
@@ -290,8 +299,15 @@ bench_matrix (void)
       NoiseResult r = run_noise (&faults[i], &protections[j], opt_frames);
 
       print_row (&faults[i], &protections[j], &r);
+      if (csv)
+        fprintf (csv, "%s,%g,%g,%u,%u,%u,%u,%.4f,%.4f\n", faults[i].name,
+            faults[i].bit_error_rate, faults[i].packet_loss,
+            protections[j].fec_percentage, r.intact, r.sent, r.corrupted,
+            r.goodput, survival (&faults[i], r.bare_wire));
     }
   }
+  if (csv)
+    fclose (csv);
   return 0;
 }
 
@@ -349,20 +365,170 @@ bench_targets (void)
   return all ? 0 : 1;
 }
 
+/* --- A key frame after a loss (live H.264, two-way) --------------------- */
+
+/* When serialsrc asked for a key frame, and when key frames came out. */
+typedef struct {
+  GMutex lock;
+  GArray *asked; /* gdouble, monotonic seconds */
+  GArray *keys;  /* gdouble */
+  gboolean stop;
+  GstElement *src; /* serialsrc */
+} KeyWatch;
+
+static GstPadProbeReturn
+record_key (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  KeyWatch *w = user_data;
+  gdouble t = now_s ();
+
+  if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info),
+          GST_BUFFER_FLAG_DELTA_UNIT)) {
+    g_mutex_lock (&w->lock);
+    g_array_append_val (w->keys, t);
+    g_mutex_unlock (&w->lock);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* serialsrc says nothing when it asks; its counter, read every 5 ms, does
+ * (a measurement, 5 ms coarse). */
+static gpointer
+watch_requests (gpointer data)
+{
+  KeyWatch *w = data;
+  guint64 before = 0, now;
+
+  while (!g_atomic_int_get (&w->stop)) {
+    GstStructure *stats;
+
+    g_object_get (w->src, "link-stats", &stats, NULL);
+    gst_structure_get_uint64 (stats, "lost-frames", &now);
+    gst_structure_free (stats);
+    if (now > before) {
+      gdouble t = now_s ();
+
+      g_mutex_lock (&w->lock);
+      g_array_append_val (w->asked, t);
+      g_mutex_unlock (&w->lock);
+      before = now;
+    }
+    g_usleep (5000);
+  }
+  return NULL;
+}
+
+/* Live H.264 (a key frame every 15 s) at 115200 baud, seeded byte loss
+ * forward: how long after serialsrc saw a loss the next key frame came
+ * out, with the reverse direction (default) and without (feedback=false). */
+static gdouble
+measure_key_after_loss (gboolean feedback, gdouble seconds, guint *losses)
+{
+  const gchar *options[] = { "--seed=5", "--faults-a2b", "byte-loss-rate=2e-5",
+    NULL };
+  Emu *emu = emu_start_full (115200, 16, options);
+  KeyWatch w = { 0 };
+  GstElement *tx, *rx;
+  GThread *thread;
+  gdouble worst = 0;
+  guint i, k;
+  GstPad *pad;
+
+  g_mutex_init (&w.lock);
+  w.asked = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  w.keys = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  rx = launch ("serialsrc name=src port=%s baud-rate=115200 feedback=%s ! "
+               "fakesink sync=false async=false",
+      emu->b, feedback ? "true" : "false");
+  tx = launch ("videotestsrc is-live=true pattern=ball ! "
+               "video/x-raw,format=I420,width=320,height=240,framerate=10/1 ! "
+               "x264enc tune=zerolatency speed-preset=ultrafast bitrate=48 "
+               "key-int-max=150 bframes=0 ! h264parse config-interval=-1 ! "
+               "serialsink port=%s baud-rate=115200",
+      emu->a);
+  w.src = gst_bin_get_by_name (GST_BIN (rx), "src");
+  pad = gst_element_get_static_pad (w.src, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, record_key, &w, NULL);
+  gst_object_unref (pad);
+  gst_element_set_state (rx, GST_STATE_PLAYING);
+  gst_element_set_state (tx, GST_STATE_PLAYING);
+  thread = g_thread_new ("watch", watch_requests, &w);
+  run_pipeline (tx, seconds);
+  g_atomic_int_set (&w.stop, 1);
+  g_thread_join (thread);
+  gst_element_set_state (tx, GST_STATE_NULL);
+  gst_element_set_state (rx, GST_STATE_NULL);
+
+  /* Each loss (after the first key frame) against the first key frame
+   * after it; a loss with no key frame after it counts from then to the
+   * end. */
+  *losses = 0;
+  for (i = 0; i < w.asked->len; i++) {
+    gdouble t = g_array_index (w.asked, gdouble, i), wait = -1;
+
+    if (w.keys->len == 0 || t < g_array_index (w.keys, gdouble, 0))
+      continue;
+    for (k = 0; k < w.keys->len && wait < 0; k++)
+      if (g_array_index (w.keys, gdouble, k) > t)
+        wait = g_array_index (w.keys, gdouble, k) - t;
+    if (wait < 0)
+      continue;
+    (*losses)++;
+    worst = MAX (worst, wait);
+  }
+  gst_object_unref (w.src);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+  g_array_unref (w.asked);
+  g_array_unref (w.keys);
+  g_mutex_clear (&w.lock);
+  emu_stop (emu);
+  return worst;
+}
+
+static int
+bench_keyframe (void)
+{
+  gdouble seconds = 60, with, without;
+  guint n_with, n_without;
+  gboolean pass;
+
+  g_print ("10. Key frame after a loss: live H.264 (320x240, 10 fps, 48 "
+           "kbit/s, a key frame every 15 s) at 115200 baud, bytes lost "
+           "forward at random (rate 2e-5, seed 5), %.0f s; worst time from "
+           "serialsrc seeing a loss to the next key frame out of it\n",
+      seconds);
+  with = measure_key_after_loss (TRUE, seconds, &n_with);
+  without = measure_key_after_loss (FALSE, seconds, &n_without);
+  pass = n_with > 0 && with <= 1.5;
+  g_print ("  feedback (default): %u losses, worst %.2f s; target <= 1.5 s: "
+           "%s\n",
+      n_with, with, pass ? "PASS" : "MISS");
+  g_print ("  feedback=false:     %u losses, worst %.2f s (the baseline: "
+           "until the next periodic key frame)\n",
+      n_without, without);
+  return pass ? 0 : 1;
+}
+
 int
 main (int argc, char **argv)
 {
   GOptionEntry entries[] = { { "frames", 0, 0, G_OPTION_ARG_INT, &opt_frames,
                                  "Frames per run of the matrix", "N" },
-    { "baud", 0, 0, G_OPTION_ARG_INT, &opt_baud, "Line rate", "B" }, { NULL } };
+    { "baud", 0, 0, G_OPTION_ARG_INT, &opt_baud, "Line rate", "B" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv, "Write the matrix to FILE",
+        "FILE" },
+    { NULL } };
 
-  if (!bench_parse_args (&argc, &argv, entries, "matrix|targets"))
+  if (!bench_parse_args (&argc, &argv, entries, "matrix|targets|keyframe"))
     return 2;
 
   if (g_str_equal (argv[1], "matrix"))
     return bench_matrix ();
   if (g_str_equal (argv[1], "targets"))
     return bench_targets ();
+  if (g_str_equal (argv[1], "keyframe"))
+    return bench_keyframe ();
   g_printerr ("unknown benchmark %s\n", argv[1]);
   return 2;
 }
