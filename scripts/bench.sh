@@ -8,7 +8,8 @@
 #     joins mid-stream waits for its first frame, frames through noisy
 #     lines (bit errors, lost radio packets) with and without parity, how
 #     soon a key frame follows a loss (live H.264), latency under
-#     overload (60 s against the naive pipeline, and a plot of it), raw
+#     overload (60 s against the naive pipeline, and a plot of it; again
+#     with bit errors on the line), raw
 #     speed (1 GiB against fdsink/fdsrc), 16 links in one process, and a
 #     60-second flood of random bytes into serialsrc.
 #
@@ -50,6 +51,8 @@ status=0
   "$noise" --emu "$emu" keyframe || status=1
   echo
   "$link" --emu "$emu" --csv "$out/latency.csv" latency || status=1
+  echo
+  "$link" --emu "$emu" --ber 1e-5 latency || status=1
   echo
   "$link" --emu "$emu" speed || status=1
   echo
