@@ -217,6 +217,8 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 
 /* Key frames asked for by the receiver go upstream at most this often. */
 #define KEY_REQUEST_INTERVAL (200 * GST_MSECOND)
+/* Reads of the receive line before a frame, at most (of 512 bytes). */
+#define FEEDBACK_READS 16
 
 /* The port went away while a frame was written: the frame is lost, the
  * next one starts afresh. */
@@ -1272,10 +1274,13 @@ gst_serial_sink_read_feedback (GstSerialSink *self)
   GstSerialPortError err = { 0 };
   GstSerialFeedbackEvents events = 0;
   guint8 buf[512];
+  guint reads = 0;
   gsize n = 0;
 
   if (self->common.run.framing != GST_SERIAL_FRAMING_NATIVE)
     return;
+  /* At most FEEDBACK_READS reads a frame: a receiver that floods the line
+   * cannot keep the sender from sending. */
   do {
     /* A failing port shows in the next write, which reconnects. */
     if (gst_serial_port_try_read (self->common.port, buf, sizeof (buf), &n,
@@ -1289,7 +1294,7 @@ gst_serial_sink_read_feedback (GstSerialSink *self)
     if (events & GST_SERIAL_FEEDBACK_CAPS_REQUEST)
       gst_serial_schedule_resend (&self->sched);
     GST_OBJECT_UNLOCK (self);
-  } while (n == sizeof (buf));
+  } while (n == sizeof (buf) && ++reads < FEEDBACK_READS);
 
   /* The receiver asks again until the key frame comes; the encoder needs
    * to hear it once. */

@@ -277,7 +277,15 @@ read_until_frame (int fd, sf_decoder *dec, guint16 seq)
   gsize used;
 
   for (;;) {
-    fail_unless_equals_int (read (fd, &byte, 1), 1);
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    gssize n = read (fd, &byte, 1);
+
+    /* The line may be non-blocking (test_sink_flooded shares it). */
+    if (n < 0 && errno == EAGAIN) {
+      fail_unless (poll (&pfd, 1, -1) == 1);
+      continue;
+    }
+    fail_unless_equals_int (n, 1);
     if (sf_decoder_feed (dec, &byte, 1, &used) == SF_DEC_PACKET) {
       const sf_packet *pkt = sf_decoder_packet (dec);
 
@@ -392,6 +400,101 @@ GST_START_TEST (test_sink_hears_receiver)
 
 GST_END_TEST;
 
+typedef struct {
+  int fd;
+  gint stop;
+  guint64 written;
+} Flood;
+
+/* Writes key-frame requests on the line as fast as it takes them. */
+static gpointer
+flood_thread (gpointer data)
+{
+  guint8 packet[SF_NATIVE_ENCODED_MAX (0)], burst[64 * sizeof (packet)];
+  Flood *f = data;
+  gsize len = 0, i, n = 0;
+  sf_header hdr;
+
+  sf_header_init (&hdr, SF_TYPE_KEY_REQUEST);
+  fail_unless_equals_int (sf_encode_native (&hdr, NULL, 0, 0, packet,
+                              sizeof (packet), &len),
+      SF_OK);
+  for (i = 0; i < 64; i++, n += len)
+    memcpy (burst + n, packet, len);
+  while (!g_atomic_int_get (&f->stop)) {
+    gssize w = write (f->fd, burst, n);
+
+    if (w > 0)
+      f->written += w;
+  }
+  return NULL;
+}
+
+static guint64
+rss_kib (void)
+{
+  gchar *text = NULL, *p;
+  guint64 kib = 0;
+
+  if (g_file_get_contents ("/proc/self/status", &text, NULL, NULL) &&
+      (p = strstr (text, "VmRSS:")) != NULL)
+    kib = g_ascii_strtoull (p + 6, NULL, 10);
+  g_free (text);
+  return kib;
+}
+
+/* A receiver flooding the sender with control packets: the sender still
+ * sends every frame (it reads a bounded amount before each), counts what
+ * it hears, and keeps no more memory for it. */
+GST_START_TEST (test_sink_flooded)
+{
+  guint8 dec_buf[SF_NATIVE_DECODE_BUFFER_SIZE (1024)];
+  GstCaps *caps = gst_caps_new_empty_simple ("video/x-h264");
+  GstElement *sender, *appsrc;
+  Flood flood = { 0 };
+  guint64 before, after;
+  GstStructure *tx;
+  GThread *thread;
+  sf_decoder dec;
+  TestPty pty;
+  guint i;
+
+  sf_decoder_init (&dec, SF_MODE_NATIVE, 0, dec_buf, sizeof (dec_buf));
+  test_pty_open (&pty);
+  sender = test_make_sender (pty.path, "native", &appsrc);
+  g_object_set (appsrc, "caps", caps, NULL);
+  fail_if (
+      test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  push_frame (appsrc);
+  read_until_frame (pty.master, &dec, 0);
+  before = rss_kib ();
+  flood.fd = dup (pty.master);
+  fcntl (flood.fd, F_SETFL, fcntl (flood.fd, F_GETFL) | O_NONBLOCK);
+  thread = g_thread_new ("flood", flood_thread, &flood);
+  for (i = 1; i < 200; i++) {
+    push_frame (appsrc);
+    read_until_frame (pty.master, &dec, i);
+  }
+  g_atomic_int_set (&flood.stop, 1);
+  g_thread_join (thread);
+  close (flood.fd);
+  fail_unless (flood.written > 0);
+  tx = test_link_stats (sender, "sink");
+  fail_unless (test_stat (tx, "key-requests") > 0);
+  gst_structure_free (tx);
+  after = rss_kib ();
+  fail_unless (after < before + 8 * 1024,
+      "memory grew by %" G_GUINT64_FORMAT " KiB", after - before);
+
+  fail_unless_equals_int (test_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (sender);
+  gst_caps_unref (caps);
+  test_pty_close (&pty);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialreverse_suite (void)
 {
@@ -403,6 +506,7 @@ serialreverse_suite (void)
   tcase_add_loop_test (tc, test_caps_request, 0, 2);
   tcase_add_test (tc, test_transmit_line_full);
   tcase_add_test (tc, test_sink_hears_receiver);
+  tcase_add_test (tc, test_sink_flooded);
   return s;
 }
 
