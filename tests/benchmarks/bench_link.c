@@ -1310,48 +1310,6 @@ measure_join (guint baud, const JpegSize *size, gdouble seconds)
   return pass;
 }
 
-/* A receiver that joins a running stream on a two-way line (serialsrc's
- * default feedback): its first frame without caps asks for them, and the
- * sender sends them before its next frame. Seconds from the receiver
- * playing to its first frame out. */
-static gdouble
-measure_join_asking (guint baud, const JpegSize *size, gdouble wait)
-{
-  Emu *emu = emu_start (baud);
-  gchar *src = jpeg_source (size);
-  GstElement *tx, *rx;
-  gdouble start, first = -1;
-  Arrivals *arr;
-
-  tx = launch ("%s ! serialsink port=%s baud-rate=%u", src, emu->a, baud);
-  gst_element_set_state (tx, GST_STATE_PLAYING);
-  /* Let the stream and its caps go by first. */
-  run_pipeline (tx, wait);
-  rx = launch ("serialsrc name=src port=%s baud-rate=%u ! fakesink "
-               "sync=false async=false",
-      emu->b, baud);
-  arr = watch_arrivals (rx, "src", "src");
-  start = now_s ();
-  gst_element_set_state (rx, GST_STATE_PLAYING);
-  while (now_s () - start < 60) {
-    g_mutex_lock (&arr->lock);
-    if (arr->times->len > 0)
-      first = g_array_index (arr->times, gdouble, 0) - start;
-    g_mutex_unlock (&arr->lock);
-    if (first >= 0)
-      break;
-    g_usleep (10000);
-  }
-  gst_element_set_state (rx, GST_STATE_NULL);
-  gst_element_set_state (tx, GST_STATE_NULL);
-  gst_object_unref (rx);
-  gst_object_unref (tx);
-  arrivals_free (arr);
-  g_free (src);
-  emu_stop (emu);
-  return first;
-}
-
 static int
 bench_join (void)
 {
@@ -1374,19 +1332,6 @@ bench_join (void)
     gdouble seconds = opt_seconds ? opt_seconds : MAX (30, 12 * frame_time);
 
     all &= measure_join (cases[i].baud, size, seconds);
-  }
-
-  g_print ("   a receiver that joins a two-way line asks for the caps: seconds "
-           "from it playing to its first frame out (at most two frame times "
-           "and a round trip), against caps-period above\n");
-  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    const JpegSize *size = &jpeg_sizes[cases[i].size];
-    gdouble frame_time = size->approx / (cases[i].baud / 10.0);
-    gdouble first =
-        measure_join_asking (cases[i].baud, size, MAX (3, 3 * frame_time));
-
-    g_print ("%10u %8s %9.2f s   (two frame times %.2f s)\n", cases[i].baud,
-        size->name, first, 2 * frame_time);
   }
   return all ? 0 : 1;
 }
