@@ -32,7 +32,9 @@ link="$GST_SERIAL_BUILD/tests/benchmarks/bench-link"
 noise="$GST_SERIAL_BUILD/tests/benchmarks/bench-noise"
 
 status=0
-{
+# The block runs in a subshell (it is piped to tee): it exits with its
+# status, which pipefail makes the pipeline's.
+if ! {
   echo "gst-serial benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1), $(uname -sr)"
   echo
@@ -61,7 +63,10 @@ status=0
   "$link" --emu "$emu" flood || status=1
   echo
   "$link" unlock || status=1
-} 2> >(grep -v '^serial-link-emu:' >&2) | tee "$out/results.txt"
+  exit $status
+} 2> >(grep -v '^serial-link-emu:' >&2) | tee "$out/results.txt"; then
+  status=1
+fi
 
 # End-to-end latency over time: gst-serial against the naive pipeline.
 gnuplot <<PLOT

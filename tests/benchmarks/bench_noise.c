@@ -329,7 +329,7 @@ target (const Fault *f, const Protection *p, guint frames, guint need)
 static gboolean
 target_all (const Fault *f, guint frames, gdouble line_share)
 {
-  static const Protection defaults = { "retransmit", 0, TRUE };
+  static const Protection defaults = { "two-way", 0, TRUE };
   NoiseResult r = run_noise (f, &defaults, frames);
   gboolean pass = r.intact == frames && r.corrupted == 0 && r.sent == frames &&
       r.goodput >= line_share;
