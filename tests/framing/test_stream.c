@@ -463,6 +463,10 @@ test_errors_match (void)
   check_refused (&h, "a\0b", 3, SF_ERR_ARG, "CAPS with a NUL");
   check_refused (&h, big, SF_CAPS_MAX + 1, SF_ERR_LENGTH, "CAPS too long");
   check_refused (&h, big, SF_CAPS_MAX, SF_OK, "CAPS of SF_CAPS_MAX bytes");
+  /* The compact form carries codec_data as it is, 00 bytes included. */
+  h.caps_compact = 1;
+  check_refused (&h, "\xfe\x01\x00", 3, SF_OK, "compact CAPS with a 00");
+  h.caps_compact = 0;
   sf_header_init (&h, SF_TYPE_FRAGMENT);
   h.frag_count = 2;
   check_refused (&h, "", 0, SF_ERR_LENGTH, "empty FRAGMENT");

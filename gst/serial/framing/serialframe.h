@@ -690,6 +690,7 @@ typedef struct {
   uint8_t trailer[SF_CRC_SIZE]; /* native: the CRC, once finished */
   uint8_t trailer_pos;
   uint8_t trailer_len;
+  uint8_t compact; /* native CAPS in the compact form: 00 bytes allowed */
   unsigned options;
   sf_result error;
   /* native control packets: section 8.2's rules on the payload taken */

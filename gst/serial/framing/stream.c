@@ -159,6 +159,7 @@ begin_native (sf_stream *s, const sf_header *hdr, const sf_frame_ref *ref)
   if (r != SF_OK)
     return r;
   s->type = hdr->type;
+  s->compact = hdr->type == SF_TYPE_CAPS && hdr->caps_compact;
   s->version = hdr->version;
   sf_control_check_init (&s->ctl, hdr->type);
   s->remaining =
@@ -212,8 +213,9 @@ check_payload (const sf_stream *s, const uint8_t *p, size_t len)
   if (s->type == SF_TYPE_CAPS) {
     if (len > SF_CAPS_MAX || s->payload > SF_CAPS_MAX - len)
       return SF_ERR_LENGTH;
-    /* Caps are a string: a NUL would truncate it at the receiver. */
-    if (memchr (p, 0, len))
+    /* Caps are a string: a NUL would truncate it at the receiver. Their
+     * compact form carries codec_data bytes as they are (section 9.2). */
+    if (!s->compact && memchr (p, 0, len))
       return SF_ERR_ARG;
   }
   return sf_control_check_write (&ctl, p, len);
