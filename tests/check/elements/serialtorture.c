@@ -750,11 +750,12 @@ sink_pipeline (Torture *t, const gchar *port, gboolean live, gint num_buffers,
                           "port=%s framing=%s baud-rate=%u pacing=%s "
                           "link-rate=%u drop-policy=%s caps-interval=%u "
                           "stats-interval=%u hangup-on-close=%d "
-                          "fragment-size=%u %s",
+                          "fragment-size=%u fec-percentage=%u %s",
       live, num_buffers, chance (t, 50) ? "smpte" : "snow", size, size,
       5 + pick (t, 55), port, t->framing, baud, pacing, link_rate,
       PICK (t, policies), PICK (t, caps_intervals), PICK (t, stats_intervals),
-      chance (t, 50), chance (t, 50) ? 64 + pick (t, 400) : 0, extra);
+      chance (t, 50), chance (t, 50) ? 64 + pick (t, 400) : 0,
+      chance (t, 30) ? 1 + pick (t, 100) : 0, extra);
   return desc;
 }
 
@@ -783,10 +784,10 @@ src_pipeline (Torture *t, const gchar *port, const gchar *extra)
   static const guint stats_intervals[] = { 0, 0, 10, 50 };
 
   return g_strdup_printf ("serialsrc name=el port=%s framing=%s "
-                          "blocksize=%u stats-interval=%u forward-eos=%d %s "
-                          "! fakesink sync=false async=false",
+                          "blocksize=%u stats-interval=%u forward-eos=%d "
+                          "feedback=%d %s ! fakesink sync=false async=false",
       port, t->framing, PICK (t, blocksizes), PICK (t, stats_intervals),
-      chance (t, 70), extra);
+      chance (t, 70), chance (t, 80), extra);
 }
 
 static TestEmu *
@@ -1170,6 +1171,7 @@ static const Prop sink_props[] = {
   { "caps-budget", { "0", "0.5", "100" } },
   { "qos", { "true", "false" } },
   { "fragment-size", { "0", "64", "250" }, TRUE },
+  { "fec-percentage", { "0", "15", "100" } },
   { "sender-time", { "true", "false" }, TRUE },
   { "pacing", { "auto", "on", "off" }, TRUE },
   { "link-rate", { "0", "3000" }, TRUE },
@@ -1184,6 +1186,7 @@ static const Prop src_props[] = {
   { "blocksize", { "1", "100", "4096" } },
   { "caps", { "video/x-raw", "ANY" }, TRUE },
   { "max-frame-size", { "1024", "65536", "4194304" }, TRUE },
+  { "feedback", { "true", "false" }, TRUE },
   { "baud-rate", { "9600", "115200", "921600" }, TRUE },
   { "stats-interval", { "0", "20" }, TRUE },
   { "rts", { "keep", "on", "off" }, TRUE },
