@@ -28,6 +28,9 @@ fi
 export TEST_SKIP_ELEMENTS
 # The tests' hang detector (test_set_state) allows for valgrind's pace.
 export TEST_HANG_SECONDS="${TEST_HANG_SECONDS:-120}"
+# memcheck keeps freed blocks (20 MB of them) before reusing them, so a
+# process's RSS says nothing of its own allocations here.
+export TEST_MEMCHECK=1
 export GST_DEBUG="${GST_DEBUG:-GST_TRACER:7}"
 # The state-change torture (serialtorture) runs 100 steps per framing here, with no
 # gdb backtraces of valgrind's own threads; scripts/stress.sh runs it long.

@@ -467,11 +467,13 @@ GST_START_TEST (test_sink_flooded)
       test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
   push_frame (appsrc);
   read_until_frame (pty.master, &dec, 0);
-  before = rss_kib ();
   flood.fd = dup (pty.master);
   fcntl (flood.fd, F_SETFL, fcntl (flood.fd, F_GETFL) | O_NONBLOCK);
   thread = g_thread_new ("flood", flood_thread, &flood);
-  for (i = 1; i < 200; i++) {
+  for (i = 1; i < 300; i++) {
+    /* Whatever is allocated once is, after a hundred frames. */
+    if (i == 100)
+      before = rss_kib ();
     push_frame (appsrc);
     read_until_frame (pty.master, &dec, i);
   }
@@ -483,8 +485,10 @@ GST_START_TEST (test_sink_flooded)
   fail_unless (test_stat (tx, "key-requests") > 0);
   gst_structure_free (tx);
   after = rss_kib ();
-  fail_unless (after < before + 8 * 1024,
-      "memory grew by %" G_GUINT64_FORMAT " KiB", after - before);
+  /* Under valgrind (scripts/valgrind.sh) RSS is memcheck's. */
+  if (!g_getenv ("TEST_MEMCHECK"))
+    fail_unless (after < before + 4 * 1024,
+        "memory grew by %" G_GUINT64_FORMAT " KiB", after - before);
 
   fail_unless_equals_int (test_set_state (sender, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
