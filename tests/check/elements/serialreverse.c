@@ -452,7 +452,7 @@ GST_START_TEST (test_sink_flooded)
   GstCaps *caps = gst_caps_new_empty_simple ("video/x-h264");
   GstElement *sender, *appsrc;
   Flood flood = { 0 };
-  guint64 before, after;
+  guint64 before = 0, after;
   GstStructure *tx;
   GThread *thread;
   sf_decoder dec;
