@@ -35,7 +35,8 @@ else
     -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 fi
 ninja -C "$asan_build" >/dev/null
-GST_REGISTRY_FORK=no \
+# TEST_MEMCHECK: ASan's quarantine of freed blocks is what RSS shows here.
+GST_REGISTRY_FORK=no TEST_MEMCHECK=1 \
   ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=1 \
   LSAN_OPTIONS=suppressions="$GST_SERIAL_ROOT/tests/lsan.supp":print_suppressions=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
