@@ -188,8 +188,10 @@ gst_serial_feedback_tx_report (GstSerialFeedbackTx *tx, guint16 next_seq,
   sf_report r = { 0 };
   gsize len = 0;
 
+  /* Damaged packets are worth a report too: on a line that damages every
+   * frame, they are how the sender learns to cut smaller pieces. */
   if (!force &&
-      (!tx->have_last ||
+      ((!tx->have_last && dec->crc_errors + dec->malformed == 0) ||
           !gst_serial_feedback_due (tx->last_report, now,
               GST_SERIAL_FEEDBACK_REPORT_INTERVAL)))
     return;
@@ -206,6 +208,26 @@ gst_serial_feedback_tx_report (GstSerialFeedbackTx *tx, guint16 next_seq,
   if (sf_report_write (&r, payload, sizeof (payload), &len) == SF_OK &&
       gst_serial_feedback_tx_queue (tx, SF_TYPE_REPORT, next_seq, payload, len))
     tx->reports++;
+}
+
+/**
+ * gst_serial_feedback_tx_nack:
+ *
+ * Asks the sender for the pieces of frame @seq that @nack names. Returns
+ * FALSE when the queue had no room (the request is made again later).
+ */
+gboolean
+gst_serial_feedback_tx_nack (GstSerialFeedbackTx *tx, guint16 seq,
+    const sf_nack *nack)
+{
+  guint8 payload[SF_CONTROL_PAYLOAD_MAX];
+  gsize len = 0;
+
+  if (sf_nack_write (nack, payload, sizeof (payload), &len) != SF_OK ||
+      !gst_serial_feedback_tx_queue (tx, SF_TYPE_NACK, seq, payload, len))
+    return FALSE;
+  tx->nacks++;
+  return TRUE;
 }
 
 /**
@@ -296,7 +318,11 @@ static GstSerialFeedbackEvents
 gst_serial_feedback_rx_packet (GstSerialFeedbackRx *rx, const sf_packet *pkt,
     GstClockTime now)
 {
+  sf_nack nack;
+
   rx->packets++;
+  if (rx->repair)
+    gst_serial_repair_heard (rx->repair, now);
   switch (pkt->header.type) {
     case SF_TYPE_KEY_REQUEST:
       rx->key_requests++;
@@ -309,7 +335,17 @@ gst_serial_feedback_rx_packet (GstSerialFeedbackRx *rx, const sf_packet *pkt,
         return 0;
       rx->reports++;
       gst_serial_feedback_rx_round_trip (rx, now);
+      if (rx->repair)
+        gst_serial_repair_report (rx->repair, pkt->header.seq, &rx->report,
+            now);
       return GST_SERIAL_FEEDBACK_REPORT;
+    case SF_TYPE_NACK:
+      if (sf_nack_read (pkt->payload, pkt->payload_len, &nack) != SF_OK)
+        return 0;
+      rx->nacks++;
+      if (rx->repair)
+        gst_serial_repair_nack (rx->repair, pkt->header.seq, &nack, now);
+      return GST_SERIAL_FEEDBACK_NACK;
     default:
       return 0;
   }

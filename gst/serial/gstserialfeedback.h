@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 
 #include "framing/serialframe.h"
+#include "gstserialrepair.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,7 @@ typedef struct {
   guint64 caps_requests;
   guint64 reports;
   guint64 delta_dropped;
+  guint64 nacks;
 
   /* private */
   sf_mode mode;
@@ -77,6 +79,8 @@ void gst_serial_feedback_tx_no_caps (GstSerialFeedbackTx *tx, guint16 seq,
 void gst_serial_feedback_tx_report (GstSerialFeedbackTx *tx, guint16 next_seq,
     const sf_dec_stats *dec, guint64 lost, guint64 repaired, GstClockTime now,
     gboolean force);
+gboolean gst_serial_feedback_tx_nack (GstSerialFeedbackTx *tx, guint16 seq,
+    const sf_nack *nack);
 const guint8 *gst_serial_feedback_tx_pending (GstSerialFeedbackTx *tx,
     gsize *len);
 void gst_serial_feedback_tx_written (GstSerialFeedbackTx *tx, gsize n);
@@ -86,6 +90,7 @@ typedef enum {
   GST_SERIAL_FEEDBACK_KEY_REQUEST = 1 << 0,
   GST_SERIAL_FEEDBACK_CAPS_REQUEST = 1 << 1,
   GST_SERIAL_FEEDBACK_REPORT = 1 << 2,
+  GST_SERIAL_FEEDBACK_NACK = 1 << 3,
 } GstSerialFeedbackEvents;
 
 /* Frames whose send times are kept for the round trip. */
@@ -110,8 +115,10 @@ typedef struct {
   guint64 key_requests;
   guint64 caps_requests;
   guint64 reports;
+  guint64 nacks;
   sf_report report;
   GstClockTime rtt;
+  GstSerialRepair *repair; /* hears reports and NACKs, when set */
 
   /* private */
   sf_decoder dec;

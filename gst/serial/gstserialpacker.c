@@ -343,6 +343,51 @@ gst_serial_packer_eos (GstSerialPacker *packer)
 }
 
 /**
+ * gst_serial_packer_skip:
+ *
+ * Makes a SKIP packet: the receiver stops waiting for frames before @seq
+ * (docs/protocol.md, section 8.3).
+ */
+sf_result
+gst_serial_packer_skip (GstSerialPacker *packer, guint16 seq)
+{
+  sf_encoder enc;
+  sf_header hdr;
+  sf_result r;
+
+  sf_header_init (&hdr, SF_TYPE_SKIP);
+  hdr.seq = seq;
+  gst_serial_packer_reset_buffer (packer,
+      sf_encoded_max (packer->mode, packer->options, 0));
+  r = gst_serial_packer_begin (packer, &enc, &hdr, NULL);
+  return r == SF_OK ? gst_serial_packer_finish (packer, &enc) : r;
+}
+
+/**
+ * gst_serial_packer_again:
+ * @seq: the frame's number
+ * @piece: the size to cut it in, 0: whole
+ *
+ * Makes the packets of a frame sent before, for a repair: its data pieces
+ * only, its times written whole, since the frames the receiver took last
+ * are not the ones before it. The packer's own frame references are not
+ * touched.
+ */
+sf_result
+gst_serial_packer_again (GstSerialPacker *packer, GstBuffer *buffer,
+    guint16 seq, guint piece)
+{
+  sf_header hdr;
+
+  packer->seq = seq;
+  packer->fragment_size = piece;
+  packer->fec_percentage = 0;
+  packer->need_delimiter = FALSE;
+  gst_serial_wire_header_from_buffer (&hdr, buffer, seq, packer->sender_time);
+  return gst_serial_packer_frame (packer, &hdr, NULL, buffer);
+}
+
+/**
  * gst_serial_packer_written:
  * @complete: the whole packet went on the line
  *

@@ -73,6 +73,9 @@ gsize gst_serial_packer_wire_max (const GstSerialPacker *packer, gsize size);
 sf_result gst_serial_packer_data (GstSerialPacker *packer, GstBuffer *buffer);
 sf_result gst_serial_packer_caps (GstSerialPacker *packer, const gchar *caps);
 sf_result gst_serial_packer_eos (GstSerialPacker *packer);
+sf_result gst_serial_packer_skip (GstSerialPacker *packer, guint16 seq);
+sf_result gst_serial_packer_again (GstSerialPacker *packer, GstBuffer *buffer,
+    guint16 seq, guint piece);
 
 void gst_serial_packer_written (GstSerialPacker *packer, gboolean complete);
 void gst_serial_packer_resync (GstSerialPacker *packer);

@@ -886,6 +886,21 @@ read_error:
 }
 
 /**
+ * gst_serial_port_wait_read:
+ *
+ * Waits until the port has something to read, or up to @timeout: for
+ * those who must also act when the line stays quiet (a sender waiting for
+ * the receiver's word, a receiver asking for what did not come). Returns
+ * GST_SERIAL_IO_FLUSHING when interrupted, as the other calls do.
+ */
+GstSerialIoResult
+gst_serial_port_wait_read (GstSerialPort *port, GstClockTime timeout,
+    GstSerialPortError *err)
+{
+  return wait_on (port, port->read_poll, timeout, err);
+}
+
+/**
  * gst_serial_port_try_write:
  *
  * Writes what the driver takes now, without waiting: *@written may be

@@ -89,6 +89,8 @@ GstSerialIoResult gst_serial_port_read (GstSerialPort *port, guint8 *data,
     gsize size, gsize *n_read, GstSerialPortError *err);
 GstSerialIoResult gst_serial_port_try_write (GstSerialPort *port,
     const guint8 *data, gsize size, gsize *written, GstSerialPortError *err);
+GstSerialIoResult gst_serial_port_wait_read (GstSerialPort *port,
+    GstClockTime timeout, GstSerialPortError *err);
 GstSerialIoResult gst_serial_port_try_read (GstSerialPort *port, guint8 *data,
     gsize size, gsize *n_read, GstSerialPortError *err);
 GstSerialIoResult gst_serial_port_sleep (GstSerialPort *port,

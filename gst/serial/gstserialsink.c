@@ -220,6 +220,11 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 /* Reads of the receive line before a frame, at most (of 512 bytes). */
 #define FEEDBACK_READS 16
 
+/* The least a repair waits for the receiver's word (a report's interval),
+ * and how often a sender waiting for it looks. */
+#define REPAIR_RTO_MIN (250 * GST_MSECOND)
+#define REPAIR_POLL (20 * GST_MSECOND)
+
 /* The port went away while a frame was written: the frame is lost, the
  * next one starts afresh. */
 #define FLOW_FRAME_LOST GST_FLOW_CUSTOM_SUCCESS
@@ -314,6 +319,9 @@ static GstFlowReturn gst_serial_sink_wait_event (GstBaseSink *bsink,
     GstEvent *event);
 static GstFlowReturn gst_serial_sink_render (GstBaseSink *bsink,
     GstBuffer *buffer);
+static guint gst_serial_sink_piece_size (GstSerialSink *self);
+static void gst_serial_sink_hold (GstSerialSink *self, GstBuffer *buffer,
+    guint16 seq);
 static GstFlowReturn gst_serial_sink_send_frame (GstBuffer *buffer,
     gpointer user_data);
 
@@ -446,6 +454,8 @@ gst_serial_sink_init (GstSerialSink *self)
   gst_serial_rate_meter_reset (&self->meter);
   gst_serial_sender_init (&self->sender, gst_serial_sink_send_frame, self);
   gst_serial_packer_init (&self->packer);
+  gst_serial_packer_init (&self->repacker);
+  gst_serial_repair_init (&self->repair);
 
   /* A serial line is a transport, not a display: write as data comes, and
    * keep live video fresh by dropping stale frames (drop-policy) and
@@ -462,6 +472,8 @@ gst_serial_sink_finalize (GObject *object)
   gst_serial_common_clear (&self->common);
   gst_serial_sender_clear (&self->sender);
   gst_serial_packer_clear (&self->packer);
+  gst_serial_packer_clear (&self->repacker);
+  gst_serial_repair_clear (&self->repair);
   g_free (self->caps_string);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -514,6 +526,15 @@ gst_serial_sink_link_stats (GstElement *element)
       "receiver-repaired", G_TYPE_UINT64, self->fb.report.repaired,
       "round-trip-time", G_TYPE_DOUBLE, self->fb.rtt == GST_CLOCK_TIME_NONE
           ? -1.0 : (gdouble) self->fb.rtt / GST_SECOND,
+      "repair-requests", G_TYPE_UINT64, self->repair.requests,
+      "repairs-served", G_TYPE_UINT64, self->repair.served,
+      "resent-pieces", G_TYPE_UINT64, self->resent_pieces,
+      "resent-bytes", G_TYPE_UINT64, self->resent_bytes,
+      "repair-timeouts", G_TYPE_UINT64, self->repair.timeouts,
+      "skips-sent", G_TYPE_UINT64, self->skips_sent,
+      "too-late", G_TYPE_UINT64, self->repair.too_late,
+      "given-up", G_TYPE_UINT64, self->repair.given_up,
+      "piece-size", G_TYPE_UINT, self->packer.fragment_size,
 
       "frames-dropped", G_TYPE_UINT64, self->frames_dropped,
       "line-rate", G_TYPE_DOUBLE, rate,
@@ -661,6 +682,8 @@ gst_serial_sink_reset (GstSerialSink *self)
   self->wire_bytes = self->caps_sent = self->frames_dropped = 0;
   self->caps_bytes = self->frame_wire = 0;
   self->parity_sent = self->parity_bytes = 0;
+  self->resent_pieces = self->resent_bytes = self->skips_sent = 0;
+  gst_serial_repair_clear (&self->repair);
   gst_serial_rate_meter_reset (&self->meter);
   gst_serial_line_init (&self->line, gst_serial_sink_pacing_rate (self));
   /* Caps are repeated after caps-interval of link time, at the rate of the
@@ -685,7 +708,12 @@ gst_serial_sink_reset (GstSerialSink *self)
   gst_serial_feedback_rx_init (&self->fb,
       gst_serial_framing_to_mode (self->common.run.framing),
       gst_serial_wire_options (self->common.run.config.flow_control));
+  self->fb.repair = &self->repair;
   GST_OBJECT_UNLOCK (self);
+  gst_serial_packer_start (&self->repacker,
+      gst_serial_framing_to_mode (self->common.run.framing),
+      gst_serial_wire_options (self->common.run.config.flow_control));
+  self->repacker.sender_time = self->packer.sender_time;
   self->last_key_request = GST_CLOCK_TIME_NONE;
   g_clear_pointer (&self->caps_string, g_free);
   gst_serial_schedule_init (&self->sched, caps_rate);
@@ -745,6 +773,10 @@ gst_serial_sink_stop (GstSerialSink *self)
 {
   gst_serial_common_set_flushing (&self->common, GST_ELEMENT (self), TRUE);
   gst_serial_sender_stop (&self->sender);
+  /* The frames held for repair are released. */
+  GST_OBJECT_LOCK (self);
+  gst_serial_repair_clear (&self->repair);
+  GST_OBJECT_UNLOCK (self);
   gst_serial_common_stop_stats (&self->common);
   gst_serial_common_stop (&self->common, GST_ELEMENT (self));
 }
@@ -1040,6 +1072,25 @@ map_failed:
   return GST_FLOW_ERROR;
 }
 
+/* Writes packets, and counts them on the wire. One cut short leaves a
+ * start on the line that the next packet must not be glued to. */
+static GstFlowReturn
+gst_serial_sink_write_counted (GstSerialSink *self, const guint8 *data,
+    gsize len)
+{
+  GstFlowReturn ret = gst_serial_sink_write (self, data, len);
+
+  gst_serial_packer_written (&self->packer, ret == GST_FLOW_OK);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  GST_OBJECT_LOCK (self);
+  gst_serial_schedule_wrote (&self->sched, len);
+  self->wire_bytes += len;
+  gst_serial_rate_meter_add (&self->meter, 0, len);
+  GST_OBJECT_UNLOCK (self);
+  return GST_FLOW_OK;
+}
+
 /* Writes the packet the packer made (@r: how making it went), and counts
  * it. */
 static GstFlowReturn
@@ -1053,15 +1104,11 @@ gst_serial_sink_write_packet (GstSerialSink *self, sf_result r)
   if (r != SF_OK)
     goto encode_failed;
 
-  ret = gst_serial_sink_write (self, packer->data, packer->len);
-  gst_serial_packer_written (packer, ret == GST_FLOW_OK);
+  ret = gst_serial_sink_write_counted (self, packer->data, packer->len);
   if (ret == GST_FLOW_OK) {
     GST_OBJECT_LOCK (self);
-    gst_serial_schedule_wrote (&self->sched, packer->len);
-    self->wire_bytes += packer->len;
     self->parity_sent += packer->parity_packets;
     self->parity_bytes += packer->parity_len;
-    gst_serial_rate_meter_add (&self->meter, 0, packer->len);
     GST_OBJECT_UNLOCK (self);
   }
   return ret;
@@ -1124,6 +1171,9 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
       gst_serial_packer_data (&self->packer, buffer));
   if (ret == GST_FLOW_OK)
     gst_serial_sink_frame_sent (self, self->packer.seq);
+  if (ret == GST_FLOW_OK &&
+      self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
+    gst_serial_sink_hold (self, buffer, self->packer.seq);
   /* A frame lost with the port still takes its number: the receiver then
    * counts it lost and marks the next frame DISCONT. */
   if (ret == GST_FLOW_OK || ret == FLOW_FRAME_LOST)
@@ -1232,6 +1282,7 @@ gst_serial_sink_send (GstSerialSink *self, GstBuffer *buffer)
       GST_OBJECT_LOCK (self);
       /* At most: the caps then never come later than their period. */
       self->packer.fec_percentage = self->fec_percentage;
+      self->packer.fragment_size = gst_serial_sink_piece_size (self);
       self->frame_wire = gst_serial_packer_wire_max (&self->packer,
           gst_buffer_get_size (buffer));
       due = gst_serial_schedule_caps_due (&self->sched, self->caps_interval,
@@ -1308,6 +1359,335 @@ gst_serial_sink_read_feedback (GstSerialSink *self)
   }
 }
 
+/* --- Selective retransmission (docs/protocol.md, section 8.3) ----------- */
+
+/* How long the receiver may stay silent about the frames it has not
+ * acknowledged before the oldest goes again: a few round trips, and no
+ * less than its reports' interval. */
+static GstClockTime
+gst_serial_sink_rto (GstSerialSink *self)
+{
+  GstClockTime rtt = self->fb.rtt;
+
+  if (rtt == GST_CLOCK_TIME_NONE)
+    return REPAIR_RTO_MIN * 2;
+  return MAX (4 * rtt, REPAIR_RTO_MIN);
+}
+
+/* Whether piece @index is asked for. */
+static gboolean
+gst_serial_sink_piece_wanted (const sf_nack *nack, guint count, guint index)
+{
+  guint i;
+
+  if (nack->frag_count != count)
+    return TRUE;
+  for (i = 0; i < nack->n_ranges; i++)
+    if (index >= nack->ranges[i].first &&
+        index < nack->ranges[i].first + nack->ranges[i].count)
+      return TRUE;
+  return FALSE;
+}
+
+/* The packets the repacker made: each ends at its delimiter. */
+static guint
+gst_serial_sink_count_pieces (GstSerialSink *self)
+{
+  const guint8 *p = self->repacker.data, *end = p + self->repacker.len;
+  guint count = 0;
+
+  while (p < end) {
+    const guint8 *d = memchr (p, SF_DELIMITER, end - p);
+    gsize n = d ? (gsize) (d - p) + 1 : (gsize) (end - p);
+
+    count += n > 1;
+    p += n;
+  }
+  return count;
+}
+
+/* Writes the pieces the repacker made that @nack asks for. */
+static GstFlowReturn
+gst_serial_sink_write_pieces (GstSerialSink *self, const sf_nack *nack)
+{
+  const guint8 *p = self->repacker.data, *end = p + self->repacker.len;
+  guint index = 0, count = gst_serial_sink_count_pieces (self);
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  while (p < end && ret == GST_FLOW_OK) {
+    const guint8 *d = memchr (p, SF_DELIMITER, end - p);
+    gsize n = d ? (gsize) (d - p) + 1 : (gsize) (end - p);
+
+    if (n > 1 && gst_serial_sink_piece_wanted (nack, count, index++)) {
+      ret = gst_serial_sink_write_counted (self, p, n);
+      if (ret == GST_FLOW_OK) {
+        GST_OBJECT_LOCK (self);
+        self->resent_pieces++;
+        self->resent_bytes += n;
+        GST_OBJECT_UNLOCK (self);
+      }
+    }
+    p += n;
+  }
+  return ret;
+}
+
+static GstFlowReturn
+gst_serial_sink_send_skip (GstSerialSink *self, guint16 seq)
+{
+  sf_result r = gst_serial_packer_skip (&self->repacker, seq);
+  GstFlowReturn ret;
+
+  if (r != SF_OK)
+    return GST_FLOW_OK;
+  GST_DEBUG_OBJECT (self, "frames before %u will not be repaired", seq);
+  ret = gst_serial_sink_write_counted (self, self->repacker.data,
+      self->repacker.len);
+  if (ret == GST_FLOW_OK) {
+    GST_OBJECT_LOCK (self);
+    self->skips_sent++;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return ret;
+}
+
+/* The piece new frames are cut in: fragment-size, or with parity its
+ * default, or else the one the receiver's reports of damage want (frames
+ * whole on a clean line). Call with the object lock. */
+static guint
+gst_serial_sink_piece_size (GstSerialSink *self)
+{
+  if (self->fragment_size > 0 || self->fec_percentage > 0)
+    return self->fragment_size;
+  return gst_serial_repair_piece_size (&self->repair);
+}
+
+/* Sends frame @f again, the pieces @nack asks for: cut as before, or, when
+ * the receiver had nothing of it, as new frames are cut now. */
+static GstFlowReturn
+gst_serial_sink_resend (GstSerialSink *self, GstSerialRepairFrame *f,
+    GstBuffer *buffer, const sf_nack *nack)
+{
+  guint piece = f->piece;
+  sf_result r;
+
+  if (nack->frag_count == 0) {
+    GST_OBJECT_LOCK (self);
+    piece = f->piece = gst_serial_sink_piece_size (self);
+    GST_OBJECT_UNLOCK (self);
+  }
+  r = gst_serial_packer_again (&self->repacker, buffer, f->seq, piece);
+  if (r != SF_OK)
+    return gst_serial_sink_write_packet (self, r);
+  GST_LOG_OBJECT (self, "repairing frame %u, cut in %u", f->seq, piece);
+  return gst_serial_sink_write_pieces (self, nack);
+}
+
+typedef enum {
+  REPAIR_NOTHING,
+  REPAIR_RESEND,
+  REPAIR_SKIP,
+  REPAIR_GIVE_UP
+} RepairAction;
+
+/* What to do with a request: resend, or SKIP what is not held, what a live
+ * stream has moved past (a newer frame waits) and what was tried too
+ * often; nothing for a request made before the last repair can have
+ * arrived. Call with the object lock. */
+static RepairAction
+gst_serial_sink_repair_action (GstSerialSink *self,
+    const GstSerialRepairRequest *req, gboolean live, GstClockTime now,
+    guint16 *skip_to)
+{
+  GstSerialRepair *r = &self->repair;
+  GstSerialRepairFrame *f = gst_serial_repair_lookup (r, req->seq);
+  guint16 next = self->packer.seq;
+  GstClockTime margin =
+      self->fb.rtt == GST_CLOCK_TIME_NONE ? REPAIR_RTO_MIN : self->fb.rtt;
+
+  if (f == NULL) {
+    *skip_to = gst_serial_repair_oldest (r, next);
+    return REPAIR_SKIP;
+  }
+  if (live && gst_serial_sender_has_next (&self->sender)) {
+    r->too_late++;
+    *skip_to = next;
+    return REPAIR_SKIP;
+  }
+  if (f->tries >= GST_SERIAL_REPAIR_TRIES) {
+    r->given_up++;
+    *skip_to = f->seq + 1;
+    return REPAIR_GIVE_UP;
+  }
+  if (f->served != GST_CLOCK_TIME_NONE && now < f->served + margin)
+    return REPAIR_NOTHING;
+  f->tries++;
+  r->served++;
+  return REPAIR_RESEND;
+}
+
+/* Serves one request of the receiver's. */
+static GstFlowReturn
+gst_serial_sink_serve (GstSerialSink *self, const GstSerialRepairRequest *req,
+    gboolean live)
+{
+  GstClockTime now = gst_serial_sink_now ();
+  GstSerialRepairFrame copy = { 0 }, *f;
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint16 skip_to = 0;
+  RepairAction action;
+
+  GST_OBJECT_LOCK (self);
+  action = gst_serial_sink_repair_action (self, req, live, now, &skip_to);
+  if (action == REPAIR_RESEND) {
+    f = gst_serial_repair_lookup (&self->repair, req->seq);
+    copy = *f;
+    gst_buffer_ref (copy.buffer);
+  }
+  if (action == REPAIR_SKIP || action == REPAIR_GIVE_UP)
+    gst_serial_repair_forget (&self->repair, skip_to);
+  GST_OBJECT_UNLOCK (self);
+
+  switch (action) {
+    case REPAIR_RESEND:
+      ret = gst_serial_sink_resend (self, &copy, copy.buffer, &req->nack);
+      GST_OBJECT_LOCK (self);
+      f = gst_serial_repair_lookup (&self->repair, req->seq);
+      if (f) {
+        f->piece = copy.piece;
+        f->served = gst_serial_sink_now () +
+            gst_serial_line_busy_for (&self->line, gst_serial_sink_now ());
+      }
+      GST_OBJECT_UNLOCK (self);
+      gst_buffer_unref (copy.buffer);
+      return ret;
+    case REPAIR_GIVE_UP:
+      GST_ELEMENT_WARNING (self, STREAM, FAILED,
+          ("The line is too noisy: a frame was sent %d times without "
+              "reaching the receiver, and is given up.",
+              GST_SERIAL_REPAIR_TRIES),
+          ("frame %u given up; a lower baud rate, fec-percentage or a "
+              "smaller fragment-size may get frames through", req->seq));
+      return gst_serial_sink_send_skip (self, skip_to);
+    case REPAIR_SKIP:
+      return gst_serial_sink_send_skip (self, skip_to);
+    default:
+      return GST_FLOW_OK;
+  }
+}
+
+/* Serves what the receiver asked for, between frames; the first time it
+ * is heard, it learns with a SKIP that this sender repairs. @live: the
+ * stream may drop frames, and what it has moved past is too late. */
+static GstFlowReturn
+gst_serial_sink_serve_repairs (GstSerialSink *self, gboolean live)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstSerialRepairRequest req;
+  gboolean hello, have;
+  guint16 oldest;
+
+  if (self->common.run.framing != GST_SERIAL_FRAMING_NATIVE)
+    return GST_FLOW_OK;
+  do {
+    GST_OBJECT_LOCK (self);
+    hello = gst_serial_repair_take_hello (&self->repair);
+    oldest = gst_serial_repair_oldest (&self->repair, self->packer.seq);
+    have = !hello && gst_serial_repair_pop (&self->repair, &req);
+    GST_OBJECT_UNLOCK (self);
+    if (hello)
+      ret = gst_serial_sink_send_skip (self, oldest);
+    else if (have)
+      ret = gst_serial_sink_serve (self, &req, live);
+  } while (ret == GST_FLOW_OK && (hello || have));
+  return ret;
+}
+
+/* Whether to wait for the receiver: it listens, and lacks frames (@all: any
+ * frame; else so many that the next frame, of @size bytes, would push out
+ * one it may still ask for). Frames it stays silent about go again. */
+static gboolean
+gst_serial_sink_must_wait (GstSerialSink *self, gboolean all, gsize size)
+{
+  GstClockTime now = gst_serial_sink_now ();
+  GstSerialRepair *r = &self->repair;
+  gboolean wait;
+
+  GST_OBJECT_LOCK (self);
+  if (!gst_serial_repair_listening (r, now))
+    wait = FALSE;
+  else if (all)
+    wait = gst_serial_repair_in_flight (r, self->packer.seq) > 0;
+  else
+    wait = gst_serial_repair_full (r, size);
+  if (wait)
+    gst_serial_repair_timeout (r, self->packer.seq, gst_serial_sink_rto (self),
+        now);
+  GST_OBJECT_UNLOCK (self);
+  return wait;
+}
+
+/* Before a frame of @size bytes, or (@all) the EOS of a stream that must
+ * lose nothing: serves repairs and waits, reading the receiver, as long as
+ * gst_serial_sink_must_wait() says. A pause, flush or stop ends the wait
+ * as it ends a write. */
+static GstFlowReturn
+gst_serial_sink_await_receiver (GstSerialSink *self, gboolean all, gsize size)
+{
+  GstSerialPortError err = { 0 };
+  GstFlowReturn ret;
+  gboolean pending;
+
+  for (;;) {
+    ret = gst_serial_sink_serve_repairs (self, FALSE);
+    if (ret != GST_FLOW_OK || !gst_serial_sink_must_wait (self, all, size))
+      return ret;
+    GST_OBJECT_LOCK (self);
+    pending = self->repair.n_requests > 0;
+    GST_OBJECT_UNLOCK (self);
+    if (pending)
+      continue;
+    ret = gst_serial_sink_waited (self,
+        gst_serial_port_wait_read (self->common.port, REPAIR_POLL, &err),
+        &err);
+    if (ret != GST_FLOW_OK)
+      return ret;
+    gst_serial_sink_read_feedback (self);
+  }
+}
+
+/* Between frames: what the receiver said, the repairs it asked for, and,
+ * for a stream that must lose nothing, room in what is held for it. */
+static GstFlowReturn
+gst_serial_sink_before_frame (GstSerialSink *self, GstBuffer *buffer)
+{
+  gboolean live = !self->wait_for_port;
+
+  if (self->common.run.framing != GST_SERIAL_FRAMING_NATIVE)
+    return GST_FLOW_OK;
+  gst_serial_sink_read_feedback (self);
+  if (live)
+    return gst_serial_sink_serve_repairs (self, TRUE);
+  return gst_serial_sink_await_receiver (self, FALSE,
+      gst_buffer_get_size (buffer));
+}
+
+/* Holds the frame just sent for repair: a copy when it comes from a pool,
+ * which must have its buffers back. While the receiver is not heard, only
+ * the last few, for the first requests it makes. */
+static void
+gst_serial_sink_hold (GstSerialSink *self, GstBuffer *buffer, guint16 seq)
+{
+  GstBuffer *held = buffer->pool ? gst_buffer_copy_deep (buffer)
+                                 : gst_buffer_ref (buffer);
+
+  GST_OBJECT_LOCK (self);
+  gst_serial_repair_sent (&self->repair, seq, held, self->packer.fragment_size,
+      gst_serial_repair_listening (&self->repair, gst_serial_sink_now ()));
+  GST_OBJECT_UNLOCK (self);
+  gst_buffer_unref (held);
+}
+
 /* Sends @buffer on the port, waiting for the port if it is away (or, with
  * wait_for_port FALSE, dropping the frame then), and counts it. */
 static GstFlowReturn
@@ -1318,15 +1698,18 @@ gst_serial_sink_deliver (GstSerialSink *self, GstBuffer *buffer)
   GstFlowReturn ret;
 
   ret = gst_serial_sink_ensure_port (self);
+  if (ret == GST_FLOW_OK)
+    ret = gst_serial_sink_before_frame (self, buffer);
+  /* The port went while repairing: the frame waits for it, or goes. */
+  if (ret == FLOW_FRAME_LOST)
+    ret = gst_serial_sink_ensure_port (self);
   if (ret == GST_SERIAL_FLOW_ABSENT) {
     gst_serial_sink_frame (self, buffer, &frame);
     gst_serial_sink_dropped (self, buffer, FALSE, &frame);
     return GST_FLOW_OK;
   }
-  if (ret == GST_FLOW_OK) {
-    gst_serial_sink_read_feedback (self);
+  if (ret == GST_FLOW_OK)
     ret = gst_serial_sink_send (self, buffer);
-  }
   if (ret == FLOW_FRAME_LOST) {
     GST_INFO_OBJECT (self, "port lost, and the frame with it");
     return GST_FLOW_OK;
@@ -1525,6 +1908,16 @@ gst_serial_sink_wait_event (GstBaseSink *bsink, GstEvent *event)
 
   ret = gst_serial_sink_wait_to_write (self);
   self->wait_for_port = TRUE;
+  /* A stream that must lose nothing ends once the receiver has it all. */
+  if (ret == GST_FLOW_OK &&
+      self->common.run.framing == GST_SERIAL_FRAMING_NATIVE &&
+      !gst_serial_sink_may_drop (self)) {
+    ret = gst_serial_sink_ensure_port (self);
+    if (ret == GST_FLOW_OK)
+      ret = gst_serial_sink_await_receiver (self, TRUE, 0);
+    if (ret == FLOW_FRAME_LOST || ret == GST_SERIAL_FLOW_ABSENT)
+      ret = GST_FLOW_OK;
+  }
   if (ret == GST_FLOW_OK &&
       self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
     ret = gst_serial_sink_send_eos (self);

@@ -17,6 +17,7 @@
 #include "gstserialpacker.h"
 #include "gstserialschedule.h"
 #include "gstserialsender.h"
+#include "gstserialrepair.h"
 #include "gstserialstats.h"
 
 G_BEGIN_DECLS
@@ -59,6 +60,10 @@ struct _GstSerialSink {
   guint64 parity_bytes;
   guint64 frame_wire; /* wire bytes of the last frame, at most */
   guint64 frames_dropped;
+  guint64 resent_pieces; /* pieces sent again, asked for */
+  guint64 resent_bytes;
+  guint64 skips_sent;
+  GstSerialRepair repair; /* frames held for repair */
   GstSerialRateMeter meter;
   GstSerialLine line; /* on the monotonic clock; rate 0: not paced */
 
@@ -74,6 +79,7 @@ struct _GstSerialSink {
   GstSerialFeedbackRx fb;        /* the receiver's control packets; counters
                              * with the object lock */
   GstClockTime last_key_request; /* forwarded upstream, monotonic */
+  GstSerialPacker repacker;      /* repairs and SKIPs */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (serialsink);

@@ -337,12 +337,22 @@ gst_serial_src_set_property (GObject *object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
+/* Frames lost: missing from the sequence, or given up. Call with the
+ * object lock held. */
+static guint64
+gst_serial_src_lost (GstSerialSrc *self)
+{
+  return self->lost_frames + self->assembler.incomplete + self->reorder.lost +
+      self->reorder.incomplete;
+}
+
 /* Call with the object lock held. */
 static GstStructure *
 gst_serial_src_link_stats (GstElement *element)
 {
   GstSerialSrc *self = GST_SERIAL_SRC (element);
   const sf_dec_stats *st = &self->dec_stats;
+  const GstSerialReorder *ro = &self->reorder;
   gboolean raw = self->common.run.framing == GST_SERIAL_FRAMING_RAW;
 
   /* clang-format off */
@@ -351,8 +361,7 @@ gst_serial_src_link_stats (GstElement *element)
       "payload-bytes", G_TYPE_UINT64, self->payload_bytes,
       "wire-bytes", G_TYPE_UINT64, raw ? self->raw_bytes : st->wire_bytes,
       "check-failures", G_TYPE_UINT64, st->crc_errors,
-      "lost-frames", G_TYPE_UINT64,
-          self->lost_frames + self->assembler.incomplete,
+      "lost-frames", G_TYPE_UINT64, gst_serial_src_lost (self),
       "oversize-frames", G_TYPE_UINT64, st->oversize,
       "bytes-skipped", G_TYPE_UINT64, st->skipped_bytes,
       "malformed", G_TYPE_UINT64, st->malformed,
@@ -360,9 +369,16 @@ gst_serial_src_link_stats (GstElement *element)
       "unknown-type", G_TYPE_UINT64, st->unknown_type + self->not_taken,
       "unsupported", G_TYPE_UINT64, st->unsupported,
       "other-streams", G_TYPE_UINT64, self->other_streams,
-      "incomplete-frames", G_TYPE_UINT64, self->assembler.incomplete,
-      "repaired-frames", G_TYPE_UINT64, self->assembler.repaired,
-      "repaired-fragments", G_TYPE_UINT64, self->assembler.pieces_repaired,
+      "incomplete-frames", G_TYPE_UINT64,
+          self->assembler.incomplete + ro->incomplete,
+      "repaired-frames", G_TYPE_UINT64,
+          self->assembler.repaired + ro->repaired,
+      "repaired-fragments", G_TYPE_UINT64,
+          self->assembler.pieces_repaired + ro->pieces_repaired,
+      "retransmitted-frames", G_TYPE_UINT64, ro->retransmitted,
+      "repair-requests", G_TYPE_UINT64, self->fb.nacks,
+      "skipped-frames", G_TYPE_UINT64, ro->skipped,
+      "duplicate-pieces", G_TYPE_UINT64, ro->duplicates,
       "caps-rejected", G_TYPE_UINT64, self->caps_rejected,
       "frames-without-caps", G_TYPE_UINT64, self->frames_without_caps,
       "delta-dropped", G_TYPE_UINT64, self->fb.delta_dropped,
@@ -455,6 +471,7 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->frames_without_caps = self->raw_bytes = 0;
   self->other_streams = self->not_taken = 0;
   gst_serial_assembler_init (&self->assembler, self->max_frame_size);
+  gst_serial_reorder_init (&self->reorder, self->max_frame_size);
   gst_serial_rate_meter_reset (&self->meter);
   gst_clear_caps (&self->wire_caps);
   mode = gst_serial_framing_to_mode (self->common.run.framing);
@@ -467,6 +484,8 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->read_pos = self->read_len = 0;
   self->discont = FALSE;
   self->eos_seen = FALSE;
+  self->repairing = self->eos_pending = self->was_waiting = FALSE;
+  self->last_packet = GST_CLOCK_TIME_NONE;
 
   sf_seq_tracker_init (&self->seq);
   if (mode != SF_MODE_RAW) {
@@ -493,6 +512,7 @@ gst_serial_src_stop (GstBaseSrc *bsrc)
   self->read_size = 0;
   GST_OBJECT_LOCK (self);
   gst_serial_assembler_clear (&self->assembler);
+  gst_serial_reorder_clear (&self->reorder);
   gst_clear_caps (&self->wire_caps);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
@@ -579,6 +599,37 @@ gst_serial_src_read (GstSerialSrc *self, guint8 *data, gsize size,
           return ret;
         break;
     }
+  }
+}
+
+/* As gst_serial_src_read(), but returns with nothing read (*@n_read 0)
+ * once the line has been quiet GST_SERIAL_REORDER_QUIET: a receiver waiting
+ * for repairs asks again when nothing comes. */
+static GstFlowReturn
+gst_serial_src_read_or_quiet (GstSerialSrc *self, guint8 *data, gsize size,
+    gsize *n_read)
+{
+  GstSerialPortError err = { 0 };
+  GstSerialIoResult res;
+  GstFlowReturn ret;
+
+  *n_read = 0;
+  ret = gst_serial_src_ensure_port (self);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  res = gst_serial_port_wait_read (self->common.port, GST_SERIAL_REORDER_QUIET,
+      &err);
+  if (res == GST_SERIAL_IO_OK)
+    res = gst_serial_port_try_read (self->common.port, data, size, n_read,
+        &err);
+  switch (res) {
+    case GST_SERIAL_IO_OK:
+      return GST_FLOW_OK;
+    case GST_SERIAL_IO_FLUSHING:
+      return GST_FLOW_FLUSHING;
+    default:
+      return gst_serial_common_io_failed (&self->common, GST_ELEMENT (self),
+          &err);
   }
 }
 
@@ -783,10 +834,11 @@ gst_serial_src_report (GstSerialSrc *self, gboolean force)
   if (!self->feedback_on)
     return;
   GST_OBJECT_LOCK (self);
-  gst_serial_feedback_tx_report (&self->fb, self->seq.expected,
-      sf_decoder_get_stats (&self->dec),
-      self->lost_frames + self->assembler.incomplete, self->assembler.repaired,
-      gst_serial_src_now (), force);
+  gst_serial_feedback_tx_report (&self->fb,
+      self->repairing ? self->reorder.head : self->seq.expected,
+      sf_decoder_get_stats (&self->dec), gst_serial_src_lost (self),
+      self->assembler.repaired + self->reorder.repaired, gst_serial_src_now (),
+      force);
   GST_OBJECT_UNLOCK (self);
   data = gst_serial_feedback_tx_pending (&self->fb, &len);
   if (len == 0 || self->common.port == NULL)
@@ -816,6 +868,149 @@ gst_serial_src_may_deliver (GstSerialSrc *self, const sf_header *hdr)
   return deliver;
 }
 
+/* A frame is complete: it goes out with its fields, unless there are no
+ * caps yet or it is a delta frame whose reference was lost. Takes
+ * @frame. */
+static GstBuffer *
+gst_serial_src_finish_frame (GstSerialSrc *self, const sf_header *hdr,
+    GstBuffer *frame)
+{
+  if (!gst_pad_has_current_caps (GST_BASE_SRC_PAD (self))) {
+    GST_OBJECT_LOCK (self);
+    self->frames_without_caps++;
+    if (self->feedback_on)
+      gst_serial_feedback_tx_no_caps (&self->fb, hdr->seq,
+          gst_serial_src_now ());
+    GST_OBJECT_UNLOCK (self);
+    self->discont = TRUE;
+    gst_buffer_unref (frame);
+    return NULL;
+  }
+  if (!gst_serial_src_may_deliver (self, hdr)) {
+    self->discont = TRUE;
+    gst_buffer_unref (frame);
+    return NULL;
+  }
+  gst_serial_wire_header_to_buffer (hdr, frame,
+      gst_serial_common_running_time (GST_ELEMENT (self)));
+  return frame;
+}
+
+/* The sender repairs (its SKIP says so): from now on frames are held in
+ * order behind one that lacks pieces, and what is missing is asked for.
+ * The frame in progress, if any, is the first one held. */
+static void
+gst_serial_src_start_repairs (GstSerialSrc *self, guint16 skip_seq)
+{
+  guint16 head = self->seq.valid ? self->seq.expected : skip_seq;
+
+  GST_OBJECT_LOCK (self);
+  if (self->assembler.active) {
+    head = self->assembler.hdr.seq;
+    gst_serial_assembler_clear (&self->assembler);
+  }
+  gst_serial_reorder_start (&self->reorder, head);
+  GST_OBJECT_UNLOCK (self);
+  self->repairing = TRUE;
+  GST_INFO_OBJECT (self, "the sender repairs; holding frames from %u", head);
+}
+
+/* A SKIP: the sender does not repair frames before @seq (and does repair
+ * those after). */
+static void
+gst_serial_src_skip (GstSerialSrc *self, guint16 seq)
+{
+  if (!self->feedback_on) {
+    GST_OBJECT_LOCK (self);
+    self->not_taken++;
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
+  if (!self->repairing)
+    gst_serial_src_start_repairs (self, seq);
+  GST_OBJECT_LOCK (self);
+  gst_serial_reorder_skip (&self->reorder, seq);
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* The stream ends at frame @seq: frames held go, those missing are given
+ * up, and the next stream starts without repairs until its sender says. */
+static void
+gst_serial_src_end_repairs (GstSerialSrc *self, guint16 seq)
+{
+  if (!self->repairing)
+    return;
+  GST_OBJECT_LOCK (self);
+  gst_serial_reorder_skip (&self->reorder, seq);
+  self->reorder.active = FALSE;
+  GST_OBJECT_UNLOCK (self);
+  self->repairing = FALSE;
+}
+
+/* A frame packet while the sender repairs: into the reorder window. */
+static void
+gst_serial_src_hold (GstSerialSrc *self, const sf_packet *pkt)
+{
+  GST_OBJECT_LOCK (self);
+  gst_serial_reorder_add (&self->reorder, &pkt->header, pkt->payload,
+      pkt->payload_len);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static gboolean
+gst_serial_src_ask (guint16 seq, const sf_nack *nack, gpointer user_data)
+{
+  GstSerialSrc *self = user_data;
+
+  return gst_serial_feedback_tx_nack (&self->fb, seq, nack);
+}
+
+/* Asks for what is missing (@quiet: the line went quiet, the newest frame
+ * too), and tells the sender at once when nothing is missing any more, so
+ * that a sender waiting to end its stream hears it. */
+static void
+gst_serial_src_ask_repairs (GstSerialSrc *self, gboolean quiet)
+{
+  gboolean waiting;
+
+  if (!self->repairing)
+    return;
+  GST_OBJECT_LOCK (self);
+  gst_serial_reorder_ask (&self->reorder, gst_serial_src_now (), quiet,
+      gst_serial_src_ask, self);
+  waiting = gst_serial_reorder_waiting (&self->reorder);
+  GST_OBJECT_UNLOCK (self);
+  gst_serial_src_report (self, self->was_waiting && !waiting);
+  self->was_waiting = waiting;
+}
+
+/* The next frame the reorder window lets go, into *@out. */
+static gboolean
+gst_serial_src_pop (GstSerialSrc *self, GstBuffer **out)
+{
+  gboolean gave_up;
+  GstBuffer *frame;
+  sf_header hdr;
+
+  for (;;) {
+    GST_OBJECT_LOCK (self);
+    frame = gst_serial_reorder_pop (&self->reorder, &hdr, &gave_up);
+    if (frame && gave_up && self->feedback_on)
+      gst_serial_feedback_tx_lost (&self->fb, hdr.seq - 1,
+          gst_serial_src_now ());
+    GST_OBJECT_UNLOCK (self);
+    if (frame == NULL)
+      return FALSE;
+    if (gave_up) {
+      GST_INFO_OBJECT (self, "frames before seq %u given up", hdr.seq);
+      self->discont = TRUE;
+    }
+    *out = gst_serial_src_finish_frame (self, &hdr, frame);
+    if (*out)
+      return TRUE;
+  }
+}
+
 /* Turns one native packet into a buffer in *@out, or acts on it. */
 static GstFlowReturn
 gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
@@ -827,7 +1022,15 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
 
   if (gst_serial_src_other_stream (self, hdr))
     return GST_FLOW_OK;
-  gst_serial_src_count_lost (self, hdr);
+  if (hdr->type == SF_TYPE_SKIP) {
+    gst_serial_src_skip (self, hdr->seq);
+    return GST_FLOW_OK;
+  }
+  /* While the sender repairs, the reorder window counts what is lost. */
+  if (self->repairing)
+    sf_seq_tracker_update (&self->seq, hdr);
+  else
+    gst_serial_src_count_lost (self, hdr);
   GST_OBJECT_LOCK (self);
   forward_eos = self->forward_eos;
   gst_serial_feedback_tx_packet (&self->fb, hdr, gst_serial_src_now ());
@@ -841,8 +1044,14 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
       GST_INFO_OBJECT (self, "EOS from the sender");
       self->eos_seen = TRUE;
       self->eos_seq = hdr->seq;
+      gst_serial_src_end_repairs (self, hdr->seq);
       /* The sender may wait to hear that everything arrived. */
       gst_serial_src_report (self, TRUE);
+      /* The frames held before it go first. */
+      if (forward_eos && !g_queue_is_empty (&self->reorder.out)) {
+        self->eos_pending = TRUE;
+        return GST_FLOW_OK;
+      }
       if (forward_eos)
         return GST_FLOW_EOS;
       /* The next stream starts afresh, perhaps from a restarted sender. */
@@ -852,6 +1061,19 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
     case SF_TYPE_CAPS:
       self->eos_seen = FALSE;
       return gst_serial_src_take_wire_caps (self, pkt);
+    case SF_TYPE_DATA:
+    case SF_TYPE_FRAGMENT:
+    case SF_TYPE_PARITY:
+      if (!self->repairing)
+        break;
+      self->eos_seen = FALSE;
+      gst_serial_src_hold (self, pkt);
+      return GST_FLOW_OK;
+    default:
+      break;
+  }
+
+  switch (hdr->type) {
     case SF_TYPE_DATA:
       self->eos_seen = FALSE;
       /* Its parity, which follows, is not needed. */
@@ -876,31 +1098,27 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
       GST_OBJECT_UNLOCK (self);
       return GST_FLOW_OK;
   }
-  if (!gst_pad_has_current_caps (GST_BASE_SRC_PAD (self))) {
-    GST_OBJECT_LOCK (self);
-    self->frames_without_caps++;
-    if (self->feedback_on)
-      gst_serial_feedback_tx_no_caps (&self->fb, hdr->seq,
-          gst_serial_src_now ());
-    GST_OBJECT_UNLOCK (self);
-    self->discont = TRUE;
-    gst_clear_buffer (&frame);
-    return GST_FLOW_OK;
-  }
-  if (!gst_serial_src_may_deliver (self, hdr)) {
-    self->discont = TRUE;
-    gst_clear_buffer (&frame);
-    return GST_FLOW_OK;
-  }
-
   if (frame == NULL) {
     frame = gst_buffer_new_allocate (NULL, pkt->payload_len, NULL);
     gst_buffer_fill (frame, 0, pkt->payload, pkt->payload_len);
   }
-  gst_serial_wire_header_to_buffer (hdr, frame,
-      gst_serial_common_running_time (GST_ELEMENT (self)));
-  *out = frame;
+  *out = gst_serial_src_finish_frame (self, hdr, frame);
   return GST_FLOW_OK;
+}
+
+/* A buffer goes out: marked DISCONT after a loss, and counted. */
+static void
+gst_serial_src_count_out (GstSerialSrc *self, GstBuffer *out)
+{
+  if (self->discont) {
+    GST_BUFFER_FLAG_SET (out, GST_BUFFER_FLAG_DISCONT);
+    self->discont = FALSE;
+  }
+  GST_OBJECT_LOCK (self);
+  self->frames_received++;
+  self->payload_bytes += gst_buffer_get_size (out);
+  gst_serial_rate_meter_add (&self->meter, gst_buffer_get_size (out), 0);
+  GST_OBJECT_UNLOCK (self);
 }
 
 static GstFlowReturn
@@ -918,16 +1136,7 @@ gst_serial_src_handle_packet (GstSerialSrc *self, const sf_packet *pkt,
 
   if (*out == NULL)
     return ret;
-
-  if (self->discont) {
-    GST_BUFFER_FLAG_SET (*out, GST_BUFFER_FLAG_DISCONT);
-    self->discont = FALSE;
-  }
-  GST_OBJECT_LOCK (self);
-  self->frames_received++;
-  self->payload_bytes += gst_buffer_get_size (*out);
-  gst_serial_rate_meter_add (&self->meter, gst_buffer_get_size (*out), 0);
-  GST_OBJECT_UNLOCK (self);
+  gst_serial_src_count_out (self, *out);
   return ret;
 }
 
@@ -947,6 +1156,9 @@ gst_serial_src_fill_read_buf (GstSerialSrc *self)
     self->read_size = blocksize;
   }
   self->read_pos = self->read_len = 0;
+  if (self->repairing)
+    return gst_serial_src_read_or_quiet (self, self->read_buf,
+        self->read_size, &self->read_len);
   return gst_serial_src_read (self, self->read_buf, self->read_size,
       &self->read_len);
 }
@@ -964,9 +1176,22 @@ gst_serial_src_create (GstPushSrc *psrc, GstBuffer **buffer)
 
   *buffer = NULL;
   for (;;) {
+    /* Frames the reorder window let go, then an EOS that waited for them. */
+    if (gst_serial_src_pop (self, buffer)) {
+      gst_serial_src_count_out (self, *buffer);
+      return GST_FLOW_OK;
+    }
+    if (self->eos_pending) {
+      self->eos_pending = FALSE;
+      return GST_FLOW_EOS;
+    }
     ret = gst_serial_src_fill_read_buf (self);
     if (ret != GST_FLOW_OK)
       return ret;
+    if (self->read_len == 0) {
+      gst_serial_src_ask_repairs (self, TRUE);
+      continue;
+    }
 
     r = sf_decoder_feed (&self->dec, self->read_buf + self->read_pos,
         self->read_len - self->read_pos, &consumed);
@@ -978,11 +1203,16 @@ gst_serial_src_create (GstPushSrc *psrc, GstBuffer **buffer)
 
     if (r < 0)
       goto decode_failed;
-    if (r != SF_DEC_PACKET)
+    if (r != SF_DEC_PACKET) {
+      gst_serial_src_report (self, FALSE);
       continue;
+    }
     ret = gst_serial_src_handle_packet (self, sf_decoder_packet (&self->dec),
         buffer);
-    gst_serial_src_report (self, FALSE);
+    if (self->repairing)
+      gst_serial_src_ask_repairs (self, FALSE);
+    else
+      gst_serial_src_report (self, FALSE);
     if (ret != GST_FLOW_OK || *buffer != NULL)
       return ret;
   }

@@ -11,6 +11,7 @@
 #include <gst/base/gstpushsrc.h>
 
 #include "gstserialassembler.h"
+#include "gstserialreorder.h"
 #include "gstserialfeedback.h"
 #include "gstserialcommon.h"
 #include "gstserialstats.h"
@@ -49,6 +50,11 @@ struct _GstSerialSrc {
   gsize read_len;
   sf_seq_tracker seq;
   GstSerialAssembler assembler; /* counters with the object lock */
+  GstSerialReorder reorder;     /* counters with the object lock */
+  gboolean repairing;           /* the sender repairs: frames held in order */
+  gboolean eos_pending;         /* EOS goes once the frames before it did */
+  gboolean was_waiting;         /* reorder waited after the last packet */
+  GstClockTime last_packet;     /* monotonic */
   GstSerialFeedbackTx fb;       /* counters with the object lock */
   gboolean feedback_on;         /* feedback, native framing, from start */
   GstCaps *wire_caps;

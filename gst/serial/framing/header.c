@@ -112,6 +112,11 @@ sf_frame_ref_update (sf_frame_ref *ref, const sf_header *hdr)
   if (ref->frame[0].valid && ref->frame[0].seq == hdr->seq &&
       ref->frame[0].stream == hdr->stream)
     return;
+  /* A repair of an older frame (section 8.3) is not the previous frame of
+   * the frames that follow; one far older comes from a restarted sender. */
+  if (ref->frame[0].valid && ref->frame[0].stream == hdr->stream &&
+      ((ref->frame[0].seq - hdr->seq) & SF_SEQ_MASK) <= SF_REF_REPAIR_WINDOW)
+    return;
   ref->frame[1] = ref->frame[0];
   ref->frame[0].valid = 1;
   ref->frame[0].stream = hdr->stream;

@@ -258,10 +258,13 @@ sf_result sf_native_parse (const uint8_t *pkt, size_t len,
 
 /* Forgets every frame. */
 void sf_frame_ref_init (sf_frame_ref *ref);
+/* Frames at most this far before the last one are repairs: they do not
+ * become the previous frame (docs/protocol.md, section 7). */
+#define SF_REF_REPAIR_WINDOW 1024
 /* Remembers the frame of a DATA, FRAGMENT or PARITY header that went
  * (sender) or
- * arrived (receiver); other types change nothing, and a version 1 header
- * (another sender) forgets every frame. */
+ * arrived (receiver), unless it is a repair; other types change nothing,
+ * and a version 1 header (another sender) forgets every frame. */
 void sf_frame_ref_update (sf_frame_ref *ref, const sf_header *hdr);
 
 /* --- Forward error correction (docs/protocol.md, section 8.1) ---------

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial: serialsink's side of selective retransmission
+ * (docs/protocol.md, section 8.3). A pure module: the sink passes the time
+ * in and does the writing.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstserialrepair.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Bytes a piece costs on the line besides its payload: the fragment's
+ * header, its CRC, COBS and the delimiter, about. */
+#define PIECE_OVERHEAD 12.0
+
+/* Below this damage per byte, frames go whole. */
+#define DAMAGE_NONE 1e-7
+
+void
+gst_serial_repair_init (GstSerialRepair *r)
+{
+  memset (r, 0, sizeof (*r));
+  r->last_heard = r->last_progress = r->last_ack = GST_CLOCK_TIME_NONE;
+}
+
+static GstSerialRepairFrame *
+gst_serial_repair_at (GstSerialRepair *r, guint i)
+{
+  return &r->frames[(r->first + i) % GST_SERIAL_REPAIR_HISTORY];
+}
+
+static void
+gst_serial_repair_drop_oldest (GstSerialRepair *r)
+{
+  GstSerialRepairFrame *f = gst_serial_repair_at (r, 0);
+
+  r->bytes -= gst_buffer_get_size (f->buffer);
+  gst_clear_buffer (&f->buffer);
+  r->first = (r->first + 1) % GST_SERIAL_REPAIR_HISTORY;
+  r->count--;
+}
+
+void
+gst_serial_repair_clear (GstSerialRepair *r)
+{
+  while (r->count > 0)
+    gst_serial_repair_drop_oldest (r);
+  gst_serial_repair_init (r);
+}
+
+/* Whether frame @a comes before frame @b (numbers wrap at 2^16). */
+static gboolean
+gst_serial_repair_before (guint16 a, guint16 b)
+{
+  guint16 d = b - a;
+
+  return d != 0 && d < 0x8000;
+}
+
+/**
+ * gst_serial_repair_sent:
+ * @piece: the size it was cut in, 0: whole
+ *
+ * @listening: the receiver is heard; else only the last
+ *     GST_SERIAL_REPAIR_UNHEARD frames are held
+ *
+ * Frame @seq went: it is held (a reference to @buffer) until the receiver
+ * has it, or newer frames push it out.
+ */
+void
+gst_serial_repair_sent (GstSerialRepair *r, guint16 seq, GstBuffer *buffer,
+    guint piece, gboolean listening)
+{
+  guint most = listening ? GST_SERIAL_REPAIR_HISTORY : GST_SERIAL_REPAIR_UNHEARD;
+  GstSerialRepairFrame *f;
+
+  while (r->count > 0 && (r->count >= most ||
+                             r->bytes + gst_buffer_get_size (buffer) >
+                                 GST_SERIAL_REPAIR_HISTORY_BYTES))
+    gst_serial_repair_drop_oldest (r);
+  f = gst_serial_repair_at (r, r->count++);
+  f->seq = seq;
+  f->buffer = gst_buffer_ref (buffer);
+  f->piece = piece;
+  f->tries = 0;
+  f->served = GST_CLOCK_TIME_NONE;
+  r->bytes += gst_buffer_get_size (buffer);
+}
+
+/**
+ * gst_serial_repair_heard:
+ *
+ * A control packet came from the receiver: it listens. It is told with a
+ * SKIP that this sender repairs, when first heard and then every
+ * GST_SERIAL_REPAIR_HELLO_INTERVAL.
+ */
+void
+gst_serial_repair_heard (GstSerialRepair *r, GstClockTime now)
+{
+  /* Again now and then: a receiver that started later learns it too. */
+  if (r->last_heard == GST_CLOCK_TIME_NONE ||
+      now >= r->last_heard + GST_SERIAL_REPAIR_SILENCE ||
+      now >= r->last_hello + GST_SERIAL_REPAIR_HELLO_INTERVAL) {
+    r->hello = TRUE;
+    r->last_hello = now;
+  }
+  r->last_heard = now;
+}
+
+/* The damage per byte a report tells, from what changed since the one
+ * before: the share of packets that came damaged, over their mean size.
+ * It rises at once and falls slowly, so that a clean moment does not make
+ * pieces that the next burst destroys. */
+static void
+gst_serial_repair_damage (GstSerialRepair *r, const sf_report *rep)
+{
+  const sf_report *old = &r->last_report;
+  guint64 good, bad, bytes;
+  gdouble share, sample;
+
+  if (!r->have_report || rep->packets < old->packets ||
+      rep->damaged < old->damaged || rep->wire_bytes < old->wire_bytes)
+    return;
+  good = rep->packets - old->packets;
+  bad = rep->damaged - old->damaged;
+  bytes = rep->wire_bytes - old->wire_bytes;
+  if (good + bad == 0 || bytes == 0)
+    return;
+  /* All damaged: at least as bad as one more would have shown. */
+  share = good == 0 ? (gdouble) bad / (bad + 1) : (gdouble) bad / (good + bad);
+  sample = -log1p (-share) / ((gdouble) bytes / (good + bad));
+  r->damage = sample > r->damage ? sample : 0.75 * r->damage + 0.25 * sample;
+}
+
+/**
+ * gst_serial_repair_report:
+ * @next_seq: the report's number: every frame before it was delivered or
+ *     given up
+ *
+ * A receiver report: the frames it has are no longer held, and its counts
+ * tell how damaging the line is.
+ */
+void
+gst_serial_repair_report (GstSerialRepair *r, guint16 next_seq,
+    const sf_report *report, GstClockTime now)
+{
+  gst_serial_repair_heard (r, now);
+  gst_serial_repair_damage (r, report);
+  r->last_report = *report;
+  r->have_report = TRUE;
+  if (!r->have_ack || gst_serial_repair_before (r->acked, next_seq))
+    r->last_progress = r->last_ack = now;
+  r->acked = next_seq;
+  r->have_ack = TRUE;
+  gst_serial_repair_forget (r, next_seq);
+}
+
+/**
+ * gst_serial_repair_forget:
+ *
+ * Frames before @seq are no longer held.
+ */
+void
+gst_serial_repair_forget (GstSerialRepair *r, guint16 seq)
+{
+  while (r->count > 0 &&
+      gst_serial_repair_before (gst_serial_repair_at (r, 0)->seq, seq))
+    gst_serial_repair_drop_oldest (r);
+}
+
+/**
+ * gst_serial_repair_nack:
+ *
+ * The receiver asks for pieces of frame @seq: queued, replacing an older
+ * request for the same frame; when the queue is full, the oldest request
+ * goes.
+ */
+void
+gst_serial_repair_nack (GstSerialRepair *r, guint16 seq, const sf_nack *nack,
+    GstClockTime now)
+{
+  guint i;
+
+  gst_serial_repair_heard (r, now);
+  r->last_progress = now;
+  r->requests++;
+  for (i = 0; i < r->n_requests; i++) {
+    if (r->requests_queue[i].seq == seq) {
+      r->requests_queue[i].nack = *nack;
+      return;
+    }
+  }
+  if (r->n_requests == GST_SERIAL_REPAIR_REQUESTS) {
+    memmove (r->requests_queue, r->requests_queue + 1,
+        (GST_SERIAL_REPAIR_REQUESTS - 1) * sizeof (r->requests_queue[0]));
+    r->n_requests--;
+  }
+  r->requests_queue[r->n_requests].seq = seq;
+  r->requests_queue[r->n_requests].nack = *nack;
+  r->n_requests++;
+}
+
+/**
+ * gst_serial_repair_listening:
+ *
+ * Whether the receiver acknowledged a frame within
+ * GST_SERIAL_REPAIR_SILENCE: only then does the sender wait for it. A
+ * receiver that speaks without getting anywhere (it is gone, or hostile)
+ * holds the sender up that long at most.
+ */
+gboolean
+gst_serial_repair_listening (const GstSerialRepair *r, GstClockTime now)
+{
+  return r->last_ack != GST_CLOCK_TIME_NONE &&
+      now < r->last_ack + GST_SERIAL_REPAIR_SILENCE;
+}
+
+/**
+ * gst_serial_repair_in_flight:
+ * @next_seq: the number the next frame will take
+ *
+ * Frames sent that the receiver has not acknowledged.
+ */
+guint
+gst_serial_repair_in_flight (const GstSerialRepair *r, guint16 next_seq)
+{
+  guint16 d = next_seq - r->acked;
+
+  if (!r->have_ack || d >= 0x8000)
+    return 0;
+  return d;
+}
+
+/**
+ * gst_serial_repair_full:
+ *
+ * Whether holding one more frame of @size bytes would push out one the
+ * receiver may still ask for.
+ */
+gboolean
+gst_serial_repair_full (const GstSerialRepair *r, gsize size)
+{
+  return r->count >= GST_SERIAL_REPAIR_HISTORY ||
+      (r->count > 0 && r->bytes + size > GST_SERIAL_REPAIR_HISTORY_BYTES);
+}
+
+/**
+ * gst_serial_repair_timeout:
+ * @rto: how long the receiver may stay silent about a frame
+ *
+ * The receiver neither acknowledged nor asked for anything for @rto while
+ * frames are unacknowledged (its requests were lost, or it lost the end
+ * of the stream and does not know): the oldest of them is resent, as if
+ * it asked for all of it. Returns whether it is.
+ */
+gboolean
+gst_serial_repair_timeout (GstSerialRepair *r, guint16 next_seq,
+    GstClockTime rto, GstClockTime now)
+{
+  sf_nack all = { 0 };
+
+  if (gst_serial_repair_in_flight (r, next_seq) == 0 ||
+      r->last_progress == GST_CLOCK_TIME_NONE || now < r->last_progress + rto)
+    return FALSE;
+  gst_serial_repair_nack (r, r->acked, &all, now);
+  r->requests--;
+  r->timeouts++;
+  return TRUE;
+}
+
+/**
+ * gst_serial_repair_pop:
+ *
+ * The oldest request waiting, into *@req. Returns FALSE when there is
+ * none.
+ */
+gboolean
+gst_serial_repair_pop (GstSerialRepair *r, GstSerialRepairRequest *req)
+{
+  if (r->n_requests == 0)
+    return FALSE;
+  *req = r->requests_queue[0];
+  r->n_requests--;
+  memmove (r->requests_queue, r->requests_queue + 1,
+      r->n_requests * sizeof (r->requests_queue[0]));
+  return TRUE;
+}
+
+/**
+ * gst_serial_repair_lookup:
+ *
+ * Frame @seq, when it is still held.
+ */
+GstSerialRepairFrame *
+gst_serial_repair_lookup (GstSerialRepair *r, guint16 seq)
+{
+  GstSerialRepairFrame *first;
+  guint16 i;
+
+  if (r->count == 0)
+    return NULL;
+  first = gst_serial_repair_at (r, 0);
+  i = seq - first->seq;
+  if (i >= r->count || gst_serial_repair_at (r, i)->seq != seq)
+    return NULL;
+  return gst_serial_repair_at (r, i);
+}
+
+/**
+ * gst_serial_repair_oldest:
+ *
+ * The oldest frame still held, @next_seq when none is: a SKIP's number.
+ */
+guint16
+gst_serial_repair_oldest (const GstSerialRepair *r, guint16 next_seq)
+{
+  if (r->count == 0)
+    return next_seq;
+  return r->frames[r->first].seq;
+}
+
+/**
+ * gst_serial_repair_take_hello:
+ *
+ * Whether the receiver was just heard for the first time (or after a
+ * silence): it is then told with a SKIP that this sender repairs.
+ */
+gboolean
+gst_serial_repair_take_hello (GstSerialRepair *r)
+{
+  gboolean hello = r->hello;
+
+  r->hello = FALSE;
+  return hello;
+}
+
+/**
+ * gst_serial_repair_piece_size:
+ *
+ * The piece that wastes least on a line that damages what the reports
+ * tell: one damaged byte costs its piece, a piece costs PIECE_OVERHEAD
+ * bytes, so with damage d per byte the best piece plus its overhead is
+ * (o + sqrt(o^2 + 4o/d)) / 2. 0 (whole frames) on a clean line.
+ */
+guint
+gst_serial_repair_piece_size (const GstSerialRepair *r)
+{
+  const gdouble o = PIECE_OVERHEAD;
+  gdouble piece;
+
+  if (r->damage < DAMAGE_NONE)
+    return 0;
+  piece = (o + sqrt (o * o + 4 * o / r->damage)) / 2 - o;
+  if (piece > GST_SERIAL_REPAIR_PIECE_MAX)
+    return 0;
+  return MAX (GST_SERIAL_REPAIR_PIECE_MIN, (guint) piece);
+}
