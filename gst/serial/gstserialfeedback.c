@@ -94,6 +94,7 @@ gst_serial_feedback_tx_packet (GstSerialFeedbackTx *tx, const sf_header *hdr,
       hdr->type != SF_TYPE_PARITY)
     return;
   tx->have_last = TRUE;
+  tx->unreported = TRUE;
   tx->last_seq = hdr->seq;
   tx->last_time = now;
   if (hdr->flags & SF_FLAG_DELTA_UNIT)
@@ -196,7 +197,10 @@ gst_serial_feedback_tx_report (GstSerialFeedbackTx *tx, guint16 next_seq,
               GST_SERIAL_FEEDBACK_REPORT_INTERVAL)))
     return;
   tx->last_report = now;
-  r.last_seq = tx->last_seq;
+  tx->unreported = FALSE;
+  /* Without a frame packet yet, the frame before the one awaited: one
+   * the sender has no time for, so no round trip is taken from it. */
+  r.last_seq = tx->have_last ? tx->last_seq : (guint16) (next_seq - 1);
   r.delay_us = tx->have_last && now > tx->last_time
       ? (now - tx->last_time) / GST_USECOND
       : 0;
@@ -282,20 +286,26 @@ gst_serial_feedback_rx_init (GstSerialFeedbackRx *rx, sf_mode mode,
 /**
  * gst_serial_feedback_rx_frame_sent:
  * @time: when its last byte left (or will leave) the sender
+ * @start: the bytes the sender had written before it
  *
- * Remembers when frame @seq went, for the round trip a report tells.
+ * Remembers when frame @seq went, for the round trip a report tells, and
+ * where in the sender's bytes it starts, for how many are still on their
+ * way (@reached).
  */
 void
 gst_serial_feedback_rx_frame_sent (GstSerialFeedbackRx *rx, guint16 seq,
-    GstClockTime time)
+    GstClockTime time, guint64 start)
 {
   rx->sent[rx->sent_next].seq = seq;
   rx->sent[rx->sent_next].time = time;
+  rx->sent[rx->sent_next].start = start;
   rx->sent_next = (rx->sent_next + 1) % G_N_ELEMENTS (rx->sent);
 }
 
 /* The round trip from a report: from when the frame it names went to now,
- * less the time the receiver held the report back. */
+ * less the time the receiver held the report back. The receiver has had
+ * the sender's bytes up to the start of that frame, at least (a repair of
+ * an older frame may name it: the furthest stays). */
 static void
 gst_serial_feedback_rx_round_trip (GstSerialFeedbackRx *rx, GstClockTime now)
 {
@@ -308,8 +318,14 @@ gst_serial_feedback_rx_round_trip (GstSerialFeedbackRx *rx, GstClockTime now)
     if (rx->sent[slot].time == GST_CLOCK_TIME_NONE ||
         rx->sent[slot].seq != rx->report.last_seq)
       continue;
-    if (now > rx->sent[slot].time + held)
-      rx->rtt = now - rx->sent[slot].time - held;
+    /* Smoothed: a report may name a frame whose piece came late. */
+    if (now > rx->sent[slot].time + held) {
+      GstClockTime sample = now - rx->sent[slot].time - held;
+
+      rx->rtt =
+          rx->rtt == GST_CLOCK_TIME_NONE ? sample : (7 * rx->rtt + sample) / 8;
+    }
+    rx->reached = MAX (rx->reached, rx->sent[slot].start);
     return;
   }
 }

@@ -62,6 +62,7 @@ typedef struct {
   gboolean seen_delta;   /* the stream has delta frames */
   gboolean delivered;    /* a frame was delivered */
   gboolean have_last;    /* a frame packet arrived: last_seq, last_time */
+  gboolean unreported;   /* one arrived since the last report */
   guint16 last_seq;
   GstClockTime last_time;
 } GstSerialFeedbackTx;
@@ -119,13 +120,16 @@ typedef struct {
   sf_report report;
   GstClockTime rtt;
   GstSerialRepair *repair; /* hears reports and NACKs, when set */
-
-  /* private */
   sf_decoder dec;
   guint8 buf[SF_NATIVE_DECODE_BUFFER_SIZE (SF_CONTROL_PAYLOAD_MAX)];
+  guint64 reached; /* sender's bytes a report shows arrived: up to the start
+                      of the newest frame it names */
+
+  /* private */
   struct {
     guint16 seq;
     GstClockTime time;
+    guint64 start; /* the sender's bytes before it */
   } sent[GST_SERIAL_FEEDBACK_SENT_HISTORY];
   guint sent_next;
 } GstSerialFeedbackRx;
@@ -133,7 +137,7 @@ typedef struct {
 void gst_serial_feedback_rx_init (GstSerialFeedbackRx *rx, sf_mode mode,
     unsigned options);
 void gst_serial_feedback_rx_frame_sent (GstSerialFeedbackRx *rx, guint16 seq,
-    GstClockTime time);
+    GstClockTime time, guint64 wire);
 GstSerialFeedbackEvents gst_serial_feedback_rx_feed (GstSerialFeedbackRx *rx,
     const guint8 *data, gsize len, GstClockTime now);
 

@@ -125,6 +125,9 @@ gst_serial_reorder_collect (GstSerialReorder *ro)
   }
 }
 
+static void gst_serial_reorder_pass (GstSerialReorder *ro, guint16 seq,
+    gboolean lost);
+
 /**
  * gst_serial_reorder_skip:
  *
@@ -134,6 +137,26 @@ gst_serial_reorder_collect (GstSerialReorder *ro)
 void
 gst_serial_reorder_skip (GstSerialReorder *ro, guint16 seq)
 {
+  gst_serial_reorder_pass (ro, seq, FALSE);
+}
+
+/**
+ * gst_serial_reorder_give_up:
+ *
+ * As gst_serial_reorder_skip(), but the receiver gives the frames up
+ * itself (the sender does not answer): they count as lost.
+ */
+void
+gst_serial_reorder_give_up (GstSerialReorder *ro, guint16 seq)
+{
+  gst_serial_reorder_pass (ro, seq, TRUE);
+}
+
+/* Frames before @seq go out or are given up: by this receiver (@lost), or
+ * at the sender's word. */
+static void
+gst_serial_reorder_pass (GstSerialReorder *ro, guint16 seq, gboolean lost)
+{
   guint16 d = seq - ro->head;
 
   if (!ro->active || d == 0 || d >= 0x8000)
@@ -141,7 +164,8 @@ gst_serial_reorder_skip (GstSerialReorder *ro, guint16 seq)
   while (ro->head != seq) {
     GstSerialReorderSlot *slot = gst_serial_reorder_slot (ro, ro->head);
 
-    if (!(slot->used && slot->seq == ro->head && slot->frame))
+    /* Counted lost as they leave; skipped too, at the sender's word. */
+    if (!lost && !(slot->used && slot->seq == ro->head && slot->frame))
       ro->skipped++;
     if (ro->head == ro->top)
       ro->top++;
@@ -333,8 +357,7 @@ gst_serial_reorder_waiting (const GstSerialReorder *ro)
  * is ready.
  */
 GstBuffer *
-gst_serial_reorder_pop (GstSerialReorder *ro, sf_header *hdr,
-    gboolean *discont)
+gst_serial_reorder_pop (GstSerialReorder *ro, sf_header *hdr, gboolean *discont)
 {
   GstSerialReorderOut *o = g_queue_pop_head (&ro->out);
   GstBuffer *frame;

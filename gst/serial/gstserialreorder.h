@@ -23,6 +23,11 @@ G_BEGIN_DECLS
 /* A frame is asked for again after this long without it. */
 #define GST_SERIAL_REORDER_ASK_INTERVAL (250 * GST_MSECOND)
 
+/* Asked and not answered this long (no SKIP, no piece sent again): the
+ * sender does not hear this receiver, which stops waiting for repairs. It
+ * covers the sender's hello interval and a round trip. */
+#define GST_SERIAL_REORDER_DEAF (3 * GST_SECOND)
+
 /* The line quiet this long: the newest frame's pieces are all in that
  * will come, and what is missing of it is asked for. */
 #define GST_SERIAL_REORDER_QUIET (50 * GST_MSECOND)
@@ -66,7 +71,7 @@ typedef struct {
   guint16 top;  /* one past the newest frame seen */
   GstSerialReorderSlot *slots;
   gboolean gave_up; /* a frame was given up since the last one out */
-  GQueue out; /* GstSerialReorderOut, in order */
+  GQueue out;       /* GstSerialReorderOut, in order */
 } GstSerialReorder;
 
 void gst_serial_reorder_init (GstSerialReorder *ro, gsize max_size);
@@ -76,6 +81,7 @@ void gst_serial_reorder_start (GstSerialReorder *ro, guint16 head);
 void gst_serial_reorder_add (GstSerialReorder *ro, const sf_header *hdr,
     const guint8 *payload, gsize len);
 void gst_serial_reorder_skip (GstSerialReorder *ro, guint16 seq);
+void gst_serial_reorder_give_up (GstSerialReorder *ro, guint16 seq);
 guint gst_serial_reorder_ask (GstSerialReorder *ro, GstClockTime now,
     gboolean quiet, GstSerialReorderAskFunc ask, gpointer user_data);
 gboolean gst_serial_reorder_waiting (const GstSerialReorder *ro);

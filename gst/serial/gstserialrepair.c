@@ -22,11 +22,15 @@
 /* Below this damage per byte, frames go whole. */
 #define DAMAGE_NONE 1e-7
 
+/* Reports this far apart, at least, measure how fast bytes arrive. */
+#define RATE_SPAN (200 * GST_MSECOND)
+
 void
 gst_serial_repair_init (GstSerialRepair *r)
 {
   memset (r, 0, sizeof (*r));
   r->last_heard = r->last_progress = r->last_ack = GST_CLOCK_TIME_NONE;
+  r->rate_time = GST_CLOCK_TIME_NONE;
 }
 
 static GstSerialRepairFrame *
@@ -77,12 +81,14 @@ void
 gst_serial_repair_sent (GstSerialRepair *r, guint16 seq, GstBuffer *buffer,
     guint piece, gboolean listening)
 {
-  guint most = listening ? GST_SERIAL_REPAIR_HISTORY : GST_SERIAL_REPAIR_UNHEARD;
+  guint most =
+      listening ? GST_SERIAL_REPAIR_HISTORY : GST_SERIAL_REPAIR_UNHEARD;
   GstSerialRepairFrame *f;
 
-  while (r->count > 0 && (r->count >= most ||
-                             r->bytes + gst_buffer_get_size (buffer) >
-                                 GST_SERIAL_REPAIR_HISTORY_BYTES))
+  while (r->count > 0 &&
+      (r->count >= most ||
+          r->bytes + gst_buffer_get_size (buffer) >
+              GST_SERIAL_REPAIR_HISTORY_BYTES))
     gst_serial_repair_drop_oldest (r);
   f = gst_serial_repair_at (r, r->count++);
   f->seq = seq;
@@ -138,6 +144,29 @@ gst_serial_repair_damage (GstSerialRepair *r, const sf_report *rep)
   r->damage = sample > r->damage ? sample : 0.75 * r->damage + 0.25 * sample;
 }
 
+/* How fast the receiver gets bytes, from its count of them in reports
+ * far enough apart. The fastest seen counts, fading slowly: a sender that
+ * paused, or waits for repairs, has not made the line slower. */
+static void
+gst_serial_repair_rate (GstSerialRepair *r, const sf_report *rep,
+    GstClockTime now)
+{
+  gdouble sample;
+
+  if (r->rate_time == GST_CLOCK_TIME_NONE || rep->wire_bytes < r->rate_wire) {
+    r->rate_wire = rep->wire_bytes;
+    r->rate_time = now;
+    return;
+  }
+  if (now < r->rate_time + RATE_SPAN)
+    return;
+  sample = (gdouble) (rep->wire_bytes - r->rate_wire) * GST_SECOND /
+      (now - r->rate_time);
+  r->rate = MAX (sample, 0.9 * r->rate);
+  r->rate_wire = rep->wire_bytes;
+  r->rate_time = now;
+}
+
 /**
  * gst_serial_repair_report:
  * @next_seq: the report's number: every frame before it was delivered or
@@ -152,6 +181,7 @@ gst_serial_repair_report (GstSerialRepair *r, guint16 next_seq,
 {
   gst_serial_repair_heard (r, now);
   gst_serial_repair_damage (r, report);
+  gst_serial_repair_rate (r, report, now);
   r->last_report = *report;
   r->have_report = TRUE;
   if (!r->have_ack || gst_serial_repair_before (r->acked, next_seq))
@@ -360,4 +390,25 @@ gst_serial_repair_piece_size (const GstSerialRepair *r)
   if (piece > GST_SERIAL_REPAIR_PIECE_MAX)
     return 0;
   return MAX (GST_SERIAL_REPAIR_PIECE_MIN, (guint) piece);
+}
+
+/**
+ * gst_serial_repair_window:
+ * @line_rate: the rate the sender paces at, 0 when it does not
+ *
+ * How many bytes may be on their way to the receiver: what the line
+ * carries in GST_SERIAL_REPAIR_WINDOW_TIME, at the pacing rate or as fast
+ * as the receiver's reports show bytes arriving. A sender that does not
+ * pace (a pseudo-terminal, USB CDC ACM) would otherwise fill whatever
+ * buffers lie between, and every repair would wait behind them.
+ */
+gsize
+gst_serial_repair_window (const GstSerialRepair *r, gdouble line_rate)
+{
+  gdouble rate = line_rate > 0 ? line_rate : r->rate;
+
+  if (rate <= 0)
+    return GST_SERIAL_REPAIR_WINDOW_FIRST;
+  return MAX (GST_SERIAL_REPAIR_WINDOW_MIN,
+      (gsize) (rate * GST_SERIAL_REPAIR_WINDOW_TIME / GST_SECOND));
 }

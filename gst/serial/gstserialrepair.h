@@ -38,6 +38,15 @@ G_BEGIN_DECLS
 /* How often a receiver that is heard is told that this sender repairs. */
 #define GST_SERIAL_REPAIR_HELLO_INTERVAL GST_SECOND
 
+/* A sender that repairs keeps no more on its way than the line carries in
+ * this long: a repair waits behind what is queued before it. */
+#define GST_SERIAL_REPAIR_WINDOW_TIME (500 * GST_MSECOND)
+
+/* ... and never less than this, nor, before the receiver's reports tell
+ * how fast the line is, more. */
+#define GST_SERIAL_REPAIR_WINDOW_MIN (16 * 1024)
+#define GST_SERIAL_REPAIR_WINDOW_FIRST (64 * 1024)
+
 /* The smallest and largest automatic piece: above the largest, frames go
  * whole. */
 #define GST_SERIAL_REPAIR_PIECE_MIN 64
@@ -46,8 +55,8 @@ G_BEGIN_DECLS
 typedef struct {
   guint16 seq;
   GstBuffer *buffer;
-  guint piece;  /* the size it was cut in; 0: whole */
-  guint tries;  /* repairs sent */
+  guint piece;         /* the size it was cut in; 0: whole */
+  guint tries;         /* repairs sent */
   GstClockTime served; /* when the last repair will have left the line */
 } GstSerialRepairFrame;
 
@@ -57,12 +66,12 @@ typedef struct {
 } GstSerialRepairRequest;
 
 typedef struct {
-  guint64 requests;     /* NACKs heard */
-  guint64 served;       /* requests answered with pieces */
-  guint64 skips;        /* requests answered with a SKIP */
-  guint64 too_late;     /* of those, frames a live stream had moved past */
-  guint64 given_up;     /* frames given up after GST_SERIAL_REPAIR_TRIES */
-  guint64 timeouts;     /* frames resent unasked, the receiver silent on them */
+  guint64 requests; /* NACKs heard */
+  guint64 served;   /* requests answered with pieces */
+  guint64 skips;    /* requests answered with a SKIP */
+  guint64 too_late; /* of those, frames a live stream had moved past */
+  guint64 given_up; /* frames given up after GST_SERIAL_REPAIR_TRIES */
+  guint64 timeouts; /* frames resent unasked, the receiver silent on them */
 
   /* private */
   GstSerialRepairFrame frames[GST_SERIAL_REPAIR_HISTORY];
@@ -74,19 +83,22 @@ typedef struct {
   GstClockTime last_progress; /* the receiver acknowledged or asked */
   GstClockTime last_ack;      /* the receiver acknowledged a frame */
   gboolean have_ack;
-  guint16 acked;              /* the next frame the receiver will deliver */
-  gboolean hello;             /* the receiver was heard: a SKIP is due */
+  guint16 acked;  /* the next frame the receiver will deliver */
+  gboolean hello; /* the receiver was heard: a SKIP is due */
   GstClockTime last_hello;
-  gdouble damage;             /* per byte on the line, from reports */
+  gdouble damage; /* per byte on the line, from reports */
   gboolean have_report;
   sf_report last_report;
+  gdouble rate;      /* bytes per second reaching the receiver */
+  guint64 rate_wire; /* its count of bytes when last measured */
+  GstClockTime rate_time;
 } GstSerialRepair;
 
 void gst_serial_repair_init (GstSerialRepair *r);
 void gst_serial_repair_clear (GstSerialRepair *r);
 
-void gst_serial_repair_sent (GstSerialRepair *r, guint16 seq,
-    GstBuffer *buffer, guint piece, gboolean listening);
+void gst_serial_repair_sent (GstSerialRepair *r, guint16 seq, GstBuffer *buffer,
+    guint piece, gboolean listening);
 gboolean gst_serial_repair_full (const GstSerialRepair *r, gsize size);
 void gst_serial_repair_heard (GstSerialRepair *r, GstClockTime now);
 void gst_serial_repair_report (GstSerialRepair *r, guint16 next_seq,
@@ -109,6 +121,7 @@ void gst_serial_repair_forget (GstSerialRepair *r, guint16 seq);
 gboolean gst_serial_repair_take_hello (GstSerialRepair *r);
 
 guint gst_serial_repair_piece_size (const GstSerialRepair *r);
+gsize gst_serial_repair_window (const GstSerialRepair *r, gdouble line_rate);
 
 G_END_DECLS
 

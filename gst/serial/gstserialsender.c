@@ -24,6 +24,41 @@
  * waits, so unlock_stop() first waits until that frame noticed it
  * (gst_serial_sender_wait_noticed()), with the port still flushing. */
 
+/* Waits for something to do; returns TRUE when, playing and with nothing
+ * to send, the idle interval passed. Call with the lock. */
+static gboolean
+gst_serial_sender_wait (GstSerialSender *sender)
+{
+  gint64 end;
+
+  if (sender->idle == NULL || !sender->playing || sender->unlocked) {
+    g_cond_wait (&sender->cond, &sender->lock);
+    return FALSE;
+  }
+  end = g_get_monotonic_time () + sender->idle_interval / GST_USECOND;
+  return !g_cond_wait_until (&sender->cond, &sender->lock, end);
+}
+
+/* The idle function, as if it were a frame being sent: a pause or stop
+ * interrupts it the same way. Call with the lock. */
+static void
+gst_serial_sender_idle (GstSerialSender *sender)
+{
+  if (sender->stopping || sender->unlocked || !sender->playing ||
+      sender->first || sender->next)
+    return;
+  sender->sending = TRUE;
+  sender->frame_flushes = sender->flushes;
+  g_mutex_unlock (&sender->lock);
+
+  sender->idle (sender->user_data);
+
+  g_mutex_lock (&sender->lock);
+  sender->sending = FALSE;
+  sender->noticed = TRUE;
+  g_cond_broadcast (&sender->cond);
+}
+
 static gpointer
 gst_serial_sender_loop (gpointer data)
 {
@@ -36,8 +71,10 @@ gst_serial_sender_loop (gpointer data)
   for (;;) {
     while (!sender->stopping &&
         ((sender->first == NULL && sender->next == NULL) || !sender->playing ||
-            sender->unlocked))
-      g_cond_wait (&sender->cond, &sender->lock);
+            sender->unlocked)) {
+      if (gst_serial_sender_wait (sender))
+        gst_serial_sender_idle (sender);
+    }
     if (sender->stopping)
       break;
     if (sender->first) {
@@ -80,6 +117,8 @@ gst_serial_sender_init (GstSerialSender *sender, GstSerialSendFunc send,
   g_cond_init (&sender->cond);
   sender->thread = sender->running = NULL;
   sender->send = send;
+  sender->idle = NULL;
+  sender->idle_interval = 0;
   sender->user_data = user_data;
   sender->first = sender->next = NULL;
   sender->sending = sender->playing = sender->unlocked = FALSE;
@@ -98,6 +137,21 @@ gst_serial_sender_clear (GstSerialSender *sender)
   gst_clear_buffer (&sender->next);
   g_mutex_clear (&sender->lock);
   g_cond_clear (&sender->cond);
+}
+
+/**
+ * gst_serial_sender_set_idle:
+ * @idle: called in the sender's thread every @interval while it plays with
+ *     nothing to send; it may write, and is interrupted as a frame is
+ *
+ * Call before gst_serial_sender_start().
+ */
+void
+gst_serial_sender_set_idle (GstSerialSender *sender, GstSerialIdleFunc idle,
+    GstClockTime interval)
+{
+  sender->idle = idle;
+  sender->idle_interval = interval;
 }
 
 /**

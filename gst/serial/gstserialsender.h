@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 typedef GstFlowReturn (
     *GstSerialSendFunc) (GstBuffer *buffer, gpointer user_data);
+typedef void (*GstSerialIdleFunc) (gpointer user_data);
 
 /**
  * GstSerialSender:
@@ -30,6 +31,8 @@ typedef struct {
   GMutex lock;
   GCond cond;
   GstSerialSendFunc send;
+  GstSerialIdleFunc idle; /* called now and then while nothing is to go */
+  GstClockTime idle_interval;
   gpointer user_data;
 
   GstBuffer *first;    /* the frame to send next, taken when idle */
@@ -48,6 +51,8 @@ typedef struct {
 void gst_serial_sender_init (GstSerialSender *sender, GstSerialSendFunc send,
     gpointer user_data);
 void gst_serial_sender_clear (GstSerialSender *sender);
+void gst_serial_sender_set_idle (GstSerialSender *sender,
+    GstSerialIdleFunc idle, GstClockTime interval);
 gboolean gst_serial_sender_start (GstSerialSender *sender, const gchar *name);
 void gst_serial_sender_stop (GstSerialSender *sender);
 

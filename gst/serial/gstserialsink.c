@@ -224,6 +224,14 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
  * and how often a sender waiting for it looks. */
 #define REPAIR_RTO_MIN (250 * GST_MSECOND)
 #define REPAIR_POLL (20 * GST_MSECOND)
+/* How often an idle sender reads what the receiver asks for. */
+#define IDLE_INTERVAL (50 * GST_MSECOND)
+/* How long a stream that must lose nothing keeps its first window of bytes
+ * on the line, at most, for the receiver to speak up: until it does, how
+ * fast the line goes is not known, and a pseudo-terminal or USB CDC ACM
+ * port takes megabytes at once. A receiver that says nothing costs one
+ * such wait, at the start. */
+#define REPAIR_GRACE (GST_SECOND)
 
 /* The port went away while a frame was written: the frame is lost, the
  * next one starts afresh. */
@@ -320,6 +328,9 @@ static GstFlowReturn gst_serial_sink_wait_event (GstBaseSink *bsink,
 static GstFlowReturn gst_serial_sink_render (GstBaseSink *bsink,
     GstBuffer *buffer);
 static guint gst_serial_sink_piece_size (GstSerialSink *self);
+static void gst_serial_sink_idle (gpointer user_data);
+static GstFlowReturn gst_serial_sink_end_stream (GstSerialSink *self,
+    GstFlowReturn ret);
 static void gst_serial_sink_hold (GstSerialSink *self, GstBuffer *buffer,
     guint16 seq);
 static GstFlowReturn gst_serial_sink_send_frame (GstBuffer *buffer,
@@ -453,6 +464,9 @@ gst_serial_sink_init (GstSerialSink *self)
   self->drop_policy = DEFAULT_DROP_POLICY;
   gst_serial_rate_meter_reset (&self->meter);
   gst_serial_sender_init (&self->sender, gst_serial_sink_send_frame, self);
+  gst_serial_sender_set_idle (&self->sender, gst_serial_sink_idle,
+      IDLE_INTERVAL);
+  g_mutex_init (&self->write_lock);
   gst_serial_packer_init (&self->packer);
   gst_serial_packer_init (&self->repacker);
   gst_serial_repair_init (&self->repair);
@@ -471,6 +485,7 @@ gst_serial_sink_finalize (GObject *object)
 
   gst_serial_common_clear (&self->common);
   gst_serial_sender_clear (&self->sender);
+  g_mutex_clear (&self->write_lock);
   gst_serial_packer_clear (&self->packer);
   gst_serial_packer_clear (&self->repacker);
   gst_serial_repair_clear (&self->repair);
@@ -683,6 +698,8 @@ gst_serial_sink_reset (GstSerialSink *self)
   self->caps_bytes = self->frame_wire = 0;
   self->parity_sent = self->parity_bytes = 0;
   self->resent_pieces = self->resent_bytes = self->skips_sent = 0;
+  self->frame_start = 0;
+  self->announced = FALSE;
   gst_serial_repair_clear (&self->repair);
   gst_serial_rate_meter_reset (&self->meter);
   gst_serial_line_init (&self->line, gst_serial_sink_pacing_rate (self));
@@ -1152,25 +1169,29 @@ gst_serial_sink_send_caps (GstSerialSink *self)
 /* Remembers when the frame just written leaves the line, for the round
  * trip the receiver's reports tell. */
 static void
-gst_serial_sink_frame_sent (GstSerialSink *self, guint32 seq)
+gst_serial_sink_frame_sent (GstSerialSink *self, guint32 seq, guint64 start)
 {
   GstClockTime now = gst_serial_sink_now ();
 
   GST_OBJECT_LOCK (self);
   gst_serial_feedback_rx_frame_sent (&self->fb, seq,
-      now + gst_serial_line_busy_for (&self->line, now));
+      now + gst_serial_line_busy_for (&self->line, now), start);
   GST_OBJECT_UNLOCK (self);
 }
 
 static GstFlowReturn
 gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
 {
+  guint64 start;
   GstFlowReturn ret;
 
+  GST_OBJECT_LOCK (self);
+  start = self->frame_start = self->wire_bytes;
+  GST_OBJECT_UNLOCK (self);
   ret = gst_serial_sink_write_packet (self,
       gst_serial_packer_data (&self->packer, buffer));
   if (ret == GST_FLOW_OK)
-    gst_serial_sink_frame_sent (self, self->packer.seq);
+    gst_serial_sink_frame_sent (self, self->packer.seq, start);
   if (ret == GST_FLOW_OK &&
       self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
     gst_serial_sink_hold (self, buffer, self->packer.seq);
@@ -1534,6 +1555,7 @@ gst_serial_sink_serve (GstSerialSink *self, const GstSerialRepairRequest *req,
   GstClockTime now = gst_serial_sink_now ();
   GstSerialRepairFrame copy = { 0 }, *f;
   GstFlowReturn ret = GST_FLOW_OK;
+  guint64 start;
   guint16 skip_to = 0;
   RepairAction action;
 
@@ -1550,7 +1572,14 @@ gst_serial_sink_serve (GstSerialSink *self, const GstSerialRepairRequest *req,
 
   switch (action) {
     case REPAIR_RESEND:
+      GST_OBJECT_LOCK (self);
+      start = self->wire_bytes;
+      GST_OBJECT_UNLOCK (self);
       ret = gst_serial_sink_resend (self, &copy, copy.buffer, &req->nack);
+      /* The receiver's next report may name it: its round trip starts
+       * now. */
+      if (ret == GST_FLOW_OK)
+        gst_serial_sink_frame_sent (self, req->seq, start);
       GST_OBJECT_LOCK (self);
       f = gst_serial_repair_lookup (&self->repair, req->seq);
       if (f) {
@@ -1564,10 +1593,11 @@ gst_serial_sink_serve (GstSerialSink *self, const GstSerialRepairRequest *req,
     case REPAIR_GIVE_UP:
       GST_ELEMENT_WARNING (self, STREAM, FAILED,
           ("The line is too noisy: a frame was sent %d times without "
-              "reaching the receiver, and is given up.",
+           "reaching the receiver, and is given up.",
               GST_SERIAL_REPAIR_TRIES),
           ("frame %u given up; a lower baud rate, fec-percentage or a "
-              "smaller fragment-size may get frames through", req->seq));
+           "smaller fragment-size may get frames through",
+              req->seq));
       return gst_serial_sink_send_skip (self, skip_to);
     case REPAIR_SKIP:
       return gst_serial_sink_send_skip (self, skip_to);
@@ -1603,9 +1633,25 @@ gst_serial_sink_serve_repairs (GstSerialSink *self, gboolean live)
   return ret;
 }
 
+/* Whether more than a window of bytes is on its way to the receiver, and
+ * it has not begun the last frame yet (one frame may always be on its way,
+ * however large). Call with the object lock. */
+static gboolean
+gst_serial_sink_window_full (GstSerialSink *self)
+{
+  guint64 on_way = self->wire_bytes > self->fb.reached
+      ? self->wire_bytes - self->fb.reached
+      : 0;
+
+  return self->fb.reached < self->frame_start &&
+      on_way >= gst_serial_repair_window (&self->repair, self->line.rate);
+}
+
 /* Whether to wait for the receiver: it listens, and lacks frames (@all: any
  * frame; else so many that the next frame, of @size bytes, would push out
- * one it may still ask for). Frames it stays silent about go again. */
+ * one it may still ask for, or more than a window of bytes is on its way).
+ * Before it is first heard, for REPAIR_GRACE, the first window goes. Frames
+ * it stays silent about go again. */
 static gboolean
 gst_serial_sink_must_wait (GstSerialSink *self, gboolean all, gsize size)
 {
@@ -1615,11 +1661,14 @@ gst_serial_sink_must_wait (GstSerialSink *self, gboolean all, gsize size)
 
   GST_OBJECT_LOCK (self);
   if (!gst_serial_repair_listening (r, now))
-    wait = FALSE;
+    wait = !all && r->last_heard == GST_CLOCK_TIME_NONE &&
+        now < self->started + REPAIR_GRACE &&
+        self->wire_bytes >= GST_SERIAL_REPAIR_WINDOW_FIRST;
   else if (all)
     wait = gst_serial_repair_in_flight (r, self->packer.seq) > 0;
   else
-    wait = gst_serial_repair_full (r, size);
+    wait =
+        gst_serial_repair_full (r, size) || gst_serial_sink_window_full (self);
   if (wait)
     gst_serial_repair_timeout (r, self->packer.seq, gst_serial_sink_rto (self),
         now);
@@ -1648,8 +1697,7 @@ gst_serial_sink_await_receiver (GstSerialSink *self, gboolean all, gsize size)
     if (pending)
       continue;
     ret = gst_serial_sink_waited (self,
-        gst_serial_port_wait_read (self->common.port, REPAIR_POLL, &err),
-        &err);
+        gst_serial_port_wait_read (self->common.port, REPAIR_POLL, &err), &err);
     if (ret != GST_FLOW_OK)
       return ret;
     gst_serial_sink_read_feedback (self);
@@ -1662,9 +1710,19 @@ static GstFlowReturn
 gst_serial_sink_before_frame (GstSerialSink *self, GstBuffer *buffer)
 {
   gboolean live = !self->wait_for_port;
+  GstFlowReturn ret;
 
   if (self->common.run.framing != GST_SERIAL_FRAMING_NATIVE)
     return GST_FLOW_OK;
+  /* Before the first frame, so that the receiver holds a frame that
+   * arrives damaged from the start and asks for it. */
+  if (!self->announced) {
+    ret = gst_serial_sink_send_skip (self, self->packer.seq);
+    if (ret != GST_FLOW_OK)
+      return ret;
+    self->announced = TRUE;
+    self->started = gst_serial_sink_now ();
+  }
   gst_serial_sink_read_feedback (self);
   if (live)
     return gst_serial_sink_serve_repairs (self, TRUE);
@@ -1678,14 +1736,34 @@ gst_serial_sink_before_frame (GstSerialSink *self, GstBuffer *buffer)
 static void
 gst_serial_sink_hold (GstSerialSink *self, GstBuffer *buffer, guint16 seq)
 {
-  GstBuffer *held = buffer->pool ? gst_buffer_copy_deep (buffer)
-                                 : gst_buffer_ref (buffer);
+  GstBuffer *held =
+      buffer->pool ? gst_buffer_copy_deep (buffer) : gst_buffer_ref (buffer);
 
   GST_OBJECT_LOCK (self);
   gst_serial_repair_sent (&self->repair, seq, held, self->packer.fragment_size,
       gst_serial_repair_listening (&self->repair, gst_serial_sink_now ()));
   GST_OBJECT_UNLOCK (self);
   gst_buffer_unref (held);
+}
+
+/* In the sender thread, while no frame is to go: the receiver's requests
+ * are served now, not only before the next frame, which may be long in
+ * coming (a paused upstream, the last frame of a file). Never while the
+ * streaming thread writes. */
+static void
+gst_serial_sink_idle (gpointer user_data)
+{
+  GstSerialSink *self = user_data;
+
+  if (self->common.run.framing != GST_SERIAL_FRAMING_NATIVE ||
+      !g_mutex_trylock (&self->write_lock))
+    return;
+  if (self->common.port != NULL) {
+    gst_serial_sink_read_feedback (self);
+    /* A failing port shows in the next frame's write. */
+    gst_serial_sink_serve_repairs (self, TRUE);
+  }
+  g_mutex_unlock (&self->write_lock);
 }
 
 /* Sends @buffer on the port, waiting for the port if it is away (or, with
@@ -1842,7 +1920,10 @@ gst_serial_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   if (ret != GST_FLOW_OK)
     return ret;
   self->wait_for_port = TRUE;
-  return gst_serial_sink_deliver (self, buffer);
+  g_mutex_lock (&self->write_lock);
+  ret = gst_serial_sink_deliver (self, buffer);
+  g_mutex_unlock (&self->write_lock);
+  return ret;
 }
 
 /* A damaged EOS would leave the receiver waiting for ever: send copies,
@@ -1908,6 +1989,17 @@ gst_serial_sink_wait_event (GstBaseSink *bsink, GstEvent *event)
 
   ret = gst_serial_sink_wait_to_write (self);
   self->wait_for_port = TRUE;
+  g_mutex_lock (&self->write_lock);
+  ret = gst_serial_sink_end_stream (self, ret);
+  g_mutex_unlock (&self->write_lock);
+  return ret;
+}
+
+/* After the frames: the repairs a stream that must lose nothing still
+ * needs, the EOS packets, and the driver drained. */
+static GstFlowReturn
+gst_serial_sink_end_stream (GstSerialSink *self, GstFlowReturn ret)
+{
   /* A stream that must lose nothing ends once the receiver has it all. */
   if (ret == GST_FLOW_OK &&
       self->common.run.framing == GST_SERIAL_FRAMING_NATIVE &&

@@ -486,6 +486,7 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->eos_seen = FALSE;
   self->repairing = self->eos_pending = self->was_waiting = FALSE;
   self->last_packet = GST_CLOCK_TIME_NONE;
+  self->unanswered = GST_CLOCK_TIME_NONE;
 
   sf_seq_tracker_init (&self->seq);
   if (mode != SF_MODE_RAW) {
@@ -620,8 +621,8 @@ gst_serial_src_read_or_quiet (GstSerialSrc *self, guint8 *data, gsize size,
   res = gst_serial_port_wait_read (self->common.port, GST_SERIAL_REORDER_QUIET,
       &err);
   if (res == GST_SERIAL_IO_OK)
-    res = gst_serial_port_try_read (self->common.port, data, size, n_read,
-        &err);
+    res =
+        gst_serial_port_try_read (self->common.port, data, size, n_read, &err);
   switch (res) {
     case GST_SERIAL_IO_OK:
       return GST_FLOW_OK;
@@ -912,6 +913,7 @@ gst_serial_src_start_repairs (GstSerialSrc *self, guint16 skip_seq)
   gst_serial_reorder_start (&self->reorder, head);
   GST_OBJECT_UNLOCK (self);
   self->repairing = TRUE;
+  self->unanswered = GST_CLOCK_TIME_NONE;
   GST_INFO_OBJECT (self, "the sender repairs; holding frames from %u", head);
 }
 
@@ -957,30 +959,66 @@ gst_serial_src_hold (GstSerialSrc *self, const sf_packet *pkt)
   GST_OBJECT_UNLOCK (self);
 }
 
+/* Whether frame @a comes before frame @b (numbers wrap at 2^16). */
+static gboolean
+gst_serial_src_seq_before (guint16 a, guint16 b)
+{
+  guint16 d = b - a;
+
+  return d != 0 && d < 0x8000;
+}
+
 static gboolean
 gst_serial_src_ask (guint16 seq, const sf_nack *nack, gpointer user_data)
 {
   GstSerialSrc *self = user_data;
 
+  if (self->unanswered == GST_CLOCK_TIME_NONE)
+    self->unanswered = gst_serial_src_now ();
   return gst_serial_feedback_tx_nack (&self->fb, seq, nack);
+}
+
+/* The sender does not answer (its transmit line is wired to us, but our
+ * transmit line not to it, or it went): the frames held go out, those
+ * missing are lost, and frames are no longer held until it says again
+ * that it repairs. */
+static gboolean
+gst_serial_src_deaf_sender (GstSerialSrc *self)
+{
+  if (self->unanswered == GST_CLOCK_TIME_NONE ||
+      gst_serial_src_now () < self->unanswered + GST_SERIAL_REORDER_DEAF)
+    return FALSE;
+  GST_INFO_OBJECT (self,
+      "the sender does not answer; frames are no longer "
+      "held for repair");
+  GST_OBJECT_LOCK (self);
+  gst_serial_reorder_give_up (&self->reorder, self->reorder.top);
+  self->reorder.active = FALSE;
+  GST_OBJECT_UNLOCK (self);
+  self->repairing = FALSE;
+  self->unanswered = GST_CLOCK_TIME_NONE;
+  return TRUE;
 }
 
 /* Asks for what is missing (@quiet: the line went quiet, the newest frame
  * too), and tells the sender at once when nothing is missing any more, so
- * that a sender waiting to end its stream hears it. */
+ * that a sender waiting to end its stream hears it, and when the line went
+ * quiet after packets, so that a sender waiting for room on its way
+ * learns where they got to. */
 static void
 gst_serial_src_ask_repairs (GstSerialSrc *self, gboolean quiet)
 {
   gboolean waiting;
 
-  if (!self->repairing)
+  if (!self->repairing || gst_serial_src_deaf_sender (self))
     return;
   GST_OBJECT_LOCK (self);
   gst_serial_reorder_ask (&self->reorder, gst_serial_src_now (), quiet,
       gst_serial_src_ask, self);
   waiting = gst_serial_reorder_waiting (&self->reorder);
   GST_OBJECT_UNLOCK (self);
-  gst_serial_src_report (self, self->was_waiting && !waiting);
+  gst_serial_src_report (self,
+      (self->was_waiting && !waiting) || (quiet && self->fb.unreported));
   self->was_waiting = waiting;
 }
 
@@ -1023,9 +1061,14 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
   if (gst_serial_src_other_stream (self, hdr))
     return GST_FLOW_OK;
   if (hdr->type == SF_TYPE_SKIP) {
+    self->unanswered = GST_CLOCK_TIME_NONE;
     gst_serial_src_skip (self, hdr->seq);
     return GST_FLOW_OK;
   }
+  /* A piece of a frame before the newest: the sender answers. */
+  if (self->repairing &&
+      gst_serial_src_seq_before (hdr->seq, self->reorder.top - 1))
+    self->unanswered = GST_CLOCK_TIME_NONE;
   /* While the sender repairs, the reorder window counts what is lost. */
   if (self->repairing)
     sf_seq_tracker_update (&self->seq, hdr);
@@ -1157,8 +1200,8 @@ gst_serial_src_fill_read_buf (GstSerialSrc *self)
   }
   self->read_pos = self->read_len = 0;
   if (self->repairing)
-    return gst_serial_src_read_or_quiet (self, self->read_buf,
-        self->read_size, &self->read_len);
+    return gst_serial_src_read_or_quiet (self, self->read_buf, self->read_size,
+        &self->read_len);
   return gst_serial_src_read (self, self->read_buf, self->read_size,
       &self->read_len);
 }

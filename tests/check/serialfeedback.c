@@ -134,7 +134,7 @@ GST_START_TEST (test_reports_and_round_trip)
   gst_serial_feedback_tx_report (&tx, 0, &dec, 0, 0, 0, FALSE);
   fail_unless_equals_int (tx.reports, 0);
 
-  gst_serial_feedback_rx_frame_sent (&rx, 5, 1000 * MS);
+  gst_serial_feedback_rx_frame_sent (&rx, 5, 1000 * MS, 0);
   hdr = frame_header (SF_TYPE_DATA, 5, FALSE);
   gst_serial_feedback_tx_packet (&tx, &hdr, 1030 * MS);
   dec.packets = 9;
