@@ -77,6 +77,7 @@ gst_serial_reorder_start (GstSerialReorder *ro, guint16 head)
   }
   ro->active = TRUE;
   ro->head = ro->top = head;
+  ro->rtt = GST_CLOCK_TIME_NONE;
 }
 
 static GstSerialReorderSlot *
@@ -210,6 +211,24 @@ gst_serial_reorder_place (GstSerialReorder *ro, GstSerialReorderSlot *slot,
     ro->retransmitted++;
 }
 
+/* How long the sender takes to answer, as its answers show. */
+static void
+gst_serial_reorder_round_trip (GstSerialReorder *ro, GstClockTime sample)
+{
+  ro->rtt =
+      ro->rtt == GST_CLOCK_TIME_NONE ? sample : (7 * ro->rtt + sample) / 8;
+}
+
+/* How long a request waits before it is made again: its answer is not
+ * due before a round trip, with some to spare. */
+static GstClockTime
+gst_serial_reorder_ask_interval (const GstSerialReorder *ro)
+{
+  if (ro->rtt == GST_CLOCK_TIME_NONE)
+    return GST_SERIAL_REORDER_ASK_INTERVAL;
+  return MAX (GST_SERIAL_REORDER_ASK_INTERVAL, ro->rtt + ro->rtt / 2);
+}
+
 /**
  * gst_serial_reorder_add:
  * @hdr: a DATA, FRAGMENT or PARITY packet's header
@@ -219,7 +238,7 @@ gst_serial_reorder_place (GstSerialReorder *ro, GstSerialReorderSlot *slot,
  */
 void
 gst_serial_reorder_add (GstSerialReorder *ro, const sf_header *hdr,
-    const guint8 *payload, gsize len)
+    const guint8 *payload, gsize len, GstClockTime now)
 {
   guint16 d = hdr->seq - ro->head;
   GstSerialReorderSlot *slot;
@@ -246,6 +265,10 @@ gst_serial_reorder_add (GstSerialReorder *ro, const sf_header *hdr,
     slot->have_hdr = FALSE;
     slot->asked = GST_CLOCK_TIME_NONE;
     slot->asks = 0;
+  }
+  if (slot->asked != GST_CLOCK_TIME_NONE && !slot->answered) {
+    slot->answered = TRUE;
+    gst_serial_reorder_round_trip (ro, now - slot->asked);
   }
   if ((guint16) (hdr->seq + 1 - ro->head) > (guint16) (ro->top - ro->head))
     ro->top = hdr->seq + 1;
@@ -318,7 +341,7 @@ gst_serial_reorder_ask (GstSerialReorder *ro, GstClockTime now, gboolean quiet,
     if (seq == last && !quiet)
       break;
     if (mine && slot->asked != GST_CLOCK_TIME_NONE &&
-        now < slot->asked + GST_SERIAL_REORDER_ASK_INTERVAL)
+        now < slot->asked + gst_serial_reorder_ask_interval (ro))
       continue;
     if (!mine) {
       gst_serial_reorder_slot_reset (slot);
@@ -330,6 +353,7 @@ gst_serial_reorder_ask (GstSerialReorder *ro, GstClockTime now, gboolean quiet,
     if (!ask (seq, &nack, user_data))
       break;
     slot->asked = now;
+    slot->answered = FALSE;
     slot->asks++;
     ro->requests++;
     made++;

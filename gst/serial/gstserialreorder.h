@@ -40,6 +40,7 @@ typedef struct {
   sf_header hdr;    /* its fields, from a piece that resolved them */
   gboolean have_hdr;
   GstClockTime asked;
+  gboolean answered; /* a piece came since it was last asked for */
   guint asks;
 } GstSerialReorderSlot;
 
@@ -67,8 +68,9 @@ typedef struct {
   /* private */
   gsize max_size;
   gboolean active;
-  guint16 head; /* the next frame to deliver */
-  guint16 top;  /* one past the newest frame seen */
+  guint16 head;     /* the next frame to deliver */
+  guint16 top;      /* one past the newest frame seen */
+  GstClockTime rtt; /* from a request to its first piece, smoothed */
   GstSerialReorderSlot *slots;
   gboolean gave_up; /* a frame was given up since the last one out */
   GQueue out;       /* GstSerialReorderOut, in order */
@@ -79,7 +81,7 @@ void gst_serial_reorder_clear (GstSerialReorder *ro);
 void gst_serial_reorder_start (GstSerialReorder *ro, guint16 head);
 
 void gst_serial_reorder_add (GstSerialReorder *ro, const sf_header *hdr,
-    const guint8 *payload, gsize len);
+    const guint8 *payload, gsize len, GstClockTime now);
 void gst_serial_reorder_skip (GstSerialReorder *ro, guint16 seq);
 void gst_serial_reorder_give_up (GstSerialReorder *ro, guint16 seq);
 guint gst_serial_reorder_ask (GstSerialReorder *ro, GstClockTime now,

@@ -15,9 +15,9 @@
 #include <math.h>
 #include <string.h>
 
-/* Bytes a piece costs on the line besides its payload: the fragment's
- * header, its CRC, COBS and the delimiter, about. */
-#define PIECE_OVERHEAD 12.0
+/* Bytes a piece costs on the line besides its payload (the fragment's
+ * header, its CRC, COBS and the delimiter) until frames cut show it. */
+#define PIECE_OVERHEAD 20.0
 
 /* Below this damage per byte, frames go whole. */
 #define DAMAGE_NONE 1e-7
@@ -374,14 +374,14 @@ gst_serial_repair_take_hello (GstSerialRepair *r)
  * gst_serial_repair_piece_size:
  *
  * The piece that wastes least on a line that damages what the reports
- * tell: one damaged byte costs its piece, a piece costs PIECE_OVERHEAD
+ * tell: one damaged byte costs its piece, a piece costs its overhead
  * bytes, so with damage d per byte the best piece plus its overhead is
  * (o + sqrt(o^2 + 4o/d)) / 2. 0 (whole frames) on a clean line.
  */
 guint
 gst_serial_repair_piece_size (const GstSerialRepair *r)
 {
-  const gdouble o = PIECE_OVERHEAD;
+  const gdouble o = r->overhead > 0 ? r->overhead : PIECE_OVERHEAD;
   gdouble piece;
 
   if (r->damage < DAMAGE_NONE)
@@ -411,4 +411,17 @@ gst_serial_repair_window (const GstSerialRepair *r, gdouble line_rate)
     return GST_SERIAL_REPAIR_WINDOW_FIRST;
   return MAX (GST_SERIAL_REPAIR_WINDOW_MIN,
       (gsize) (rate * GST_SERIAL_REPAIR_WINDOW_TIME / GST_SECOND));
+}
+
+/**
+ * gst_serial_repair_overhead:
+ *
+ * A frame went as @pieces pieces with @bytes on the line besides its
+ * payload: what a piece costs, for gst_serial_repair_piece_size().
+ */
+void
+gst_serial_repair_overhead (GstSerialRepair *r, guint pieces, gsize bytes)
+{
+  if (pieces > 0)
+    r->overhead = (gdouble) bytes / pieces;
 }

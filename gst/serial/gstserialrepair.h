@@ -90,6 +90,7 @@ typedef struct {
   gboolean have_report;
   sf_report last_report;
   gdouble rate;      /* bytes per second reaching the receiver */
+  gdouble overhead;  /* bytes a piece costs besides its payload */
   guint64 rate_wire; /* its count of bytes when last measured */
   GstClockTime rate_time;
 } GstSerialRepair;
@@ -121,6 +122,7 @@ void gst_serial_repair_forget (GstSerialRepair *r, guint16 seq);
 gboolean gst_serial_repair_take_hello (GstSerialRepair *r);
 
 guint gst_serial_repair_piece_size (const GstSerialRepair *r);
+void gst_serial_repair_overhead (GstSerialRepair *r, guint pieces, gsize bytes);
 gsize gst_serial_repair_window (const GstSerialRepair *r, gdouble line_rate);
 
 G_END_DECLS

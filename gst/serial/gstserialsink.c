@@ -107,6 +107,21 @@
  * * `round-trip-time` (gdouble): seconds from a frame leaving the line to
  *   the report that names it, less the time the receiver held the report;
  *   -1 before the first report
+ * * `repair-requests` (guint64): requests for missing pieces received
+ *   (retransmission, below)
+ * * `repairs-served` (guint64): of those, answered with pieces
+ * * `resent-pieces`, `resent-bytes` (guint64): pieces sent again and the
+ *   bytes they took (of wire-bytes)
+ * * `repair-timeouts` (guint64): frames sent again unasked, the receiver
+ *   having said nothing of them for a few round trips
+ * * `skips-sent` (guint64): SKIP packets sent: frames not repaired (no
+ *   longer held, too late, given up), and the announcements that this
+ *   sender repairs
+ * * `too-late` (guint64): requests of a live stream not served because a
+ *   newer frame was waiting
+ * * `given-up` (guint64): frames given up after 16 repairs
+ * * `piece-size` (guint): the piece frames are cut in now, 0 when they go
+ *   whole
  * * `frames-dropped` (guint64): frames dropped by the drop policy
  * * `line-rate` (gdouble): bytes per second the sink paces at, 0 when not
  *   pacing
@@ -115,6 +130,26 @@
  * * `utilisation` (gdouble): wire-rate / line-rate, 0 when not pacing
  * * `bytes-in-flight` (guint64): bytes handed to the driver that the line
  *   has not carried yet, as the pacing model counts them
+ *
+ * ## Retransmission
+ *
+ * With the native framing the sink repairs frames for a serialsrc that
+ * asks (its feedback property, on by default): it announces itself with a
+ * small SKIP packet before the first frame, holds the frames it sent (up
+ * to 256, 32 MiB), and between frames, and every 50 ms while idle, answers
+ * the receiver's requests with the pieces it lacks (docs/protocol.md,
+ * section 8.3). Unless #GstSerialSink:fragment-size or
+ * #GstSerialSink:fec-percentage is set, it cuts frames in the pieces that
+ * waste least on the damage the receiver reports, and sends them whole on a
+ * clean line. A live stream never waits for a repair: one that would come
+ * after a newer frame is given up (too-late). A stream that must lose
+ * nothing (a file) keeps at most about 0.5 s of the line's bytes
+ * unacknowledged, waits before pushing out a frame the receiver may still
+ * ask for, and ends (EOS) once the receiver has every frame; a frame that
+ * 16 repairs did not get through is given up with a warning. A receiver
+ * that is not heard changes nothing but the announcement, and, for a
+ * stream that must lose nothing, a wait of at most 1 s after its first
+ * 64 KiB.
  *
  * When the port goes away (a USB adapter unplugged, the other end of a
  * pseudo-terminal closed) the element posts an error, unless
@@ -329,6 +364,7 @@ static GstFlowReturn gst_serial_sink_render (GstBaseSink *bsink,
     GstBuffer *buffer);
 static guint gst_serial_sink_piece_size (GstSerialSink *self);
 static void gst_serial_sink_idle (gpointer user_data);
+static guint gst_serial_sink_count_pieces (GstSerialPacker *packer);
 static GstFlowReturn gst_serial_sink_end_stream (GstSerialSink *self,
     GstFlowReturn ret);
 static void gst_serial_sink_hold (GstSerialSink *self, GstBuffer *buffer,
@@ -1184,14 +1220,24 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
 {
   guint64 start;
   GstFlowReturn ret;
+  sf_result r;
 
   GST_OBJECT_LOCK (self);
   start = self->frame_start = self->wire_bytes;
   GST_OBJECT_UNLOCK (self);
-  ret = gst_serial_sink_write_packet (self,
-      gst_serial_packer_data (&self->packer, buffer));
+  r = gst_serial_packer_data (&self->packer, buffer);
+  ret = gst_serial_sink_write_packet (self, r);
   if (ret == GST_FLOW_OK)
     gst_serial_sink_frame_sent (self, self->packer.seq, start);
+  /* What a piece costs besides its payload, for the piece size to cut. */
+  if (ret == GST_FLOW_OK && r == SF_OK && self->packer.fragment_size > 0) {
+    guint n = gst_serial_sink_count_pieces (&self->packer);
+
+    GST_OBJECT_LOCK (self);
+    gst_serial_repair_overhead (&self->repair, n,
+        self->packer.len - gst_buffer_get_size (buffer));
+    GST_OBJECT_UNLOCK (self);
+  }
   if (ret == GST_FLOW_OK &&
       self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
     gst_serial_sink_hold (self, buffer, self->packer.seq);
@@ -1410,11 +1456,11 @@ gst_serial_sink_piece_wanted (const sf_nack *nack, guint count, guint index)
   return FALSE;
 }
 
-/* The packets the repacker made: each ends at its delimiter. */
+/* The packets @packer made: each ends at its delimiter. */
 static guint
-gst_serial_sink_count_pieces (GstSerialSink *self)
+gst_serial_sink_count_pieces (GstSerialPacker *packer)
 {
-  const guint8 *p = self->repacker.data, *end = p + self->repacker.len;
+  const guint8 *p = packer->data, *end = p + packer->len;
   guint count = 0;
 
   while (p < end) {
@@ -1432,7 +1478,7 @@ static GstFlowReturn
 gst_serial_sink_write_pieces (GstSerialSink *self, const sf_nack *nack)
 {
   const guint8 *p = self->repacker.data, *end = p + self->repacker.len;
-  guint index = 0, count = gst_serial_sink_count_pieces (self);
+  guint index = 0, count = gst_serial_sink_count_pieces (&self->repacker);
   GstFlowReturn ret = GST_FLOW_OK;
 
   while (p < end && ret == GST_FLOW_OK) {

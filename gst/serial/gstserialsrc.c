@@ -36,6 +36,18 @@
  * fragments (serialsink's fragment-size) come out whole, or not at all when
  * a fragment is missing.
  *
+ * ## Retransmission
+ *
+ * With #GstSerialSrc:feedback (the default with the native framing) and a
+ * serialsink that reads the line's other direction, frames damaged on the
+ * way are repaired: once the sender says it repairs (it does so before its
+ * first frame), serialsrc holds frames in order behind one that lacks
+ * pieces and asks the sender for what is missing (docs/protocol.md,
+ * section 8.3). A non-live sender gets every frame through; a live one
+ * gives up a frame a newer one has overtaken (the frame is then lost, as
+ * before). A sender that does not answer for 3 s (the transmit line does
+ * not reach it) is no longer waited for.
+ *
  * With framing raw it pushes what has arrived, up to #GstBaseSrc:blocksize
  * bytes (at least one, also with blocksize=0), as soon as it arrives; follow it with a parser such as jpegparse.
  * With cobs and slip each packet becomes a buffer. For these three the
@@ -57,6 +69,14 @@
  * * `repaired-frames` (guint64): frames output whole after their parity
  *   rebuilt pieces lost on the way (serialsink's fec-percentage)
  * * `repaired-fragments` (guint64): the pieces rebuilt
+ * * `retransmitted-frames` (guint64): frames output whole after pieces
+ *   asked for came again
+ * * `repair-requests` (guint64): requests (NACKs) sent for missing pieces
+ * * `skipped-frames` (guint64): frames given up because the sender said it
+ *   would not repair them (it no longer held them, or a live stream had
+ *   moved on; of lost-frames)
+ * * `duplicate-pieces` (guint64): pieces of frames already complete or
+ *   output, ignored
  * * `oversize-frames` (guint64): packets longer than max-frame-size, dropped
  * * `bytes-skipped` (guint64): bytes not delivered while resynchronising or
  *   in dropped packets
@@ -244,8 +264,9 @@ gst_serial_src_class_init (GstSerialSrcClass *klass)
   g_object_class_install_property (gobject_class, PROP_FEEDBACK,
       g_param_spec_boolean ("feedback", "Feedback",
           "Send small control packets back to the sender on this port's "
-          "transmit line: key-frame and caps requests, receiver reports "
-          "(native framing). Turn off on half-duplex lines (two-wire "
+          "transmit line: requests for missing pieces, key frames and caps, "
+          "receiver reports (native framing). Turn off on half-duplex lines "
+          "(two-wire "
           "RS-485) and where the transmit line is wired to something else",
           DEFAULT_FEEDBACK,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
@@ -955,7 +976,7 @@ gst_serial_src_hold (GstSerialSrc *self, const sf_packet *pkt)
 {
   GST_OBJECT_LOCK (self);
   gst_serial_reorder_add (&self->reorder, &pkt->header, pkt->payload,
-      pkt->payload_len);
+      pkt->payload_len, gst_serial_src_now ());
   GST_OBJECT_UNLOCK (self);
 }
 

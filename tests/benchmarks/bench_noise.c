@@ -143,6 +143,20 @@ stat_u64 (GstElement *pipe, const gchar *element, const gchar *field)
   return v;
 }
 
+static guint
+stat_uint (GstElement *pipe, const gchar *element, const gchar *field)
+{
+  GstElement *el = gst_bin_get_by_name (GST_BIN (pipe), element);
+  GstStructure *stats;
+  guint v = 0;
+
+  g_object_get (el, "link-stats", &stats, NULL);
+  gst_structure_get_uint (stats, field, &v);
+  gst_structure_free (stats);
+  gst_object_unref (el);
+  return v;
+}
+
 /* The emulator's options for @f, forward direction (A to B) only. */
 static GPtrArray *
 fault_options (const Fault *f)
@@ -171,6 +185,9 @@ typedef struct {
   gdouble frame_wire; /* mean wire bytes of a frame, parity included */
   gdouble bare_wire;  /* the same frame as one DATA packet, at most */
   guint64 repaired;   /* frames serialsrc rebuilt from parity */
+  guint64 resent;     /* bytes serialsink sent again, asked for */
+  guint64 wire;       /* bytes serialsink wrote */
+  guint piece;        /* the piece serialsink cut frames in at the end */
 } NoiseResult;
 
 /* @frames frames through the line, one way. */
@@ -208,6 +225,9 @@ run_noise (const Fault *f, const Protection *p, guint frames)
   elapsed = t.last > start ? t.last - start : now_s () - start;
 
   wire = stat_u64 (tx, "sink", "wire-bytes");
+  res.wire = wire;
+  res.resent = stat_u64 (tx, "sink", "resent-bytes");
+  res.piece = stat_uint (tx, "sink", "piece-size");
   res.repaired = stat_u64 (rx, "src", "repaired-frames");
   gst_element_set_state (tx, GST_STATE_NULL);
   gst_element_set_state (rx, GST_STATE_NULL);
@@ -255,6 +275,9 @@ print_row (const Fault *f, const Protection *p, const NoiseResult *r)
       100 * r->goodput, r->frame_wire, 100 * survival (f, r->bare_wire));
   if (r->duplicates)
     g_print ("  (%u duplicates)", r->duplicates);
+  if (r->resent)
+    g_print ("  (%.1f%% of the wire resent, pieces of %u B)",
+        100.0 * r->resent / r->wire, r->piece);
   g_print ("\n");
 }
 
