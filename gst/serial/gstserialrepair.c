@@ -72,7 +72,8 @@ gst_serial_repair_before (guint16 a, guint16 b)
  * @piece: the size it was cut in, 0: whole
  *
  * @listening: the receiver is heard; else only the last
- *     GST_SERIAL_REPAIR_UNHEARD frames are held
+ *     GST_SERIAL_REPAIR_UNHEARD frames, or more up to the first window's
+ *     bytes (what may go before the receiver is heard)
  *
  * Frame @seq went: it is held (a reference to @buffer) until the receiver
  * has it, or newer frames push it out.
@@ -81,14 +82,14 @@ void
 gst_serial_repair_sent (GstSerialRepair *r, guint16 seq, GstBuffer *buffer,
     guint piece, gboolean listening)
 {
-  guint most =
-      listening ? GST_SERIAL_REPAIR_HISTORY : GST_SERIAL_REPAIR_UNHEARD;
+  gsize size = gst_buffer_get_size (buffer);
   GstSerialRepairFrame *f;
 
   while (r->count > 0 &&
-      (r->count >= most ||
-          r->bytes + gst_buffer_get_size (buffer) >
-              GST_SERIAL_REPAIR_HISTORY_BYTES))
+      (r->count >= GST_SERIAL_REPAIR_HISTORY ||
+          r->bytes + size > GST_SERIAL_REPAIR_HISTORY_BYTES ||
+          (!listening && r->count >= GST_SERIAL_REPAIR_UNHEARD &&
+              r->bytes + size > GST_SERIAL_REPAIR_WINDOW_FIRST)))
     gst_serial_repair_drop_oldest (r);
   f = gst_serial_repair_at (r, r->count++);
   f->seq = seq;

@@ -129,6 +129,77 @@ GST_START_TEST (test_noisy_line)
 
 GST_END_TEST;
 
+static const struct {
+  const gchar *name;
+  const gchar *options[8];
+} repaired_lines[] = {
+  { "forward BER 1e-4",
+      { "--baud", "0", "--seed", "21", "--faults-a2b",
+          "bit-error-rate=1e-4" } },
+  { "both ways BER 1e-4",
+      { "--baud", "0", "--seed", "22", "--bit-error-rate", "1e-4" } },
+};
+
+/* A stream that must lose nothing, both ends listening to each other:
+ * every frame arrives, intact and in order, however noisy the line, and
+ * the repairs show in both ends' counters. */
+GST_START_TEST (test_repaired_line)
+{
+  GstCaps *caps = gst_caps_new_empty_simple ("application/x-serial-test");
+  GstElement *sender, *receiver, *appsrc;
+  guint i, n = N_FRAMES / 4;
+  TestReceived r;
+  TestEmu *emu;
+
+  emu = test_emu_start (repaired_lines[__i__].options);
+  receiver = test_make_receiver (test_emu_b (emu), "native", &r);
+  sender = test_make_sender (test_emu_a (emu), "native", &appsrc);
+  g_object_set (appsrc, "caps", caps, NULL);
+  fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  for (i = 0; i < n; i++)
+    gst_app_src_push_buffer (GST_APP_SRC (appsrc), make_frame (i));
+  gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+  test_received_wait_eos (&r);
+
+  g_print ("%-20s sent %u, delivered %u, requests %" G_GUINT64_FORMAT
+           ", pieces resent %" G_GUINT64_FORMAT "\n",
+      repaired_lines[__i__].name, n, r.buffers->len,
+      stat (receiver, "src", "repair-requests"),
+      stat (sender, "sink", "resent-pieces"));
+  fail_unless_equals_int (r.buffers->len, n);
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = g_ptr_array_index (r.buffers, i);
+    GstBuffer *sent = make_frame (i);
+    GstMapInfo map;
+
+    fail_unless_equals_int (gst_buffer_get_size (buf), FRAME_SIZE);
+    gst_buffer_map (sent, &map, GST_MAP_READ);
+    fail_unless (gst_buffer_memcmp (buf, 0, map.data, map.size) == 0,
+        "frame %u differs", i);
+    gst_buffer_unmap (sent, &map);
+    gst_buffer_unref (sent);
+  }
+  fail_unless_equals_uint64 (stat (receiver, "src", "lost-frames"), 0);
+  fail_unless (stat (receiver, "src", "repair-requests") > 0);
+  fail_unless (stat (receiver, "src", "retransmitted-frames") > 0);
+  fail_unless (stat (sender, "sink", "resent-pieces") > 0);
+  fail_unless (stat (sender, "sink", "repairs-served") > 0);
+
+  gst_element_set_state (sender, GST_STATE_NULL);
+  gst_element_set_state (receiver, GST_STATE_NULL);
+  gst_object_unref (sender);
+  gst_object_unref (receiver);
+  gst_caps_unref (caps);
+  test_received_clear (&r);
+  test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
 #define FLOOD_SIZE (64 * 1024 * 1024)
 
 static guint64
@@ -216,6 +287,8 @@ serialnoise_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_loop_test (tc, test_noisy_line, 0, G_N_ELEMENTS (lines));
+  tcase_add_loop_test (tc, test_repaired_line, 0,
+      G_N_ELEMENTS (repaired_lines));
   tcase_add_test (tc, test_garbage_flood);
   return s;
 }
