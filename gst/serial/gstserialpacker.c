@@ -414,6 +414,20 @@ gst_serial_packer_resync (GstSerialPacker *packer)
 }
 
 /**
+ * gst_serial_packer_refer_back:
+ *
+ * The receiver is known to hold the frame before the next one (it
+ * acknowledges frames): the next frame's times may refer to it even right
+ * after a caps packet, whose whole times are for receivers that join. Not
+ * after a resync, whose receiver forgot the frames before.
+ */
+void
+gst_serial_packer_refer_back (GstSerialPacker *packer)
+{
+  packer->absolute = FALSE;
+}
+
+/**
  * gst_serial_packer_number_used:
  *
  * The data packet last made went, or was lost with the port: the next

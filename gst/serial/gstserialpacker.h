@@ -79,6 +79,7 @@ sf_result gst_serial_packer_again (GstSerialPacker *packer, GstBuffer *buffer,
 
 void gst_serial_packer_written (GstSerialPacker *packer, gboolean complete);
 void gst_serial_packer_resync (GstSerialPacker *packer);
+void gst_serial_packer_refer_back (GstSerialPacker *packer);
 void gst_serial_packer_number_used (GstSerialPacker *packer);
 
 G_END_DECLS

@@ -240,16 +240,19 @@ gst_serial_repair_nack (GstSerialRepair *r, guint16 seq, const sf_nack *nack,
 /**
  * gst_serial_repair_listening:
  *
- * Whether the receiver acknowledged a frame within
- * GST_SERIAL_REPAIR_SILENCE: only then does the sender wait for it. A
- * receiver that speaks without getting anywhere (it is gone, or hostile)
- * holds the sender up that long at most.
+ * Whether the receiver was heard within GST_SERIAL_REPAIR_SILENCE and
+ * acknowledged a frame within GST_SERIAL_REPAIR_STALL: only then does the
+ * sender wait for it. A frame repaired many times holds acknowledgements
+ * up for seconds on a noisy line; a receiver that speaks without ever
+ * getting anywhere (it is stuck, or hostile) holds the sender up
+ * GST_SERIAL_REPAIR_STALL at most.
  */
 gboolean
 gst_serial_repair_listening (const GstSerialRepair *r, GstClockTime now)
 {
   return r->last_ack != GST_CLOCK_TIME_NONE &&
-      now < r->last_ack + GST_SERIAL_REPAIR_SILENCE;
+      now < r->last_heard + GST_SERIAL_REPAIR_SILENCE &&
+      now < r->last_ack + GST_SERIAL_REPAIR_STALL;
 }
 
 /**

@@ -31,9 +31,11 @@ G_BEGIN_DECLS
 /* Times one frame is repaired before the sender gives it up. */
 #define GST_SERIAL_REPAIR_TRIES 16
 
-/* The receiver counts as listening while it acknowledged a frame this
- * recently. */
+/* The receiver counts as listening while it was heard this recently... */
 #define GST_SERIAL_REPAIR_SILENCE (5 * GST_SECOND)
+
+/* ... and acknowledged a frame this recently. */
+#define GST_SERIAL_REPAIR_STALL (30 * GST_SECOND)
 
 /* How often a receiver that is heard is told that this sender repairs. */
 #define GST_SERIAL_REPAIR_HELLO_INTERVAL GST_SECOND

@@ -1181,6 +1181,7 @@ static GstFlowReturn
 gst_serial_sink_send_caps (GstSerialSink *self)
 {
   GstFlowReturn ret;
+  gboolean absolute;
   gchar *caps;
 
   /* A copy: new caps may come while the sender thread sends these. */
@@ -1188,10 +1189,16 @@ gst_serial_sink_send_caps (GstSerialSink *self)
   caps = g_strdup (self->caps_string);
   GST_OBJECT_UNLOCK (self);
 
+  absolute = self->packer.absolute;
   ret = gst_serial_sink_write_packet (self,
       gst_serial_packer_caps (&self->packer, caps));
   if (ret == GST_FLOW_OK) {
     GST_OBJECT_LOCK (self);
+    /* A receiver that acknowledges frames does not join now: whole times
+     * would cost every piece of the next frame 8 bytes or so. */
+    if (!absolute &&
+        gst_serial_repair_listening (&self->repair, gst_serial_sink_now ()))
+      gst_serial_packer_refer_back (&self->packer);
     if (g_strcmp0 (caps, self->caps_string) == 0)
       gst_serial_schedule_caps_sent (&self->sched, self->packer.len);
     self->caps_sent++;

@@ -188,6 +188,8 @@ typedef struct {
   guint64 resent;     /* bytes serialsink sent again, asked for */
   guint64 wire;       /* bytes serialsink wrote */
   guint piece;        /* the piece serialsink cut frames in at the end */
+  guint64 dup_pieces; /* pieces serialsrc had already */
+  guint64 timeouts;   /* frames serialsink sent again unasked */
 } NoiseResult;
 
 /* @frames frames through the line, one way. */
@@ -228,6 +230,8 @@ run_noise (const Fault *f, const Protection *p, guint frames)
   res.wire = wire;
   res.resent = stat_u64 (tx, "sink", "resent-bytes");
   res.piece = stat_uint (tx, "sink", "piece-size");
+  res.dup_pieces = stat_u64 (rx, "src", "duplicate-pieces");
+  res.timeouts = stat_u64 (tx, "sink", "repair-timeouts");
   res.repaired = stat_u64 (rx, "src", "repaired-frames");
   gst_element_set_state (tx, GST_STATE_NULL);
   gst_element_set_state (rx, GST_STATE_NULL);
@@ -276,8 +280,9 @@ print_row (const Fault *f, const Protection *p, const NoiseResult *r)
   if (r->duplicates)
     g_print ("  (%u duplicates)", r->duplicates);
   if (r->resent)
-    g_print ("  (%.1f%% of the wire resent, pieces of %u B)",
-        100.0 * r->resent / r->wire, r->piece);
+    g_print ("  (%.1f%% of the wire resent, %" G_GUINT64_FORMAT
+             " pieces twice, %" G_GUINT64_FORMAT " timeouts, pieces of %u B)",
+        100.0 * r->resent / r->wire, r->dup_pieces, r->timeouts, r->piece);
   g_print ("\n");
 }
 
