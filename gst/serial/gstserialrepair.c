@@ -429,3 +429,23 @@ gst_serial_repair_overhead (GstSerialRepair *r, guint pieces, gsize bytes)
   if (pieces > 0)
     r->overhead = (gdouble) bytes / pieces;
 }
+
+/**
+ * gst_serial_repair_cut:
+ * @piece_now: the piece new frames are cut in now
+ *
+ * The piece frame @f goes again in, for @nack. A frame that went whole
+ * and of which the receiver has nothing is cut as new frames are now;
+ * once cut, a frame keeps its cut, whatever a request says (it may be
+ * older than pieces already on their way): the receiver learns the piece
+ * size from the pieces, so pieces of two cuts with the same count would
+ * make a wrong frame, with every packet's check right.
+ */
+guint
+gst_serial_repair_cut (GstSerialRepairFrame *f, const sf_nack *nack,
+    guint piece_now)
+{
+  if (f->piece == 0 && nack->frag_count == 0)
+    f->piece = piece_now;
+  return f->piece;
+}

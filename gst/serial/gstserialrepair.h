@@ -124,6 +124,8 @@ void gst_serial_repair_forget (GstSerialRepair *r, guint16 seq);
 gboolean gst_serial_repair_take_hello (GstSerialRepair *r);
 
 guint gst_serial_repair_piece_size (const GstSerialRepair *r);
+guint gst_serial_repair_cut (GstSerialRepairFrame *f, const sf_nack *nack,
+    guint piece_now);
 void gst_serial_repair_overhead (GstSerialRepair *r, guint pieces, gsize bytes);
 gsize gst_serial_repair_window (const GstSerialRepair *r, gdouble line_rate);
 

@@ -134,8 +134,9 @@
  * ## Retransmission
  *
  * With the native framing the sink repairs frames for a serialsrc that
- * asks (its feedback property, on by default): it announces itself with a
- * small SKIP packet before the first frame, holds the frames it sent (up
+ * asks (its feedback property, on by default): it announces itself with
+ * two small SKIP packets before the first frame (and one a second until
+ * the receiver is heard), holds the frames it sent (up
  * to 256, 32 MiB), and between frames, and every 50 ms while idle, answers
  * the receiver's requests with the pieces it lacks (docs/protocol.md,
  * section 8.3). Unless #GstSerialSink:fragment-size or
@@ -1536,20 +1537,18 @@ gst_serial_sink_piece_size (GstSerialSink *self)
   return gst_serial_repair_piece_size (&self->repair);
 }
 
-/* Sends frame @f again, the pieces @nack asks for: cut as before, or, when
- * the receiver had nothing of it, as new frames are cut now. */
+/* Sends frame @f again, the pieces @nack asks for, cut as
+ * gst_serial_repair_cut() says. */
 static GstFlowReturn
 gst_serial_sink_resend (GstSerialSink *self, GstSerialRepairFrame *f,
     GstBuffer *buffer, const sf_nack *nack)
 {
-  guint piece = f->piece;
+  guint piece;
   sf_result r;
 
-  if (nack->frag_count == 0) {
-    GST_OBJECT_LOCK (self);
-    piece = f->piece = gst_serial_sink_piece_size (self);
-    GST_OBJECT_UNLOCK (self);
-  }
+  GST_OBJECT_LOCK (self);
+  piece = gst_serial_repair_cut (f, nack, gst_serial_sink_piece_size (self));
+  GST_OBJECT_UNLOCK (self);
   r = gst_serial_packer_again (&self->repacker, buffer, f->seq, piece);
   if (r != SF_OK)
     return gst_serial_sink_write_packet (self, r);
@@ -1581,6 +1580,8 @@ gst_serial_sink_repair_action (GstSerialSink *self,
 
   if (f == NULL) {
     *skip_to = gst_serial_repair_oldest (r, next);
+    GST_LOG_OBJECT (self, "frame %u is not held (acknowledged up to %u)",
+        req->seq, r->acked);
     return REPAIR_SKIP;
   }
   if (live && gst_serial_sender_has_next (&self->sender)) {
@@ -1703,7 +1704,8 @@ gst_serial_sink_window_full (GstSerialSink *self)
 /* Whether to wait for the receiver: it listens, and lacks frames (@all: any
  * frame; else so many that the next frame, of @size bytes, would push out
  * one it may still ask for, or more than a window of bytes is on its way).
- * Before it is first heard, for REPAIR_GRACE, the first window goes. Frames
+ * Before it is first heard, for REPAIR_GRACE, the first window goes, as
+ * many frames as are held. Frames
  * it stays silent about go again. */
 static gboolean
 gst_serial_sink_must_wait (GstSerialSink *self, gboolean all, gsize size)
@@ -1716,7 +1718,8 @@ gst_serial_sink_must_wait (GstSerialSink *self, gboolean all, gsize size)
   if (!gst_serial_repair_listening (r, now))
     wait = !all && r->last_heard == GST_CLOCK_TIME_NONE &&
         now < self->started + REPAIR_GRACE &&
-        self->wire_bytes >= GST_SERIAL_REPAIR_WINDOW_FIRST;
+        (self->wire_bytes >= GST_SERIAL_REPAIR_WINDOW_FIRST ||
+            gst_serial_repair_full (r, size));
   else if (all)
     wait = gst_serial_repair_in_flight (r, self->packer.seq) > 0;
   else
@@ -1757,6 +1760,41 @@ gst_serial_sink_await_receiver (GstSerialSink *self, gboolean all, gsize size)
   }
 }
 
+/* Tells the receiver that this sender repairs: twice before the first
+ * frame, so that it holds a frame that arrives damaged from the start and
+ * asks for it, whatever the noise; then, until it is heard, every
+ * GST_SERIAL_REPAIR_HELLO_INTERVAL, for a receiver that missed both or
+ * started later (once heard, gst_serial_sink_serve_repairs() does). */
+static GstFlowReturn
+gst_serial_sink_announce (GstSerialSink *self)
+{
+  GstClockTime now = gst_serial_sink_now ();
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint16 oldest;
+  gboolean due;
+  guint copies;
+
+  GST_OBJECT_LOCK (self);
+  due = !self->announced ||
+      (self->repair.last_heard == GST_CLOCK_TIME_NONE &&
+          now >= self->announced_at + GST_SERIAL_REPAIR_HELLO_INTERVAL);
+  oldest = gst_serial_repair_oldest (&self->repair, self->packer.seq);
+  GST_OBJECT_UNLOCK (self);
+  if (!due)
+    return GST_FLOW_OK;
+
+  copies = self->announced ? 1 : 2;
+  while (copies-- > 0 && ret == GST_FLOW_OK)
+    ret = gst_serial_sink_send_skip (self, oldest);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  if (!self->announced)
+    self->started = now;
+  self->announced = TRUE;
+  self->announced_at = now;
+  return GST_FLOW_OK;
+}
+
 /* Between frames: what the receiver said, the repairs it asked for, and,
  * for a stream that must lose nothing, room in what is held for it. */
 static GstFlowReturn
@@ -1767,15 +1805,9 @@ gst_serial_sink_before_frame (GstSerialSink *self, GstBuffer *buffer)
 
   if (self->common.run.framing != GST_SERIAL_FRAMING_NATIVE)
     return GST_FLOW_OK;
-  /* Before the first frame, so that the receiver holds a frame that
-   * arrives damaged from the start and asks for it. */
-  if (!self->announced) {
-    ret = gst_serial_sink_send_skip (self, self->packer.seq);
-    if (ret != GST_FLOW_OK)
-      return ret;
-    self->announced = TRUE;
-    self->started = gst_serial_sink_now ();
-  }
+  ret = gst_serial_sink_announce (self);
+  if (ret != GST_FLOW_OK)
+    return ret;
   gst_serial_sink_read_feedback (self);
   if (live)
     return gst_serial_sink_serve_repairs (self, TRUE);

@@ -60,10 +60,11 @@ struct _GstSerialSink {
   guint64 parity_bytes;
   guint64 frame_wire; /* wire bytes of the last frame, at most */
   guint64 frames_dropped;
-  guint64 frame_start;   /* wire-bytes before the last frame sent */
-  gboolean announced;    /* the receiver was told that this sender repairs */
-  GstClockTime started;  /* when, on the monotonic clock */
-  guint64 resent_pieces; /* pieces sent again, asked for */
+  guint64 frame_start;  /* wire-bytes before the last frame sent */
+  gboolean announced;   /* the receiver was told that this sender repairs */
+  GstClockTime started; /* when first, on the monotonic clock */
+  GstClockTime announced_at; /* when last */
+  guint64 resent_pieces;     /* pieces sent again, asked for */
   guint64 resent_bytes;
   guint64 skips_sent;
   GstSerialRepair repair; /* frames held for repair */
