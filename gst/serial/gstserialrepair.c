@@ -289,20 +289,32 @@ gst_serial_repair_full (const GstSerialRepair *r, gsize size)
  * @rto: how long the receiver may stay silent about a frame
  *
  * The receiver neither acknowledged nor asked for anything for @rto while
- * frames are unacknowledged (its requests were lost, or it lost the end
- * of the stream and does not know): the oldest of them is resent, as if
- * it asked for all of it. Returns whether it is.
+ * frames are unacknowledged (its requests or reports were lost, or it lost
+ * the end of the stream and does not know): the last piece of the oldest
+ * of them goes again, as if asked for (the whole frame when it went
+ * whole), so that the receiver says what it lacks. Returns whether it
+ * does.
  */
 gboolean
 gst_serial_repair_timeout (GstSerialRepair *r, guint16 next_seq,
     GstClockTime rto, GstClockTime now)
 {
-  sf_nack all = { 0 };
+  GstSerialRepairFrame *f;
+  sf_nack probe = { 0 };
+  gsize size;
 
   if (gst_serial_repair_in_flight (r, next_seq) == 0 ||
       r->last_progress == GST_CLOCK_TIME_NONE || now < r->last_progress + rto)
     return FALSE;
-  gst_serial_repair_nack (r, r->acked, &all, now);
+  f = gst_serial_repair_lookup (r, r->acked);
+  size = f ? gst_buffer_get_size (f->buffer) : 0;
+  if (f && f->piece > 0 && size > f->piece) {
+    probe.frag_count = (size + f->piece - 1) / f->piece;
+    probe.n_ranges = 1;
+    probe.ranges[0].first = probe.frag_count - 1;
+    probe.ranges[0].count = 1;
+  }
+  gst_serial_repair_nack (r, r->acked, &probe, now);
   r->requests--;
   r->timeouts++;
   return TRUE;

@@ -112,8 +112,9 @@
  * * `repairs-served` (guint64): of those, answered with pieces
  * * `resent-pieces`, `resent-bytes` (guint64): pieces sent again and the
  *   bytes they took (of wire-bytes)
- * * `repair-timeouts` (guint64): frames sent again unasked, the receiver
- *   having said nothing of them for a few round trips
+ * * `repair-timeouts` (guint64): times the receiver said nothing for a few
+ *   round trips while frames were unacknowledged: the last piece of the
+ *   oldest went again unasked, for it to say what it lacks
  * * `skips-sent` (guint64): SKIP packets sent: frames not repaired (no
  *   longer held, too late, given up), and the announcements that this
  *   sender repairs
@@ -363,9 +364,10 @@ static GstFlowReturn gst_serial_sink_wait_event (GstBaseSink *bsink,
     GstEvent *event);
 static GstFlowReturn gst_serial_sink_render (GstBaseSink *bsink,
     GstBuffer *buffer);
-static guint gst_serial_sink_piece_size (GstSerialSink *self);
+static guint gst_serial_sink_piece_size (GstSerialSink *self, gsize size);
 static void gst_serial_sink_idle (gpointer user_data);
 static guint gst_serial_sink_count_pieces (GstSerialPacker *packer);
+static GstClockTime gst_serial_sink_on_way_for (GstSerialSink *self);
 static GstFlowReturn gst_serial_sink_end_stream (GstSerialSink *self,
     GstFlowReturn ret);
 static void gst_serial_sink_hold (GstSerialSink *self, GstBuffer *buffer,
@@ -1357,7 +1359,8 @@ gst_serial_sink_send (GstSerialSink *self, GstBuffer *buffer)
       GST_OBJECT_LOCK (self);
       /* At most: the caps then never come later than their period. */
       self->packer.fec_percentage = self->fec_percentage;
-      self->packer.fragment_size = gst_serial_sink_piece_size (self);
+      self->packer.fragment_size =
+          gst_serial_sink_piece_size (self, gst_buffer_get_size (buffer));
       self->frame_wire = gst_serial_packer_wire_max (&self->packer,
           gst_buffer_get_size (buffer));
       due = gst_serial_schedule_caps_due (&self->sched, self->caps_interval,
@@ -1526,15 +1529,31 @@ gst_serial_sink_send_skip (GstSerialSink *self, guint16 seq)
   return ret;
 }
 
-/* The piece new frames are cut in: fragment-size, or with parity its
- * default, or else the one the receiver's reports of damage want (frames
- * whole on a clean line). Call with the object lock. */
+/* The piece a frame of @size bytes is cut in: fragment-size, or with
+ * parity its default, or else the one the receiver's reports of damage want
+ * (frames whole on a clean line). Call with the object lock. */
 static guint
-gst_serial_sink_piece_size (GstSerialSink *self)
+gst_serial_sink_piece_size (GstSerialSink *self, gsize size)
 {
+  guint piece;
+
   if (self->fragment_size > 0 || self->fec_percentage > 0)
     return self->fragment_size;
-  return gst_serial_repair_piece_size (&self->repair);
+  piece = gst_serial_repair_piece_size (&self->repair);
+  /* A frame has at most 65535 pieces. */
+  if (piece > 0 && size / piece >= G_MAXUINT16)
+    piece = size / G_MAXUINT16 + 1;
+  return piece;
+}
+
+static guint
+gst_serial_sink_nack_pieces (const sf_nack *nack)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < nack->n_ranges; i++)
+    n += nack->ranges[i].count;
+  return n;
 }
 
 /* Sends frame @f again, the pieces @nack asks for, cut as
@@ -1547,12 +1566,17 @@ gst_serial_sink_resend (GstSerialSink *self, GstSerialRepairFrame *f,
   sf_result r;
 
   GST_OBJECT_LOCK (self);
-  piece = gst_serial_repair_cut (f, nack, gst_serial_sink_piece_size (self));
+  piece = gst_serial_repair_cut (f, nack,
+      gst_serial_sink_piece_size (self, gst_buffer_get_size (buffer)));
   GST_OBJECT_UNLOCK (self);
   r = gst_serial_packer_again (&self->repacker, buffer, f->seq, piece);
   if (r != SF_OK)
     return gst_serial_sink_write_packet (self, r);
-  GST_LOG_OBJECT (self, "repairing frame %u, cut in %u", f->seq, piece);
+  GST_LOG_OBJECT (self,
+      "repairing frame %u, cut in %u, asked %u of %u in %u "
+      "ranges",
+      f->seq, piece, gst_serial_sink_nack_pieces (nack), nack->frag_count,
+      nack->n_ranges);
   return gst_serial_sink_write_pieces (self, nack);
 }
 
@@ -1638,8 +1662,7 @@ gst_serial_sink_serve (GstSerialSink *self, const GstSerialRepairRequest *req,
       f = gst_serial_repair_lookup (&self->repair, req->seq);
       if (f) {
         f->piece = copy.piece;
-        f->served = gst_serial_sink_now () +
-            gst_serial_line_busy_for (&self->line, gst_serial_sink_now ());
+        f->served = gst_serial_sink_now () + gst_serial_sink_on_way_for (self);
       }
       GST_OBJECT_UNLOCK (self);
       gst_buffer_unref (copy.buffer);
@@ -1685,6 +1708,22 @@ gst_serial_sink_serve_repairs (GstSerialSink *self, gboolean live)
       ret = gst_serial_sink_serve (self, &req, live);
   } while (ret == GST_FLOW_OK && (hello || have));
   return ret;
+}
+
+/* How long until what was written has reached the receiver: what the line
+ * model says when pacing, else the bytes on their way at the rate the
+ * reports show. Call with the object lock. */
+static GstClockTime
+gst_serial_sink_on_way_for (GstSerialSink *self)
+{
+  GstClockTime now = gst_serial_sink_now ();
+  guint64 on_way = self->wire_bytes > self->fb.reached
+      ? self->wire_bytes - self->fb.reached
+      : 0;
+
+  if (self->line.rate > 0 || self->repair.rate <= 0)
+    return gst_serial_line_busy_for (&self->line, now);
+  return (GstClockTime) (on_way * GST_SECOND / self->repair.rate);
 }
 
 /* Whether more than a window of bytes is on its way to the receiver, and

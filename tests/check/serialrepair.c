@@ -221,6 +221,25 @@ GST_START_TEST (test_requests)
   fail_unless_equals_int (req.nack.frag_count, 0);
   fail_unless_equals_uint64 (r.timeouts, 1);
   gst_serial_repair_clear (&r);
+
+  /* A frame that went in pieces: only its last piece goes, for the
+   * receiver to say what it lacks; the whole frame went before (4 % of a
+   * noisy line's bytes in bench-noise). */
+  gst_serial_repair_init (&r);
+  {
+    GstBuffer *buf = frame_of (1000);
+
+    gst_serial_repair_sent (&r, 0, buf, 300, TRUE);
+    gst_buffer_unref (buf);
+  }
+  report (&r, 0, 1, 0, 100, 0);
+  fail_unless (gst_serial_repair_timeout (&r, 1, 500 * MS, 600 * MS));
+  fail_unless (gst_serial_repair_pop (&r, &req));
+  fail_unless_equals_int (req.nack.frag_count, 4);
+  fail_unless_equals_int (req.nack.n_ranges, 1);
+  fail_unless_equals_int (req.nack.ranges[0].first, 3);
+  fail_unless_equals_int (req.nack.ranges[0].count, 1);
+  gst_serial_repair_clear (&r);
 }
 
 GST_END_TEST;
