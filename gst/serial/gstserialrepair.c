@@ -22,6 +22,11 @@
 /* Below this damage per byte, frames go whole. */
 #define DAMAGE_NONE 1e-7
 
+/* The share of the line the announcements may take, at most, and what one
+ * costs on the wire, about. */
+#define HELLO_SHARE 0.0005
+#define HELLO_BYTES 12.0
+
 /* Reports this far apart, at least, measure how fast bytes arrive. */
 #define RATE_SPAN (200 * GST_MSECOND)
 
@@ -31,6 +36,25 @@ gst_serial_repair_init (GstSerialRepair *r)
   memset (r, 0, sizeof (*r));
   r->last_heard = r->last_progress = r->last_ack = GST_CLOCK_TIME_NONE;
   r->rate_time = GST_CLOCK_TIME_NONE;
+  r->hello_interval = GST_SERIAL_REPAIR_HELLO_INTERVAL;
+}
+
+/**
+ * gst_serial_repair_set_line_rate:
+ * @rate: bytes per second the line carries, 0 when not known
+ *
+ * The announcements that this sender repairs take at most HELLO_SHARE of
+ * a slow line: every second from 230400 baud up, every 23 s at 9600.
+ */
+void
+gst_serial_repair_set_line_rate (GstSerialRepair *r, gdouble rate)
+{
+  GstClockTime interval = GST_SERIAL_REPAIR_HELLO_INTERVAL;
+
+  if (rate > 0)
+    interval = MAX (interval,
+        (GstClockTime) (HELLO_BYTES / (HELLO_SHARE * rate) * GST_SECOND));
+  r->hello_interval = interval;
 }
 
 static GstSerialRepairFrame *
@@ -105,7 +129,7 @@ gst_serial_repair_sent (GstSerialRepair *r, guint16 seq, GstBuffer *buffer,
  *
  * A control packet came from the receiver: it listens. It is told with a
  * SKIP that this sender repairs, when first heard and then every
- * GST_SERIAL_REPAIR_HELLO_INTERVAL.
+ * its hello interval (gst_serial_repair_set_line_rate()).
  */
 void
 gst_serial_repair_heard (GstSerialRepair *r, GstClockTime now)
@@ -113,7 +137,7 @@ gst_serial_repair_heard (GstSerialRepair *r, GstClockTime now)
   /* Again now and then: a receiver that started later learns it too. */
   if (r->last_heard == GST_CLOCK_TIME_NONE ||
       now >= r->last_heard + GST_SERIAL_REPAIR_SILENCE ||
-      now >= r->last_hello + GST_SERIAL_REPAIR_HELLO_INTERVAL) {
+      now >= r->last_hello + r->hello_interval) {
     r->hello = TRUE;
     r->last_hello = now;
   }

@@ -37,7 +37,8 @@ G_BEGIN_DECLS
 /* ... and acknowledged a frame this recently. */
 #define GST_SERIAL_REPAIR_STALL (30 * GST_SECOND)
 
-/* How often a receiver that is heard is told that this sender repairs. */
+/* How often a receiver is told that this sender repairs, at least: a
+ * slow line is told less often (gst_serial_repair_set_line_rate()). */
 #define GST_SERIAL_REPAIR_HELLO_INTERVAL GST_SECOND
 
 /* A sender that repairs keeps no more on its way than the line carries in
@@ -88,6 +89,7 @@ typedef struct {
   guint16 acked;  /* the next frame the receiver will deliver */
   gboolean hello; /* the receiver was heard: a SKIP is due */
   GstClockTime last_hello;
+  GstClockTime hello_interval;
   gdouble damage; /* per byte on the line, from reports */
   gboolean have_report;
   sf_report last_report;
@@ -98,6 +100,7 @@ typedef struct {
 } GstSerialRepair;
 
 void gst_serial_repair_init (GstSerialRepair *r);
+void gst_serial_repair_set_line_rate (GstSerialRepair *r, gdouble rate);
 void gst_serial_repair_clear (GstSerialRepair *r);
 
 void gst_serial_repair_sent (GstSerialRepair *r, guint16 seq, GstBuffer *buffer,

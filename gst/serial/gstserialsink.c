@@ -136,8 +136,8 @@
  *
  * With the native framing the sink repairs frames for a serialsrc that
  * asks (its feedback property, on by default): it announces itself with
- * two small SKIP packets before the first frame (and one a second until
- * the receiver is heard), holds the frames it sent (up
+ * two small SKIP packets before the first frame (and one a second, less
+ * often on slow lines, until the receiver is heard and while it is), holds the frames it sent (up
  * to 256, 32 MiB), and between frames, and every 50 ms while idle, answers
  * the receiver's requests with the pieces it lacks (docs/protocol.md,
  * section 8.3). Unless #GstSerialSink:fragment-size or
@@ -747,6 +747,7 @@ gst_serial_sink_reset (GstSerialSink *self)
   caps_rate = self->link_rate > 0
       ? self->link_rate
       : gst_serial_sink_char_rate (self, self->common.run.config.baud_rate);
+  gst_serial_repair_set_line_rate (&self->repair, caps_rate);
   self->packer.fragment_size = self->fragment_size;
   self->packer.sender_time = self->sender_time;
   GST_OBJECT_UNLOCK (self);
@@ -1802,7 +1803,7 @@ gst_serial_sink_await_receiver (GstSerialSink *self, gboolean all, gsize size)
 /* Tells the receiver that this sender repairs: twice before the first
  * frame, so that it holds a frame that arrives damaged from the start and
  * asks for it, whatever the noise; then, until it is heard, every
- * GST_SERIAL_REPAIR_HELLO_INTERVAL, for a receiver that missed both or
+ * hello interval of the repair module, for a receiver that missed both or
  * started later (once heard, gst_serial_sink_serve_repairs() does). */
 static GstFlowReturn
 gst_serial_sink_announce (GstSerialSink *self)
@@ -1816,7 +1817,7 @@ gst_serial_sink_announce (GstSerialSink *self)
   GST_OBJECT_LOCK (self);
   due = !self->announced ||
       (self->repair.last_heard == GST_CLOCK_TIME_NONE &&
-          now >= self->announced_at + GST_SERIAL_REPAIR_HELLO_INTERVAL);
+          now >= self->announced_at + self->repair.hello_interval);
   oldest = gst_serial_repair_oldest (&self->repair, self->packer.seq);
   GST_OBJECT_UNLOCK (self);
   if (!due)
