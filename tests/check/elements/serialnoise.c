@@ -132,12 +132,15 @@ GST_END_TEST;
 static const struct {
   const gchar *name;
   const gchar *options[8];
+  guint fec_percentage;
 } repaired_lines[] = {
   { "forward BER 1e-4",
-      { "--baud", "0", "--seed", "21", "--faults-a2b",
-          "bit-error-rate=1e-4" } },
+      { "--baud", "0", "--seed", "21", "--faults-a2b", "bit-error-rate=1e-4" },
+      0 },
   { "both ways BER 1e-4",
-      { "--baud", "0", "--seed", "22", "--bit-error-rate", "1e-4" } },
+      { "--baud", "0", "--seed", "22", "--bit-error-rate", "1e-4" }, 0 },
+  { "both ways, parity",
+      { "--baud", "0", "--seed", "23", "--bit-error-rate", "3e-4" }, 10 },
 };
 
 /* A stream that must lose nothing, both ends listening to each other:
@@ -146,7 +149,7 @@ static const struct {
 GST_START_TEST (test_repaired_line)
 {
   GstCaps *caps = gst_caps_new_empty_simple ("application/x-serial-test");
-  GstElement *sender, *receiver, *appsrc;
+  GstElement *sender, *receiver, *appsrc, *sink;
   guint i, n = N_FRAMES / 4;
   TestReceived r;
   TestEmu *emu;
@@ -155,6 +158,10 @@ GST_START_TEST (test_repaired_line)
   receiver = test_make_receiver (test_emu_b (emu), "native", &r);
   sender = test_make_sender (test_emu_a (emu), "native", &appsrc);
   g_object_set (appsrc, "caps", caps, NULL);
+  sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
+  g_object_set (sink, "fec-percentage", repaired_lines[__i__].fec_percentage,
+      NULL);
+  gst_object_unref (sink);
   fail_if (gst_element_set_state (receiver, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
   fail_if (gst_element_set_state (sender, GST_STATE_PLAYING) ==
@@ -188,6 +195,9 @@ GST_START_TEST (test_repaired_line)
   fail_unless (stat (receiver, "src", "retransmitted-frames") > 0);
   fail_unless (stat (sender, "sink", "resent-pieces") > 0);
   fail_unless (stat (sender, "sink", "repairs-served") > 0);
+  /* Parity repairs what it can without a round trip. */
+  if (repaired_lines[__i__].fec_percentage > 0)
+    fail_unless (stat (receiver, "src", "repaired-frames") > 0);
 
   gst_element_set_state (sender, GST_STATE_NULL);
   gst_element_set_state (receiver, GST_STATE_NULL);
