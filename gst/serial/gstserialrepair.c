@@ -209,11 +209,28 @@ gst_serial_repair_report (GstSerialRepair *r, guint16 next_seq,
   gst_serial_repair_rate (r, report, now);
   r->last_report = *report;
   r->have_report = TRUE;
-  if (!r->have_ack || gst_serial_repair_before (r->acked, next_seq))
+  /* Only forward: a report that lags (or a receiver that starts over)
+   * takes nothing back. */
+  if (!r->have_ack || gst_serial_repair_before (r->acked, next_seq)) {
     r->last_progress = r->last_ack = now;
-  r->acked = next_seq;
+    r->acked = next_seq;
+  }
   r->have_ack = TRUE;
-  gst_serial_repair_forget (r, next_seq);
+  gst_serial_repair_forget (r, r->acked);
+}
+
+/**
+ * gst_serial_repair_skipped:
+ *
+ * The receiver was told with a SKIP that frames before @seq will not be
+ * repaired: they are no longer held, nor waited for.
+ */
+void
+gst_serial_repair_skipped (GstSerialRepair *r, guint16 seq)
+{
+  gst_serial_repair_forget (r, seq);
+  if (r->have_ack && gst_serial_repair_before (r->acked, seq))
+    r->acked = seq;
 }
 
 /**

@@ -124,6 +124,7 @@ GstSerialRepairFrame *gst_serial_repair_lookup (GstSerialRepair *r,
     guint16 seq);
 guint16 gst_serial_repair_oldest (const GstSerialRepair *r, guint16 next_seq);
 void gst_serial_repair_forget (GstSerialRepair *r, guint16 seq);
+void gst_serial_repair_skipped (GstSerialRepair *r, guint16 seq);
 gboolean gst_serial_repair_take_hello (GstSerialRepair *r);
 
 guint gst_serial_repair_piece_size (const GstSerialRepair *r);

@@ -1646,7 +1646,7 @@ gst_serial_sink_serve (GstSerialSink *self, const GstSerialRepairRequest *req,
     gst_buffer_ref (copy.buffer);
   }
   if (action == REPAIR_SKIP || action == REPAIR_GIVE_UP)
-    gst_serial_repair_forget (&self->repair, skip_to);
+    gst_serial_repair_skipped (&self->repair, skip_to);
   GST_OBJECT_UNLOCK (self);
 
   switch (action) {
@@ -1783,6 +1783,8 @@ gst_serial_sink_await_receiver (GstSerialSink *self, gboolean all, gsize size)
   GstFlowReturn ret;
   gboolean pending;
 
+  /* At EOS too, what the receiver said last decides. */
+  gst_serial_sink_read_feedback (self);
   for (;;) {
     ret = gst_serial_sink_serve_repairs (self, FALSE);
     if (ret != GST_FLOW_OK || !gst_serial_sink_must_wait (self, all, size))

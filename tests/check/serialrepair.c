@@ -120,6 +120,13 @@ GST_START_TEST (test_unheard_history)
   fail_if (gst_serial_repair_lookup (&r, 249));
   fail_unless (gst_serial_repair_lookup (&r, 250));
   fail_unless_equals_int (gst_serial_repair_oldest (&r, 300), 250);
+  /* A report that lags takes nothing back; a SKIP sent moves on. */
+  report (&r, 240, 2, 0, 200, 2 * S);
+  fail_unless_equals_int (r.acked, 250);
+  fail_unless_equals_int (gst_serial_repair_in_flight (&r, 300), 50);
+  gst_serial_repair_skipped (&r, 260);
+  fail_unless_equals_int (r.acked, 260);
+  fail_unless (gst_serial_repair_lookup (&r, 259) == NULL);
   gst_serial_repair_clear (&r);
 }
 

@@ -500,6 +500,133 @@ GST_START_TEST (test_sink_flooded)
 
 GST_END_TEST;
 
+typedef struct {
+  int fd;
+  gint stop;
+} Nacks;
+
+/* A hostile receiver: asks for all of frame 0 again and again, and
+ * acknowledges nothing past it. */
+static gpointer
+nack_thread (gpointer data)
+{
+  guint8 report_payload[SF_CONTROL_PAYLOAD_MAX], nack_payload[8];
+  guint8 burst[2 * (SF_NATIVE_ENCODED_MAX (SF_CONTROL_PAYLOAD_MAX) + 1)];
+  sf_report report = { 0 };
+  sf_nack all = { 0 };
+  gsize rlen = 0, nlen = 0, n = 0, len = 0;
+  Nacks *f = data;
+  sf_header hdr;
+
+  /* last_seq: a frame never sent, so no round trip is taken from it. */
+  report.last_seq = 0xffff;
+  fail_unless_equals_int (sf_report_write (&report, report_payload,
+                              sizeof (report_payload), &rlen),
+      SF_OK);
+  fail_unless_equals_int (sf_nack_write (&all, nack_payload,
+                              sizeof (nack_payload), &nlen),
+      SF_OK);
+  sf_header_init (&hdr, SF_TYPE_REPORT);
+  hdr.seq = 0;
+  fail_unless_equals_int (sf_encode_native (&hdr, report_payload, rlen, 0,
+                              burst, sizeof (burst), &len),
+      SF_OK);
+  n = len;
+  sf_header_init (&hdr, SF_TYPE_NACK);
+  hdr.seq = 0;
+  fail_unless_equals_int (sf_encode_native (&hdr, nack_payload, nlen, 0,
+                              burst + n, sizeof (burst) - n, &len),
+      SF_OK);
+  n += len;
+  while (!g_atomic_int_get (&f->stop)) {
+    struct pollfd pfd = { f->fd, POLLOUT, 0 };
+
+    if (write (f->fd, burst, n) < 0)
+      poll (&pfd, 1, 10);
+  }
+  return NULL;
+}
+
+/* A receiver that asks for the same frame forever and acknowledges
+ * nothing cannot hold a file transfer up: the frame goes 16 times, is
+ * given up with a warning, and the stream ends. */
+GST_START_TEST (test_sink_nack_flood)
+{
+  guint8 dec_buf[SF_NATIVE_DECODE_BUFFER_SIZE (1024)];
+  GstElement *sender, *appsrc;
+  gboolean warned = FALSE;
+  Nacks nacks = { 0 };
+  GstStructure *tx;
+  GThread *thread;
+  GstMessage *msg;
+  sf_decoder dec;
+  GstBus *bus;
+  TestPty pty;
+
+  sf_decoder_init (&dec, SF_MODE_NATIVE, 0, dec_buf, sizeof (dec_buf));
+  test_pty_open (&pty);
+  sender = test_make_sender (pty.path, "native", &appsrc);
+  fail_if (
+      test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  push_frame (appsrc);
+  read_until_frame (pty.master, &dec, 0);
+
+  nacks.fd = dup (pty.master);
+  fcntl (nacks.fd, F_SETFL, fcntl (nacks.fd, F_GETFL) | O_NONBLOCK);
+  thread = g_thread_new ("nacks", nack_thread, &nacks);
+  /* The stream ends once the sink (idle, it reads the line every 50 ms)
+   * has heard the receiver. */
+  for (;;) {
+    guint64 reports;
+
+    tx = test_link_stats (sender, "sink");
+    reports = test_stat (tx, "receiver-reports");
+    gst_structure_free (tx);
+    if (reports > 0)
+      break;
+    g_usleep (G_USEC_PER_SEC / 1000);
+  }
+  gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+
+  bus = gst_element_get_bus (sender);
+  for (;;) {
+    msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+      GError *err = NULL;
+
+      gst_message_parse_warning (msg, &err, NULL);
+      fail_unless (
+          g_error_matches (err, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED));
+      warned = TRUE;
+      g_error_free (err);
+    }
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+      gst_message_unref (msg);
+      break;
+    }
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+  g_atomic_int_set (&nacks.stop, 1);
+  g_thread_join (thread);
+  close (nacks.fd);
+
+  fail_unless (warned);
+  tx = test_link_stats (sender, "sink");
+  fail_unless_equals_uint64 (test_stat (tx, "given-up"), 1);
+  fail_unless_equals_uint64 (test_stat (tx, "resent-pieces"), 16);
+  gst_structure_free (tx);
+
+  fail_unless_equals_int (test_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (sender);
+  test_pty_close (&pty);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialreverse_suite (void)
 {
@@ -512,6 +639,7 @@ serialreverse_suite (void)
   tcase_add_test (tc, test_transmit_line_full);
   tcase_add_test (tc, test_sink_hears_receiver);
   tcase_add_test (tc, test_sink_flooded);
+  tcase_add_test (tc, test_sink_nack_flood);
   return s;
 }
 
