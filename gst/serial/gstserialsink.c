@@ -119,7 +119,7 @@
  *   longer held, too late, given up), and the announcements that this
  *   sender repairs
  * * `too-late` (guint64): requests of a live stream not served because a
- *   newer frame was waiting
+ *   newer frame was about to go or waiting
  * * `given-up` (guint64): frames given up after 16 repairs
  * * `piece-size` (guint): the piece frames are cut in now, 0 when they go
  *   whole
@@ -143,15 +143,16 @@
  * section 8.3). Unless #GstSerialSink:fragment-size or
  * #GstSerialSink:fec-percentage is set, it cuts frames in the pieces that
  * waste least on the damage the receiver reports, and sends them whole on a
- * clean line. A live stream never waits for a repair: one that would come
- * after a newer frame is given up (too-late). A stream that must lose
+ * clean line. A live stream never waits for a repair: it is repaired only
+ * while the line is idle between frames, and a request that comes when a
+ * newer frame is to go is given up (too-late). A stream that must lose
  * nothing (a file) keeps at most about 0.5 s of the line's bytes
  * unacknowledged, waits before pushing out a frame the receiver may still
  * ask for, and ends (EOS) once the receiver has every frame; a frame that
  * 16 repairs did not get through is given up with a warning. A receiver
- * that is not heard changes nothing but the announcement, and, for a
- * stream that must lose nothing, a wait of at most 1 s after its first
- * 64 KiB.
+ * that is not heard changes nothing but the announcements, and, for a
+ * stream that must lose nothing, keeping to the line's nominal rate for
+ * the first second.
  *
  * When the port goes away (a USB adapter unplugged, the other end of a
  * pseudo-terminal closed) the element posts an error, unless
@@ -263,11 +264,10 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 #define REPAIR_POLL (20 * GST_MSECOND)
 /* How often an idle sender reads what the receiver asks for. */
 #define IDLE_INTERVAL (50 * GST_MSECOND)
-/* How long a stream that must lose nothing keeps its first window of bytes
- * on the line, at most, for the receiver to speak up: until it does, how
- * fast the line goes is not known, and a pseudo-terminal or USB CDC ACM
- * port takes megabytes at once. A receiver that says nothing costs one
- * such wait, at the start. */
+/* How long a stream that must lose nothing keeps to the line's nominal
+ * rate, at most, for the receiver to speak up: until it does, how fast the
+ * line really goes is not known, and a pseudo-terminal or USB CDC ACM port
+ * takes megabytes at once. */
 #define REPAIR_GRACE (GST_SECOND)
 
 /* The port went away while a frame was written: the frame is lost, the
@@ -748,6 +748,7 @@ gst_serial_sink_reset (GstSerialSink *self)
       ? self->link_rate
       : gst_serial_sink_char_rate (self, self->common.run.config.baud_rate);
   gst_serial_repair_set_line_rate (&self->repair, caps_rate);
+  self->nominal_rate = caps_rate;
   self->packer.fragment_size = self->fragment_size;
   self->packer.sender_time = self->sender_time;
   GST_OBJECT_UNLOCK (self);
@@ -1581,6 +1582,14 @@ gst_serial_sink_resend (GstSerialSink *self, GstSerialRepairFrame *f,
   return gst_serial_sink_write_pieces (self, nack);
 }
 
+/* Whose requests are served, and when: what is too late. */
+typedef enum {
+  SERVE_ALL,      /* a stream that must lose nothing: nothing is too late */
+  SERVE_IDLE,     /* a live stream between frames: too late when a newer
+                     frame waits */
+  SERVE_TOO_LATE, /* a live stream before a newer frame: everything is */
+} ServeMode;
+
 typedef enum {
   REPAIR_NOTHING,
   REPAIR_RESEND,
@@ -1589,12 +1598,12 @@ typedef enum {
 } RepairAction;
 
 /* What to do with a request: resend, or SKIP what is not held, what a live
- * stream has moved past (a newer frame waits) and what was tried too
- * often; nothing for a request made before the last repair can have
- * arrived. Call with the object lock. */
+ * stream has moved past (a newer frame goes now, or waits) and what was
+ * tried too often; nothing for a request made before the last repair can
+ * have arrived. Call with the object lock. */
 static RepairAction
 gst_serial_sink_repair_action (GstSerialSink *self,
-    const GstSerialRepairRequest *req, gboolean live, GstClockTime now,
+    const GstSerialRepairRequest *req, ServeMode mode, GstClockTime now,
     guint16 *skip_to)
 {
   GstSerialRepair *r = &self->repair;
@@ -1609,7 +1618,8 @@ gst_serial_sink_repair_action (GstSerialSink *self,
         req->seq, r->acked);
     return REPAIR_SKIP;
   }
-  if (live && gst_serial_sender_has_next (&self->sender)) {
+  if (mode == SERVE_TOO_LATE ||
+      (mode == SERVE_IDLE && gst_serial_sender_has_next (&self->sender))) {
     r->too_late++;
     *skip_to = next;
     return REPAIR_SKIP;
@@ -1629,7 +1639,7 @@ gst_serial_sink_repair_action (GstSerialSink *self,
 /* Serves one request of the receiver's. */
 static GstFlowReturn
 gst_serial_sink_serve (GstSerialSink *self, const GstSerialRepairRequest *req,
-    gboolean live)
+    ServeMode mode)
 {
   GstClockTime now = gst_serial_sink_now ();
   GstSerialRepairFrame copy = { 0 }, *f;
@@ -1639,7 +1649,7 @@ gst_serial_sink_serve (GstSerialSink *self, const GstSerialRepairRequest *req,
   RepairAction action;
 
   GST_OBJECT_LOCK (self);
-  action = gst_serial_sink_repair_action (self, req, live, now, &skip_to);
+  action = gst_serial_sink_repair_action (self, req, mode, now, &skip_to);
   if (action == REPAIR_RESEND) {
     f = gst_serial_repair_lookup (&self->repair, req->seq);
     copy = *f;
@@ -1685,10 +1695,10 @@ gst_serial_sink_serve (GstSerialSink *self, const GstSerialRepairRequest *req,
 }
 
 /* Serves what the receiver asked for, between frames; the first time it
- * is heard, it learns with a SKIP that this sender repairs. @live: the
- * stream may drop frames, and what it has moved past is too late. */
+ * is heard, it learns with a SKIP that this sender repairs. @mode: what is
+ * too late. */
 static GstFlowReturn
-gst_serial_sink_serve_repairs (GstSerialSink *self, gboolean live)
+gst_serial_sink_serve_repairs (GstSerialSink *self, ServeMode mode)
 {
   GstFlowReturn ret = GST_FLOW_OK;
   GstSerialRepairRequest req;
@@ -1706,7 +1716,7 @@ gst_serial_sink_serve_repairs (GstSerialSink *self, gboolean live)
     if (hello)
       ret = gst_serial_sink_send_skip (self, oldest);
     else if (have)
-      ret = gst_serial_sink_serve (self, &req, live);
+      ret = gst_serial_sink_serve (self, &req, mode);
   } while (ret == GST_FLOW_OK && (hello || have));
   return ret;
 }
@@ -1741,11 +1751,26 @@ gst_serial_sink_window_full (GstSerialSink *self)
       on_way >= gst_serial_repair_window (&self->repair, self->line.rate);
 }
 
+/* Before the receiver is heard: whether the first window is on its way
+ * beyond what the line, at its nominal rate (the baud rate, or link-rate),
+ * can have carried since the start. A sender whose receiver never speaks
+ * then goes at the line's rate for REPAIR_GRACE, and one on a
+ * pseudo-terminal or USB CDC ACM port does not fill megabytes of buffers
+ * before the first report. Call with the object lock. */
+static gboolean
+gst_serial_sink_ahead_unheard (GstSerialSink *self, GstClockTime now)
+{
+  gdouble carried = self->nominal_rate * (now - self->started) / GST_SECOND;
+
+  return self->wire_bytes >= carried + GST_SERIAL_REPAIR_WINDOW_FIRST;
+}
+
 /* Whether to wait for the receiver: it listens, and lacks frames (@all: any
  * frame; else so many that the next frame, of @size bytes, would push out
  * one it may still ask for, or more than a window of bytes is on its way).
- * Before it is first heard, for REPAIR_GRACE, the first window goes, as
- * many frames as are held. Frames
+ * Before it is first heard, for REPAIR_GRACE, no more than the first window
+ * ahead of the line's nominal rate goes, nor more frames than are held.
+ * Frames
  * it stays silent about go again. */
 static gboolean
 gst_serial_sink_must_wait (GstSerialSink *self, gboolean all, gsize size)
@@ -1758,7 +1783,7 @@ gst_serial_sink_must_wait (GstSerialSink *self, gboolean all, gsize size)
   if (!gst_serial_repair_listening (r, now))
     wait = !all && r->last_heard == GST_CLOCK_TIME_NONE &&
         now < self->started + REPAIR_GRACE &&
-        (self->wire_bytes >= GST_SERIAL_REPAIR_WINDOW_FIRST ||
+        (gst_serial_sink_ahead_unheard (self, now) ||
             gst_serial_repair_full (r, size));
   else if (all)
     wait = gst_serial_repair_in_flight (r, self->packer.seq) > 0;
@@ -1786,7 +1811,7 @@ gst_serial_sink_await_receiver (GstSerialSink *self, gboolean all, gsize size)
   /* At EOS too, what the receiver said last decides. */
   gst_serial_sink_read_feedback (self);
   for (;;) {
-    ret = gst_serial_sink_serve_repairs (self, FALSE);
+    ret = gst_serial_sink_serve_repairs (self, SERVE_ALL);
     if (ret != GST_FLOW_OK || !gst_serial_sink_must_wait (self, all, size))
       return ret;
     GST_OBJECT_LOCK (self);
@@ -1852,7 +1877,8 @@ gst_serial_sink_before_frame (GstSerialSink *self, GstBuffer *buffer)
     return ret;
   gst_serial_sink_read_feedback (self);
   if (live)
-    return gst_serial_sink_serve_repairs (self, TRUE);
+    /* The frame about to go is newer than any asked for. */
+    return gst_serial_sink_serve_repairs (self, SERVE_TOO_LATE);
   return gst_serial_sink_await_receiver (self, FALSE,
       gst_buffer_get_size (buffer));
 }
@@ -1888,7 +1914,8 @@ gst_serial_sink_idle (gpointer user_data)
   if (self->common.port != NULL) {
     gst_serial_sink_read_feedback (self);
     /* A failing port shows in the next frame's write. */
-    gst_serial_sink_serve_repairs (self, TRUE);
+    gst_serial_sink_serve_repairs (self,
+        self->wait_for_port ? SERVE_ALL : SERVE_IDLE);
   }
   g_mutex_unlock (&self->write_lock);
 }

@@ -64,6 +64,7 @@ struct _GstSerialSink {
   gboolean announced;   /* the receiver was told that this sender repairs */
   GstClockTime started; /* when first, on the monotonic clock */
   GstClockTime announced_at; /* when last */
+  gdouble nominal_rate;      /* bytes per second: baud rate or link-rate */
   guint64 resent_pieces;     /* pieces sent again, asked for */
   guint64 resent_bytes;
   guint64 skips_sent;

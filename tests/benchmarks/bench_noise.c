@@ -461,7 +461,8 @@ watch_requests (gpointer data)
  * forward: how long after serialsrc saw a loss the next key frame came
  * out, with the reverse direction (default) and without (feedback=false). */
 static gdouble
-measure_key_after_loss (gboolean feedback, gdouble seconds, guint *losses)
+measure_key_after_loss (gboolean feedback, gdouble seconds, guint *losses,
+    guint64 *repaired)
 {
   const gchar *options[] = { "--seed=5", "--faults-a2b", "byte-loss-rate=2e-5",
     NULL };
@@ -495,6 +496,7 @@ measure_key_after_loss (gboolean feedback, gdouble seconds, guint *losses)
   run_pipeline (tx, seconds);
   g_atomic_int_set (&w.stop, 1);
   g_thread_join (thread);
+  *repaired = stat_u64 (rx, "src", "retransmitted-frames");
   gst_element_set_state (tx, GST_STATE_NULL);
   gst_element_set_state (rx, GST_STATE_NULL);
 
@@ -529,6 +531,7 @@ static int
 bench_keyframe (void)
 {
   gdouble seconds = 60, with, without;
+  guint64 repaired, unused;
   guint n_with, n_without;
   gboolean pass;
 
@@ -537,12 +540,15 @@ bench_keyframe (void)
            "forward at random (rate 2e-5, seed 5), %.0f s; worst time from "
            "serialsrc seeing a loss to the next key frame out of it\n",
       seconds);
-  with = measure_key_after_loss (TRUE, seconds, &n_with);
-  without = measure_key_after_loss (FALSE, seconds, &n_without);
-  pass = n_with > 0 && with <= 1.5;
-  g_print ("  feedback (default): %u losses, worst %.2f s; target <= 1.5 s: "
-           "%s\n",
-      n_with, with, pass ? "PASS" : "MISS");
+  with = measure_key_after_loss (TRUE, seconds, &n_with, &repaired);
+  without = measure_key_after_loss (FALSE, seconds, &n_without, &unused);
+  /* With the reverse direction the damaged frames are mostly sent again
+   * in time: no loss is seen, and none needs a key frame. */
+  pass = n_with == 0 ? repaired > 0 : with <= 1.5;
+  g_print ("  feedback (default): %u losses seen, worst %.2f s, "
+           "%" G_GUINT64_FORMAT " frames retransmitted in time; target "
+           "<= 1.5 s: %s\n",
+      n_with, with, repaired, pass ? "PASS" : "MISS");
   g_print ("  feedback=false:     %u losses, worst %.2f s (the baseline: "
            "until the next periodic key frame)\n",
       n_without, without);
