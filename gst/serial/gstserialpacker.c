@@ -367,15 +367,17 @@ gst_serial_packer_skip (GstSerialPacker *packer, guint16 seq)
  * gst_serial_packer_again:
  * @seq: the frame's number
  * @piece: the size to cut it in, 0: whole
+ * @times: the receiver has nothing of the frame yet
  *
  * Makes the packets of a frame sent before, for a repair: its data pieces
- * only, its times written whole, since the frames the receiver took last
- * are not the ones before it. The packer's own frame references are not
- * touched.
+ * only. With @times, its times written whole, since the frames the
+ * receiver took last are not the ones before it; without, none at all: the
+ * receiver took them from the pieces it has, and 8 bytes or so a piece are
+ * saved. The packer's own frame references are not touched.
  */
 sf_result
 gst_serial_packer_again (GstSerialPacker *packer, GstBuffer *buffer,
-    guint16 seq, guint piece)
+    guint16 seq, guint piece, gboolean times)
 {
   sf_header hdr;
 
@@ -383,7 +385,10 @@ gst_serial_packer_again (GstSerialPacker *packer, GstBuffer *buffer,
   packer->fragment_size = piece;
   packer->fec_percentage = 0;
   packer->need_delimiter = FALSE;
-  gst_serial_wire_header_from_buffer (&hdr, buffer, seq, packer->sender_time);
+  gst_serial_wire_header_from_buffer (&hdr, buffer, seq,
+      times && packer->sender_time);
+  if (!times)
+    hdr.pts = hdr.dts = hdr.duration = SF_TIME_NONE;
   return gst_serial_packer_frame (packer, &hdr, NULL, buffer);
 }
 

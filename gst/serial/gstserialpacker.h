@@ -75,7 +75,7 @@ sf_result gst_serial_packer_caps (GstSerialPacker *packer, const gchar *caps);
 sf_result gst_serial_packer_eos (GstSerialPacker *packer);
 sf_result gst_serial_packer_skip (GstSerialPacker *packer, guint16 seq);
 sf_result gst_serial_packer_again (GstSerialPacker *packer, GstBuffer *buffer,
-    guint16 seq, guint piece);
+    guint16 seq, guint piece, gboolean times);
 
 void gst_serial_packer_written (GstSerialPacker *packer, gboolean complete);
 void gst_serial_packer_resync (GstSerialPacker *packer);

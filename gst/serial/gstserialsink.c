@@ -1571,7 +1571,8 @@ gst_serial_sink_resend (GstSerialSink *self, GstSerialRepairFrame *f,
   piece = gst_serial_repair_cut (f, nack,
       gst_serial_sink_piece_size (self, gst_buffer_get_size (buffer)));
   GST_OBJECT_UNLOCK (self);
-  r = gst_serial_packer_again (&self->repacker, buffer, f->seq, piece);
+  r = gst_serial_packer_again (&self->repacker, buffer, f->seq, piece,
+      nack->frag_count == 0);
   if (r != SF_OK)
     return gst_serial_sink_write_packet (self, r);
   GST_LOG_OBJECT (self,

@@ -12,6 +12,9 @@
  *       to the whole-frame survival of an unprotected frame
  *   bench-noise [--emu PATH] targets
  *       the project's targets for noisy links only
+ *   bench-noise [--emu PATH] two-way
+ *       the two two-way targets alone (retransmission), with what was
+ *       resent
  *   bench-noise [--emu PATH] keyframe
  *       live H.264 losing bytes: how soon a key frame follows a loss
  *
