@@ -48,12 +48,14 @@ gst_serial_sender_idle (GstSerialSender *sender)
       sender->first || sender->next)
     return;
   sender->sending = TRUE;
+  sender->idling = TRUE;
   sender->frame_flushes = sender->flushes;
   g_mutex_unlock (&sender->lock);
 
   sender->idle (sender->user_data);
 
   g_mutex_lock (&sender->lock);
+  sender->idling = FALSE;
   sender->sending = FALSE;
   sender->noticed = TRUE;
   g_cond_broadcast (&sender->cond);
@@ -122,6 +124,7 @@ gst_serial_sender_init (GstSerialSender *sender, GstSerialSendFunc send,
   sender->user_data = user_data;
   sender->first = sender->next = NULL;
   sender->sending = sender->playing = sender->unlocked = FALSE;
+  sender->idling = FALSE;
   sender->held = FALSE;
   sender->noticed = TRUE;
   sender->stopping = FALSE;
@@ -380,6 +383,13 @@ gst_serial_sender_interrupted (GstSerialSender *sender)
 
   g_mutex_lock (&sender->lock);
   sender->noticed = TRUE;
+  /* The idle function gives up at once: it may hold what the streaming
+   * thread needs to get past a pause or a stop. */
+  if (sender->idling) {
+    g_cond_broadcast (&sender->cond);
+    g_mutex_unlock (&sender->lock);
+    return GST_FLOW_FLUSHING;
+  }
   sender->held = TRUE;
   g_cond_broadcast (&sender->cond);
   while (!sender->stopping && sender->frame_flushes == sender->flushes &&

@@ -38,6 +38,7 @@ typedef struct {
   GstBuffer *first;    /* the frame to send next, taken when idle */
   GstBuffer *next;     /* behind a frame being sent; newer ones replace it */
   gboolean sending;    /* a frame is being sent */
+  gboolean idling;     /* the idle function runs (and counts as sending) */
   gboolean playing;    /* the element's target state is PLAYING */
   gboolean unlocked;   /* between unlock() and unlock_stop() */
   gboolean noticed;    /* the frame being sent saw the unlock */
