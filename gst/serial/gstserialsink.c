@@ -1748,8 +1748,13 @@ gst_serial_sink_window_full (GstSerialSink *self)
       ? self->wire_bytes - self->fb.reached
       : 0;
 
-  return self->fb.reached < self->frame_start &&
-      on_way >= gst_serial_repair_window (&self->repair, self->line.rate);
+  gsize window = gst_serial_repair_window (&self->repair, self->line.rate);
+
+  /* A frame that goes whole is reported only once it is in: two and a
+   * half of them keep the line busy meanwhile. */
+  if (self->packer.fragment_size == 0)
+    window = MAX (window, 5 * self->frame_wire / 2);
+  return self->fb.reached < self->frame_start && on_way >= window;
 }
 
 /* Before the receiver is heard: whether the first window is on its way
