@@ -1548,16 +1548,6 @@ gst_serial_sink_piece_size (GstSerialSink *self, gsize size)
   return piece;
 }
 
-static guint
-gst_serial_sink_nack_pieces (const sf_nack *nack)
-{
-  guint i, n = 0;
-
-  for (i = 0; i < nack->n_ranges; i++)
-    n += nack->ranges[i].count;
-  return n;
-}
-
 /* Sends frame @f again, the pieces @nack asks for, cut as
  * gst_serial_repair_cut() says. */
 static GstFlowReturn
@@ -1575,11 +1565,8 @@ gst_serial_sink_resend (GstSerialSink *self, GstSerialRepairFrame *f,
       nack->frag_count == 0);
   if (r != SF_OK)
     return gst_serial_sink_write_packet (self, r);
-  GST_LOG_OBJECT (self,
-      "repairing frame %u, cut in %u, asked %u of %u in %u "
-      "ranges",
-      f->seq, piece, gst_serial_sink_nack_pieces (nack), nack->frag_count,
-      nack->n_ranges);
+  GST_LOG_OBJECT (self, "repairing frame %u, cut in %u, %u ranges of %u",
+      f->seq, piece, nack->n_ranges, nack->frag_count);
   return gst_serial_sink_write_pieces (self, nack);
 }
 
@@ -1722,6 +1709,16 @@ gst_serial_sink_serve_repairs (GstSerialSink *self, ServeMode mode)
   return ret;
 }
 
+/* Bytes written that the receiver's reports do not show arrived. Call with
+ * the object lock. */
+static guint64
+gst_serial_sink_on_way (GstSerialSink *self)
+{
+  return self->wire_bytes > self->fb.reached
+      ? self->wire_bytes - self->fb.reached
+      : 0;
+}
+
 /* How long until what was written has reached the receiver: what the line
  * model says when pacing, else the bytes on their way at the rate the
  * reports show. Call with the object lock. */
@@ -1729,9 +1726,7 @@ static GstClockTime
 gst_serial_sink_on_way_for (GstSerialSink *self)
 {
   GstClockTime now = gst_serial_sink_now ();
-  guint64 on_way = self->wire_bytes > self->fb.reached
-      ? self->wire_bytes - self->fb.reached
-      : 0;
+  guint64 on_way = gst_serial_sink_on_way (self);
 
   if (self->line.rate > 0 || self->repair.rate <= 0)
     return gst_serial_line_busy_for (&self->line, now);
@@ -1744,10 +1739,7 @@ gst_serial_sink_on_way_for (GstSerialSink *self)
 static gboolean
 gst_serial_sink_window_full (GstSerialSink *self)
 {
-  guint64 on_way = self->wire_bytes > self->fb.reached
-      ? self->wire_bytes - self->fb.reached
-      : 0;
-
+  guint64 on_way = gst_serial_sink_on_way (self);
   gsize window = gst_serial_repair_window (&self->repair, self->line.rate);
 
   /* A frame that goes whole is reported only once it is in: two and a
