@@ -25,6 +25,7 @@ gst_serial_reorder_init (GstSerialReorder *ro, gsize max_size)
 {
   memset (ro, 0, sizeof (*ro));
   ro->max_size = max_size;
+  ro->unanswered = GST_CLOCK_TIME_NONE;
   g_queue_init (&ro->out);
 }
 
@@ -78,6 +79,7 @@ gst_serial_reorder_start (GstSerialReorder *ro, guint16 head)
   ro->active = TRUE;
   ro->head = ro->top = head;
   ro->rtt = GST_CLOCK_TIME_NONE;
+  ro->unanswered = GST_CLOCK_TIME_NONE;
 }
 
 static GstSerialReorderSlot *
@@ -124,6 +126,9 @@ gst_serial_reorder_collect (GstSerialReorder *ro)
       break;
     gst_serial_reorder_advance (ro);
   }
+  /* Nothing missing: no answer is owed. */
+  if (ro->head == ro->top)
+    ro->unanswered = GST_CLOCK_TIME_NONE;
 }
 
 static void gst_serial_reorder_pass (GstSerialReorder *ro, guint16 seq,
@@ -229,6 +234,23 @@ gst_serial_reorder_ask_interval (const GstSerialReorder *ro)
   return MAX (GST_SERIAL_REORDER_ASK_INTERVAL, ro->rtt + ro->rtt / 2);
 }
 
+/* What a piece tells of the sender owing an answer: one of a frame before
+ * the newest is an answer; one of the frame it was writing when asked says
+ * that it still writes it, and it answers only after it (a frame of
+ * megabytes takes minutes on a slow line): its silence counts from now. */
+static void
+gst_serial_reorder_heard (GstSerialReorder *ro, guint16 seq, GstClockTime now)
+{
+  guint16 before_newest = (guint16) (ro->top - 1) - seq;
+
+  if (ro->unanswered == GST_CLOCK_TIME_NONE)
+    return;
+  if (before_newest != 0 && before_newest < 0x8000)
+    ro->unanswered = GST_CLOCK_TIME_NONE;
+  else if (seq == ro->writing)
+    ro->unanswered = now;
+}
+
 /**
  * gst_serial_reorder_add:
  * @hdr: a DATA, FRAGMENT or PARITY packet's header
@@ -243,6 +265,7 @@ gst_serial_reorder_add (GstSerialReorder *ro, const sf_header *hdr,
   guint16 d = hdr->seq - ro->head;
   GstSerialReorderSlot *slot;
 
+  gst_serial_reorder_heard (ro, hdr->seq, now);
   if (d >= 0x8000 && (guint16) (ro->head - hdr->seq) > RESTART_DISTANCE) {
     /* A new sender: what is held goes out or is given up. */
     gst_serial_reorder_skip (ro, ro->top);
@@ -357,6 +380,10 @@ gst_serial_reorder_ask (GstSerialReorder *ro, GstClockTime now, gboolean quiet,
     slot->asks++;
     ro->requests++;
     made++;
+    if (ro->unanswered == GST_CLOCK_TIME_NONE) {
+      ro->unanswered = now;
+      ro->writing = last;
+    }
   }
   return made;
 }
@@ -371,6 +398,30 @@ gboolean
 gst_serial_reorder_waiting (const GstSerialReorder *ro)
 {
   return ro->active && ro->head != ro->top;
+}
+
+/**
+ * gst_serial_reorder_answered:
+ *
+ * The sender said something that answers (a SKIP): it hears this receiver.
+ */
+void
+gst_serial_reorder_answered (GstSerialReorder *ro)
+{
+  ro->unanswered = GST_CLOCK_TIME_NONE;
+}
+
+/**
+ * gst_serial_reorder_deaf:
+ *
+ * Whether the sender left a request unanswered for GST_SERIAL_REORDER_DEAF
+ * (see there): it does not hear this receiver.
+ */
+gboolean
+gst_serial_reorder_deaf (const GstSerialReorder *ro, GstClockTime now)
+{
+  return ro->unanswered != GST_CLOCK_TIME_NONE &&
+      now >= ro->unanswered + GST_SERIAL_REORDER_DEAF;
 }
 
 /**

@@ -23,9 +23,10 @@ G_BEGIN_DECLS
 /* A frame is asked for again after this long without it. */
 #define GST_SERIAL_REORDER_ASK_INTERVAL (250 * GST_MSECOND)
 
-/* Asked and not answered this long (no SKIP, no piece sent again): the
- * sender does not hear this receiver, which stops waiting for repairs. It
- * covers the sender's hello interval and a round trip. */
+/* Asked and not answered this long (no SKIP, no piece sent again, and no
+ * more of the frame the sender was writing when asked): the sender does
+ * not hear this receiver, which stops waiting for repairs. It covers the
+ * sender's hello interval and a round trip. */
 #define GST_SERIAL_REORDER_DEAF (3 * GST_SECOND)
 
 /* The line quiet this long: the newest frame's pieces are all in that
@@ -72,8 +73,10 @@ typedef struct {
   guint16 top;      /* one past the newest frame seen */
   GstClockTime rtt; /* from a request to its first piece, smoothed */
   GstSerialReorderSlot *slots;
-  gboolean gave_up; /* a frame was given up since the last one out */
-  GQueue out;       /* GstSerialReorderOut, in order */
+  gboolean gave_up;        /* a frame was given up since the last one out */
+  GQueue out;              /* GstSerialReorderOut, in order */
+  GstClockTime unanswered; /* since when the sender owes an answer */
+  guint16 writing;         /* the frame it was writing then */
 } GstSerialReorder;
 
 void gst_serial_reorder_init (GstSerialReorder *ro, gsize max_size);
@@ -87,6 +90,8 @@ void gst_serial_reorder_give_up (GstSerialReorder *ro, guint16 seq);
 guint gst_serial_reorder_ask (GstSerialReorder *ro, GstClockTime now,
     gboolean quiet, GstSerialReorderAskFunc ask, gpointer user_data);
 gboolean gst_serial_reorder_waiting (const GstSerialReorder *ro);
+void gst_serial_reorder_answered (GstSerialReorder *ro);
+gboolean gst_serial_reorder_deaf (const GstSerialReorder *ro, GstClockTime now);
 GstBuffer *gst_serial_reorder_pop (GstSerialReorder *ro, sf_header *hdr,
     gboolean *discont);
 

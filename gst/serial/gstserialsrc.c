@@ -507,7 +507,6 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->eos_seen = FALSE;
   self->repairing = self->eos_pending = self->was_waiting = FALSE;
   self->last_packet = GST_CLOCK_TIME_NONE;
-  self->unanswered = GST_CLOCK_TIME_NONE;
 
   sf_seq_tracker_init (&self->seq);
   if (mode != SF_MODE_RAW) {
@@ -934,7 +933,6 @@ gst_serial_src_start_repairs (GstSerialSrc *self, guint16 skip_seq)
   gst_serial_reorder_start (&self->reorder, head);
   GST_OBJECT_UNLOCK (self);
   self->repairing = TRUE;
-  self->unanswered = GST_CLOCK_TIME_NONE;
   GST_INFO_OBJECT (self, "the sender repairs; holding frames from %u", head);
 }
 
@@ -952,6 +950,7 @@ gst_serial_src_skip (GstSerialSrc *self, guint16 seq)
   if (!self->repairing)
     gst_serial_src_start_repairs (self, seq);
   GST_OBJECT_LOCK (self);
+  gst_serial_reorder_answered (&self->reorder);
   gst_serial_reorder_skip (&self->reorder, seq);
   GST_OBJECT_UNLOCK (self);
 }
@@ -980,22 +979,11 @@ gst_serial_src_hold (GstSerialSrc *self, const sf_packet *pkt)
   GST_OBJECT_UNLOCK (self);
 }
 
-/* Whether frame @a comes before frame @b (numbers wrap at 2^16). */
-static gboolean
-gst_serial_src_seq_before (guint16 a, guint16 b)
-{
-  guint16 d = b - a;
-
-  return d != 0 && d < 0x8000;
-}
-
 static gboolean
 gst_serial_src_ask (guint16 seq, const sf_nack *nack, gpointer user_data)
 {
   GstSerialSrc *self = user_data;
 
-  if (self->unanswered == GST_CLOCK_TIME_NONE)
-    self->unanswered = gst_serial_src_now ();
   return gst_serial_feedback_tx_nack (&self->fb, seq, nack);
 }
 
@@ -1006,18 +994,18 @@ gst_serial_src_ask (guint16 seq, const sf_nack *nack, gpointer user_data)
 static gboolean
 gst_serial_src_deaf_sender (GstSerialSrc *self)
 {
-  if (self->unanswered == GST_CLOCK_TIME_NONE ||
-      gst_serial_src_now () < self->unanswered + GST_SERIAL_REORDER_DEAF)
-    return FALSE;
-  GST_INFO_OBJECT (self,
-      "the sender does not answer; frames are no longer "
-      "held for repair");
   GST_OBJECT_LOCK (self);
+  if (!gst_serial_reorder_deaf (&self->reorder, gst_serial_src_now ())) {
+    GST_OBJECT_UNLOCK (self);
+    return FALSE;
+  }
   gst_serial_reorder_give_up (&self->reorder, self->reorder.top);
   self->reorder.active = FALSE;
   GST_OBJECT_UNLOCK (self);
+  GST_INFO_OBJECT (self,
+      "the sender does not answer; frames are no longer "
+      "held for repair");
   self->repairing = FALSE;
-  self->unanswered = GST_CLOCK_TIME_NONE;
   return TRUE;
 }
 
@@ -1082,14 +1070,9 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
   if (gst_serial_src_other_stream (self, hdr))
     return GST_FLOW_OK;
   if (hdr->type == SF_TYPE_SKIP) {
-    self->unanswered = GST_CLOCK_TIME_NONE;
     gst_serial_src_skip (self, hdr->seq);
     return GST_FLOW_OK;
   }
-  /* A piece of a frame before the newest: the sender answers. */
-  if (self->repairing &&
-      gst_serial_src_seq_before (hdr->seq, self->reorder.top - 1))
-    self->unanswered = GST_CLOCK_TIME_NONE;
   /* While the sender repairs, the reorder window counts what is lost. */
   if (self->repairing)
     sf_seq_tracker_update (&self->seq, hdr);

@@ -55,8 +55,6 @@ struct _GstSerialSrc {
   gboolean eos_pending;         /* EOS goes once the frames before it did */
   gboolean was_waiting;         /* reorder waited after the last packet */
   GstClockTime last_packet;     /* monotonic */
-  GstClockTime unanswered;      /* first request since the sender's last
-                                   SKIP or repair; NONE: none */
   GstSerialFeedbackTx fb;       /* counters with the object lock */
   gboolean feedback_on;         /* feedback, native framing, from start */
   GstCaps *wire_caps;

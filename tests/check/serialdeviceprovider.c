@@ -7,6 +7,8 @@
  */
 
 #include <gst/check/gstcheck.h>
+
+#include "testutil.h"
 #include <glib/gstdio.h>
 
 #include <string.h>
@@ -808,4 +810,4 @@ serialdeviceprovider_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialdeviceprovider);
+TEST_CHECK_MAIN (serialdeviceprovider);

@@ -5,6 +5,8 @@
  */
 
 #include <gst/check/gstcheck.h>
+
+#include "testutil.h"
 #include <glib/gstdio.h>
 
 #include <unistd.h>
@@ -246,4 +248,4 @@ serialdevices_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialdevices);
+TEST_CHECK_MAIN (serialdevices);

@@ -7,6 +7,8 @@
 
 #include <gst/check/gstcheck.h>
 
+#include "testutil.h"
+
 #include "gstserialfeedback.h"
 
 #define MS GST_MSECOND
@@ -218,4 +220,4 @@ serialfeedback_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialfeedback);
+TEST_CHECK_MAIN (serialfeedback);

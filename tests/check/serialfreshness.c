@@ -6,6 +6,8 @@
 
 #include <gst/check/gstcheck.h>
 
+#include "testutil.h"
+
 #include "gstserialfreshness.h"
 
 #define FRAME (40 * GST_MSECOND)
@@ -218,4 +220,4 @@ serialfreshness_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialfreshness);
+TEST_CHECK_MAIN (serialfreshness);

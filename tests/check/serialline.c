@@ -6,6 +6,8 @@
 
 #include <gst/check/gstcheck.h>
 
+#include "testutil.h"
+
 #include "gstserialline.h"
 
 /* A driver with a queue that drains at @rate bytes/s unless held (a
@@ -225,4 +227,4 @@ serialline_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialline);
+TEST_CHECK_MAIN (serialline);

@@ -6,6 +6,8 @@
 
 #include <gst/check/gstcheck.h>
 
+#include "testutil.h"
+
 #include <string.h>
 
 #include "gstserialpacker.h"
@@ -519,4 +521,4 @@ serialpacker_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialpacker);
+TEST_CHECK_MAIN (serialpacker);

@@ -8,6 +8,8 @@
 
 #include <gst/check/gstcheck.h>
 
+#include "testutil.h"
+
 #include "gstserialrepair.h"
 #include "gstserialreorder.h"
 
@@ -385,6 +387,70 @@ GST_START_TEST (test_reorder)
 
 GST_END_TEST;
 
+/* The sender owes an answer from the first request; its silence makes it
+ * deaf after GST_SERIAL_REORDER_DEAF. More of the frame it was writing
+ * when asked is not silence: it answers after that frame, which may take
+ * long (CI's valgrind run of serialframing gave up on a sender writing
+ * 8 MiB, and counted a frame lost that then came whole). */
+GST_START_TEST (test_reorder_deaf)
+{
+  const GstClockTime s = GST_SECOND;
+  GstSerialReorder ro;
+  Asked a = { 0 };
+  guint i;
+
+  gst_serial_reorder_init (&ro, 1 << 20);
+  gst_serial_reorder_start (&ro, 0);
+  add_piece (&ro, 0, 0, 10, 0);
+  fail_unless_equals_int (gst_serial_reorder_ask (&ro, 100 * MS, TRUE,
+                              record_ask, &a),
+      1);
+  /* Frame 0 goes on arriving, a piece every 2 s. */
+  for (i = 1; i < 4; i++) {
+    fail_if (gst_serial_reorder_deaf (&ro, 2 * i * s - MS));
+    add_piece (&ro, 0, i, 10, 2 * i * s);
+  }
+  fail_if (gst_serial_reorder_deaf (&ro, 9 * s - MS));
+  fail_unless (gst_serial_reorder_deaf (&ro, 9 * s));
+
+  /* The answer (a SKIP) ends the wait; the rest of frame 0 comes. */
+  gst_serial_reorder_answered (&ro);
+  fail_if (gst_serial_reorder_deaf (&ro, 20 * s));
+  for (i = 4; i < 10; i++)
+    add_piece (&ro, 0, i, 10, 20 * s);
+  fail_if (gst_serial_reorder_waiting (&ro));
+
+  /* A sender that goes on with newer frames without answering is deaf. */
+  add_piece (&ro, 1, 0, 2, 30 * s);
+  add_piece (&ro, 2, 0, 2, 30 * s);
+  a.n = 0;
+  fail_unless_equals_int (gst_serial_reorder_ask (&ro, 30 * s, FALSE,
+                              record_ask, &a),
+      1);
+  for (i = 3; i < 6; i++) {
+    add_piece (&ro, i, 0, 2, 30 * s + i * 500 * MS);
+    add_piece (&ro, i, 1, 2, 30 * s + i * 500 * MS);
+  }
+  fail_if (gst_serial_reorder_deaf (&ro, 33 * s - MS));
+  fail_unless (gst_serial_reorder_deaf (&ro, 33 * s));
+
+  /* Answered with the missing piece: nothing is owed any more, and a
+   * request long after starts a new wait. */
+  add_piece (&ro, 1, 1, 2, 34 * s);
+  add_piece (&ro, 2, 1, 2, 34 * s);
+  fail_if (gst_serial_reorder_waiting (&ro));
+  fail_if (gst_serial_reorder_deaf (&ro, 40 * s));
+  add_piece (&ro, 6, 0, 2, 50 * s);
+  fail_unless_equals_int (gst_serial_reorder_ask (&ro, 50 * s, TRUE, record_ask,
+                              &a),
+      1);
+  fail_if (gst_serial_reorder_deaf (&ro, 53 * s - MS));
+  fail_unless (gst_serial_reorder_deaf (&ro, 53 * s));
+  gst_serial_reorder_clear (&ro);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialrepair_suite (void)
 {
@@ -399,7 +465,8 @@ serialrepair_suite (void)
   tcase_add_test (tc, test_requests);
   tcase_add_test (tc, test_cut);
   tcase_add_test (tc, test_reorder);
+  tcase_add_test (tc, test_reorder_deaf);
   return s;
 }
 
-GST_CHECK_MAIN (serialrepair);
+TEST_CHECK_MAIN (serialrepair);

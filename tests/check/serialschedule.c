@@ -6,6 +6,8 @@
 
 #include <gst/check/gstcheck.h>
 
+#include "testutil.h"
+
 #include "gstserialschedule.h"
 
 /* 11520 bytes/s (115200 baud 8N1): 1000 ms of link time is 11520 bytes. */
@@ -170,4 +172,4 @@ serialschedule_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialschedule);
+TEST_CHECK_MAIN (serialschedule);

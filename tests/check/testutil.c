@@ -687,3 +687,14 @@ test_count_fds (void)
   g_dir_close (dir);
   return n;
 }
+
+gint
+test_check_exit (gint failed)
+{
+  if (failed > 0 && g_strcmp0 (g_getenv ("CK_FORK"), "no") == 0) {
+    fflush (stdout);
+    fflush (stderr);
+    _exit (1);
+  }
+  return failed;
+}

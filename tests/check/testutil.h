@@ -129,6 +129,24 @@ gboolean test_stream_thread_in_poll (TestStreamThread *st);
 /* How many descriptors this process has open (/proc/self/fd). */
 guint test_count_fds (void);
 
+/* GST_CHECK_MAIN, except that a failed run ends at once when the tests run
+ * in the test process itself (CK_FORK=no, as under valgrind): the failed
+ * test's pipelines still play, and gst_deinit() at exit would wait for
+ * their threads for ever, turning one failure into a hang. */
+#define TEST_CHECK_MAIN(name)                                                  \
+  int main (int argc, char **argv)                                             \
+  {                                                                            \
+    Suite *s;                                                                  \
+                                                                               \
+    gst_check_init (&argc, &argv);                                             \
+    s = name##_suite ();                                                       \
+    return test_check_exit (gst_check_run_suite (s, #name, __FILE__));         \
+  }
+
+/* Returns @failed; when tests failed in this process, ends it instead,
+ * without the exit handlers. */
+gint test_check_exit (gint failed);
+
 G_END_DECLS
 
 #endif /* __TEST_UTIL_H__ */

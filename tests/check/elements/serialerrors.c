@@ -458,4 +458,4 @@ serialerrors_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialerrors);
+TEST_CHECK_MAIN (serialerrors);

@@ -562,4 +562,4 @@ serialflow_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialflow);
+TEST_CHECK_MAIN (serialflow);

@@ -1218,4 +1218,4 @@ serialframing_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialframing);
+TEST_CHECK_MAIN (serialframing);

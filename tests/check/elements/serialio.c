@@ -314,4 +314,4 @@ serialio_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialio);
+TEST_CHECK_MAIN (serialio);

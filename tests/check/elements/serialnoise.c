@@ -303,4 +303,4 @@ serialnoise_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialnoise);
+TEST_CHECK_MAIN (serialnoise);

@@ -422,4 +422,4 @@ serialprops_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialprops);
+TEST_CHECK_MAIN (serialprops);

@@ -187,4 +187,4 @@ serialreconnect_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialreconnect);
+TEST_CHECK_MAIN (serialreconnect);

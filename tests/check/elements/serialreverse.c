@@ -643,4 +643,4 @@ serialreverse_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialreverse);
+TEST_CHECK_MAIN (serialreverse);

@@ -574,4 +574,4 @@ serialstates_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialstates);
+TEST_CHECK_MAIN (serialstates);

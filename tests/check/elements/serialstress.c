@@ -221,4 +221,4 @@ serialstress_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialstress);
+TEST_CHECK_MAIN (serialstress);

@@ -1697,4 +1697,4 @@ serialtorture_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialtorture);
+TEST_CHECK_MAIN (serialtorture);

@@ -727,4 +727,4 @@ serialuri_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (serialuri);
+TEST_CHECK_MAIN (serialuri);
