@@ -506,6 +506,7 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->discont = FALSE;
   self->eos_seen = FALSE;
   self->repairing = self->eos_pending = self->was_waiting = FALSE;
+  self->settled = FALSE;
   self->last_packet = GST_CLOCK_TIME_NONE;
 
   sf_seq_tracker_init (&self->seq);
@@ -933,6 +934,7 @@ gst_serial_src_start_repairs (GstSerialSrc *self, guint16 skip_seq)
   gst_serial_reorder_start (&self->reorder, head);
   GST_OBJECT_UNLOCK (self);
   self->repairing = TRUE;
+  self->settled = FALSE;
   GST_INFO_OBJECT (self, "the sender repairs; holding frames from %u", head);
 }
 
@@ -1001,11 +1003,31 @@ gst_serial_src_deaf_sender (GstSerialSrc *self)
   }
   gst_serial_reorder_give_up (&self->reorder, self->reorder.top);
   self->reorder.active = FALSE;
+  self->settled_seq = self->reorder.top;
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self,
       "the sender does not answer; frames are no longer "
       "held for repair");
   self->repairing = FALSE;
+  self->settled = TRUE;
+  return TRUE;
+}
+
+/* Whether @hdr is a piece of a frame the reorder window delivered or
+ * counted lost before it stopped: the rest of a frame given up must not
+ * be counted, or delivered, once more. */
+static gboolean
+gst_serial_src_settled (GstSerialSrc *self, const sf_header *hdr)
+{
+  guint16 d = self->settled_seq - hdr->seq;
+
+  if (!self->settled || d == 0 || d >= GST_SERIAL_REORDER_WINDOW ||
+      (hdr->type != SF_TYPE_DATA && hdr->type != SF_TYPE_FRAGMENT &&
+          hdr->type != SF_TYPE_PARITY))
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  self->reorder.duplicates++;
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
@@ -1073,6 +1095,8 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
     gst_serial_src_skip (self, hdr->seq);
     return GST_FLOW_OK;
   }
+  if (gst_serial_src_settled (self, hdr))
+    return GST_FLOW_OK;
   /* While the sender repairs, the reorder window counts what is lost. */
   if (self->repairing)
     sf_seq_tracker_update (&self->seq, hdr);
@@ -1091,6 +1115,7 @@ gst_serial_src_handle_native (GstSerialSrc *self, const sf_packet *pkt,
       GST_INFO_OBJECT (self, "EOS from the sender");
       self->eos_seen = TRUE;
       self->eos_seq = hdr->seq;
+      self->settled = FALSE;
       gst_serial_src_end_repairs (self, hdr->seq);
       /* The sender may wait to hear that everything arrived. */
       gst_serial_src_report (self, TRUE);

@@ -19,22 +19,29 @@
 #include "serialframe.h"
 
 static void
-append_packet (GByteArray *out, guint8 type, guint32 seq, gboolean delta,
-    const gchar *payload)
+append_encoded (GByteArray *out, const sf_header *hdr, const gchar *payload)
 {
   gsize len = payload ? strlen (payload) : 0, written = 0;
   guint8 *buf = g_malloc (SF_NATIVE_ENCODED_MAX (len));
+
+  fail_unless_equals_int (sf_encode_native (hdr, payload, len, 0, buf,
+                              SF_NATIVE_ENCODED_MAX (len), &written),
+      SF_OK);
+  g_byte_array_append (out, buf, written);
+  g_free (buf);
+}
+
+static void
+append_packet (GByteArray *out, guint8 type, guint32 seq, gboolean delta,
+    const gchar *payload)
+{
   sf_header hdr;
 
   sf_header_init (&hdr, type);
   hdr.seq = seq;
   if (delta)
     hdr.flags = SF_FLAG_DELTA_UNIT;
-  fail_unless_equals_int (sf_encode_native (&hdr, payload, len, 0, buf,
-                              SF_NATIVE_ENCODED_MAX (len), &written),
-      SF_OK);
-  g_byte_array_append (out, buf, written);
-  g_free (buf);
+  append_encoded (out, &hdr, payload);
 }
 
 /* The control packets on a line so far, read without waiting once the
@@ -627,6 +634,93 @@ GST_START_TEST (test_sink_nack_flood)
 
 GST_END_TEST;
 
+static void
+append_fragment (GByteArray *out, guint16 seq, guint index, guint count,
+    const gchar *payload)
+{
+  sf_header hdr;
+
+  sf_header_init (&hdr, SF_TYPE_FRAGMENT);
+  hdr.seq = seq;
+  hdr.frag_index = index;
+  hdr.frag_count = count;
+  append_encoded (out, &hdr, payload);
+}
+
+/* Waits for a link-stats message of @receiver's source telling
+ * lost-frames >= @lost. */
+static void
+wait_lost (GstElement *receiver, guint64 lost)
+{
+  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (receiver));
+  guint64 seen = 0;
+
+  while (seen < lost) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
+    const GstStructure *st = gst_message_get_structure (msg);
+
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    if (gst_structure_has_name (st, "serialsrc-link-stats"))
+      seen = test_stat (st, "lost-frames");
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+}
+
+/* A sender that says it repairs, sends two of the four pieces of frame 0
+ * and then nothing: the receiver asks, and after GST_SERIAL_REORDER_DEAF
+ * without an answer gives the frame up, counted lost. The rest of it, come
+ * after all, is neither counted again nor delivered: delivered + lost =
+ * sent. */
+GST_START_TEST (test_deaf_sender_mid_frame)
+{
+  GByteArray *wire = g_byte_array_new ();
+  GstElement *receiver, *src;
+  GstStructure *rx;
+  TestReceived r;
+  guint8 zero = 0;
+  TestPty pty;
+
+  g_byte_array_append (wire, &zero, 1);
+  append_packet (wire, SF_TYPE_CAPS, 0, FALSE, "application/x-test");
+  append_packet (wire, SF_TYPE_SKIP, 0, FALSE, NULL);
+  append_fragment (wire, 0, 0, 4, "piece 0");
+  append_fragment (wire, 0, 1, 4, "piece 1");
+
+  test_pty_open (&pty);
+  receiver = test_make_receiver (pty.path, "native", &r);
+  src = gst_bin_get_by_name (GST_BIN (receiver), "src");
+  g_object_set (src, "stats-interval", 50, NULL);
+  gst_object_unref (src);
+  fail_if (
+      test_set_state (receiver, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (write (pty.master, wire->data, wire->len), wire->len);
+  wait_lost (receiver, 1);
+
+  g_byte_array_set_size (wire, 0);
+  append_fragment (wire, 0, 2, 4, "piece 2");
+  append_fragment (wire, 0, 3, 4, "piece 3");
+  append_packet (wire, SF_TYPE_DATA, 1, FALSE, "frame 1");
+  append_packet (wire, SF_TYPE_EOS, 2, FALSE, NULL);
+  fail_unless_equals_int (write (pty.master, wire->data, wire->len), wire->len);
+  test_received_wait_eos (&r);
+
+  fail_unless_equals_int (r.buffers->len, 1);
+  fail_unless (gst_buffer_memcmp (r.buffers->pdata[0], 0, "frame 1", 7) == 0);
+  rx = test_link_stats (receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "frames-received"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "duplicate-pieces"), 2);
+  fail_unless (test_stat (rx, "repair-requests") >= 1);
+  gst_structure_free (rx);
+
+  replay_stop (&pty, &r, receiver);
+  g_byte_array_unref (wire);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialreverse_suite (void)
 {
@@ -635,6 +729,7 @@ serialreverse_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_key_request_after_loss);
+  tcase_add_test (tc, test_deaf_sender_mid_frame);
   tcase_add_loop_test (tc, test_caps_request, 0, 2);
   tcase_add_test (tc, test_transmit_line_full);
   tcase_add_test (tc, test_sink_hears_receiver);
