@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <pty.h>
 #include <termios.h>
 #include <unistd.h>
@@ -634,24 +635,52 @@ test_stream_thread_watch (TestStreamThread *st, GstElement *pipe)
 /* Waits until the streaming thread sits in poll(), where serialsink and
  * serialsrc wait for the port, as the kernel tells
  * (/proc/self/task/TID/syscall): the element is really blocked. */
-gboolean
-test_stream_thread_in_poll (TestStreamThread *st)
+/* Whether thread @tid of this process sits in poll(). */
+static gboolean
+test_tid_in_poll (gint tid)
 {
   gchar *path, *text = NULL;
   glong nr = -1;
-  gint tid;
 
-  g_mutex_lock (&st->lock);
-  tid = st->tid;
-  g_mutex_unlock (&st->lock);
-  if (tid == 0)
-    return FALSE;
   path = g_strdup_printf ("/proc/self/task/%d/syscall", tid);
   if (g_file_get_contents (path, &text, NULL, NULL))
     nr = g_ascii_strtoll (text, NULL, 10);
   g_free (text);
   g_free (path);
   return nr == SYS_ppoll || nr == SYS_poll;
+}
+
+gboolean
+test_stream_thread_in_poll (TestStreamThread *st)
+{
+  gint tid;
+
+  g_mutex_lock (&st->lock);
+  tid = st->tid;
+  g_mutex_unlock (&st->lock);
+  return tid != 0 && test_tid_in_poll (tid);
+}
+
+gboolean
+test_thread_in_poll (const gchar *name)
+{
+  GDir *dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const gchar *entry;
+  gboolean in = FALSE;
+
+  fail_unless (dir != NULL);
+  while (!in && (entry = g_dir_read_name (dir))) {
+    gchar *path = g_strdup_printf ("/proc/self/task/%s/comm", entry);
+    gchar *comm = NULL;
+
+    if (g_file_get_contents (path, &comm, NULL, NULL) &&
+        g_strcmp0 (g_strchomp (comm), name) == 0)
+      in = test_tid_in_poll (atoi (entry));
+    g_free (comm);
+    g_free (path);
+  }
+  g_dir_close (dir);
+  return in;
 }
 
 void

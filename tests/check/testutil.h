@@ -125,6 +125,10 @@ void test_stream_thread_watch (TestStreamThread *st, GstElement *pipe);
 void test_stream_thread_wait_poll (TestStreamThread *st);
 /* Whether that thread sits in poll() now. */
 gboolean test_stream_thread_in_poll (TestStreamThread *st);
+/* Whether the thread named @name (as g_thread_new() names it, 15
+ * characters at most) sits in poll() now, as the elements do when they
+ * wait for the port. */
+gboolean test_thread_in_poll (const gchar *name);
 
 /* How many descriptors this process has open (/proc/self/fd). */
 guint test_count_fds (void);

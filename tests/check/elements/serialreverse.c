@@ -634,6 +634,90 @@ GST_START_TEST (test_sink_nack_flood)
 
 GST_END_TEST;
 
+/* Pushes a frame of @size bytes of @fill. */
+static void
+push_big_frame (GstElement *appsrc, gsize size, guint8 fill)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+
+  gst_buffer_memset (buf, 0, fill, size);
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (appsrc), buf),
+      GST_FLOW_OK);
+}
+
+/* Asks for all of frame @seq, as a receiver that has nothing else yet, and
+ * waits until the sender thread, idle, blocks on the line while serving
+ * it: nobody reads the line. */
+static void
+ask_and_block (int fd, guint16 seq)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  guint8 payload[SF_CONTROL_PAYLOAD_MAX];
+  sf_report report = { 0 };
+  sf_nack all = { 0 };
+  gsize len;
+
+  report.last_seq = 0xffff;
+  fail_unless_equals_int (sf_report_write (&report, payload, sizeof (payload),
+                              &len),
+      SF_OK);
+  write_control (fd, SF_TYPE_REPORT, 0, payload, len);
+  fail_unless_equals_int (sf_nack_write (&all, payload, sizeof (payload), &len),
+      SF_OK);
+  write_control (fd, SF_TYPE_NACK, seq, payload, len);
+  while (!test_thread_in_poll ("serialsink-send")) {
+    /* A hang detector, not a timing check. */
+    fail_if (g_get_monotonic_time () > deadline,
+        "the sender thread never waited for the line");
+    g_usleep (1000); /* polling a condition, not waiting a time */
+  }
+}
+
+/* The sender thread, idle, serves a request for a frame larger than what
+ * the line holds while nobody reads the line: blocked there, it lets a
+ * pause and playing again return, and the line then carries the next
+ * frame intact after whatever part of the repair went; blocked again, it
+ * lets a stop return. */
+GST_START_TEST (test_state_changes_while_idle_repairs)
+{
+  const gsize size = 30000;
+  guint8 *dec_buf = g_malloc (SF_NATIVE_DECODE_BUFFER_SIZE (size));
+  GstElement *sender, *appsrc;
+  GstStructure *tx;
+  sf_decoder dec;
+  TestPty pty;
+
+  sf_decoder_init (&dec, SF_MODE_NATIVE, 0, dec_buf,
+      SF_NATIVE_DECODE_BUFFER_SIZE (size));
+  test_pty_open (&pty);
+  sender = test_make_sender (pty.path, "native", &appsrc);
+  fail_if (
+      test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  push_big_frame (appsrc, size, 'a');
+  read_until_frame (pty.master, &dec, 0);
+
+  ask_and_block (pty.master, 0);
+  fail_if (
+      test_set_state (sender, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE);
+  fail_if (
+      test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  push_big_frame (appsrc, size, 'b');
+  read_until_frame (pty.master, &dec, 1);
+  tx = test_link_stats (sender, "sink");
+  fail_unless_equals_uint64 (test_stat (tx, "frames-sent"), 2);
+  fail_unless_equals_uint64 (test_stat (tx, "repair-requests"), 1);
+  gst_structure_free (tx);
+
+  ask_and_block (pty.master, 1);
+  fail_unless_equals_int (test_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (sender);
+  test_pty_close (&pty);
+  g_free (dec_buf);
+}
+
+GST_END_TEST;
+
 static void
 append_fragment (GByteArray *out, guint16 seq, guint index, guint count,
     const gchar *payload)
@@ -730,6 +814,7 @@ serialreverse_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_key_request_after_loss);
   tcase_add_test (tc, test_deaf_sender_mid_frame);
+  tcase_add_test (tc, test_state_changes_while_idle_repairs);
   tcase_add_loop_test (tc, test_caps_request, 0, 2);
   tcase_add_test (tc, test_transmit_line_full);
   tcase_add_test (tc, test_sink_hears_receiver);
