@@ -81,24 +81,34 @@ set grid
 plot "< grep '^gst-serial,' $out/latency.csv" using 2:3 with points pt 7 ps 0.5 title "gst-serial (native framing, pacing, drop-policy=auto)", \
      "< grep '^naive,' $out/latency.csv" using 2:3 with points pt 7 ps 0.5 title "naive (jpegenc ! filesink on the port)"
 PLOT
-# Frames delivered intact against the line's noise, per protection.
+# Frames delivered intact, and goodput, against the line's bit error
+# rate, per protection (noise.csv: fault,ber,packet_loss,fec,feedback,
+# intact,sent,corrupted,goodput,unprotected,protection).
 gnuplot <<PLOT
-set terminal pngcairo size 900,500 font "sans,10"
+set terminal pngcairo size 900,800 font "sans,10"
 set output "$out/noise.png"
 set datafile separator ","
-set title "JPEG frames of about 35 KiB delivered intact over a line with bit errors, one way"
+set multiplot layout 2,1 title "JPEG frames of about 35 KiB over a line with bit errors, 3 Mbaud"
 set xlabel "bit error rate"
-set ylabel "frames intact (%)"
 set logscale x
 set format x "10^{%L}"
 set yrange [0:105]
 set key bottom left
 set grid
-rows(p) = "< awk -F, '/^BER/ && \$4 == " . p . "' $out/noise.csv"
-plot for [p in "0 15 25"] rows(p) using 2:(100 * \$5 / \$6) with linespoints \
-       title (p eq "0" ? "no protection" : "fec-percentage=" . p), \
-     rows("0") using 2:(100 * \$9) with lines dashtype 2 \
+rows(p) = "< awk -F, '/^BER/ && \$11 == \"" . p . "\"' $out/noise.csv"
+names = "none|fec 15 %|fec 25 %|retransmit|both 15 %"
+titles = "no protection (one way)|fec-percentage=15 (one way)|fec-percentage=25 (one way)|retransmission (two way, the defaults)|fec-percentage=15 and retransmission"
+name(i) = system("echo '" . names . "' | cut -d'|' -f" . i)
+label(i) = system("echo '" . titles . "' | cut -d'|' -f" . i)
+set ylabel "frames intact (%)"
+plot for [i=1:5] rows(name(i)) using 2:(100 * \$6 / \$7) with linespoints \
+       title label(i), \
+     rows("none") using 2:(100 * \$10) with lines dashtype 2 \
        title "no protection, theory: e^{-BER x bits}"
+set ylabel "goodput (% of the line)"
+plot for [i=1:5] rows(name(i)) using 2:(100 * \$9) with linespoints \
+       title label(i)
+unset multiplot
 PLOT
 echo "Results in $out/results.txt, plots in $out/latency.png, $out/noise.png"
 exit $status

@@ -1768,8 +1768,7 @@ gst_serial_sink_ahead_unheard (GstSerialSink *self, GstClockTime now)
  * one it may still ask for, or more than a window of bytes is on its way).
  * Before it is first heard, for REPAIR_GRACE, no more than the first window
  * ahead of the line's nominal rate goes, nor more frames than are held.
- * Frames
- * it stays silent about go again. */
+ * Frames it stays silent about go again. */
 static gboolean
 gst_serial_sink_must_wait (GstSerialSink *self, gboolean all, gsize size)
 {
@@ -1802,6 +1801,7 @@ gst_serial_sink_must_wait (GstSerialSink *self, gboolean all, gsize size)
 static GstFlowReturn
 gst_serial_sink_await_receiver (GstSerialSink *self, gboolean all, gsize size)
 {
+  GstClockTime since = GST_CLOCK_TIME_NONE;
   GstSerialPortError err = { 0 };
   GstFlowReturn ret;
   gboolean pending;
@@ -1810,8 +1810,14 @@ gst_serial_sink_await_receiver (GstSerialSink *self, gboolean all, gsize size)
   gst_serial_sink_read_feedback (self);
   for (;;) {
     ret = gst_serial_sink_serve_repairs (self, SERVE_ALL);
-    if (ret != GST_FLOW_OK || !gst_serial_sink_must_wait (self, all, size))
+    if (ret != GST_FLOW_OK || !gst_serial_sink_must_wait (self, all, size)) {
+      if (since != GST_CLOCK_TIME_NONE)
+        GST_DEBUG_OBJECT (self, "waited %" GST_TIME_FORMAT " for the receiver",
+            GST_TIME_ARGS (gst_serial_sink_now () - since));
       return ret;
+    }
+    if (since == GST_CLOCK_TIME_NONE)
+      since = gst_serial_sink_now ();
     GST_OBJECT_LOCK (self);
     pending = self->repair.n_requests > 0;
     GST_OBJECT_UNLOCK (self);

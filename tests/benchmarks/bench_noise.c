@@ -301,10 +301,14 @@ static const Fault faults[] = {
   { "radio 5 %", 0, 0.05 },
 };
 
+/* One way first (serialsrc feedback=false), then over both directions:
+ * retransmission alone (the defaults), and with parity. */
 static const Protection protections[] = {
   { "none", 0, FALSE },
   { "fec 15 %", 15, FALSE },
   { "fec 25 %", 25, FALSE },
+  { "retransmit", 0, TRUE },
+  { "both 15 %", 15, TRUE },
 };
 
 static int
@@ -315,14 +319,15 @@ bench_matrix (void)
 
   if (csv)
     fprintf (csv,
-        "fault,ber,packet_loss,protection,intact,sent,corrupted,"
-        "goodput,unprotected\n");
+        "fault,ber,packet_loss,fec,feedback,intact,sent,corrupted,"
+        "goodput,unprotected,protection\n");
   g_print ("8. Noisy links: %d frames of ~35 KiB JPEG (640x480 q88), "
            "non-live, at %d baud; faults on the forward direction (seed 7); "
-           "one way (serialsrc feedback=false); intact = byte-identical to a "
-           "frame sent, goodput = intact payload / what the line carried "
-           "from start to the last frame out, unprotected = whole-frame "
-           "survival of the same frame without protection\n",
+           "none and fec: one way (serialsrc feedback=false); retransmit "
+           "and both: two way (feedback=true, the default); intact = "
+           "byte-identical to a frame sent, goodput = intact payload / what "
+           "the line carried from start to the last frame out, unprotected "
+           "= whole-frame survival of the same frame without protection\n",
       opt_frames, opt_baud);
   print_header ();
   for (i = 0; i < G_N_ELEMENTS (faults); i++) {
@@ -331,10 +336,11 @@ bench_matrix (void)
 
       print_row (&faults[i], &protections[j], &r);
       if (csv)
-        fprintf (csv, "%s,%g,%g,%u,%u,%u,%u,%.4f,%.4f\n", faults[i].name,
+        fprintf (csv, "%s,%g,%g,%u,%d,%u,%u,%u,%.4f,%.4f,%s\n", faults[i].name,
             faults[i].bit_error_rate, faults[i].packet_loss,
-            protections[j].fec_percentage, r.intact, r.sent, r.corrupted,
-            r.goodput, survival (&faults[i], r.bare_wire));
+            protections[j].fec_percentage, protections[j].feedback, r.intact,
+            r.sent, r.corrupted, r.goodput, survival (&faults[i], r.bare_wire),
+            protections[j].name);
     }
   }
   if (csv)
