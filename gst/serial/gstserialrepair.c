@@ -151,12 +151,15 @@ gst_serial_repair_heard (GstSerialRepair *r, GstClockTime now)
 static void
 gst_serial_repair_damage (GstSerialRepair *r, const sf_report *rep)
 {
-  const sf_report *old = &r->last_report;
+  static const sf_report start = { 0 };
+  /* The first from the receiver's start: a frame sent whole meanwhile
+   * tells little, but the pieces of the next frames need it now. */
+  const sf_report *old = r->have_report ? &r->last_report : &start;
   guint64 good, bad, bytes;
   gdouble share, sample;
 
-  if (!r->have_report || rep->packets < old->packets ||
-      rep->damaged < old->damaged || rep->wire_bytes < old->wire_bytes)
+  if (rep->packets < old->packets || rep->damaged < old->damaged ||
+      rep->wire_bytes < old->wire_bytes)
     return;
   good = rep->packets - old->packets;
   bad = rep->damaged - old->damaged;
@@ -167,6 +170,7 @@ gst_serial_repair_damage (GstSerialRepair *r, const sf_report *rep)
   share = good == 0 ? (gdouble) bad / (bad + 1) : (gdouble) bad / (good + bad);
   sample = -log1p (-share) / ((gdouble) bytes / (good + bad));
   r->damage = sample > r->damage ? sample : 0.75 * r->damage + 0.25 * sample;
+  r->measured = TRUE;
 }
 
 /* How fast the receiver gets bytes, from its count of them in reports
@@ -434,13 +438,22 @@ gst_serial_repair_take_hello (GstSerialRepair *r)
  * tell: one damaged byte costs its piece, a piece costs its overhead
  * bytes, so with damage d per byte the best piece plus its overhead is
  * (o + sqrt(o^2 + 4o/d)) / 2. 0 (whole frames) on a clean line.
+ * Before a report tells the damage, a frame of @size bytes goes in
+ * GST_SERIAL_REPAIR_PIECE_FIRST pieces when the receiver @may_hear: whole,
+ * one damaged byte would cost it all, and the next frame goes before the
+ * report of it comes.
  */
 guint
-gst_serial_repair_piece_size (const GstSerialRepair *r)
+gst_serial_repair_piece_size (const GstSerialRepair *r, gsize size,
+    gboolean may_hear)
 {
   const gdouble o = r->overhead > 0 ? r->overhead : PIECE_OVERHEAD;
   gdouble piece;
 
+  if (!r->measured)
+    return may_hear && size > 2 * GST_SERIAL_REPAIR_PIECE_FIRST
+        ? GST_SERIAL_REPAIR_PIECE_FIRST
+        : 0;
   if (r->damage < DAMAGE_NONE)
     return 0;
   piece = (o + sqrt (o * o + 4 * o / r->damage)) / 2 - o;

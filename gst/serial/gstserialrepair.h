@@ -55,6 +55,12 @@ G_BEGIN_DECLS
 #define GST_SERIAL_REPAIR_PIECE_MIN 64
 #define GST_SERIAL_REPAIR_PIECE_MAX 4096
 
+/* The piece before a report tells how damaging the line is (at most a
+ * second's frames, or until the first report): on a clean line 6 % of
+ * those frames, on one damaging a byte in a thousand a fifth of its pieces
+ * instead of every whole frame. */
+#define GST_SERIAL_REPAIR_PIECE_FIRST 256
+
 typedef struct {
   guint16 seq;
   GstBuffer *buffer;
@@ -92,6 +98,7 @@ typedef struct {
   GstClockTime hello_interval;
   gdouble damage; /* per byte on the line, from reports */
   gboolean have_report;
+  gboolean measured; /* a report told the damage */
   sf_report last_report;
   gdouble rate;      /* bytes per second reaching the receiver */
   gdouble overhead;  /* bytes a piece costs besides its payload */
@@ -127,7 +134,8 @@ void gst_serial_repair_forget (GstSerialRepair *r, guint16 seq);
 void gst_serial_repair_skipped (GstSerialRepair *r, guint16 seq);
 gboolean gst_serial_repair_take_hello (GstSerialRepair *r);
 
-guint gst_serial_repair_piece_size (const GstSerialRepair *r);
+guint gst_serial_repair_piece_size (const GstSerialRepair *r, gsize size,
+    gboolean may_hear);
 guint gst_serial_repair_cut (GstSerialRepairFrame *f, const sf_nack *nack,
     guint piece_now);
 void gst_serial_repair_overhead (GstSerialRepair *r, guint pieces, gsize bytes);

@@ -178,21 +178,31 @@ GST_START_TEST (test_piece_size)
   guint64 packets;
 
   gst_serial_repair_init (&r);
+  /* Before a report tells the damage, large frames go in small pieces to a
+   * receiver that may speak, and whole to one that will not. */
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE),
+      GST_SERIAL_REPAIR_PIECE_FIRST);
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, FALSE), 0);
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r,
+                              2 * GST_SERIAL_REPAIR_PIECE_FIRST, TRUE),
+      0);
+  /* The first report tells it, from the receiver's start. */
   report (&r, 0, 100, 0, 100000, 1 * S);
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE), 0);
   report (&r, 0, 200, 0, 200000, 2 * S);
-  fail_unless_equals_int (gst_serial_repair_piece_size (&r), 0);
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE), 0);
 
   /* 1000-byte packets, 1 - e^-1 of them damaged: 1e-3 per byte. */
   gst_serial_repair_overhead (&r, 10, 150);
   packets = 1000;
   report (&r, 0, 200 + packets - 632, 632, 200000 + packets * 1000, 3 * S);
-  fail_unless (ABS ((gint) gst_serial_repair_piece_size (&r) - 115) <= 1,
-      "piece %u", gst_serial_repair_piece_size (&r));
+  fail_unless (ABS ((gint) gst_serial_repair_piece_size (&r, 35000, TRUE) - 115) <= 1,
+      "piece %u", gst_serial_repair_piece_size (&r, 35000, TRUE));
 
   /* Worse at once, better slowly. */
   report (&r, 0, 200 + 2 * packets - 632 - 900, 632 + 900,
       200000 + 2 * packets * 1000, 4 * S);
-  fail_unless (gst_serial_repair_piece_size (&r) < 100);
+  fail_unless (gst_serial_repair_piece_size (&r, 35000, TRUE) < 100);
   gst_serial_repair_clear (&r);
 }
 

@@ -727,3 +727,23 @@ test_check_exit (gint failed)
   }
   return failed;
 }
+
+void
+test_wait_stat (GstElement *bin, const gchar *name, const gchar *field,
+    guint64 min)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  for (;;) {
+    GstStructure *stats = test_link_stats (bin, name);
+    guint64 value = test_stat (stats, field);
+
+    gst_structure_free (stats);
+    if (value >= min)
+      return;
+    fail_if (g_get_monotonic_time () > deadline,
+        "%s: %s is %" G_GUINT64_FORMAT ", not %" G_GUINT64_FORMAT " after 10 s",
+        name, field, value, min);
+    g_usleep (1000); /* polling a condition, not waiting a time */
+  }
+}

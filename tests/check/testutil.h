@@ -79,6 +79,10 @@ GstElement *test_make_sender (const gchar *port, const gchar *framing,
 /* The link-stats of the element @name in @bin, and one counter of them. */
 GstStructure *test_link_stats (GstElement *bin, const gchar *name);
 guint64 test_stat (const GstStructure *stats, const gchar *field);
+/* Waits until counter @field of @name's link-stats reaches @min; fails
+ * when it has not after 10 s (a hang detector). */
+void test_wait_stat (GstElement *bin, const gchar *name, const gchar *field,
+    guint64 min);
 
 /* tools/serial-link-emu with --control, sides at test_emu_a() and
  * test_emu_b(); @options are further arguments (NULL: --baud 0). */
