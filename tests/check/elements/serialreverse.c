@@ -641,13 +641,11 @@ push_big_frame (GstElement *appsrc, gsize size, guint8 fill)
       GST_FLOW_OK);
 }
 
-/* Asks for all of frame @seq, as a receiver that has nothing else yet, and
- * waits until the sender thread, idle, blocks on the line while serving
- * it: nobody reads the line. */
+/* Asks for all of frame @seq, as a receiver that has nothing else yet
+ * (its report acknowledges nothing). */
 static void
-ask_and_block (int fd, guint16 seq)
+ask_frame (int fd, guint16 seq)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
   guint8 payload[SF_CONTROL_PAYLOAD_MAX];
   sf_report report = { 0 };
   sf_nack all = { 0 };
@@ -661,12 +659,29 @@ ask_and_block (int fd, guint16 seq)
   fail_unless_equals_int (sf_nack_write (&all, payload, sizeof (payload), &len),
       SF_OK);
   write_control (fd, SF_TYPE_NACK, seq, payload, len);
+}
+
+/* Waits until serialsink's sender thread waits for the line. */
+static void
+wait_sender_blocked (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
   while (!test_thread_in_poll ("serialsink-send")) {
     /* A hang detector, not a timing check. */
     fail_if (g_get_monotonic_time () > deadline,
         "the sender thread never waited for the line");
     g_usleep (1000); /* polling a condition, not waiting a time */
   }
+}
+
+/* Asks for all of frame @seq and waits until the sender thread, idle,
+ * blocks on the line while serving it: nobody reads the line. */
+static void
+ask_and_block (int fd, guint16 seq)
+{
+  ask_frame (fd, seq);
+  wait_sender_blocked ();
 }
 
 /* The sender thread, idle, serves a request for a frame larger than what
@@ -705,6 +720,75 @@ GST_START_TEST (test_state_changes_while_idle_repairs)
   gst_structure_free (tx);
 
   ask_and_block (pty.master, 1);
+  fail_unless_equals_int (test_set_state (sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (sender);
+  test_pty_close (&pty);
+  g_free (dec_buf);
+}
+
+GST_END_TEST;
+
+/* A live stream is repaired only while the line is idle: a request read
+ * when a newer frame is to go is given up (too-late, counted exactly), the
+ * receiver is told with a SKIP to the newer frame, and nothing is sent
+ * again. */
+GST_START_TEST (test_live_repair_too_late)
+{
+  const gsize size = 30000;
+  guint8 *dec_buf = g_malloc (SF_NATIVE_DECODE_BUFFER_SIZE (size));
+  GstElement *sender, *appsrc, *sink;
+  guint skips = 0;
+  GstStructure *tx;
+  sf_decoder dec;
+  TestPty pty;
+
+  sf_decoder_init (&dec, SF_MODE_NATIVE, 0, dec_buf,
+      SF_NATIVE_DECODE_BUFFER_SIZE (size));
+  test_pty_open (&pty);
+  sender = test_make_sender (pty.path, "native", &appsrc);
+  sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
+  gst_util_set_object_arg (G_OBJECT (sink), "drop-policy", "stale");
+  gst_object_unref (sink);
+  fail_if (
+      test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  push_frame (appsrc);
+  read_until_frame (pty.master, &dec, 0);
+
+  /* Frame 1 fills the line, which nobody reads; frame 3 replaces frame 2
+   * behind it (a frame dropped), so that a frame is to go; frame 0 is
+   * asked for meanwhile. */
+  push_big_frame (appsrc, size, 'b');
+  wait_sender_blocked ();
+  push_frame (appsrc);
+  push_frame (appsrc);
+  test_wait_stat (sender, "sink", "frames-dropped", 1);
+  ask_frame (pty.master, 0);
+
+  /* The newest frame goes as seq 2, after a SKIP to it. */
+  for (;;) {
+    const sf_packet *pkt;
+    guint8 byte;
+    gsize used;
+
+    test_read_exactly (pty.master, &byte, 1);
+    if (sf_decoder_feed (&dec, &byte, 1, &used) != SF_DEC_PACKET)
+      continue;
+    pkt = sf_decoder_packet (&dec);
+    if (pkt->header.type == SF_TYPE_SKIP && pkt->header.seq == 2)
+      skips++;
+    if (pkt->header.type == SF_TYPE_DATA && pkt->header.seq == 2)
+      break;
+  }
+  fail_unless_equals_int (skips, 1);
+  tx = test_link_stats (sender, "sink");
+  fail_unless_equals_uint64 (test_stat (tx, "repair-requests"), 1);
+  fail_unless_equals_uint64 (test_stat (tx, "too-late"), 1);
+  fail_unless_equals_uint64 (test_stat (tx, "repairs-served"), 0);
+  fail_unless_equals_uint64 (test_stat (tx, "resent-pieces"), 0);
+  fail_unless_equals_uint64 (test_stat (tx, "frames-sent"), 3);
+  gst_structure_free (tx);
+
   fail_unless_equals_int (test_set_state (sender, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
   gst_object_unref (sender);
@@ -811,6 +895,7 @@ serialreverse_suite (void)
   tcase_add_test (tc, test_key_request_after_loss);
   tcase_add_test (tc, test_deaf_sender_mid_frame);
   tcase_add_test (tc, test_state_changes_while_idle_repairs);
+  tcase_add_test (tc, test_live_repair_too_late);
   tcase_add_loop_test (tc, test_caps_request, 0, 2);
   tcase_add_test (tc, test_transmit_line_full);
   tcase_add_test (tc, test_sink_hears_receiver);
