@@ -1542,9 +1542,12 @@ gst_serial_sink_piece_size (GstSerialSink *self, gsize size)
 
   if (self->fragment_size > 0 || self->fec_percentage > 0)
     return self->fragment_size;
-  /* A receiver not heard within REPAIR_GRACE may have feedback=false. */
-  may_hear = self->repair.last_heard != GST_CLOCK_TIME_NONE ||
-      gst_serial_sink_now () < self->started + REPAIR_GRACE;
+  /* A receiver not heard within REPAIR_GRACE may have feedback=false.
+   * Only frames that start within the first REPAIR_GRACE of the line: a
+   * slow line takes the first window long before its report can come. */
+  may_hear = (self->repair.last_heard != GST_CLOCK_TIME_NONE ||
+                 gst_serial_sink_now () < self->started + REPAIR_GRACE) &&
+      self->wire_bytes < self->nominal_rate * REPAIR_GRACE / GST_SECOND;
   piece = gst_serial_repair_piece_size (&self->repair, size, may_hear);
   /* A frame has at most 65535 pieces. */
   if (piece > 0 && size / piece >= G_MAXUINT16)
