@@ -684,6 +684,43 @@ ask_and_block (int fd, guint16 seq)
   wait_sender_blocked ();
 }
 
+/* A sender on a line the test reads itself, frames up to BIG_FRAME. */
+#define BIG_FRAME 30000
+
+typedef struct {
+  TestPty pty;
+  GstElement *sender, *appsrc;
+  guint8 *dec_buf;
+  sf_decoder dec;
+} BigSender;
+
+static void
+big_sender_start (BigSender *b, const gchar *drop_policy)
+{
+  GstElement *sink;
+
+  b->dec_buf = g_malloc (SF_NATIVE_DECODE_BUFFER_SIZE (BIG_FRAME));
+  sf_decoder_init (&b->dec, SF_MODE_NATIVE, 0, b->dec_buf,
+      SF_NATIVE_DECODE_BUFFER_SIZE (BIG_FRAME));
+  test_pty_open (&b->pty);
+  b->sender = test_make_sender (b->pty.path, "native", &b->appsrc);
+  sink = gst_bin_get_by_name (GST_BIN (b->sender), "sink");
+  gst_util_set_object_arg (G_OBJECT (sink), "drop-policy", drop_policy);
+  gst_object_unref (sink);
+  fail_if (test_set_state (b->sender, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+}
+
+static void
+big_sender_stop (BigSender *b)
+{
+  fail_unless_equals_int (test_set_state (b->sender, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (b->sender);
+  test_pty_close (&b->pty);
+  g_free (b->dec_buf);
+}
+
 /* The sender thread, idle, serves a request for a frame larger than what
  * the line holds while nobody reads the line: blocked there, it lets a
  * pause and playing again return, and the line then carries the next
@@ -691,40 +728,27 @@ ask_and_block (int fd, guint16 seq)
  * lets a stop return. */
 GST_START_TEST (test_state_changes_while_idle_repairs)
 {
-  const gsize size = 30000;
-  guint8 *dec_buf = g_malloc (SF_NATIVE_DECODE_BUFFER_SIZE (size));
-  GstElement *sender, *appsrc;
   GstStructure *tx;
-  sf_decoder dec;
-  TestPty pty;
+  BigSender b;
 
-  sf_decoder_init (&dec, SF_MODE_NATIVE, 0, dec_buf,
-      SF_NATIVE_DECODE_BUFFER_SIZE (size));
-  test_pty_open (&pty);
-  sender = test_make_sender (pty.path, "native", &appsrc);
-  fail_if (
-      test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
-  push_big_frame (appsrc, size, 'a');
-  read_until_frame (pty.master, &dec, 0);
+  big_sender_start (&b, "auto");
+  push_big_frame (b.appsrc, BIG_FRAME, 'a');
+  read_until_frame (b.pty.master, &b.dec, 0);
 
-  ask_and_block (pty.master, 0);
+  ask_and_block (b.pty.master, 0);
   fail_if (
-      test_set_state (sender, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE);
+      test_set_state (b.sender, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE);
   fail_if (
-      test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
-  push_big_frame (appsrc, size, 'b');
-  read_until_frame (pty.master, &dec, 1);
-  tx = test_link_stats (sender, "sink");
+      test_set_state (b.sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  push_big_frame (b.appsrc, BIG_FRAME, 'b');
+  read_until_frame (b.pty.master, &b.dec, 1);
+  tx = test_link_stats (b.sender, "sink");
   fail_unless_equals_uint64 (test_stat (tx, "frames-sent"), 2);
   fail_unless_equals_uint64 (test_stat (tx, "repair-requests"), 1);
   gst_structure_free (tx);
 
-  ask_and_block (pty.master, 1);
-  fail_unless_equals_int (test_set_state (sender, GST_STATE_NULL),
-      GST_STATE_CHANGE_SUCCESS);
-  gst_object_unref (sender);
-  test_pty_close (&pty);
-  g_free (dec_buf);
+  ask_and_block (b.pty.master, 1);
+  big_sender_stop (&b);
 }
 
 GST_END_TEST;
@@ -735,35 +759,23 @@ GST_END_TEST;
  * again. */
 GST_START_TEST (test_live_repair_too_late)
 {
-  const gsize size = 30000;
-  guint8 *dec_buf = g_malloc (SF_NATIVE_DECODE_BUFFER_SIZE (size));
-  GstElement *sender, *appsrc, *sink;
   guint skips = 0;
   GstStructure *tx;
-  sf_decoder dec;
-  TestPty pty;
+  BigSender b;
 
-  sf_decoder_init (&dec, SF_MODE_NATIVE, 0, dec_buf,
-      SF_NATIVE_DECODE_BUFFER_SIZE (size));
-  test_pty_open (&pty);
-  sender = test_make_sender (pty.path, "native", &appsrc);
-  sink = gst_bin_get_by_name (GST_BIN (sender), "sink");
-  gst_util_set_object_arg (G_OBJECT (sink), "drop-policy", "stale");
-  gst_object_unref (sink);
-  fail_if (
-      test_set_state (sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
-  push_frame (appsrc);
-  read_until_frame (pty.master, &dec, 0);
+  big_sender_start (&b, "stale");
+  push_frame (b.appsrc);
+  read_until_frame (b.pty.master, &b.dec, 0);
 
   /* Frame 1 fills the line, which nobody reads; frame 3 replaces frame 2
    * behind it (a frame dropped), so that a frame is to go; frame 0 is
    * asked for meanwhile. */
-  push_big_frame (appsrc, size, 'b');
+  push_big_frame (b.appsrc, BIG_FRAME, 'b');
   wait_sender_blocked ();
-  push_frame (appsrc);
-  push_frame (appsrc);
-  test_wait_stat (sender, "sink", "frames-dropped", 1);
-  ask_frame (pty.master, 0);
+  push_frame (b.appsrc);
+  push_frame (b.appsrc);
+  test_wait_stat (b.sender, "sink", "frames-dropped", 1);
+  ask_frame (b.pty.master, 0);
 
   /* The newest frame goes as seq 2, after a SKIP to it. */
   for (;;) {
@@ -771,29 +783,24 @@ GST_START_TEST (test_live_repair_too_late)
     guint8 byte;
     gsize used;
 
-    test_read_exactly (pty.master, &byte, 1);
-    if (sf_decoder_feed (&dec, &byte, 1, &used) != SF_DEC_PACKET)
+    test_read_exactly (b.pty.master, &byte, 1);
+    if (sf_decoder_feed (&b.dec, &byte, 1, &used) != SF_DEC_PACKET)
       continue;
-    pkt = sf_decoder_packet (&dec);
+    pkt = sf_decoder_packet (&b.dec);
     if (pkt->header.type == SF_TYPE_SKIP && pkt->header.seq == 2)
       skips++;
     if (pkt->header.type == SF_TYPE_DATA && pkt->header.seq == 2)
       break;
   }
   fail_unless_equals_int (skips, 1);
-  tx = test_link_stats (sender, "sink");
+  tx = test_link_stats (b.sender, "sink");
   fail_unless_equals_uint64 (test_stat (tx, "repair-requests"), 1);
   fail_unless_equals_uint64 (test_stat (tx, "too-late"), 1);
   fail_unless_equals_uint64 (test_stat (tx, "repairs-served"), 0);
   fail_unless_equals_uint64 (test_stat (tx, "resent-pieces"), 0);
   fail_unless_equals_uint64 (test_stat (tx, "frames-sent"), 3);
   gst_structure_free (tx);
-
-  fail_unless_equals_int (test_set_state (sender, GST_STATE_NULL),
-      GST_STATE_CHANGE_SUCCESS);
-  gst_object_unref (sender);
-  test_pty_close (&pty);
-  g_free (dec_buf);
+  big_sender_stop (&b);
 }
 
 GST_END_TEST;
