@@ -13,6 +13,8 @@ build_plugin
 
 # CK_FORK=no keeps each test program in one process, which valgrind follows
 # and which gst-check deinitialises at exit, when the leak tracer reports.
+# After a failure the program ends at once (TEST_CHECK_MAIN in
+# tests/check/testutil.h): the failed test's pipelines still play.
 export CK_FORK=no GST_TRACERS=leaks G_SLICE=always-malloc
 # valgrind cannot run every library on every CPU: libhwy (loaded by
 # gstreamer1.0-libav's plugin) executes RDTSCP unconditionally, and where the
