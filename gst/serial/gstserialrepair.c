@@ -438,10 +438,10 @@ gst_serial_repair_take_hello (GstSerialRepair *r)
  * tell: one damaged byte costs its piece, a piece costs its overhead
  * bytes, so with damage d per byte the best piece plus its overhead is
  * (o + sqrt(o^2 + 4o/d)) / 2. 0 (whole frames) on a clean line.
- * Before a report tells the damage, a frame of @size bytes goes in
- * GST_SERIAL_REPAIR_PIECE_FIRST pieces when the receiver @may_hear: whole,
- * one damaged byte would cost it all, and the next frame goes before the
- * report of it comes.
+ * Before a report tells the damage, a frame of over
+ * GST_SERIAL_REPAIR_PIECE_MAX bytes goes in GST_SERIAL_REPAIR_PIECE_FIRST
+ * pieces when the receiver @may_hear: whole, one damaged byte would cost
+ * it all, and the next frame goes before the report of it comes.
  */
 guint
 gst_serial_repair_piece_size (const GstSerialRepair *r, gsize size,
@@ -451,7 +451,7 @@ gst_serial_repair_piece_size (const GstSerialRepair *r, gsize size,
   gdouble piece;
 
   if (!r->measured)
-    return may_hear && size > 2 * GST_SERIAL_REPAIR_PIECE_FIRST
+    return may_hear && size > GST_SERIAL_REPAIR_PIECE_MAX
         ? GST_SERIAL_REPAIR_PIECE_FIRST
         : 0;
   if (r->damage < DAMAGE_NONE)

@@ -55,10 +55,11 @@ G_BEGIN_DECLS
 #define GST_SERIAL_REPAIR_PIECE_MIN 64
 #define GST_SERIAL_REPAIR_PIECE_MAX 4096
 
-/* The piece before a report tells how damaging the line is (the frames
- * that start in the line's first second, until the first report): on a
- * clean line 6 % of those frames, on one damaging a byte in a thousand a
- * fifth of its pieces instead of every whole frame. */
+/* The piece of frames over GST_SERIAL_REPAIR_PIECE_MAX before a report
+ * tells how damaging the line is (those that start in the line's first
+ * second and first window, until the first report): on a clean line 6 %
+ * of those frames, on one damaging a byte in a thousand a fifth of its
+ * pieces instead of every whole frame. */
 #define GST_SERIAL_REPAIR_PIECE_FIRST 256
 
 typedef struct {

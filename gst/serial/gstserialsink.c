@@ -143,7 +143,8 @@
  * section 8.3). Unless #GstSerialSink:fragment-size or
  * #GstSerialSink:fec-percentage is set, it cuts frames in the pieces that
  * waste least on the damage the receiver reports, and sends them whole on a
- * clean line (until the first report, in pieces of 256 bytes). A live stream never waits for a repair: it is repaired only
+ * clean line (frames over 4 KiB, until the first report, in pieces of 256
+ * bytes). A live stream never waits for a repair: it is repaired only
  * while the line is idle between frames, and a request that comes when a
  * newer frame is to go is given up (too-late). A stream that must lose
  * nothing (a file) keeps at most about 0.5 s of the line's bytes
@@ -1543,11 +1544,13 @@ gst_serial_sink_piece_size (GstSerialSink *self, gsize size)
   if (self->fragment_size > 0 || self->fec_percentage > 0)
     return self->fragment_size;
   /* A receiver not heard within REPAIR_GRACE may have feedback=false.
-   * Only frames that start within the first REPAIR_GRACE of the line: a
-   * slow line takes the first window long before its report can come. */
+   * Only frames that start within the first REPAIR_GRACE of the line and
+   * the first window: the sink may hand over the first window long before
+   * the first report can come. */
   may_hear = (self->repair.last_heard != GST_CLOCK_TIME_NONE ||
                  gst_serial_sink_now () < self->started + REPAIR_GRACE) &&
-      self->wire_bytes < self->nominal_rate * REPAIR_GRACE / GST_SECOND;
+      self->wire_bytes < MIN (self->nominal_rate * REPAIR_GRACE / GST_SECOND,
+                             GST_SERIAL_REPAIR_WINDOW_FIRST);
   piece = gst_serial_repair_piece_size (&self->repair, size, may_hear);
   /* A frame has at most 65535 pieces. */
   if (piece > 0 && size / piece >= G_MAXUINT16)
