@@ -1541,8 +1541,12 @@ gst_serial_sink_piece_size (GstSerialSink *self, gsize size)
   gboolean may_hear;
   guint piece;
 
-  if (self->fragment_size > 0 || self->fec_percentage > 0)
+  if (self->fragment_size > 0)
     return self->fragment_size;
+  /* Said, not left to the packer: a frame is repaired in the cut it went
+   * in (sent again whole, its pieces would all be lost again). */
+  if (self->fec_percentage > 0)
+    return GST_SERIAL_PACKER_FEC_FRAGMENT_SIZE;
   /* A receiver not heard within REPAIR_GRACE may have feedback=false.
    * Only frames that start within the first REPAIR_GRACE of the line and
    * the first window: the sink may hand over the first window long before

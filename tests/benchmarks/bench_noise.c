@@ -7,9 +7,10 @@
  *
  * Copyright (C) 2026 gst-serial developers
  *
- *   bench-noise [--emu PATH] [--frames N] [--baud B] matrix
- *       delivered frames and goodput for each fault and protection, next
- *       to the whole-frame survival of an unprotected frame
+ *   bench-noise [--emu PATH] [--frames N] [--baud B] [--protection NAME]
+ *       matrix
+ *       delivered frames and goodput for each fault and protection (or
+ *       one), next to the whole-frame survival of an unprotected frame
  *   bench-noise [--emu PATH] targets
  *       the project's targets for noisy links only
  *   bench-noise [--emu PATH] two-way
@@ -34,6 +35,7 @@
 static gint opt_frames = 100;
 static gint opt_baud = 3000000;
 static gchar *opt_csv;
+static gchar *opt_protection;
 
 /* ~35 KiB JPEG frames (34.8 KiB on average), each different from the one
  * before: videotestsrc's bars move. */
@@ -332,7 +334,11 @@ bench_matrix (void)
   print_header ();
   for (i = 0; i < G_N_ELEMENTS (faults); i++) {
     for (j = 0; j < G_N_ELEMENTS (protections); j++) {
-      NoiseResult r = run_noise (&faults[i], &protections[j], opt_frames);
+      NoiseResult r;
+
+      if (opt_protection && !g_str_equal (opt_protection, protections[j].name))
+        continue;
+      r = run_noise (&faults[i], &protections[j], opt_frames);
 
       print_row (&faults[i], &protections[j], &r);
       if (csv)
@@ -572,6 +578,8 @@ main (int argc, char **argv)
     { "baud", 0, 0, G_OPTION_ARG_INT, &opt_baud, "Line rate", "B" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv, "Write the matrix to FILE",
         "FILE" },
+    { "protection", 0, 0, G_OPTION_ARG_STRING, &opt_protection,
+        "Only this protection of the matrix (none, fec 15 %, ...)", "NAME" },
     { NULL } };
 
   if (!bench_parse_args (&argc, &argv, entries,

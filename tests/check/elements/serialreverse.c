@@ -17,6 +17,7 @@
 
 #include "testutil.h"
 #include "serialframe.h"
+#include "gstserialpacker.h"
 
 static void
 append_encoded (GByteArray *out, const sf_header *hdr, const gchar *payload)
@@ -641,14 +642,13 @@ push_big_frame (GstElement *appsrc, gsize size, guint8 fill)
       GST_FLOW_OK);
 }
 
-/* Asks for all of frame @seq, as a receiver that has nothing else yet
- * (its report acknowledges nothing). */
+/* Asks for what @nack says of frame @seq, as a receiver that has no frame
+ * yet (its report acknowledges nothing). */
 static void
-ask_frame (int fd, guint16 seq)
+ask_nack (int fd, guint16 seq, const sf_nack *nack)
 {
   guint8 payload[SF_CONTROL_PAYLOAD_MAX];
   sf_report report = { 0 };
-  sf_nack all = { 0 };
   gsize len;
 
   report.last_seq = 0xffff;
@@ -656,9 +656,18 @@ ask_frame (int fd, guint16 seq)
                               &len),
       SF_OK);
   write_control (fd, SF_TYPE_REPORT, 0, payload, len);
-  fail_unless_equals_int (sf_nack_write (&all, payload, sizeof (payload), &len),
+  fail_unless_equals_int (sf_nack_write (nack, payload, sizeof (payload), &len),
       SF_OK);
   write_control (fd, SF_TYPE_NACK, seq, payload, len);
+}
+
+/* Asks for all of frame @seq. */
+static void
+ask_frame (int fd, guint16 seq)
+{
+  sf_nack all = { 0 };
+
+  ask_nack (fd, seq, &all);
 }
 
 /* Waits until serialsink's sender thread waits for the line. */
@@ -805,6 +814,56 @@ GST_START_TEST (test_live_repair_too_late)
 
 GST_END_TEST;
 
+/* A frame sent with parity (pieces of 240 bytes by default) is repaired in
+ * the pieces it went in: asked for one piece, the sender sends that piece
+ * again, not the whole frame, which the line would damage again and which
+ * the receiver could not use with the pieces it has (bench-noise matrix,
+ * fec 15 % with retransmission at BER 1e-4: 3 of 100 frames). */
+GST_START_TEST (test_parity_frame_repaired_in_its_cut)
+{
+  const gsize size = 100 * GST_SERIAL_PACKER_FEC_FRAGMENT_SIZE;
+  sf_nack piece3 = { 0 };
+  GstStructure *tx;
+  GstElement *sink;
+  BigSender b;
+
+  big_sender_start (&b, "auto");
+  sink = gst_bin_get_by_name (GST_BIN (b.sender), "sink");
+  g_object_set (sink, "fec-percentage", 15, NULL);
+  gst_object_unref (sink);
+  push_big_frame (b.appsrc, size, 'a');
+  read_until_frame (b.pty.master, &b.dec, 0);
+
+  piece3.frag_count = 100;
+  piece3.n_ranges = 1;
+  piece3.ranges[0].first = 3;
+  piece3.ranges[0].count = 1;
+  ask_nack (b.pty.master, 0, &piece3);
+  for (;;) {
+    const sf_packet *pkt;
+    guint8 byte;
+    gsize used;
+
+    test_read_exactly (b.pty.master, &byte, 1);
+    if (sf_decoder_feed (&b.dec, &byte, 1, &used) != SF_DEC_PACKET)
+      continue;
+    pkt = sf_decoder_packet (&b.dec);
+    fail_if (pkt->header.type == SF_TYPE_DATA, "sent again whole");
+    if (pkt->header.type == SF_TYPE_FRAGMENT && pkt->header.frag_index == 3) {
+      fail_unless_equals_int (pkt->header.frag_count, 100);
+      fail_unless_equals_int (pkt->payload_len,
+          GST_SERIAL_PACKER_FEC_FRAGMENT_SIZE);
+      break;
+    }
+  }
+  tx = test_link_stats (b.sender, "sink");
+  fail_unless_equals_uint64 (test_stat (tx, "resent-pieces"), 1);
+  gst_structure_free (tx);
+  big_sender_stop (&b);
+}
+
+GST_END_TEST;
+
 static void
 append_fragment (GByteArray *out, guint16 seq, guint index, guint count,
     const gchar *payload)
@@ -903,6 +962,7 @@ serialreverse_suite (void)
   tcase_add_test (tc, test_deaf_sender_mid_frame);
   tcase_add_test (tc, test_state_changes_while_idle_repairs);
   tcase_add_test (tc, test_live_repair_too_late);
+  tcase_add_test (tc, test_parity_frame_repaired_in_its_cut);
   tcase_add_loop_test (tc, test_caps_request, 0, 2);
   tcase_add_test (tc, test_transmit_line_full);
   tcase_add_test (tc, test_sink_hears_receiver);
