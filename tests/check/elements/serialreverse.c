@@ -720,6 +720,19 @@ big_sender_start (BigSender *b, const gchar *drop_policy)
       GST_STATE_CHANGE_FAILURE);
 }
 
+/* The next packet on @b's line. */
+static const sf_packet *
+big_sender_read (BigSender *b)
+{
+  guint8 byte;
+  gsize used;
+
+  do
+    test_read_exactly (b->pty.master, &byte, 1);
+  while (sf_decoder_feed (&b->dec, &byte, 1, &used) != SF_DEC_PACKET);
+  return sf_decoder_packet (&b->dec);
+}
+
 static void
 big_sender_stop (BigSender *b)
 {
@@ -788,14 +801,8 @@ GST_START_TEST (test_live_repair_too_late)
 
   /* The newest frame goes as seq 2, after a SKIP to it. */
   for (;;) {
-    const sf_packet *pkt;
-    guint8 byte;
-    gsize used;
+    const sf_packet *pkt = big_sender_read (&b);
 
-    test_read_exactly (b.pty.master, &byte, 1);
-    if (sf_decoder_feed (&b.dec, &byte, 1, &used) != SF_DEC_PACKET)
-      continue;
-    pkt = sf_decoder_packet (&b.dec);
     if (pkt->header.type == SF_TYPE_SKIP && pkt->header.seq == 2)
       skips++;
     if (pkt->header.type == SF_TYPE_DATA && pkt->header.seq == 2)
@@ -840,14 +847,8 @@ GST_START_TEST (test_parity_frame_repaired_in_its_cut)
   piece3.ranges[0].count = 1;
   ask_nack (b.pty.master, 0, &piece3);
   for (;;) {
-    const sf_packet *pkt;
-    guint8 byte;
-    gsize used;
+    const sf_packet *pkt = big_sender_read (&b);
 
-    test_read_exactly (b.pty.master, &byte, 1);
-    if (sf_decoder_feed (&b.dec, &byte, 1, &used) != SF_DEC_PACKET)
-      continue;
-    pkt = sf_decoder_packet (&b.dec);
     fail_if (pkt->header.type == SF_TYPE_DATA, "sent again whole");
     if (pkt->header.type == SF_TYPE_FRAGMENT && pkt->header.frag_index == 3) {
       fail_unless_equals_int (pkt->header.frag_count, 100);
