@@ -92,8 +92,9 @@ set multiplot layout 2,1 title "JPEG frames of about 35 KiB over a line with bit
 set xlabel "bit error rate"
 set logscale x
 set format x "10^{%L}"
+set xrange [1e-6:3e-3]
 set yrange [0:105]
-set key bottom left
+set key right center
 set grid
 rows(p) = "< awk -F, '/^BER/ && \$11 == \"" . p . "\"' $out/noise.csv"
 names = "none|fec 15 %|fec 25 %|retransmit|both 15 %"
@@ -106,6 +107,7 @@ plot for [i=1:5] rows(name(i)) using 2:(100 * \$6 / \$7) with linespoints \
      rows("none") using 2:(100 * \$10) with lines dashtype 2 \
        title "no protection, theory: e^{-BER x bits}"
 set ylabel "goodput (% of the line)"
+set key right top
 plot for [i=1:5] rows(name(i)) using 2:(100 * \$9) with linespoints \
        title label(i)
 unset multiplot
