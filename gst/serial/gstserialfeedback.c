@@ -178,7 +178,8 @@ gst_serial_feedback_tx_no_caps (GstSerialFeedbackTx *tx, guint16 seq,
  * @force: now, whatever the interval (the stream ended)
  *
  * Reports what the receiver sees, every
- * GST_SERIAL_FEEDBACK_REPORT_INTERVAL while packets arrive.
+ * GST_SERIAL_FEEDBACK_REPORT_INTERVAL while packets arrive, and every
+ * GST_SERIAL_FEEDBACK_REPORT_BYTES that arrived.
  */
 void
 gst_serial_feedback_tx_report (GstSerialFeedbackTx *tx, guint16 next_seq,
@@ -193,10 +194,13 @@ gst_serial_feedback_tx_report (GstSerialFeedbackTx *tx, guint16 next_seq,
    * frame, they are how the sender learns to cut smaller pieces. */
   if (!force &&
       ((!tx->have_last && dec->crc_errors + dec->malformed == 0) ||
-          !gst_serial_feedback_due (tx->last_report, now,
-              GST_SERIAL_FEEDBACK_REPORT_INTERVAL)))
+          (!gst_serial_feedback_due (tx->last_report, now,
+               GST_SERIAL_FEEDBACK_REPORT_INTERVAL) &&
+              dec->wire_bytes <
+                  tx->report_wire + GST_SERIAL_FEEDBACK_REPORT_BYTES)))
     return;
   tx->last_report = now;
+  tx->report_wire = dec->wire_bytes;
   tx->unreported = FALSE;
   /* Without a frame packet yet, the frame before the one awaited: one
    * the sender has no time for, so no round trip is taken from it. */

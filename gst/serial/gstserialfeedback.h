@@ -18,6 +18,11 @@ G_BEGIN_DECLS
 /* How often serialsrc reports while frames arrive, and asks again for a
  * key frame or the caps that have not come. */
 #define GST_SERIAL_FEEDBACK_REPORT_INTERVAL (250 * GST_MSECOND)
+/* Sooner on a fast line: the sender keeps half a second of the line
+ * unacknowledged, which at 3 Mbaud is about two report intervals, and
+ * waited for the next report with the line idle (1 KiB frames: 92.9 % of
+ * the line instead of 98.7 %). */
+#define GST_SERIAL_FEEDBACK_REPORT_BYTES (32 * 1024)
 #define GST_SERIAL_FEEDBACK_REQUEST_INTERVAL (250 * GST_MSECOND)
 
 /* Control packets waiting for the transmit line, at most. */
@@ -55,6 +60,7 @@ typedef struct {
   gsize packet_ends[GST_SERIAL_FEEDBACK_QUEUE / 8]; /* where each ends */
   guint packets; /* packets waiting, whole or in part */
   GstClockTime last_report;
+  guint64 report_wire; /* the decoder's wire bytes at the last report */
   GstClockTime last_key_request;
   GstClockTime last_caps_request;
   gboolean awaiting_key; /* a frame of a delta stream was lost */

@@ -120,7 +120,8 @@ GST_START_TEST (test_caps_request)
 
 GST_END_TEST;
 
-/* Reports go every interval while packets arrive, carry the receiver's
+/* Reports go every interval while packets arrive (or sooner, every
+ * GST_SERIAL_FEEDBACK_REPORT_BYTES that arrived), carry the receiver's
  * counters, and give the sender the round trip: from when the frame they
  * name left to their arrival, less the time the receiver held them. */
 GST_START_TEST (test_reports_and_round_trip)
@@ -165,6 +166,16 @@ GST_START_TEST (test_reports_and_round_trip)
   /* At the sender's EOS, at once. */
   gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1210 * MS, TRUE);
   fail_unless_equals_int (tx.reports, 2);
+
+  /* Within the interval, once GST_SERIAL_FEEDBACK_REPORT_BYTES more came:
+   * on a fast line the sender's window (half a second of it) must not
+   * wait for the interval. */
+  dec.wire_bytes += GST_SERIAL_FEEDBACK_REPORT_BYTES - 1;
+  gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1220 * MS, FALSE);
+  fail_unless_equals_int (tx.reports, 2);
+  dec.wire_bytes++;
+  gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1230 * MS, FALSE);
+  fail_unless_equals_int (tx.reports, 3);
 }
 
 GST_END_TEST;
