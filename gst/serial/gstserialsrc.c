@@ -1003,7 +1003,6 @@ gst_serial_src_deaf_sender (GstSerialSrc *self)
   }
   gst_serial_reorder_give_up (&self->reorder, self->reorder.top);
   self->reorder.active = FALSE;
-  self->settled_seq = self->reorder.top;
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self,
       "the sender does not answer; frames are no longer "
@@ -1014,12 +1013,13 @@ gst_serial_src_deaf_sender (GstSerialSrc *self)
 }
 
 /* Whether @hdr is a piece of a frame the reorder window delivered or
- * counted lost before it stopped: the rest of a frame given up must not
- * be counted, or delivered, once more. */
+ * counted lost before it stopped (those before its top, which no longer
+ * moves): the rest of a frame given up must not be counted, or delivered,
+ * once more. */
 static gboolean
 gst_serial_src_settled (GstSerialSrc *self, const sf_header *hdr)
 {
-  guint16 d = self->settled_seq - hdr->seq;
+  guint16 d = self->reorder.top - hdr->seq;
 
   if (!self->settled || d == 0 || d >= GST_SERIAL_REORDER_WINDOW ||
       (hdr->type != SF_TYPE_DATA && hdr->type != SF_TYPE_FRAGMENT &&

@@ -52,8 +52,8 @@ struct _GstSerialSrc {
   GstSerialAssembler assembler; /* counters with the object lock */
   GstSerialReorder reorder;     /* counters with the object lock */
   gboolean repairing;           /* the sender repairs: frames held in order */
-  gboolean settled;             /* the reorder window, stopped, accounted */
-  guint16 settled_seq;          /* for the frames before this one */
+  gboolean settled;             /* the reorder window, stopped, accounted
+                                   for the frames before its top */
   gboolean eos_pending;         /* EOS goes once the frames before it did */
   gboolean was_waiting;         /* reorder waited after the last packet */
   GstClockTime last_packet;     /* monotonic */
