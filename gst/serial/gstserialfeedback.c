@@ -179,7 +179,8 @@ gst_serial_feedback_tx_no_caps (GstSerialFeedbackTx *tx, guint16 seq,
  *
  * Reports what the receiver sees, every
  * GST_SERIAL_FEEDBACK_REPORT_INTERVAL while packets arrive, and every
- * GST_SERIAL_FEEDBACK_REPORT_BYTES that arrived.
+ * GST_SERIAL_FEEDBACK_REPORT_BYTES that arrived
+ * (GST_SERIAL_FEEDBACK_REPORT_FIRST_BYTES at first).
  */
 void
 gst_serial_feedback_tx_report (GstSerialFeedbackTx *tx, guint16 next_seq,
@@ -189,6 +190,9 @@ gst_serial_feedback_tx_report (GstSerialFeedbackTx *tx, guint16 next_seq,
   guint8 payload[SF_CONTROL_PAYLOAD_MAX];
   sf_report r = { 0 };
   gsize len = 0;
+  guint64 step = tx->report_wire < GST_SERIAL_FEEDBACK_REPORT_FIRST
+      ? GST_SERIAL_FEEDBACK_REPORT_FIRST_BYTES
+      : GST_SERIAL_FEEDBACK_REPORT_BYTES;
 
   /* Damaged packets are worth a report too: on a line that damages every
    * frame, they are how the sender learns to cut smaller pieces. */
@@ -196,8 +200,7 @@ gst_serial_feedback_tx_report (GstSerialFeedbackTx *tx, guint16 next_seq,
       ((!tx->have_last && dec->crc_errors + dec->malformed == 0) ||
           (!gst_serial_feedback_due (tx->last_report, now,
                GST_SERIAL_FEEDBACK_REPORT_INTERVAL) &&
-              dec->wire_bytes <
-                  tx->report_wire + GST_SERIAL_FEEDBACK_REPORT_BYTES)))
+              dec->wire_bytes < tx->report_wire + step)))
     return;
   tx->last_report = now;
   tx->report_wire = dec->wire_bytes;

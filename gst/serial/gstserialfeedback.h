@@ -23,6 +23,12 @@ G_BEGIN_DECLS
  * waited for the next report with the line idle (1 KiB frames: 92.9 % of
  * the line instead of 98.7 %). */
 #define GST_SERIAL_FEEDBACK_REPORT_BYTES (32 * 1024)
+/* Sooner still over the first bytes: the sender cuts its first large
+ * frames in small pieces until reports of 16 KiB of line
+ * (GST_SERIAL_REPAIR_MEASURE_BYTES) tell how damaging the line is; on a
+ * clean line the frames after the first then go whole. */
+#define GST_SERIAL_FEEDBACK_REPORT_FIRST (32 * 1024)
+#define GST_SERIAL_FEEDBACK_REPORT_FIRST_BYTES (8 * 1024)
 #define GST_SERIAL_FEEDBACK_REQUEST_INTERVAL (250 * GST_MSECOND)
 
 /* Control packets waiting for the transmit line, at most. */

@@ -98,13 +98,15 @@ gst_serial_repair_before (guint16 a, guint16 b)
  * @listening: the receiver is heard; else only the last
  *     GST_SERIAL_REPAIR_UNHEARD frames, or more up to the first window's
  *     bytes (what may go before the receiver is heard)
+ * @arrives: when it will have reached the receiver, GST_CLOCK_TIME_NONE
+ *     when not known
  *
  * Frame @seq went: it is held (a reference to @buffer) until the receiver
  * has it, or newer frames push it out.
  */
 void
 gst_serial_repair_sent (GstSerialRepair *r, guint16 seq, GstBuffer *buffer,
-    guint piece, gboolean listening)
+    guint piece, gboolean listening, GstClockTime arrives)
 {
   gsize size = gst_buffer_get_size (buffer);
   GstSerialRepairFrame *f;
@@ -120,6 +122,7 @@ gst_serial_repair_sent (GstSerialRepair *r, guint16 seq, GstBuffer *buffer,
   f->buffer = gst_buffer_ref (buffer);
   f->piece = piece;
   f->tries = 0;
+  f->arrives = arrives;
   f->served = GST_CLOCK_TIME_NONE;
   r->bytes += gst_buffer_get_size (buffer);
 }
@@ -152,9 +155,10 @@ static void
 gst_serial_repair_damage (GstSerialRepair *r, const sf_report *rep)
 {
   static const sf_report start = { 0 };
-  /* The first from the receiver's start: a frame sent whole meanwhile
-   * tells little, but the pieces of the next frames need it now. */
-  const sf_report *old = r->have_report ? &r->last_report : &start;
+  /* Until measured, all from the receiver's start: a frame sent whole
+   * meanwhile tells little, the pieces of the next frames need it now, and
+   * two pieces, one damaged, would tell three times the damage. */
+  const sf_report *old = r->measured ? &r->last_report : &start;
   guint64 good, bad, bytes;
   gdouble share, sample;
 
@@ -169,8 +173,13 @@ gst_serial_repair_damage (GstSerialRepair *r, const sf_report *rep)
   /* All damaged: at least as bad as one more would have shown. */
   share = good == 0 ? (gdouble) bad / (bad + 1) : (gdouble) bad / (good + bad);
   sample = -log1p (-share) / ((gdouble) bytes / (good + bad));
+  if (!r->measured) {
+    r->damage = sample;
+    r->measured = rep->damaged >= GST_SERIAL_REPAIR_MEASURE_DAMAGED ||
+        rep->wire_bytes >= GST_SERIAL_REPAIR_MEASURE_BYTES;
+    return;
+  }
   r->damage = sample > r->damage ? sample : 0.75 * r->damage + 0.25 * sample;
-  r->measured = TRUE;
 }
 
 /* How fast the receiver gets bytes, from its count of them in reports
@@ -335,23 +344,31 @@ gst_serial_repair_full (const GstSerialRepair *r, gsize size)
  *
  * The receiver neither acknowledged nor asked for anything for @rto while
  * frames are unacknowledged (its requests or reports were lost, or it lost
- * the end of the stream and does not know): the last piece of the oldest
- * of them goes again, as if asked for (the whole frame when it went
- * whole), so that the receiver says what it lacks. Returns whether it
- * does.
+ * the end of the stream and does not know), counted from when the oldest
+ * of them (or its last repair) reached it: the last piece of that frame
+ * goes again, as if asked for (the whole frame when it went whole), so
+ * that the receiver says what it lacks. Returns whether it does.
  */
 gboolean
 gst_serial_repair_timeout (GstSerialRepair *r, guint16 next_seq,
     GstClockTime rto, GstClockTime now)
 {
   GstSerialRepairFrame *f;
+  GstClockTime since = r->last_progress;
   sf_nack probe = { 0 };
   gsize size;
 
   if (gst_serial_repair_in_flight (r, next_seq) == 0 ||
-      r->last_progress == GST_CLOCK_TIME_NONE || now < r->last_progress + rto)
+      since == GST_CLOCK_TIME_NONE)
     return FALSE;
   f = gst_serial_repair_lookup (r, r->acked);
+  /* A frame longer on the line than @rto is not silence. */
+  if (f && f->arrives != GST_CLOCK_TIME_NONE)
+    since = MAX (since, f->arrives);
+  if (f && f->served != GST_CLOCK_TIME_NONE)
+    since = MAX (since, f->served);
+  if (now < since + rto)
+    return FALSE;
   size = f ? gst_buffer_get_size (f->buffer) : 0;
   if (f && f->piece > 0 && size > f->piece) {
     probe.frag_count = (size + f->piece - 1) / f->piece;

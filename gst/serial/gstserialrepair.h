@@ -55,19 +55,26 @@ G_BEGIN_DECLS
 #define GST_SERIAL_REPAIR_PIECE_MIN 64
 #define GST_SERIAL_REPAIR_PIECE_MAX 4096
 
-/* The piece of frames over GST_SERIAL_REPAIR_PIECE_MAX before a report
- * tells how damaging the line is (those that start in the line's first
- * second and first window, until the first report): on a clean line 6 %
- * of those frames, on one damaging a byte in a thousand a fifth of its
- * pieces instead of every whole frame. */
+/* The piece of frames over GST_SERIAL_REPAIR_PIECE_MAX before reports
+ * tell how damaging the line is (those that start in the line's first
+ * second and first window): on a clean line 6 % of those frames, on one
+ * damaging a byte in a thousand a fifth of its pieces instead of every
+ * whole frame. */
 #define GST_SERIAL_REPAIR_PIECE_FIRST 256
+
+/* Reports tell the damage once they cover this many bytes of the line, or
+ * show this many damaged packets: a report of one clean piece tells
+ * little. */
+#define GST_SERIAL_REPAIR_MEASURE_BYTES (16 * 1024)
+#define GST_SERIAL_REPAIR_MEASURE_DAMAGED 4
 
 typedef struct {
   guint16 seq;
   GstBuffer *buffer;
-  guint piece;         /* the size it was cut in; 0: whole */
-  guint tries;         /* repairs sent */
-  GstClockTime served; /* when the last repair will have left the line */
+  guint piece;          /* the size it was cut in; 0: whole */
+  guint tries;          /* repairs sent */
+  GstClockTime arrives; /* when it will have reached the receiver */
+  GstClockTime served;  /* when the last repair will have left the line */
 } GstSerialRepairFrame;
 
 typedef struct {
@@ -112,7 +119,7 @@ void gst_serial_repair_set_line_rate (GstSerialRepair *r, gdouble rate);
 void gst_serial_repair_clear (GstSerialRepair *r);
 
 void gst_serial_repair_sent (GstSerialRepair *r, guint16 seq, GstBuffer *buffer,
-    guint piece, gboolean listening);
+    guint piece, gboolean listening, GstClockTime arrives);
 gboolean gst_serial_repair_full (const GstSerialRepair *r, gsize size);
 void gst_serial_repair_heard (GstSerialRepair *r, GstClockTime now);
 void gst_serial_repair_report (GstSerialRepair *r, guint16 next_seq,

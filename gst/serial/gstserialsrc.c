@@ -98,8 +98,9 @@
  *   (#GstSerialSrc:feedback): for a key frame after a loss in a stream with
  *   delta frames, for the caps when frames come without them; repeated
  *   every 250 ms until answered
- * * `reports-sent` (guint64): receiver reports sent (every 250 ms while
- *   packets arrive, every 32 KiB that arrived, and at the sender's EOS)
+ * * `reports-sent` (guint64): receiver reports sent (with the first
+ *   packet, every 250 ms while packets arrive, every 32 KiB that arrived
+ *   (8 KiB at first), and at the sender's EOS)
  * * `feedback-sent` (guint64): control packets the transmit line took
  * * `feedback-dropped` (guint64): control packets dropped because the
  *   transmit line did not take the earlier ones (nobody reads it, or flow

@@ -167,15 +167,28 @@ GST_START_TEST (test_reports_and_round_trip)
   gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1210 * MS, TRUE);
   fail_unless_equals_int (tx.reports, 2);
 
-  /* Within the interval, once GST_SERIAL_FEEDBACK_REPORT_BYTES more came:
-   * on a fast line the sender's window (half a second of it) must not
-   * wait for the interval. */
-  dec.wire_bytes += GST_SERIAL_FEEDBACK_REPORT_BYTES - 1;
-  gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1220 * MS, FALSE);
+  /* Of the first GST_SERIAL_FEEDBACK_REPORT_FIRST bytes, every
+   * GST_SERIAL_FEEDBACK_REPORT_FIRST_BYTES: the sender cuts its first
+   * frames knowing how damaging the line is. */
+  dec.wire_bytes += GST_SERIAL_FEEDBACK_REPORT_FIRST_BYTES - 1;
+  gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1212 * MS, FALSE);
   fail_unless_equals_int (tx.reports, 2);
   dec.wire_bytes++;
-  gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1230 * MS, FALSE);
+  gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1214 * MS, FALSE);
   fail_unless_equals_int (tx.reports, 3);
+
+  /* Then within the interval, once GST_SERIAL_FEEDBACK_REPORT_BYTES more
+   * came: on a fast line the sender's window (half a second of it) must
+   * not wait for the interval. */
+  dec.wire_bytes = GST_SERIAL_FEEDBACK_REPORT_FIRST;
+  gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1216 * MS, TRUE);
+  fail_unless_equals_int (tx.reports, 4);
+  dec.wire_bytes += GST_SERIAL_FEEDBACK_REPORT_BYTES - 1;
+  gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1220 * MS, FALSE);
+  fail_unless_equals_int (tx.reports, 4);
+  dec.wire_bytes++;
+  gst_serial_feedback_tx_report (&tx, 6, &dec, 4, 3, 1230 * MS, FALSE);
+  fail_unless_equals_int (tx.reports, 5);
 }
 
 GST_END_TEST;
