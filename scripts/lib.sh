@@ -33,6 +33,11 @@ EXAMPLE_PACKAGES=(
   gstreamer1.0-plugins-base-apps
 )
 
+# What the Cortex-M firmware (examples/mcu/cortex-m) and scripts/mcu-run.sh
+# need: the bare-metal cross compiler, newlib for memcpy and the like, and
+# QEMU's Arm machines (lm3s6965evb).
+MCU_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
+
 # What the guest tests need (scripts/guest-run.sh, docs/hil.md): QEMU, a
 # static busybox for the initramfs, and kmod to resolve the dependencies of
 # the guest kernel's modules; xz-utils to unpack the guest kernel; udev,

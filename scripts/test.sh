@@ -10,7 +10,7 @@ set -euo pipefail
 # HIL_PACKAGES: the guest tests (meson tests "hil" and "hil-usb",
 # docs/hil.md) boot QEMU guests with real 8250 UARTs and a vivid camera, or
 # an FTDI USB-serial adapter; without them they skip.
-ensure_packages "${BUILD_PACKAGES[@]}" "${HIL_PACKAGES[@]}" \
+ensure_packages "${BUILD_PACKAGES[@]}" "${HIL_PACKAGES[@]}" "${MCU_PACKAGES[@]}" \
   "${EXAMPLE_PACKAGES[@]}"
 build_plugin -Dwerror=true
 
