@@ -54,6 +54,7 @@ gst_serial_feedback_tx_queue (GstSerialFeedbackTx *tx, guint8 type, guint16 seq,
 
   sf_header_init (&hdr, type);
   hdr.seq = seq;
+  hdr.stream = tx->stream;
   if (sf_encode_native (&hdr, payload, len, tx->options, packet,
           sizeof (packet), &written) != SF_OK)
     return FALSE;
@@ -343,6 +344,11 @@ gst_serial_feedback_rx_packet (GstSerialFeedbackRx *rx, const sf_packet *pkt,
 {
   sf_nack nack;
 
+  /* The receiver of another channel of the same link. */
+  if (pkt->header.stream != rx->stream) {
+    rx->other_streams++;
+    return 0;
+  }
   rx->packets++;
   if (rx->repair)
     gst_serial_repair_heard (rx->repair, now);

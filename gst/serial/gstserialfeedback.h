@@ -57,6 +57,7 @@ typedef struct {
   guint64 reports;
   guint64 delta_dropped;
   guint64 nacks;
+  guint32 stream; /* the channel its packets name */
 
   /* private */
   sf_mode mode;
@@ -129,6 +130,8 @@ typedef struct {
   guint64 caps_requests;
   guint64 reports;
   guint64 nacks;
+  guint64 other_streams; /* control packets of other channels, ignored */
+  guint32 stream;        /* the channel it hears */
   sf_report report;
   GstClockTime rtt;
   GstSerialRepair *repair; /* hears reports and NACKs, when set */

@@ -279,6 +279,7 @@ gst_serial_packer_data (GstSerialPacker *packer, GstBuffer *buffer)
   packer->seen_delta |= delta;
   gst_serial_wire_header_from_buffer (&packer->last, buffer, packer->seq,
       packer->sender_time);
+  packer->last.stream = packer->stream;
   ref =
       packer->absolute || (packer->seen_delta && !delta) ? NULL : &packer->ref;
   return gst_serial_packer_frame (packer, &packer->last, ref, buffer);
@@ -304,6 +305,7 @@ gst_serial_packer_caps (GstSerialPacker *packer, const gchar *caps)
 
   sf_header_init (&hdr, SF_TYPE_CAPS);
   hdr.seq = packer->seq;
+  hdr.stream = packer->stream;
   if (sf_caps_compact (caps, len, compact, sizeof (compact), &compact_len) ==
           SF_OK &&
       compact_len < len) {
@@ -336,6 +338,7 @@ gst_serial_packer_eos (GstSerialPacker *packer)
 
   sf_header_init (&hdr, SF_TYPE_EOS);
   hdr.seq = packer->seq;
+  hdr.stream = packer->stream;
   gst_serial_packer_reset_buffer (packer,
       sf_encoded_max (packer->mode, packer->options, 0));
   r = gst_serial_packer_begin (packer, &enc, &hdr, NULL);
@@ -357,6 +360,7 @@ gst_serial_packer_skip (GstSerialPacker *packer, guint16 seq)
 
   sf_header_init (&hdr, SF_TYPE_SKIP);
   hdr.seq = seq;
+  hdr.stream = packer->stream;
   gst_serial_packer_reset_buffer (packer,
       sf_encoded_max (packer->mode, packer->options, 0));
   r = gst_serial_packer_begin (packer, &enc, &hdr, NULL);
@@ -387,6 +391,7 @@ gst_serial_packer_again (GstSerialPacker *packer, GstBuffer *buffer,
   packer->need_delimiter = FALSE;
   gst_serial_wire_header_from_buffer (&hdr, buffer, seq,
       times && packer->sender_time);
+  hdr.stream = packer->stream;
   if (!times)
     hdr.pts = hdr.dts = hdr.duration = SF_TIME_NONE;
   return gst_serial_packer_frame (packer, &hdr, NULL, buffer);

@@ -45,6 +45,7 @@ typedef struct {
   guint fragment_size;
   guint fec_percentage;
   gboolean sender_time;
+  guint32 stream; /* the channel every packet names (protocol.md, 10) */
 
   /* private */
   gsize size;

@@ -104,6 +104,8 @@
  *   `receiver-packets`, `receiver-damaged` (packets it dropped damaged),
  *   `receiver-lost` (frames it lost), `receiver-repaired` (frames it rebuilt
  *   from parity)
+ * * `other-streams` (guint64): control packets from the receiver of
+ *   another channel on the same line, ignored
  * * `round-trip-time` (gdouble): seconds from a frame leaving the line to
  *   the report that names it, less the time the receiver held the report;
  *   -1 before the first report
@@ -169,10 +171,22 @@
  * stopping work at any moment, also while the port is away and while the
  * EOS is being sent.
  *
+ * ## Channels
+ *
+ * With the native framing every packet names #GstSerialSink:channel (0 by
+ * default), and a serialsrc receives only its own #GstSerialSrc:channel,
+ * counting the packets of others in `other-streams`: several streams can
+ * share one line, each with its own numbers, caps, EOS and repairs (the
+ * receiver's control packets name the channel too). Each port is opened by
+ * one element of a process for now, so the streams of one line come from
+ * different senders (several firmware tasks, a relay) or reach different
+ * receivers through a splitter.
+ *
  * Settings take effect when the element starts (READY to PAUSED): from then
  * until it stops, changing the port settings, #GstSerialSink:framing,
- * #GstSerialSink:reconnect, #GstSerialSink:pacing or
- * #GstSerialSink:link-rate is refused with a warning.
+ * #GstSerialSink:reconnect, #GstSerialSink:pacing,
+ * #GstSerialSink:link-rate or #GstSerialSink:channel is refused with a
+ * warning.
  *
  * ## Messages
  *
@@ -249,6 +263,7 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
 /* No parity: it costs its percentage of the line whether or not the line
  * damages anything, and the receiver must be of this version or later. */
 #define DEFAULT_FEC_PERCENTAGE 0
+#define DEFAULT_CHANNEL 0
 #define DEFAULT_SENDER_TIME FALSE
 #define DEFAULT_PACING GST_SERIAL_SINK_PACING_AUTO
 #define DEFAULT_LINK_RATE 0
@@ -285,6 +300,7 @@ enum {
   PROP_CAPS_BUDGET,
   PROP_FRAGMENT_SIZE,
   PROP_FEC_PERCENTAGE,
+  PROP_CHANNEL,
   PROP_SENDER_TIME,
   PROP_PACING,
   PROP_LINK_RATE,
@@ -468,6 +484,15 @@ gst_serial_sink_class_init (GstSerialSinkClass *klass)
           GST_TYPE_SERIAL_SINK_DROP_POLICY, DEFAULT_DROP_POLICY,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
+  g_object_class_install_property (gobject_class, PROP_CHANNEL,
+      g_param_spec_uint ("channel", "Channel",
+          "The channel this stream names on the line (native framing): several "
+          "streams share one link, each received by a serialsrc with the "
+          "same channel",
+          0, G_MAXUINT32, DEFAULT_CHANNEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY));
+
   g_object_class_install_property (gobject_class, PROP_LINK_STATS,
       g_param_spec_boxed ("link-stats", "Link statistics",
           "What was sent and how the line is used (see the element "
@@ -503,6 +528,7 @@ gst_serial_sink_init (GstSerialSink *self)
   self->caps_budget = DEFAULT_CAPS_BUDGET;
   self->fragment_size = DEFAULT_FRAGMENT_SIZE;
   self->fec_percentage = DEFAULT_FEC_PERCENTAGE;
+  self->channel = DEFAULT_CHANNEL;
   self->sender_time = DEFAULT_SENDER_TIME;
   self->pacing = DEFAULT_PACING;
   self->link_rate = DEFAULT_LINK_RATE;
@@ -584,6 +610,7 @@ gst_serial_sink_link_stats (GstElement *element)
       "receiver-damaged", G_TYPE_UINT64, self->fb.report.damaged,
       "receiver-lost", G_TYPE_UINT64, self->fb.report.lost,
       "receiver-repaired", G_TYPE_UINT64, self->fb.report.repaired,
+      "other-streams", G_TYPE_UINT64, self->fb.other_streams,
       "round-trip-time", G_TYPE_DOUBLE, self->fb.rtt == GST_CLOCK_TIME_NONE
           ? -1.0 : (gdouble) self->fb.rtt / GST_SECOND,
       "repair-requests", G_TYPE_UINT64, self->repair.requests,
@@ -647,6 +674,11 @@ gst_serial_sink_set_property (GObject *object, guint prop_id,
         if (!gst_serial_common_refuse_change (&self->common, object, pspec))
           self->link_rate = g_value_get_uint (value);
         break;
+      case PROP_CHANNEL:
+        /* Taken at start. */
+        if (!gst_serial_common_refuse_change (&self->common, object, pspec))
+          self->channel = g_value_get_uint (value);
+        break;
       case PROP_DROP_POLICY:
         self->drop_policy = g_value_get_enum (value);
         break;
@@ -689,6 +721,9 @@ gst_serial_sink_get_property (GObject *object, guint prop_id, GValue *value,
         break;
       case PROP_LINK_RATE:
         g_value_set_uint (value, self->link_rate);
+        break;
+      case PROP_CHANNEL:
+        g_value_set_uint (value, self->channel);
         break;
       case PROP_DROP_POLICY:
         g_value_set_enum (value, self->drop_policy);
@@ -773,11 +808,13 @@ gst_serial_sink_reset (GstSerialSink *self)
       gst_serial_framing_to_mode (self->common.run.framing),
       gst_serial_wire_options (self->common.run.config.flow_control));
   self->fb.repair = &self->repair;
+  self->fb.stream = self->channel;
   GST_OBJECT_UNLOCK (self);
   gst_serial_packer_start (&self->repacker,
       gst_serial_framing_to_mode (self->common.run.framing),
       gst_serial_wire_options (self->common.run.config.flow_control));
   self->repacker.sender_time = self->packer.sender_time;
+  self->packer.stream = self->repacker.stream = self->channel;
   self->last_key_request = GST_CLOCK_TIME_NONE;
   g_clear_pointer (&self->caps_string, g_free);
   gst_serial_schedule_init (&self->sched, caps_rate);

@@ -47,6 +47,7 @@ struct _GstSerialSink {
   gdouble caps_budget;  /* percent of the line, 0: no limit */
   guint fragment_size;  /* bytes, 0: frames whole */
   guint fec_percentage; /* parity pieces per data piece, percent */
+  guint32 channel;      /* the stream every packet names */
   gboolean sender_time;
   GstSerialSinkPacing pacing;
   guint link_rate; /* bytes/s, 0: from the baud rate */

@@ -36,6 +36,11 @@
  * fragments (serialsink's fragment-size) come out whole, or not at all when
  * a fragment is missing.
  *
+ * With the native framing it outputs the stream of #GstSerialSrc:channel
+ * (0 by default), the one a serialsink with the same
+ * #GstSerialSink:channel sends; packets of other channels on the line are
+ * counted (`other-streams`) and skipped.
+ *
  * ## Retransmission
  *
  * With #GstSerialSrc:feedback (the default with the native framing) and a
@@ -86,7 +91,8 @@
  * * `unknown-type` (guint64): valid packets of a type not handled
  * * `unsupported` (guint64): valid packets using a protocol feature this
  *   version does not know
- * * `other-streams` (guint64): valid packets of a stream other than 0
+ * * `other-streams` (guint64): valid packets of a channel other than
+ *   #GstSerialSrc:channel
  * * `caps-rejected` (guint64): caps packets not parseable, not fixed or not
  *   allowed by the caps property
  * * `frames-without-caps` (guint64): data packets dropped while no caps
@@ -188,12 +194,14 @@ GST_DEBUG_CATEGORY_STATIC (serial_src_debug);
  * does not drain costs nothing: control packets that cannot go are
  * dropped. */
 #define DEFAULT_FEEDBACK TRUE
+#define DEFAULT_CHANNEL 0
 
 enum {
   PROP_CAPS = GST_SERIAL_PROP_LAST,
   PROP_MAX_FRAME_SIZE,
   PROP_FORWARD_EOS,
   PROP_FEEDBACK,
+  PROP_CHANNEL,
   PROP_LINK_STATS
 };
 
@@ -273,6 +281,15 @@ gst_serial_src_class_init (GstSerialSrcClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_READY));
 
+  g_object_class_install_property (gobject_class, PROP_CHANNEL,
+      g_param_spec_uint ("channel", "Channel",
+          "The channel to receive (native framing): the stream of the "
+          "serialsink with the same channel; packets of other channels are "
+          "counted (other-streams) and skipped",
+          0, G_MAXUINT32, DEFAULT_CHANNEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY));
+
   g_object_class_install_property (gobject_class, PROP_LINK_STATS,
       g_param_spec_boxed ("link-stats", "Link statistics",
           "What was received and what was dropped (see the element "
@@ -303,6 +320,7 @@ gst_serial_src_init (GstSerialSrc *self)
   self->max_frame_size = DEFAULT_MAX_FRAME_SIZE;
   self->forward_eos = DEFAULT_FORWARD_EOS;
   self->feedback = DEFAULT_FEEDBACK;
+  self->channel = DEFAULT_CHANNEL;
 
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
@@ -347,6 +365,10 @@ gst_serial_src_set_property (GObject *object, guint prop_id,
         /* Taken at start. */
         if (!gst_serial_common_refuse_change (&self->common, object, pspec))
           self->feedback = g_value_get_boolean (value);
+        break;
+      case PROP_CHANNEL:
+        if (!gst_serial_common_refuse_change (&self->common, object, pspec))
+          self->channel = g_value_get_uint (value);
         break;
       case PROP_FORWARD_EOS:
         self->forward_eos = g_value_get_boolean (value);
@@ -435,6 +457,9 @@ gst_serial_src_get_property (GObject *object, guint prop_id, GValue *value,
       case PROP_FEEDBACK:
         g_value_set_boolean (value, self->feedback);
         break;
+      case PROP_CHANNEL:
+        g_value_set_uint (value, self->channel);
+        break;
       case PROP_FORWARD_EOS:
         g_value_set_boolean (value, self->forward_eos);
         break;
@@ -501,6 +526,7 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->feedback_on = self->feedback && mode == SF_MODE_NATIVE;
   gst_serial_feedback_tx_init (&self->fb, mode,
       gst_serial_wire_options (self->common.run.config.flow_control));
+  self->fb.stream = self->channel;
   GST_OBJECT_UNLOCK (self);
 
   self->read_pos = self->read_len = 0;
@@ -832,11 +858,11 @@ gst_serial_src_count_lost (GstSerialSrc *self, const sf_header *hdr)
 }
 
 /* Several streams may share a link (docs/protocol.md, section 10); this
- * element outputs stream 0 and counts the others. */
+ * element outputs its channel's and counts the others. */
 static gboolean
 gst_serial_src_other_stream (GstSerialSrc *self, const sf_header *hdr)
 {
-  if (hdr->stream == 0)
+  if (hdr->stream == self->channel)
     return FALSE;
   GST_OBJECT_LOCK (self);
   self->other_streams++;

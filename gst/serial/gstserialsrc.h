@@ -30,6 +30,7 @@ struct _GstSerialSrc {
   guint max_frame_size;
   gboolean forward_eos;
   gboolean feedback;
+  guint32 channel;        /* the stream it outputs */
   sf_dec_stats dec_stats; /* copied from the decoder */
   guint64 frames_received;
   guint64 payload_bytes;

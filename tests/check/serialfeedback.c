@@ -120,6 +120,33 @@ GST_START_TEST (test_caps_request)
 
 GST_END_TEST;
 
+/* Channels (several senders and receivers on one link): control packets
+ * name their receiver's channel, and a sender hears only its own. */
+GST_START_TEST (test_channels)
+{
+  GstSerialFeedbackTx tx;
+  GstSerialFeedbackRx rx;
+
+  gst_serial_feedback_tx_init (&tx, SF_MODE_NATIVE, 0);
+  gst_serial_feedback_rx_init (&rx, SF_MODE_NATIVE, 0);
+  tx.stream = 3;
+  rx.stream = 2;
+  gst_serial_feedback_tx_no_caps (&tx, 7, 0);
+  fail_unless_equals_int (carry (&tx, &rx, 0), 0);
+  fail_unless_equals_int (rx.caps_requests, 0);
+  fail_unless_equals_int (rx.packets, 0);
+  fail_unless_equals_uint64 (rx.other_streams, 1);
+
+  rx.stream = 3;
+  gst_serial_feedback_tx_no_caps (&tx, 8, 250 * MS);
+  fail_unless_equals_int (carry (&tx, &rx, 250 * MS),
+      GST_SERIAL_FEEDBACK_CAPS_REQUEST);
+  fail_unless_equals_int (rx.caps_requests, 1);
+  fail_unless_equals_uint64 (rx.other_streams, 1);
+}
+
+GST_END_TEST;
+
 /* Reports go every interval while packets arrive (or sooner, every
  * GST_SERIAL_FEEDBACK_REPORT_BYTES that arrived), carry the receiver's
  * counters, and give the sender the round trip: from when the frame they
@@ -239,6 +266,7 @@ serialfeedback_suite (void)
   tcase_add_test (tc, test_key_request);
   tcase_add_test (tc, test_join_between_key_frames);
   tcase_add_test (tc, test_caps_request);
+  tcase_add_test (tc, test_channels);
   tcase_add_test (tc, test_reports_and_round_trip);
   tcase_add_test (tc, test_line_does_not_drain);
   return s;

@@ -339,9 +339,11 @@ GST_START_TEST (test_video_pipeline)
 
 GST_END_TEST;
 
-/* Appends one native packet of @type with @seq and @payload to @out. */
+/* Appends one native packet of @type with @seq and @payload on @stream to
+ * @out. */
 static void
-append_packet (GByteArray *out, guint8 type, guint32 seq, const gchar *payload)
+append_on (GByteArray *out, guint32 stream, guint8 type, guint32 seq,
+    const gchar *payload)
 {
   gsize len = payload ? strlen (payload) : 0, written = 0;
   guint8 *buf = g_malloc (SF_NATIVE_ENCODED_MAX (len));
@@ -349,12 +351,19 @@ append_packet (GByteArray *out, guint8 type, guint32 seq, const gchar *payload)
 
   sf_header_init (&hdr, type);
   hdr.seq = seq;
-  hdr.payload_len = len;
+  hdr.stream = stream;
   fail_unless_equals_int (sf_encode_native (&hdr, payload, len, 0, buf,
                               SF_NATIVE_ENCODED_MAX (len), &written),
       SF_OK);
   g_byte_array_append (out, buf, written);
   g_free (buf);
+}
+
+/* ... on stream 0. */
+static void
+append_packet (GByteArray *out, guint8 type, guint32 seq, const gchar *payload)
+{
+  append_on (out, 0, type, seq, payload);
 }
 
 /* A receiver facing what real lines do: boot text before the stream, the
@@ -906,15 +915,27 @@ typedef struct {
   TestReceived r;
 } Replay;
 
+/* ... on @channel. */
 static void
-replay_start (Replay *p, const guint8 *data, gsize len)
+replay_start_on (Replay *p, const guint8 *data, gsize len, guint channel)
 {
+  GstElement *src;
+
   test_pty_open (&p->pty);
   p->receiver = test_make_receiver (p->pty.path, "native", &p->r);
+  src = gst_bin_get_by_name (GST_BIN (p->receiver), "src");
+  g_object_set (src, "channel", channel, NULL);
+  gst_object_unref (src);
   fail_if (test_set_state (p->receiver, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
   fail_unless_equals_int (write (p->pty.master, data, len), len);
   test_received_wait_eos (&p->r);
+}
+
+static void
+replay_start (Replay *p, const guint8 *data, gsize len)
+{
+  replay_start_on (p, data, len, 0);
 }
 
 static void
@@ -1106,39 +1127,134 @@ GST_START_TEST (test_fec_repairs)
 
 GST_END_TEST;
 
-/* Packets of another stream are counted, not delivered. */
-GST_START_TEST (test_other_stream)
+/* Two channels interleaved on one line, each with its own numbers and
+ * caps; @last is the channel whose EOS comes last. */
+static GByteArray *
+two_channels (guint32 last)
 {
   GByteArray *wire = g_byte_array_new ();
-  guint8 *buf = g_malloc (SF_NATIVE_ENCODED_MAX (16));
-  GstStructure *rx;
-  sf_header hdr;
-  gsize written;
+  guint32 first = last == 7 ? 0 : 7;
   guint8 zero = 0;
-  Replay p;
 
   g_byte_array_append (wire, &zero, 1);
-  append_packet (wire, SF_TYPE_CAPS, 0, "application/x-serial-test");
-  sf_header_init (&hdr, SF_TYPE_DATA);
-  hdr.stream = 7;
-  fail_unless_equals_int (sf_encode_native (&hdr, "telemetry", 9, 0, buf,
-                              SF_NATIVE_ENCODED_MAX (16), &written),
-      SF_OK);
-  g_byte_array_append (wire, buf, written);
-  append_packet (wire, SF_TYPE_DATA, 0, "video");
-  append_packet (wire, SF_TYPE_EOS, 1, NULL);
+  append_on (wire, 0, SF_TYPE_CAPS, 0, "video/x-serial-test");
+  append_on (wire, 7, SF_TYPE_CAPS, 0, "application/x-telemetry");
+  append_on (wire, 7, SF_TYPE_DATA, 0, "telemetry 0");
+  append_on (wire, 0, SF_TYPE_DATA, 0, "video 0");
+  append_on (wire, 7, SF_TYPE_DATA, 1, "telemetry 1");
+  append_on (wire, 0, SF_TYPE_DATA, 1, "video 1");
+  append_on (wire, 7, SF_TYPE_DATA, 2, "telemetry 2");
+  append_on (wire, first, SF_TYPE_EOS, first == 7 ? 3 : 2, NULL);
+  append_on (wire, last, SF_TYPE_EOS, last == 7 ? 3 : 2, NULL);
+  return wire;
+}
+
+/* serialsrc delivers its channel's packets (channel 0 by default) with
+ * that channel's caps, and counts the others, not as losses. */
+GST_START_TEST (test_other_stream)
+{
+  GByteArray *wire = two_channels (0);
+  GstStructure *rx;
+  Replay p;
 
   replay_start (&p, wire->data, wire->len);
-  fail_unless_equals_int (p.r.buffers->len, 1);
-  fail_unless (gst_buffer_memcmp (p.r.buffers->pdata[0], 0, "video", 5) == 0);
+  fail_unless_equals_int (p.r.buffers->len, 2);
+  replay_expect (&p, 0, "video 0");
+  replay_expect (&p, 1, "video 1");
+  fail_unless (gst_structure_has_name (gst_caps_get_structure (p.r.caps, 0),
+      "video/x-serial-test"));
   rx = test_link_stats (p.receiver, "src");
-  fail_unless_equals_uint64 (test_stat (rx, "other-streams"), 1);
+  fail_unless_equals_uint64 (test_stat (rx, "other-streams"), 5);
   fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 0);
   gst_structure_free (rx);
-
   replay_stop (&p);
   g_byte_array_unref (wire);
-  g_free (buf);
+
+  wire = two_channels (7);
+  replay_start_on (&p, wire->data, wire->len, 7);
+  fail_unless_equals_int (p.r.buffers->len, 3);
+  replay_expect (&p, 0, "telemetry 0");
+  replay_expect (&p, 1, "telemetry 1");
+  replay_expect (&p, 2, "telemetry 2");
+  fail_unless (gst_structure_has_name (gst_caps_get_structure (p.r.caps, 0),
+      "application/x-telemetry"));
+  rx = test_link_stats (p.receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "other-streams"), 4);
+  fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 0);
+  gst_structure_free (rx);
+  replay_stop (&p);
+  g_byte_array_unref (wire);
+}
+
+GST_END_TEST;
+
+/* serialsink names its channel in every packet, and serialsrc on the same
+ * channel gets the stream byte for byte, with the reverse direction (its
+ * reports name the channel too); on another channel it gets nothing, and
+ * loses nothing. */
+static void
+check_channels (guint sink_channel, guint src_channel)
+{
+  GstElement *sink, *src;
+  GstStructure *tx, *rx;
+  GstBus *bus;
+  Link l;
+  guint i, n = 20;
+  gboolean same = sink_channel == src_channel;
+
+  link_setup (&l, "native", "none");
+  sink = gst_bin_get_by_name (GST_BIN (l.sender), "sink");
+  src = gst_bin_get_by_name (GST_BIN (l.receiver), "src");
+  g_object_set (sink, "channel", sink_channel, NULL);
+  g_object_set (src, "channel", src_channel, NULL);
+  gst_object_unref (sink);
+  gst_object_unref (src);
+  link_play (&l);
+  for (i = 0; i < n; i++)
+    push (&l, test_random_bytes (100 + 50 * i, i), 100 + 50 * i);
+  fail_unless_equals_int (gst_app_src_end_of_stream (GST_APP_SRC (l.appsrc)),
+      GST_FLOW_OK);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (l.sender));
+  gst_message_unref (
+      gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS));
+  gst_object_unref (bus);
+
+  if (same) {
+    test_received_wait_eos (&l.r);
+    fail_unless_equals_int (l.r.buffers->len, n);
+    for (i = 0; i < n; i++) {
+      guint8 *data = test_random_bytes (100 + 50 * i, i);
+
+      fail_unless (gst_buffer_memcmp (l.r.buffers->pdata[i], 0, data,
+                       100 + 50 * i) == 0,
+          "frame %u differs", i);
+      g_free (data);
+    }
+  } else {
+    /* The caps, n frames and an EOS at least. */
+    test_wait_stat (l.receiver, "src", "other-streams", n + 2);
+  }
+
+  tx = test_link_stats (l.sender, "sink");
+  rx = test_link_stats (l.receiver, "src");
+  fail_unless_equals_uint64 (test_stat (rx, "frames-received"), same ? n : 0);
+  fail_unless_equals_uint64 (test_stat (rx, "lost-frames"), 0);
+  fail_unless_equals_uint64 (test_stat (rx, "check-failures"), 0);
+  if (same) {
+    fail_unless_equals_uint64 (test_stat (rx, "other-streams"), 0);
+    /* The receiver's report at the sender's EOS is of this channel. */
+    fail_unless (test_stat (rx, "reports-sent") >= 1);
+  }
+  fail_unless_equals_uint64 (test_stat (tx, "other-streams"), 0);
+  gst_structure_free (tx);
+  gst_structure_free (rx);
+  link_stop (&l);
+}
+
+GST_START_TEST (test_channels)
+{
+  check_channels (5, 5);
+  check_channels (5, 6);
 }
 
 GST_END_TEST;
@@ -1208,6 +1324,7 @@ serialframing_suite (void)
   tcase_add_test (tc, test_lost_fragment);
   tcase_add_test (tc, test_fec_repairs);
   tcase_add_test (tc, test_other_stream);
+  tcase_add_test (tc, test_channels);
   tcase_add_test (tc, test_eos_travels);
   tcase_add_loop_test (tc, test_video_pipeline, 0, G_N_ELEMENTS (codecs));
   tcase_add_test (tc, test_damaged_input);

@@ -452,8 +452,8 @@ GST_START_TEST (test_receiver_absent)
     g_object_set (sink, "async", FALSE, NULL);
     gst_object_unref (sink);
     fail_unless (gst_element_send_event (src, gst_event_new_flush_start ()));
-    fail_unless (gst_element_send_event (src,
-            gst_event_new_flush_stop (FALSE)));
+    fail_unless (
+        gst_element_send_event (src, gst_event_new_flush_stop (FALSE)));
   }
   test_emu_command (emu, "replug b\n");
   test_emu_expect (emu, "REPLUGGED");
