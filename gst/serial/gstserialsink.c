@@ -1786,18 +1786,16 @@ gst_serial_sink_on_way (GstSerialSink *self)
 
 /* How long until what was written has reached the receiver: what the line
  * model says when pacing, else the bytes on their way at the rate the
- * reports show (the nominal rate before they show one). Call with the
- * object lock. */
+ * reports show (0 before they show one). Call with the object lock. */
 static GstClockTime
 gst_serial_sink_on_way_for (GstSerialSink *self)
 {
   GstClockTime now = gst_serial_sink_now ();
   guint64 on_way = gst_serial_sink_on_way (self);
-  gdouble rate = self->repair.rate > 0 ? self->repair.rate : self->nominal_rate;
 
-  if (self->line.rate > 0 || rate <= 0)
+  if (self->line.rate > 0 || self->repair.rate <= 0)
     return gst_serial_line_busy_for (&self->line, now);
-  return (GstClockTime) (on_way * GST_SECOND / rate);
+  return (GstClockTime) (on_way * GST_SECOND / self->repair.rate);
 }
 
 /* Whether more than a window of bytes is on its way to the receiver, and
@@ -1977,6 +1975,26 @@ gst_serial_sink_before_frame (GstSerialSink *self, GstBuffer *buffer)
       gst_buffer_get_size (buffer));
 }
 
+/* When what was written will have reached the receiver, for the repair
+ * timeout. Before the line is paced or the reports show its rate, at the
+ * nominal rate, but no later than half of GST_SERIAL_REPAIR_SILENCE: the
+ * baud rate of a pseudo-terminal or USB CDC ACM port may be a hundredth of
+ * the real one, and a frame lost whole must still be probed for before
+ * the sender stops listening. Call with the object lock. */
+static GstClockTime
+gst_serial_sink_arrives (GstSerialSink *self)
+{
+  GstClockTime now = gst_serial_sink_now ();
+
+  if (self->line.rate > 0 || self->repair.rate > 0)
+    return now + gst_serial_sink_on_way_for (self);
+  if (self->nominal_rate <= 0)
+    return GST_CLOCK_TIME_NONE;
+  return now +
+      MIN (gst_serial_sink_on_way (self) * GST_SECOND / self->nominal_rate,
+          GST_SERIAL_REPAIR_SILENCE / 2);
+}
+
 /* Holds the frame just sent for repair: a copy when it comes from a pool,
  * which must have its buffers back. While the receiver is not heard, only
  * the last few, for the first requests it makes. */
@@ -1989,7 +2007,7 @@ gst_serial_sink_hold (GstSerialSink *self, GstBuffer *buffer, guint16 seq)
   GST_OBJECT_LOCK (self);
   gst_serial_repair_sent (&self->repair, seq, held, self->packer.fragment_size,
       gst_serial_repair_listening (&self->repair, gst_serial_sink_now ()),
-      gst_serial_sink_now () + gst_serial_sink_on_way_for (self));
+      gst_serial_sink_arrives (self));
   GST_OBJECT_UNLOCK (self);
   gst_buffer_unref (held);
 }

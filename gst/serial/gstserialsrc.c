@@ -543,6 +543,7 @@ gst_serial_src_start (GstBaseSrc *bsrc)
 
     self->dec_buf = g_malloc (buf_size);
     sf_decoder_init (&self->dec, mode, options, self->dec_buf, buf_size);
+    sf_decoder_set_stream (&self->dec, self->channel);
   }
   gst_serial_common_start_stats (&self->common, GST_ELEMENT (self),
       gst_serial_src_link_stats);

@@ -531,6 +531,55 @@ test_loss (void)
       sf_decoder_packet (&dec)->header.unresolved);
 }
 
+/* Two streams interleaved on one link, each sender with its own reference:
+ * a receiver of stream 7 resolves every frame of it, however many frames of
+ * stream 0 come between (they pushed its frames out of the two it
+ * remembers: stream 7's times came out unknown). */
+static void
+test_decoder_stream (void)
+{
+  uint8_t wire[12][SF_NATIVE_ENCODED_MAX (4)],
+      buf[SF_NATIVE_DECODE_BUFFER_SIZE (4)];
+  size_t len[12], i, used;
+  const sf_packet *pkt;
+  sf_frame_ref tx[2];
+  sf_encoder enc;
+  sf_decoder dec;
+  sf_header hdr;
+
+  sf_frame_ref_init (&tx[0]);
+  sf_frame_ref_init (&tx[1]);
+  /* 7, 0, 0, 7, 0, 0, ...: stream 7's frame i / 3. */
+  for (i = 0; i < 12; i++) {
+    int seven = i % 3 == 0;
+    uint32_t seq = (uint32_t) (seven ? i / 3 : i);
+
+    frame_header (&hdr, SF_TYPE_DATA, seq, seq * FPS30, FPS30);
+    hdr.stream = seven ? 7 : 0;
+    CHECK (sf_encoder_begin_ref (&enc, SF_MODE_NATIVE, 0, &hdr, &tx[seven],
+               wire[i], sizeof (wire[i])) == SF_OK);
+    CHECK (sf_encoder_write (&enc, "data", 4) == SF_OK);
+    CHECK (sf_encoder_finish (&enc, &len[i]) == SF_OK);
+    sf_frame_ref_update (&tx[seven], &hdr);
+  }
+  CHECK (sf_decoder_init (&dec, SF_MODE_NATIVE, SF_OPT_START_SYNCED, buf,
+             sizeof (buf)) == SF_OK);
+  CHECK (dec.stream == SF_DECODER_ALL_STREAMS);
+  sf_decoder_set_stream (&dec, 7);
+  for (i = 0; i < 12; i++) {
+    CHECK (sf_decoder_feed (&dec, wire[i], len[i], &used) == SF_DEC_PACKET);
+    pkt = sf_decoder_packet (&dec);
+    if (!CHECK (pkt != NULL) || pkt->header.stream != 7)
+      continue;
+    CHECK_MSG (pkt->header.pts == (i / 3) * FPS30 &&
+            pkt->header.duration == FPS30 && !pkt->header.unresolved,
+        "stream 7, frame %zu", i / 3);
+  }
+  /* A resync keeps the stream. */
+  sf_decoder_resync (&dec);
+  CHECK (dec.stream == 7);
+}
+
 /* --- Extensions (section 10) ------------------------------------------ */
 
 /* A DATA header with the extension bytes ext (L and records) and a
@@ -834,6 +883,7 @@ main (void)
   test_streams_ref ();
   test_unresolved ();
   test_loss ();
+  test_decoder_stream ();
   test_extensions ();
   test_drop_reasons ();
   test_payload_rules ();

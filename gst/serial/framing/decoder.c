@@ -111,7 +111,11 @@ packet_end (sf_decoder *dec, sf_input *in)
       return dropped_packet_end (dec);
     }
     pkt->payload_len = pkt->header.payload_len;
-    sf_frame_ref_update (&dec->ref, &pkt->header);
+    /* Only the receiver's own stream: others interleaved would push its
+     * frames out of the two remembered. */
+    if (dec->stream == SF_DECODER_ALL_STREAMS ||
+        pkt->header.stream == dec->stream)
+      sf_frame_ref_update (&dec->ref, &pkt->header);
   }
   st->packets++;
   st->payload_bytes += pkt->payload_len;
@@ -391,6 +395,7 @@ sf_decoder_init (sf_decoder *dec, sf_mode mode, unsigned options, uint8_t *buf,
 
   dec->mode = mode;
   dec->options = options;
+  dec->stream = SF_DECODER_ALL_STREAMS;
   dec->buf = buf;
   dec->buf_size = buf_size;
   dec->state = packet_begin (dec);
@@ -469,6 +474,13 @@ sf_decoder_reset_stats (sf_decoder *dec)
 {
   if (dec)
     memset (&dec->stats, 0, sizeof (dec->stats));
+}
+
+void
+sf_decoder_set_stream (sf_decoder *dec, uint32_t stream)
+{
+  if (dec)
+    dec->stream = stream;
 }
 
 void

@@ -541,6 +541,7 @@ typedef struct {
   size_t buf_size;
   sf_mode mode;
   unsigned options;
+  uint32_t stream; /* whose frames are remembered: sf_decoder_set_stream */
   /* private */
   sf_dec_state state;
   size_t len;           /* decoded bytes in buf */
@@ -562,6 +563,16 @@ typedef struct {
  * refused with SF_ERR_MODE. */
 sf_result sf_decoder_init (sf_decoder *dec, sf_mode mode, unsigned options,
     uint8_t *buf, size_t buf_size);
+/* The stream (section 10) a receiver takes: only its frames then become
+ * the previous frames that version 2 times refer to, so that frames of
+ * other streams interleaved on the link do not push them out of the two
+ * remembered. Packets of other streams are still delivered, their
+ * relative times unresolved when their previous frame is not remembered.
+ * SF_DECODER_ALL_STREAMS (what sf_decoder_init sets) remembers the frames
+ * of every stream, for a decoder that takes them all (an analyser). Kept
+ * across sf_decoder_resync(). */
+#define SF_DECODER_ALL_STREAMS UINT32_MAX
+void sf_decoder_set_stream (sf_decoder *dec, uint32_t stream);
 /* Consumes bytes from data until a packet completes (SF_DEC_PACKET) or
  * the data is used up (SF_DEC_NEED_MORE); *consumed says how many.  Call
  * again with the rest.  Bad packets are counted and skipped, never
