@@ -43,11 +43,12 @@ struct _GstSerialSink {
 
   /* protected by the object lock */
   GstSerialCommon common;
-  guint caps_interval;  /* ms of link time, 0: on change only */
-  gdouble caps_budget;  /* percent of the line, 0: no limit */
-  guint fragment_size;  /* bytes, 0: frames whole */
-  guint fec_percentage; /* parity pieces per data piece, percent */
-  guint32 channel;      /* the stream every packet names */
+  guint caps_interval;         /* ms of link time, 0: on change only */
+  gdouble caps_budget;         /* percent of the line, 0: no limit */
+  guint fragment_size;         /* bytes, 0: frames whole */
+  guint fec_percentage;        /* parity pieces per data piece, percent */
+  guint32 channel;             /* the stream every packet names */
+  GstClockTime next_frame_due; /* monotonic: a live stream's next frame */
   gboolean sender_time;
   GstSerialSinkPacing pacing;
   guint link_rate; /* bytes/s, 0: from the baud rate */
