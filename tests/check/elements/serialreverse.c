@@ -764,6 +764,8 @@ GST_START_TEST (test_state_changes_while_idle_repairs)
       test_set_state (b.sender, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
   push_big_frame (b.appsrc, BIG_FRAME, 'b');
   read_until_frame (b.pty.master, &b.dec, 1);
+  /* Counted once written: its last piece may be read first. */
+  test_wait_stat (b.sender, "sink", "frames-sent", 2);
   tx = test_link_stats (b.sender, "sink");
   fail_unless_equals_uint64 (test_stat (tx, "frames-sent"), 2);
   fail_unless_equals_uint64 (test_stat (tx, "repair-requests"), 1);
@@ -809,6 +811,8 @@ GST_START_TEST (test_live_repair_too_late)
       break;
   }
   fail_unless_equals_int (skips, 1);
+  /* Counted once written: its packet may be read first. */
+  test_wait_stat (b.sender, "sink", "frames-sent", 3);
   tx = test_link_stats (b.sender, "sink");
   fail_unless_equals_uint64 (test_stat (tx, "repair-requests"), 1);
   fail_unless_equals_uint64 (test_stat (tx, "too-late"), 1);
@@ -896,6 +900,8 @@ GST_START_TEST (test_parity_frame_repaired_in_its_cut)
       break;
     }
   }
+  /* Counted once written: the piece may be read first. */
+  test_wait_stat (b.sender, "sink", "resent-pieces", 1);
   tx = test_link_stats (b.sender, "sink");
   fail_unless_equals_uint64 (test_stat (tx, "resent-pieces"), 1);
   gst_structure_free (tx);
