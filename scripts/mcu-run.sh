@@ -6,9 +6,10 @@
 #
 #   gst-launch-1.0 serialsrc port=PTY_LINK ! jpegdec ! autovideosink
 #
-# receives the frames. Stops when the firmware ends (after its frames and
-# EOS) or after SECONDS (default 60), and exits with the firmware's status
-# (0: everything went out; 124: the time ran out).
+# receives the frames. Stops once the firmware has ended (after its frames
+# and EOS) and the receiver has closed the link, or after SECONDS (default
+# 60), and exits with the firmware's status (0: everything went out; 124:
+# the time ran out).
 #
 #   scripts/mcu-run.sh PTY_LINK [SECONDS]
 #
@@ -16,9 +17,12 @@
 # into $GST_SERIAL_BUILD/mcu-cortex-m); MCU_FIRMWARE=FILE runs that ELF
 # instead. Installs what it needs from Debian's packages (MCU_PACKAGES in
 # scripts/lib.sh). Prints "mcu-run: PTY_LINK -> /dev/pts/N" once the link
-# is there. The firmware starts then, and nothing it writes is lost before a
-# receiver opens the link: this script holds the terminal open, so the bytes
-# wait in it, and the UART waits while it is full. See examples/mcu/README.md.
+# is there; the firmware starts then; "mcu-run: the firmware ended with
+# status N" when QEMU has ended. The terminal is scripts/pty-relay.py's,
+# not QEMU's, so nothing is lost: bytes written before a receiver opens the
+# link wait in it (the UART waits while it is full), and the last ones stay
+# until a receiver has opened and closed the link, after QEMU has ended. See
+# examples/mcu/README.md.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -49,11 +53,12 @@ fi
 
 tmp=$(mktemp -d)
 qemu_pid=
+relay_pid=
 # timeout passes SIGTERM on to QEMU.
 cleanup() {
-  if [ -n "$qemu_pid" ]; then
-    kill "$qemu_pid" 2>/dev/null || true
-  fi
+  for pid in $qemu_pid $relay_pid; do
+    kill "$pid" 2>/dev/null || true
+  done
   if [ -L "$link" ] && [ "$(readlink "$link")" = "${pts:-}" ]; then
     rm -f "$link"
   fi
@@ -63,45 +68,43 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT
 pts=
 
-# Paused (-S) until the terminal is open here: QEMU drops what the UART
-# writes to a pseudo-terminal nobody has open. The monitor reads a FIFO.
-mkfifo "$tmp/monitor"
-timeout -k 2 "$seconds" qemu-system-arm -M lm3s6965evb -display none -S \
-  -chardev pty,id=uart0 -serial chardev:uart0 \
-  -semihosting-config enable=on,target=native \
-  -monitor stdio -kernel "$firmware" \
-  <"$tmp/monitor" >"$tmp/qemu.log" 2>&1 &
-qemu_pid=$!
-exec 4>"$tmp/monitor"
-
+# The terminal is the relay's, not QEMU's: QEMU closes its own when it
+# exits, right after the firmware's last byte, and a terminal's unread bytes
+# go with it. The relay keeps it until the receiver has closed it.
+/usr/bin/python3 "$GST_SERIAL_ROOT/scripts/pty-relay.py" "$tmp/uart0.sock" \
+  "$link" "$seconds" >"$tmp/relay.out" &
+relay_pid=$!
 for _ in $(seq 100); do
-  pts=$(sed -n 's/.*char device redirected to \(\/dev\/pts\/[0-9]*\).*/\1/p' \
-    "$tmp/qemu.log" | head -n 1)
-  [ -n "$pts" ] || ! kill -0 "$qemu_pid" 2>/dev/null && break
+  pts=$(sed -n 's/^READY \(\/dev\/pts\/[0-9]*\)$/\1/p' "$tmp/relay.out")
+  [ -n "$pts" ] || ! kill -0 "$relay_pid" 2>/dev/null && break
   sleep 0.1
 done
 if [ -z "$pts" ]; then
-  echo "mcu-run: QEMU did not start:" >&2
-  cat "$tmp/qemu.log" >&2
+  echo "mcu-run: the terminal relay did not start" >&2
   exit 1
 fi
-
-# Held open, raw, for as long as QEMU runs.
-exec 5<>"$pts"
-stty -F "$pts" raw -echo
-ln -sfn "$pts" "$link"
 echo "mcu-run: $link -> $pts"
-echo cont >&4
+
+timeout -k 2 "$seconds" qemu-system-arm -M lm3s6965evb -display none \
+  -chardev socket,id=uart0,path="$tmp/uart0.sock" -serial chardev:uart0 \
+  -semihosting-config enable=on,target=native \
+  -monitor none -kernel "$firmware" >"$tmp/qemu.log" 2>&1 &
+qemu_pid=$!
 
 status=0
 wait "$qemu_pid" || status=$?
 qemu_pid=
+echo "mcu-run: the firmware ended with status $status"
+# Until a receiver has had the last bytes and closed the link.
+if [ "$status" -eq 0 ]; then
+  wait "$relay_pid" || status=$?
+  relay_pid=
+fi
 # What the firmware said through semihosting (its stack use).
 grep -o 'firmware:.*' "$tmp/qemu.log" >&2 || true
 if [ "$status" -eq 124 ]; then
   echo "mcu-run: stopped after $seconds s" >&2
 elif [ "$status" -ne 0 ]; then
-  echo "mcu-run: the firmware ended with status $status" >&2
-  grep -v 'firmware:\|^(qemu)\|^QEMU .* monitor' "$tmp/qemu.log" >&2 || true
+  grep -v 'firmware:' "$tmp/qemu.log" >&2 || true
 fi
 exit "$status"

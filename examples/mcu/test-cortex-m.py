@@ -15,6 +15,9 @@ from the wire, that the frames decode, that EOS ends the stream, and that
 the firmware ended by itself with status 0.  The checks are those of
 test-mcu-link.py, shared with the host senders' tests.
 
+With --late-receiver the receiver opens the link only after QEMU has
+ended: every byte must still be there (mcu-run.sh's terminal outlives QEMU).
+
 Exit status: 0 passed, 1 failed.
 """
 
@@ -61,12 +64,25 @@ def wait_for_link(proc, timeout):
     return line.strip()
 
 
+def wait_for_end(proc, timeout, link):
+    """The line mcu-run.sh prints once QEMU has ended."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    line = proc.stdout.readline() if ready else ""
+    print(line.strip(), flush=True)
+    if line.strip() != "mcu-run: the firmware ended with status 0":
+        stop(proc)
+        link.fail("the firmware did not end by itself before the receiver "
+                  "opened the link")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--run", required=True, help="scripts/mcu-run.sh")
     p.add_argument("--firmware", required=True, help="the firmware ELF")
     p.add_argument("--frames", type=int, default=12,
                    help="frames the firmware sends")
+    p.add_argument("--late-receiver", action="store_true",
+                   help="open the link only once the firmware has ended")
     args = p.parse_args()
     Gst.init(None)
     link = load_link_checks()
@@ -86,6 +102,8 @@ def main():
                 link.fail("mcu-run.sh did not make the link within %d s"
                           % timeout)
             print(said, flush=True)
+            if args.late_receiver:
+                wait_for_end(proc, timeout, link)
 
             pipeline, received, lock = link.make_receiver(port)
             if pipeline.set_state(Gst.State.PLAYING) == \
