@@ -450,11 +450,14 @@ gst_serial_repair_take_hello (GstSerialRepair *r)
 
 /**
  * gst_serial_repair_piece_size:
+ * @longest: the longest piece, 0 for no limit
  *
  * The piece that wastes least on a line that damages what the reports
  * tell: one damaged byte costs its piece, a piece costs its overhead
  * bytes, so with damage d per byte the best piece plus its overhead is
- * (o + sqrt(o^2 + 4o/d)) / 2. 0 (whole frames) on a clean line.
+ * (o + sqrt(o^2 + 4o/d)) / 2. 0 (whole frames) on a clean line, and when
+ * the best piece is longer than GST_SERIAL_REPAIR_PIECE_MAX, unless
+ * @longest says otherwise: a live stream's piece, at most @longest then.
  * Before a report tells the damage, a frame of over
  * GST_SERIAL_REPAIR_PIECE_MAX bytes goes in GST_SERIAL_REPAIR_PIECE_FIRST
  * pieces when the receiver @may_hear: whole, one damaged byte would cost
@@ -462,7 +465,7 @@ gst_serial_repair_take_hello (GstSerialRepair *r)
  */
 guint
 gst_serial_repair_piece_size (const GstSerialRepair *r, gsize size,
-    gboolean may_hear)
+    gboolean may_hear, guint longest)
 {
   const gdouble o = r->overhead > 0 ? r->overhead : PIECE_OVERHEAD;
   gdouble piece;
@@ -474,6 +477,8 @@ gst_serial_repair_piece_size (const GstSerialRepair *r, gsize size,
   if (r->damage < DAMAGE_NONE)
     return 0;
   piece = (o + sqrt (o * o + 4 * o / r->damage)) / 2 - o;
+  if (longest > 0 && piece > longest)
+    return MAX (GST_SERIAL_REPAIR_PIECE_MIN, longest);
   if (piece > GST_SERIAL_REPAIR_PIECE_MAX)
     return 0;
   return MAX (GST_SERIAL_REPAIR_PIECE_MIN, (guint) piece);

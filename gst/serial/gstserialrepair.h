@@ -143,7 +143,7 @@ void gst_serial_repair_skipped (GstSerialRepair *r, guint16 seq);
 gboolean gst_serial_repair_take_hello (GstSerialRepair *r);
 
 guint gst_serial_repair_piece_size (const GstSerialRepair *r, gsize size,
-    gboolean may_hear);
+    gboolean may_hear, guint longest);
 guint gst_serial_repair_cut (GstSerialRepairFrame *f, const sf_nack *nack,
     guint piece_now);
 void gst_serial_repair_overhead (GstSerialRepair *r, guint pieces, gsize bytes);

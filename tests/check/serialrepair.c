@@ -181,52 +181,70 @@ GST_START_TEST (test_piece_size)
   gst_serial_repair_init (&r);
   /* Before a report tells the damage, large frames go in small pieces to a
    * receiver that may speak, and whole to one that will not. */
-  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE),
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE, 0),
       GST_SERIAL_REPAIR_PIECE_FIRST);
-  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, FALSE), 0);
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, FALSE, 0),
+      0);
   fail_unless_equals_int (gst_serial_repair_piece_size (&r,
-                              GST_SERIAL_REPAIR_PIECE_MAX, TRUE),
+                              GST_SERIAL_REPAIR_PIECE_MAX, TRUE, 0),
       0);
   /* Reports tell it, from the receiver's start, once they cover
    * GST_SERIAL_REPAIR_MEASURE_BYTES or show damage: the first comes with
    * the first piece, and one clean piece told "clean" to a line that
    * damages a fifth of them. */
   report (&r, 0, 1, 0, 270, 1 * MS);
-  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE),
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE, 0),
       GST_SERIAL_REPAIR_PIECE_FIRST);
   report (&r, 0, 100, 0, GST_SERIAL_REPAIR_MEASURE_BYTES, 1 * S);
-  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE), 0);
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE, 0), 0);
   gst_serial_repair_clear (&r);
   gst_serial_repair_init (&r);
   report (&r, 0, 1, 1, 540, 1 * MS);
-  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE),
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE, 0),
       GST_SERIAL_REPAIR_PIECE_FIRST);
   /* 4 of 24 damaged, counted from the start: 6.75e-4 per byte, pieces of
    * (20 + sqrt(400 + 80 / 6.75e-4)) / 2 - 20 = 162. */
   report (&r, 0, 20, 4, 24 * 270, 2 * MS);
-  fail_unless (ABS ((gint) gst_serial_repair_piece_size (&r, 35000, TRUE) -
+  fail_unless (ABS ((gint) gst_serial_repair_piece_size (&r, 35000, TRUE, 0) -
                    162) <= 2,
-      "piece %u", gst_serial_repair_piece_size (&r, 35000, TRUE));
-  fail_unless (gst_serial_repair_piece_size (&r, 35000, TRUE) <
+      "piece %u", gst_serial_repair_piece_size (&r, 35000, TRUE, 0));
+  fail_unless (gst_serial_repair_piece_size (&r, 35000, TRUE, 0) <
       GST_SERIAL_REPAIR_PIECE_MAX);
   gst_serial_repair_clear (&r);
   gst_serial_repair_init (&r);
   report (&r, 0, 100, 0, 100000, 1 * S);
   report (&r, 0, 200, 0, 200000, 2 * S);
-  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE), 0);
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE, 0), 0);
 
   /* 1000-byte packets, 1 - e^-1 of them damaged: 1e-3 per byte. */
   gst_serial_repair_overhead (&r, 10, 150);
   packets = 1000;
   report (&r, 0, 200 + packets - 632, 632, 200000 + packets * 1000, 3 * S);
-  fail_unless (ABS ((gint) gst_serial_repair_piece_size (&r, 35000, TRUE) -
+  fail_unless (ABS ((gint) gst_serial_repair_piece_size (&r, 35000, TRUE, 0) -
                    115) <= 1,
-      "piece %u", gst_serial_repair_piece_size (&r, 35000, TRUE));
+      "piece %u", gst_serial_repair_piece_size (&r, 35000, TRUE, 0));
 
   /* Worse at once, better slowly. */
   report (&r, 0, 200 + 2 * packets - 632 - 900, 632 + 900,
       200000 + 2 * packets * 1000, 4 * S);
-  fail_unless (gst_serial_repair_piece_size (&r, 35000, TRUE) < 100);
+  fail_unless (gst_serial_repair_piece_size (&r, 35000, TRUE, 0) < 100);
+  fail_unless (gst_serial_repair_piece_size (&r, 35000, TRUE, 1000) < 100);
+  gst_serial_repair_clear (&r);
+
+  /* A live stream's pieces are at most the longest it says, also where
+   * the best piece would be longer than GST_SERIAL_REPAIR_PIECE_MAX, and
+   * whole frames only on a clean line: 1 of 1000 packets of 1000 bytes
+   * damaged, 1e-6 per byte, pieces of 8900. */
+  gst_serial_repair_init (&r);
+  report (&r, 0, 999, 1, 1000 * 1000, 1 * S);
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE, 0), 0);
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE, 1152),
+      1152);
+  gst_serial_repair_clear (&r);
+  gst_serial_repair_init (&r);
+  report (&r, 0, 100, 0, GST_SERIAL_REPAIR_MEASURE_BYTES, 1 * S);
+  fail_unless_equals_int (gst_serial_repair_piece_size (&r, 35000, TRUE, 1152),
+      0);
   gst_serial_repair_clear (&r);
 }
 
