@@ -783,6 +783,7 @@ gst_serial_sink_reset (GstSerialSink *self)
   GST_OBJECT_LOCK (self);
   self->frames_sent = self->payload_bytes = 0;
   self->next_frame_due = GST_CLOCK_TIME_NONE;
+  self->newest_delta = FALSE;
   self->wire_bytes = self->caps_sent = self->frames_dropped = 0;
   self->caps_bytes = self->frame_wire = 0;
   self->parity_sent = self->parity_bytes = 0;
@@ -1342,6 +1343,9 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
   if (ret == GST_FLOW_OK &&
       self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
     gst_serial_sink_hold (self, buffer, self->packer.seq);
+  if (ret == GST_FLOW_OK)
+    self->newest_delta =
+        GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   /* A frame lost with the port still takes its number: the receiver then
    * counts it lost and marks the next frame DISCONT. */
   if (ret == GST_FLOW_OK || ret == FLOW_FRAME_LOST)
@@ -1763,9 +1767,19 @@ gst_serial_sink_repair_too_long (GstSerialSink *self,
   return now + bytes * GST_SECOND / rate > self->next_frame_due;
 }
 
+/* Whether a live stream moved past frame @f: a newer frame went, which
+ * the receiver would hold until the repair came, and which does not need
+ * @f (not a delta unit: a delta frame is worth nothing without the frames
+ * before it, which are then worth the wait). Call with the object lock. */
+static gboolean
+gst_serial_sink_moved_past (GstSerialSink *self, const GstSerialRepairFrame *f)
+{
+  return f->seq != (guint16) (self->packer.seq - 1) && !self->newest_delta;
+}
+
 /* What to do with a request: resend, or SKIP what is not held, what a live
- * stream has moved past (a newer frame went, goes now, or waits: the
- * receiver would hold it until the repair came) and what was
+ * stream has moved past (a newer frame went that does not need it, goes
+ * now, or waits) and what was
  * tried too often; nothing for a request made before the last repair can
  * have arrived. Call with the object lock. */
 static RepairAction
@@ -1788,7 +1802,7 @@ gst_serial_sink_repair_action (GstSerialSink *self,
   if (mode == SERVE_TOO_LATE ||
       (mode == SERVE_IDLE &&
           (gst_serial_sender_has_next (&self->sender) ||
-              f->seq != (guint16) (next - 1) ||
+              gst_serial_sink_moved_past (self, f) ||
               gst_serial_sink_repair_too_long (self, f, &req->nack, now)))) {
     r->too_late++;
     *skip_to = next;
