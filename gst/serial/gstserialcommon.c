@@ -324,7 +324,7 @@ open_port (GstElement *element, const gchar *path,
   if (path == NULL || path[0] == '\0')
     goto no_port;
 
-  port = gst_serial_port_open (path, config, &err);
+  port = gst_serial_port_open (path, config, GST_OBJECT_NAME (element), &err);
   if (port == NULL)
     GST_SERIAL_PORT_ERROR_POST (element, &err);
   return port;
@@ -542,7 +542,8 @@ gst_serial_common_reopen (GstSerialCommon *common, GstElement *element,
         return GST_FLOW_FLUSHING;
       continue;
     }
-    port = gst_serial_port_open (path, &common->run.config, &err);
+    port = gst_serial_port_open (path, &common->run.config,
+        GST_OBJECT_NAME (element), &err);
     if (port)
       break;
     GST_DEBUG_OBJECT (element, "%s not back yet: %s", path, err.message);

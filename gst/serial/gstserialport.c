@@ -19,6 +19,8 @@
 #include "gstserialdevices.h"
 #include "gstserialtermios2.h"
 
+#include <glib-unix.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -42,19 +44,61 @@ GST_DEBUG_CATEGORY_STATIC (serial_port_debug);
  * that holds the line off is noticed by the caller's flushing promptly. */
 #define DRAIN_MAX_WAIT (100 * GST_MSECOND)
 
-struct _GstSerialPort {
-  gchar *path;        /* as the user gave it */
-  gchar *device;      /* symlinks resolved */
+/* Bytes read for a port that it has not taken yet are dropped, oldest
+ * first, beyond this: an element that does not read (a sink with the raw
+ * framing) must not grow without bound. */
+#define INQ_MAX (1024 * 1024)
+/* Control bytes (try_write) held while another element writes. */
+#define PENDING_MAX 4096
+
+/* A device open in this process: one descriptor, one lock, one
+ * configuration, shared by every element that opens it, each through a
+ * GstSerialPort of its own. The fields up to baud_rate_is_real are set
+ * once, at open. */
+typedef struct _GstSerialDevice {
+  gchar *path;        /* as the first opener gave it */
+  gchar *device;      /* symlinks resolved: the key in the table */
   struct sp_port *sp; /* NULL for pseudo-terminals */
   gint fd;            /* the descriptor data goes through */
   gint lock_fd;       /* holds the flock(); may equal fd */
   guint baud_rate;
   gboolean baud_rate_is_real;
+  GstSerialPortConfig config;
+  gint refs; /* under devices_lock */
+
+  GMutex lock; /* the rest */
+  GList *ports;
+  GstSerialPort *writer; /* writing now; the others wait */
+  GCond write_cond;
+  guint64 tickets;   /* the order writers came in */
+  GByteArray *held;  /* control bytes waiting for the writer to finish */
+  guint64 held_lost; /* control bytes there was no room for */
+} GstSerialDevice;
+
+/* One element's use of a device. */
+struct _GstSerialPort {
+  GstSerialDevice *dev;
+  gchar *path;  /* as this element gave it */
+  gchar *owner; /* the element's name */
   GstPoll *read_poll;
   GstPoll *write_poll;
   GstPollFD read_pfd;
   GstPollFD write_pfd;
+  GstPollFD wake_pfd;
+  gint wake[2]; /* a byte when another port read bytes for this one */
+
+  /* under dev->lock */
+  GByteArray *inq; /* bytes another port read for this one */
+  guint64 inq_dropped;
+  gboolean flushing;
+  gboolean waiting; /* for the line, with ticket and priority */
+  guint64 ticket;
+  gint priority;
 };
+
+/* Devices open in this process, by resolved path. */
+static GMutex devices_lock;
+static GHashTable *devices;
 
 static void
 ensure_debug_category (void)
@@ -177,7 +221,7 @@ check_config (const gchar *path, const GstSerialPortConfig *config,
 /* Takes the advisory lock that makes a second pipeline on the same port fail
  * with BUSY instead of interleaving bytes with ours. */
 static gboolean
-lock_port (GstSerialPort *port, GstSerialPortError *err)
+lock_port (GstSerialDevice *port, GstSerialPortError *err)
 {
   if (flock (port->lock_fd, LOCK_EX | LOCK_NB) < 0) {
     set_open_error (err, port->path, errno, "flock");
@@ -191,7 +235,7 @@ lock_port (GstSerialPort *port, GstSerialPortError *err)
  * peer sends would go straight back to it. Switch echo and line editing off
  * at once, before anything else opens the port. */
 static void
-quiet_port (GstSerialPort *port)
+quiet_port (GstSerialDevice *port)
 {
   struct termios t;
 
@@ -203,7 +247,7 @@ quiet_port (GstSerialPort *port)
 }
 
 static gboolean
-open_lock_fd (GstSerialPort *port, GstSerialPortError *err)
+open_lock_fd (GstSerialDevice *port, GstSerialPortError *err)
 {
   port->lock_fd =
       open (port->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -278,7 +322,7 @@ to_sp_flowcontrol (GstSerialFlowControl flow)
 }
 
 static gboolean
-open_libserialport (GstSerialPort *port, const GstSerialPortConfig *config,
+open_libserialport (GstSerialDevice *port, const GstSerialPortConfig *config,
     GstSerialPortError *err)
 {
   struct sp_port_config *spc = NULL;
@@ -392,7 +436,7 @@ cflag_to_parity (tcflag_t cflag)
  * libserialport most of it is already there; this also corrects what
  * libserialport 0.1.1 gets wrong (CRTSCTS) and what it does not cover. */
 static gboolean
-apply_termios (GstSerialPort *port, const GstSerialPortConfig *config,
+apply_termios (GstSerialDevice *port, const GstSerialPortConfig *config,
     GstSerialPortError *err)
 {
   const gchar *call = "tcgetattr";
@@ -461,7 +505,7 @@ bad_rate:
 }
 
 static gboolean
-set_modem_line (GstSerialPort *port, int bit, GstSerialLineState state,
+set_modem_line (GstSerialDevice *port, int bit, GstSerialLineState state,
     GstSerialPortError *err)
 {
   if (state == GST_SERIAL_LINE_KEEP)
@@ -497,7 +541,7 @@ parity_name (GstSerialParity parity)
  * something else (QEMU's 8250 accepts 921600 and falls back to the previous
  * rate or 9600). */
 static gboolean
-verify_config (GstSerialPort *port, const GstSerialPortConfig *config,
+verify_config (GstSerialDevice *port, const GstSerialPortConfig *config,
     GstSerialPortError *err)
 {
   struct termios t;
@@ -585,48 +629,12 @@ bad_flow:
   return FALSE;
 }
 
-/* One poll per direction: a reader and a writer may wait at once. */
-static gboolean
-setup_polls (GstSerialPort *port, GstSerialPortError *err)
-{
-  int errnum;
-
-  port->read_poll = gst_poll_new (TRUE);
-  if (port->read_poll == NULL)
-    goto no_poll;
-  port->write_poll = gst_poll_new (TRUE);
-  if (port->write_poll == NULL)
-    goto no_poll;
-
-  gst_poll_fd_init (&port->read_pfd);
-  port->read_pfd.fd = port->fd;
-  gst_poll_add_fd (port->read_poll, &port->read_pfd);
-  gst_poll_fd_ctl_read (port->read_poll, &port->read_pfd, TRUE);
-
-  gst_poll_fd_init (&port->write_pfd);
-  port->write_pfd.fd = port->fd;
-  gst_poll_add_fd (port->write_poll, &port->write_pfd);
-  gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, TRUE);
-  return TRUE;
-
-  /* ERRORS */
-no_poll:
-  errnum = errno;
-  set_error (err, GST_RESOURCE_ERROR_OPEN_READ_WRITE,
-      g_strdup_printf ("gst_poll_new: %s", g_strerror (errnum)),
-      "Could not wait on serial port %s: the system refused a resource "
-      "(%s). Close other programs or raise the limit of open files "
-      "(ulimit -n).",
-      port->path, g_strerror (errnum));
-  return FALSE;
-}
-
 /* Whether bytes really leave at the baud rate. Pseudo-terminals and USB CDC
  * ACM devices accept any rate and move data as fast as the other side
  * takes it. Read from sysfs once, at open: the elements ask with their
  * object lock held. */
 static gboolean
-baud_rate_is_real (GstSerialPort *port)
+baud_rate_is_real (GstSerialDevice *port)
 {
   gchar *name, *driver;
   gboolean real;
@@ -642,37 +650,52 @@ baud_rate_is_real (GstSerialPort *port)
   return real;
 }
 
-/**
- * gst_serial_port_open:
- * @path: device path; symlinks such as /dev/serial/by-id/... are followed
- * @config: settings to apply
- * @err: (out): filled on failure
- *
- * Opens @path exclusively, applies @config and checks that the driver took
- * it. Returns %NULL on failure.
- */
-GstSerialPort *
-gst_serial_port_open (const gchar *path, const GstSerialPortConfig *config,
-    GstSerialPortError *err)
+static void
+device_close (GstSerialDevice *port)
 {
-  GstSerialPort *port;
+  if (port->fd >= 0) {
+    /* Discard unsent data: close() of a real port otherwise waits up to
+     * closing_wait (30 s) for a line that may be held off. The sink drains
+     * on EOS, so only data of a stopped stream is lost here. Not on a
+     * pseudo-terminal: there it would discard what the other side has not
+     * read yet, and its close() never waits. */
+    if (port->sp != NULL)
+      tcflush (port->fd, TCOFLUSH);
+    ioctl (port->fd, TIOCNXCL);
+  }
+  if (port->sp != NULL) {
+    if (port->fd >= 0)
+      sp_close (port->sp);
+    sp_free_port (port->sp);
+  }
+  if (port->lock_fd >= 0)
+    close (port->lock_fd);
 
-  ensure_debug_category ();
-  g_return_val_if_fail (path != NULL, NULL);
+  g_mutex_clear (&port->lock);
+  g_cond_clear (&port->write_cond);
+  g_byte_array_unref (port->held);
+  free (port->device);
+  g_free (port->path);
+  g_free (port);
+}
 
-  if (!check_config (path, config, err))
-    return NULL;
+/* Opens @device (@path resolved) exclusively, applies @config and checks
+ * that the driver took it. */
+static GstSerialDevice *
+device_open (const gchar *path, gchar *device,
+    const GstSerialPortConfig *config, GstSerialPortError *err)
+{
+  GstSerialDevice *port = g_new0 (GstSerialDevice, 1);
 
-  port = g_new0 (GstSerialPort, 1);
   port->path = g_strdup (path);
+  port->device = device;
+  port->config = *config;
   port->fd = -1;
   port->lock_fd = -1;
-
-  port->device = realpath (path, NULL);
-  if (port->device == NULL) {
-    set_open_error (err, path, errno, "realpath");
-    goto failed;
-  }
+  port->refs = 1;
+  g_mutex_init (&port->lock);
+  g_cond_init (&port->write_cond);
+  port->held = g_byte_array_new ();
 
   /* Lock through a descriptor of our own before libserialport opens and
    * reconfigures the port, so that a busy port is left untouched. */
@@ -697,7 +720,7 @@ gst_serial_port_open (const gchar *path, const GstSerialPortConfig *config,
   if (!apply_termios (port, config, err) ||
       !set_modem_line (port, TIOCM_DTR, config->dtr, err) ||
       !set_modem_line (port, TIOCM_RTS, config->rts, err) ||
-      !verify_config (port, config, err) || !setup_polls (port, err))
+      !verify_config (port, config, err))
     goto failed;
   port->baud_rate_is_real = baud_rate_is_real (port);
 
@@ -705,41 +728,242 @@ gst_serial_port_open (const gchar *path, const GstSerialPortConfig *config,
   return port;
 
 failed:
-  gst_serial_port_close (port);
+  device_close (port);
   return NULL;
+}
+
+static gboolean
+same_config (const GstSerialPortConfig *a, const GstSerialPortConfig *b)
+{
+  return a->baud_rate == b->baud_rate && a->data_bits == b->data_bits &&
+      a->parity == b->parity && a->stop_bits == b->stop_bits &&
+      a->flow_control == b->flow_control && a->dtr == b->dtr &&
+      a->rts == b->rts && a->hangup_on_close == b->hangup_on_close;
+}
+
+static gchar *
+describe_config (const GstSerialPortConfig *c)
+{
+  static const gchar *flow[] = { "none", "xon-xoff", "rts-cts", "dtr-dsr" };
+  static const gchar *line[] = { "keep", "on", "off" };
+
+  return g_strdup_printf ("baud-rate=%u data-bits=%u parity=%s stop-bits=%u "
+                          "flow-control=%s dtr=%s rts=%s hangup-on-close=%s",
+      c->baud_rate, c->data_bits, parity_name (c->parity), c->stop_bits,
+      flow[c->flow_control], line[c->dtr], line[c->rts],
+      c->hangup_on_close ? "true" : "false");
+}
+
+/* Call with devices_lock. */
+static void
+set_mismatch_error (GstSerialDevice *dev, const gchar *path,
+    const GstSerialPortConfig *config, const gchar *owner,
+    GstSerialPortError *err)
+{
+  gchar *theirs = describe_config (&dev->config);
+  gchar *ours = describe_config (config);
+  gchar *user;
+
+  g_mutex_lock (&dev->lock);
+  /* The oldest user: the one that set the settings. */
+  user = g_strdup (dev->ports
+          ? ((GstSerialPort *) g_list_last (dev->ports)->data)->owner
+          : "another element");
+  g_mutex_unlock (&dev->lock);
+  set_error (err, GST_RESOURCE_ERROR_SETTINGS,
+      g_strdup_printf ("%s (%s): %s has %s; %s asks for %s", path, dev->device,
+          user, theirs, owner, ours),
+      "Serial port %s is already open in this program by %s with other "
+      "settings than %s asks for. Elements that share a port must set the "
+      "same baud-rate, data-bits, parity, stop-bits, flow-control, dtr, rts "
+      "and hangup-on-close.",
+      path, user, owner);
+  g_free (user);
+  g_free (theirs);
+  g_free (ours);
+}
+
+/* The device @path resolves to, opened or already open, with a reference
+ * for the caller. */
+static GstSerialDevice *
+device_get (const gchar *path, const GstSerialPortConfig *config,
+    const gchar *owner, GstSerialPortError *err)
+{
+  GstSerialDevice *dev;
+  gchar *device = realpath (path, NULL);
+
+  if (device == NULL) {
+    set_open_error (err, path, errno, "realpath");
+    return NULL;
+  }
+  g_mutex_lock (&devices_lock);
+  if (devices == NULL)
+    devices = g_hash_table_new (g_str_hash, g_str_equal);
+  dev = g_hash_table_lookup (devices, device);
+  if (dev != NULL) {
+    free (device);
+    if (!same_config (&dev->config, config)) {
+      set_mismatch_error (dev, path, config, owner, err);
+      dev = NULL;
+    } else {
+      dev->refs++;
+      GST_INFO ("%s: sharing %s", owner, dev->device);
+    }
+  } else {
+    dev = device_open (path, device, config, err);
+    if (dev != NULL)
+      g_hash_table_insert (devices, dev->device, dev);
+  }
+  g_mutex_unlock (&devices_lock);
+  return dev;
+}
+
+/* A device that went away (unplugged) is not shared any more: an element
+ * that opens the port again gets the new device. */
+static void
+device_forget (GstSerialDevice *dev)
+{
+  g_mutex_lock (&devices_lock);
+  if (devices && g_hash_table_lookup (devices, dev->device) == dev)
+    g_hash_table_remove (devices, dev->device);
+  g_mutex_unlock (&devices_lock);
+}
+
+static void
+device_unref (GstSerialDevice *dev)
+{
+  gboolean last;
+
+  g_mutex_lock (&devices_lock);
+  last = --dev->refs == 0;
+  if (last && g_hash_table_lookup (devices, dev->device) == dev)
+    g_hash_table_remove (devices, dev->device);
+  g_mutex_unlock (&devices_lock);
+  if (last)
+    device_close (dev);
+}
+
+/* Polls of @port's own: one per direction, so that a reader and a writer
+ * may wait at once, and each element is interrupted alone. The read poll
+ * also wakes when another port read bytes for this one. */
+static gboolean
+setup_polls (GstSerialPort *port, GstSerialPortError *err)
+{
+  int errnum;
+
+  if (!g_unix_open_pipe (port->wake, FD_CLOEXEC, NULL))
+    goto no_poll;
+  if (!g_unix_set_fd_nonblocking (port->wake[0], TRUE, NULL) ||
+      !g_unix_set_fd_nonblocking (port->wake[1], TRUE, NULL))
+    goto no_poll;
+  port->read_poll = gst_poll_new (TRUE);
+  if (port->read_poll == NULL)
+    goto no_poll;
+  port->write_poll = gst_poll_new (TRUE);
+  if (port->write_poll == NULL)
+    goto no_poll;
+
+  gst_poll_fd_init (&port->read_pfd);
+  port->read_pfd.fd = port->dev->fd;
+  gst_poll_add_fd (port->read_poll, &port->read_pfd);
+  gst_poll_fd_ctl_read (port->read_poll, &port->read_pfd, TRUE);
+  gst_poll_fd_init (&port->wake_pfd);
+  port->wake_pfd.fd = port->wake[0];
+  gst_poll_add_fd (port->read_poll, &port->wake_pfd);
+  gst_poll_fd_ctl_read (port->read_poll, &port->wake_pfd, TRUE);
+
+  gst_poll_fd_init (&port->write_pfd);
+  port->write_pfd.fd = port->dev->fd;
+  gst_poll_add_fd (port->write_poll, &port->write_pfd);
+  gst_poll_fd_ctl_write (port->write_poll, &port->write_pfd, TRUE);
+  return TRUE;
+
+  /* ERRORS */
+no_poll:
+  errnum = errno;
+  set_error (err, GST_RESOURCE_ERROR_OPEN_READ_WRITE,
+      g_strdup_printf ("gst_poll_new: %s", g_strerror (errnum)),
+      "Could not wait on serial port %s: the system refused a resource "
+      "(%s). Close other programs or raise the limit of open files "
+      "(ulimit -n).",
+      port->path, g_strerror (errnum));
+  return FALSE;
+}
+
+/**
+ * gst_serial_port_open:
+ * @path: device path; symlinks such as /dev/serial/by-id/... are followed
+ * @config: settings to apply
+ * @owner: who opens it (an element's name), for errors
+ * @err: (out): filled on failure
+ *
+ * Opens @path exclusively, applies @config and checks that the driver took
+ * it; or, when the port is already open in this process, shares it if
+ * @config is the same (else fails with GST_RESOURCE_ERROR_SETTINGS naming
+ * both owners). Each element sharing a port reads every byte that arrives
+ * and writes whole calls without other elements' bytes in between.
+ * Returns %NULL on failure.
+ */
+GstSerialPort *
+gst_serial_port_open (const gchar *path, const GstSerialPortConfig *config,
+    const gchar *owner, GstSerialPortError *err)
+{
+  GstSerialPort *port;
+  GstSerialDevice *dev;
+
+  ensure_debug_category ();
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!check_config (path, config, err))
+    return NULL;
+  dev = device_get (path, config, owner, err);
+  if (dev == NULL)
+    return NULL;
+
+  port = g_new0 (GstSerialPort, 1);
+  port->dev = dev;
+  port->path = g_strdup (path);
+  port->owner = g_strdup (owner);
+  port->wake[0] = port->wake[1] = -1;
+  port->inq = g_byte_array_new ();
+  if (!setup_polls (port, err)) {
+    gst_serial_port_close (port);
+    return NULL;
+  }
+  g_mutex_lock (&dev->lock);
+  dev->ports = g_list_prepend (dev->ports, port);
+  g_mutex_unlock (&dev->lock);
+  return port;
 }
 
 void
 gst_serial_port_close (GstSerialPort *port)
 {
+  GstSerialDevice *dev;
+
   if (port == NULL)
     return;
-
-  if (port->fd >= 0) {
-    /* Discard unsent data: close() of a real port otherwise waits up to
-     * closing_wait (30 s) for a line that may be held off. The sink drains
-     * on EOS, so only data of a stopped stream is lost here. Not on a
-     * pseudo-terminal: there it would discard what the other side has not
-     * read yet, and its close() never waits. */
-    if (port->sp != NULL)
-      tcflush (port->fd, TCOFLUSH);
-    ioctl (port->fd, TIOCNXCL);
-  }
-  if (port->sp != NULL) {
-    if (port->fd >= 0)
-      sp_close (port->sp);
-    sp_free_port (port->sp);
-  }
-  if (port->lock_fd >= 0)
-    close (port->lock_fd);
+  dev = port->dev;
+  g_mutex_lock (&dev->lock);
+  dev->ports = g_list_remove (dev->ports, port);
+  if (dev->writer == port)
+    dev->writer = NULL;
+  g_cond_broadcast (&dev->write_cond);
+  g_mutex_unlock (&dev->lock);
 
   if (port->read_poll)
     gst_poll_free (port->read_poll);
   if (port->write_poll)
     gst_poll_free (port->write_poll);
-  free (port->device);
+  if (port->wake[0] >= 0)
+    close (port->wake[0]);
+  if (port->wake[1] >= 0)
+    close (port->wake[1]);
+  g_byte_array_unref (port->inq);
+  g_free (port->owner);
   g_free (port->path);
   g_free (port);
+  device_unref (dev);
 }
 
 const gchar *
@@ -751,12 +975,30 @@ gst_serial_port_get_path (GstSerialPort *port)
 gboolean
 gst_serial_port_is_pty (GstSerialPort *port)
 {
-  return port->sp == NULL;
+  return port->dev->sp == NULL;
+}
+
+/**
+ * gst_serial_port_set_priority:
+ *
+ * Writers of a shared port wait for the line in order of @priority
+ * (higher first), then of arrival.
+ */
+void
+gst_serial_port_set_priority (GstSerialPort *port, gint priority)
+{
+  g_mutex_lock (&port->dev->lock);
+  port->priority = priority;
+  g_mutex_unlock (&port->dev->lock);
 }
 
 void
 gst_serial_port_set_flushing (GstSerialPort *port, gboolean flushing)
 {
+  g_mutex_lock (&port->dev->lock);
+  port->flushing = flushing;
+  g_cond_broadcast (&port->dev->write_cond);
+  g_mutex_unlock (&port->dev->lock);
   gst_poll_set_flushing (port->read_poll, flushing);
   gst_poll_set_flushing (port->write_poll, flushing);
 }
@@ -768,13 +1010,19 @@ wait_on (GstSerialPort *port, GstPoll *poll, GstClockTime timeout,
     GstSerialPortError *err)
 {
   gint ret;
+  guint8 drain[64];
 
   do {
     ret = gst_poll_wait (poll, timeout);
   } while (ret < 0 && (errno == EINTR || errno == EAGAIN));
 
-  if (ret >= 0)
+  if (ret >= 0) {
+    /* Woken for bytes another port read: they are in the queue. */
+    if (poll == port->read_poll)
+      while (read (port->wake[0], drain, sizeof (drain)) > 0)
+        ;
     return GST_SERIAL_IO_OK;
+  }
   if (errno == EBUSY)
     return GST_SERIAL_IO_FLUSHING;
 
@@ -796,7 +1044,7 @@ static void
 set_io_error (GstSerialPort *port, GstResourceError code, int errnum,
     const gchar *what, GstSerialPortError *err)
 {
-  gchar *debug = g_strdup_printf ("%s(%s): %s", what, port->device,
+  gchar *debug = g_strdup_printf ("%s(%s): %s", what, port->dev->device,
       errnum ? g_strerror (errnum) : "end of file");
 
   if (errnum == 0 || errno_is_hangup (errnum)) {
@@ -806,6 +1054,7 @@ set_io_error (GstSerialPort *port, GstResourceError code, int errnum,
         "closed).",
         port->path);
     err->gone = TRUE;
+    device_forget (port->dev);
   } else {
     set_error (err, code, debug, "Could not %s serial port %s: %s.",
         code == GST_RESOURCE_ERROR_READ ? "read from" : "write to", port->path,
@@ -813,22 +1062,92 @@ set_io_error (GstSerialPort *port, GstResourceError code, int errnum,
   }
 }
 
-/**
- * gst_serial_port_write_all:
- * @written: (out): bytes written, also when interrupted or failing
- *
- * Writes all of @data, waiting for the port as needed.
- */
-GstSerialIoResult
-gst_serial_port_write_all (GstSerialPort *port, const guint8 *data, gsize size,
+/* --- Writing: one port at a time on the line ------------------------------ */
+
+/* Whether @port comes first among the ports waiting for the line: highest
+ * priority, then first come. Call with dev->lock. */
+static gboolean
+first_in_line (GstSerialDevice *dev, GstSerialPort *port)
+{
+  GList *l;
+
+  for (l = dev->ports; l; l = l->next) {
+    GstSerialPort *other = l->data;
+
+    if (other == port || !other->waiting)
+      continue;
+    if (other->priority > port->priority ||
+        (other->priority == port->priority && other->ticket < port->ticket))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Writes the control bytes held for the line while it is free, as far as
+ * the driver takes them now. Call with dev->lock. */
+static void
+write_held (GstSerialDevice *dev)
+{
+  gssize n;
+
+  if (dev->held->len == 0)
+    return;
+  do {
+    n = write (dev->fd, dev->held->data, dev->held->len);
+  } while (n < 0 && errno == EINTR);
+  if (n > 0)
+    g_byte_array_remove_range (dev->held, 0, n);
+}
+
+/* Waits until @port may write: no other port writing, none before it in
+ * line. A flush of @port ends the wait. */
+static GstSerialIoResult
+take_line (GstSerialPort *port)
+{
+  GstSerialDevice *dev = port->dev;
+  GstSerialIoResult res = GST_SERIAL_IO_OK;
+
+  g_mutex_lock (&dev->lock);
+  port->ticket = dev->tickets++;
+  port->waiting = TRUE;
+  while (!port->flushing && (dev->writer || !first_in_line (dev, port)))
+    g_cond_wait (&dev->write_cond, &dev->lock);
+  port->waiting = FALSE;
+  if (port->flushing) {
+    res = GST_SERIAL_IO_FLUSHING;
+    g_cond_broadcast (&dev->write_cond);
+  } else {
+    dev->writer = port;
+  }
+  g_mutex_unlock (&dev->lock);
+  return res;
+}
+
+/* The line is free again: first the control bytes held meanwhile. */
+static void
+give_line (GstSerialPort *port)
+{
+  GstSerialDevice *dev = port->dev;
+
+  g_mutex_lock (&dev->lock);
+  write_held (dev);
+  if (dev->writer == port)
+    dev->writer = NULL;
+  g_cond_broadcast (&dev->write_cond);
+  g_mutex_unlock (&dev->lock);
+}
+
+/* Writes all of @data, waiting for the port as needed. Call holding the
+ * line. */
+static GstSerialIoResult
+write_all_held (GstSerialPort *port, const guint8 *data, gsize size,
     gsize *written, GstSerialPortError *err)
 {
   GstSerialIoResult res;
   gssize n;
 
-  *written = 0;
   while (*written < size) {
-    n = write (port->fd, data + *written, size - *written);
+    n = write (port->dev->fd, data + *written, size - *written);
     if (n >= 0) {
       *written += n;
       continue;
@@ -850,6 +1169,152 @@ write_error:
   return GST_SERIAL_IO_ERROR;
 }
 
+/**
+ * gst_serial_port_write_all:
+ * @written: (out): bytes written, also when interrupted or failing
+ *
+ * Writes all of @data, waiting for the port as needed, with no other
+ * element's bytes in between: on a shared port one element writes at a
+ * time, in order of priority.
+ */
+GstSerialIoResult
+gst_serial_port_write_all (GstSerialPort *port, const guint8 *data, gsize size,
+    gsize *written, GstSerialPortError *err)
+{
+  GstSerialDevice *dev = port->dev;
+  GstSerialIoResult res;
+
+  *written = 0;
+  res = take_line (port);
+  if (res != GST_SERIAL_IO_OK)
+    return res;
+  /* What another element could not finish goes first, whole. */
+  g_mutex_lock (&dev->lock);
+  while (dev->held->len > 0) {
+    GByteArray *held = g_byte_array_ref (dev->held);
+    gsize done = 0;
+
+    dev->held = g_byte_array_new ();
+    g_mutex_unlock (&dev->lock);
+    res = write_all_held (port, held->data, held->len, &done, err);
+    g_byte_array_unref (held);
+    g_mutex_lock (&dev->lock);
+    if (res != GST_SERIAL_IO_OK)
+      break;
+  }
+  g_mutex_unlock (&dev->lock);
+  if (res == GST_SERIAL_IO_OK)
+    res = write_all_held (port, data, size, written, err);
+  give_line (port);
+  return res;
+}
+
+/**
+ * gst_serial_port_try_write:
+ *
+ * Writes what the driver takes now, without waiting: *@written may be
+ * less than @size, 0 when the driver is full (nobody reads the line, or
+ * flow control holds it). For what must never hold up its caller, such as
+ * serialsrc's control packets on a transmit line that may not drain. While
+ * another element sharing the port writes, @data waits for it to finish
+ * (up to PENDING_MAX bytes; counted as written).
+ */
+GstSerialIoResult
+gst_serial_port_try_write (GstSerialPort *port, const guint8 *data, gsize size,
+    gsize *written, GstSerialPortError *err)
+{
+  GstSerialDevice *dev = port->dev;
+  gssize n;
+
+  *written = 0;
+  g_mutex_lock (&dev->lock);
+  if (dev->writer || dev->held->len > 0) {
+    write_held (dev);
+    if (dev->writer || dev->held->len > 0) {
+      if (dev->held->len + size <= PENDING_MAX) {
+        g_byte_array_append (dev->held, data, size);
+        *written = size;
+      } else {
+        dev->held_lost += size;
+      }
+      g_mutex_unlock (&dev->lock);
+      return GST_SERIAL_IO_OK;
+    }
+  }
+  do {
+    n = write (dev->fd, data, size);
+  } while (n < 0 && errno == EINTR);
+  g_mutex_unlock (&dev->lock);
+  if (n >= 0) {
+    *written = n;
+    return GST_SERIAL_IO_OK;
+  }
+  if (errno == EAGAIN)
+    return GST_SERIAL_IO_OK;
+  set_io_error (port, GST_RESOURCE_ERROR_WRITE, errno, "write", err);
+  return GST_SERIAL_IO_ERROR;
+}
+
+/* --- Reading: every port gets every byte ---------------------------------- */
+
+/* Queues @n bytes another port read for @port, and wakes it. Call with
+ * dev->lock. */
+static void
+queue_for (GstSerialPort *port, const guint8 *data, gsize n)
+{
+  gboolean was_empty = port->inq->len == 0;
+  guint8 byte = 1;
+
+  if (port->inq->len + n > INQ_MAX) {
+    gsize drop = MIN (port->inq->len + n - INQ_MAX, port->inq->len);
+
+    g_byte_array_remove_range (port->inq, 0, drop);
+    port->inq_dropped += drop;
+  }
+  g_byte_array_append (port->inq, data, n);
+  if (was_empty && write (port->wake[1], &byte, 1) < 0)
+    GST_LOG ("wake: %s", g_strerror (errno));
+}
+
+/* Bytes for @port, without waiting: first what other ports read for it;
+ * else a read of the descriptor, which, when the port is shared, every
+ * other port gets too. As read(): the bytes, 0 at the end of the file, -1
+ * with errno (EAGAIN: none now). */
+static gssize
+take_bytes (GstSerialPort *port, guint8 *data, gsize size)
+{
+  GstSerialDevice *dev = port->dev;
+  guint8 buf[4096];
+  gssize n;
+  GList *l;
+
+  g_mutex_lock (&dev->lock);
+  if (port->inq->len > 0) {
+    n = MIN (size, port->inq->len);
+    memcpy (data, port->inq->data, n);
+    g_byte_array_remove_range (port->inq, 0, n);
+  } else if (dev->ports == NULL || dev->ports->next == NULL) {
+    do {
+      n = read (dev->fd, data, size);
+    } while (n < 0 && errno == EINTR);
+  } else {
+    do {
+      n = read (dev->fd, buf, sizeof (buf));
+    } while (n < 0 && errno == EINTR);
+    for (l = dev->ports; n > 0 && l; l = l->next)
+      if (l->data != port)
+        queue_for (l->data, buf, n);
+    if (n > (gssize) size) {
+      g_byte_array_append (port->inq, buf + size, n - size);
+      n = size;
+    }
+    if (n > 0)
+      memcpy (data, buf, n);
+  }
+  g_mutex_unlock (&dev->lock);
+  return n;
+}
+
 GstSerialIoResult
 gst_serial_port_read (GstSerialPort *port, guint8 *data, gsize size,
     gsize *n_read, GstSerialPortError *err)
@@ -859,7 +1324,7 @@ gst_serial_port_read (GstSerialPort *port, guint8 *data, gsize size,
 
   *n_read = 0;
   for (;;) {
-    n = read (port->fd, data, size);
+    n = take_bytes (port, data, size);
     if (n > 0) {
       *n_read = n;
       return GST_SERIAL_IO_OK;
@@ -869,8 +1334,6 @@ gst_serial_port_read (GstSerialPort *port, guint8 *data, gsize size,
       errno = 0;
       goto read_error;
     }
-    if (errno == EINTR)
-      continue;
     if (errno != EAGAIN)
       goto read_error;
 
@@ -897,35 +1360,14 @@ GstSerialIoResult
 gst_serial_port_wait_read (GstSerialPort *port, GstClockTime timeout,
     GstSerialPortError *err)
 {
+  gboolean queued;
+
+  g_mutex_lock (&port->dev->lock);
+  queued = port->inq->len > 0;
+  g_mutex_unlock (&port->dev->lock);
+  if (queued)
+    return GST_SERIAL_IO_OK;
   return wait_on (port, port->read_poll, timeout, err);
-}
-
-/**
- * gst_serial_port_try_write:
- *
- * Writes what the driver takes now, without waiting: *@written may be
- * less than @size, 0 when the driver is full (nobody reads the line, or
- * flow control holds it). For what must never hold up its caller, such as
- * serialsrc's control packets on a transmit line that may not drain.
- */
-GstSerialIoResult
-gst_serial_port_try_write (GstSerialPort *port, const guint8 *data, gsize size,
-    gsize *written, GstSerialPortError *err)
-{
-  gssize n;
-
-  *written = 0;
-  do {
-    n = write (port->fd, data, size);
-  } while (n < 0 && errno == EINTR);
-  if (n >= 0) {
-    *written = n;
-    return GST_SERIAL_IO_OK;
-  }
-  if (errno == EAGAIN)
-    return GST_SERIAL_IO_OK;
-  set_io_error (port, GST_RESOURCE_ERROR_WRITE, errno, "write", err);
-  return GST_SERIAL_IO_ERROR;
 }
 
 /**
@@ -942,9 +1384,7 @@ gst_serial_port_try_read (GstSerialPort *port, guint8 *data, gsize size,
   gssize n;
 
   *n_read = 0;
-  do {
-    n = read (port->fd, data, size);
-  } while (n < 0 && errno == EINTR);
+  n = take_bytes (port, data, size);
   if (n > 0) {
     *n_read = n;
     return GST_SERIAL_IO_OK;
@@ -983,7 +1423,7 @@ gst_serial_port_get_output_queue (GstSerialPort *port)
 {
   int queued = 0;
 
-  if (ioctl (port->fd, TIOCOUTQ, &queued) < 0 || queued < 0)
+  if (ioctl (port->dev->fd, TIOCOUTQ, &queued) < 0 || queued < 0)
     return 0;
   return queued;
 }
@@ -1004,7 +1444,7 @@ gst_serial_port_drain (GstSerialPort *port, GstSerialPortError *err)
 
   while ((queued = gst_serial_port_get_output_queue (port)) > 0) {
     wait = gst_util_uint64_scale_int (queued * 10, GST_SECOND,
-        MAX (port->baud_rate, 1));
+        MAX (port->dev->baud_rate, 1));
     wait = CLAMP (wait, GST_MSECOND, DRAIN_MAX_WAIT);
     GST_LOG ("%s: %u bytes queued, waiting %" GST_TIME_FORMAT, port->path,
         queued, GST_TIME_ARGS (wait));
@@ -1018,11 +1458,11 @@ gst_serial_port_drain (GstSerialPort *port, GstSerialPortError *err)
 gboolean
 gst_serial_port_baud_rate_is_real (GstSerialPort *port)
 {
-  return port->baud_rate_is_real;
+  return port->dev->baud_rate_is_real;
 }
 
 guint
 gst_serial_port_get_baud_rate (GstSerialPort *port)
 {
-  return port->baud_rate;
+  return port->dev->baud_rate;
 }

@@ -75,13 +75,15 @@ typedef struct _GstSerialPort GstSerialPort;
 void gst_serial_port_config_init (GstSerialPortConfig *config);
 
 GstSerialPort *gst_serial_port_open (const gchar *path,
-    const GstSerialPortConfig *config, GstSerialPortError *err);
+    const GstSerialPortConfig *config, const gchar *owner,
+    GstSerialPortError *err);
 void gst_serial_port_close (GstSerialPort *port);
 
 const gchar *gst_serial_port_get_path (GstSerialPort *port);
 gboolean gst_serial_port_is_pty (GstSerialPort *port);
 
 void gst_serial_port_set_flushing (GstSerialPort *port, gboolean flushing);
+void gst_serial_port_set_priority (GstSerialPort *port, gint priority);
 
 GstSerialIoResult gst_serial_port_write_all (GstSerialPort *port,
     const guint8 *data, gsize size, gsize *written, GstSerialPortError *err);

@@ -181,10 +181,16 @@
  * default), and a serialsrc receives only its own #GstSerialSrc:channel,
  * counting the packets of others in `other-streams`: several streams can
  * share one line, each with its own numbers, caps, EOS and repairs (the
- * receiver's control packets name the channel too). Each port is opened by
- * one element of a process for now, so the streams of one line come from
- * different senders (several firmware tasks, a relay) or reach different
- * receivers through a splitter.
+ * receiver's control packets name the channel too). Elements of one
+ * process share a port: several serialsinks, each with its channel, send
+ * on one line, one packet at a time, and a serialsink and a serialsrc on
+ * one port carry a stream each way of a duplex line. They must set the same
+ * port settings (baud rate, character format, flow control, modem lines);
+ * an element that asks for others fails to start with a SETTINGS error
+ * naming the element that has the port. Another program still gets BUSY.
+ * For now a small buffer of one channel may wait behind a whole frame of
+ * another: interleaving at fragment boundaries and a priority property are
+ * to come.
  *
  * Settings take effect when the element starts (READY to PAUSED): from then
  * until it stops, changing the port settings, #GstSerialSink:framing,
@@ -206,7 +212,8 @@
  * * Errors (#GST_RESOURCE_ERROR): NOT_FOUND (port not set, with the ports
  *   found; port missing or not a serial port), OPEN_READ_WRITE (no
  *   permission, with the dialout hint), BUSY (opened by another program),
- *   SETTINGS (a setting the port refused, named), WRITE (the port
+ *   SETTINGS (a setting the port refused, named, or other settings than
+ *   those of the element of this program that has the port), WRITE (the port
  *   vanished, or a write failed); #GST_STREAM_ERROR FORMAT for caps too
  *   large for the native framing.
  * * Warnings: SETTINGS for a setting a pseudo-terminal cannot take (data
@@ -1501,7 +1508,9 @@ gst_serial_sink_read_feedback (GstSerialSink *self)
 {
   GstSerialPortError err = { 0 };
   GstSerialFeedbackEvents events = 0;
-  guint8 buf[512];
+  /* On a port shared with a serialsrc, everything the line brings comes
+   * here too: up to FEEDBACK_READS of these a frame. */
+  guint8 buf[4096];
   guint reads = 0;
   gsize n = 0;
 

@@ -39,7 +39,12 @@
  * With the native framing it outputs the stream of #GstSerialSrc:channel
  * (0 by default), the one a serialsink with the same
  * #GstSerialSink:channel sends; packets of other channels on the line are
- * counted (`other-streams`) and skipped.
+ * counted (`other-streams`) and skipped. Elements of one process share a
+ * port, each getting every byte that arrives: several serialsrcs, each
+ * with its channel, and a serialsink and a serialsrc on the two directions
+ * of one duplex line (see serialsink). They must set the same port
+ * settings, or the later one fails to start with a SETTINGS error naming
+ * the element that has the port.
  *
  * ## Retransmission
  *
@@ -138,7 +143,8 @@
  * * Errors (#GST_RESOURCE_ERROR): NOT_FOUND (port not set, with the ports
  *   found; port missing or not a serial port), OPEN_READ_WRITE (no
  *   permission, with the dialout hint), BUSY (opened by another program),
- *   SETTINGS (a setting the port refused, named), READ (the port vanished,
+ *   SETTINGS (a setting the port refused, named, or other settings than
+ *   those of the element of this program that has the port), READ (the port vanished,
  *   or a read failed).
  * * Warnings: SETTINGS for a setting a pseudo-terminal cannot take (data
  *   bits, parity) and for xon-xoff with a framing that cannot escape it;

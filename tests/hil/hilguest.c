@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -636,32 +637,71 @@ GST_END_TEST;
  * leaves the first user's settings alone. */
 GST_START_TEST (test_busy)
 {
-  GstElement *holder =
-      start_lone ("serialsink port=" PORT_TX " baud-rate=57600");
   gchar *link = g_build_filename (g_get_tmp_dir (), "hil-serial-link", NULL);
+  int fd, status, ready[2], quit[2];
+  GstElement *holder;
   gchar *text, *desc;
   guint speed = 0;
-  int fd;
-
-  text = expect_start_error ("serialsink port=" PORT_TX " baud-rate=9600",
-      GST_RESOURCE_ERROR_BUSY);
-  fail_unless (strstr (text, PORT_TX) != NULL, "%s", text);
-  g_free (text);
-  g_free (
-      expect_start_error ("serialsrc port=" PORT_TX, GST_RESOURCE_ERROR_BUSY));
+  char byte;
+  pid_t pid;
 
   g_unlink (link);
   fail_unless (symlink (PORT_TX, link) == 0);
-  desc = g_strdup_printf ("serialsrc port=%s", link);
+
+  /* Held by another process: BUSY, directly or through a symlink. */
+  fail_unless (pipe (ready) == 0 && pipe (quit) == 0);
+  pid = fork ();
+  fail_if (pid < 0);
+  if (pid == 0) {
+    GstElement *other =
+        make_lone ("serialsink port=" PORT_TX " baud-rate=57600");
+
+    close (quit[1]);
+    if (gst_element_set_state (other, GST_STATE_PAUSED) ==
+        GST_STATE_CHANGE_FAILURE)
+      _exit (2);
+    if (write (ready[1], "r", 1) != 1 || read (quit[0], &byte, 1) < 0)
+      _exit (3);
+    gst_element_set_state (other, GST_STATE_NULL);
+    _exit (0);
+  }
+  close (quit[0]);
+  fail_unless_equals_int (read (ready[0], &byte, 1), 1);
+  g_free (expect_start_error ("serialsrc port=" PORT_TX " baud-rate=57600",
+      GST_RESOURCE_ERROR_BUSY));
+  desc = g_strdup_printf ("serialsink port=%s baud-rate=57600", link);
   g_free (expect_start_error (desc, GST_RESOURCE_ERROR_BUSY));
+  g_free (desc);
+  close (quit[1]);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+      "the other process: status 0x%x", status);
+  close (ready[0]);
+  close (ready[1]);
+
+  /* In this process the port is shared, with the same settings only. */
+  holder = start_lone ("serialsink port=" PORT_TX " baud-rate=57600");
+  text = expect_start_error ("serialsink port=" PORT_TX " baud-rate=9600",
+      GST_RESOURCE_ERROR_SETTINGS);
+  fail_unless (strstr (text, PORT_TX) != NULL, "%s", text);
+  g_free (text);
+  g_free (expect_start_error ("serialsrc port=" PORT_TX,
+      GST_RESOURCE_ERROR_SETTINGS));
+  desc = g_strdup_printf ("serialsrc port=%s", link);
+  g_free (expect_start_error (desc, GST_RESOURCE_ERROR_SETTINGS));
+  g_free (desc);
+  desc = g_strdup_printf ("serialsrc port=%s baud-rate=57600", link);
+  stop (start_lone (desc));
+  g_free (desc);
 
   fd = open_peek (PORT_TX);
   fail_unless (gst_serial_termios2_get_speed (fd, &speed) == 0);
   close (fd);
   fail_unless_equals_int (speed, 57600);
 
-  /* Free again once the first user is gone. */
+  /* Free again once the first user is gone, for any settings. */
   stop (holder);
+  desc = g_strdup_printf ("serialsrc port=%s", link);
   stop (start_lone (desc));
 
   g_unlink (link);

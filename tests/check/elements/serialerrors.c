@@ -115,32 +115,56 @@ GST_START_TEST (test_permission_denied)
 
 GST_END_TEST;
 
-/* A second element on a port already open gets BUSY instead of
- * interleaving bytes; the first one is undisturbed. */
+/* A port open in another process gets BUSY instead of interleaving
+ * bytes; the other process is undisturbed. (In one process, elements share
+ * a port: serialshare.) */
 GST_START_TEST (test_port_busy)
 {
-  GstElement *first = gst_element_factory_make ("serialsink", NULL);
+  GstElement *holder;
+  int ready[2], quit[2], status;
   TestPty pty;
-  gchar *props;
+  gchar *props, byte;
   guint i;
+  pid_t pid;
 
   test_pty_open (&pty);
-  g_object_set (first, "port", pty.path, NULL);
-  fail_if (gst_element_set_state (first, GST_STATE_PAUSED) ==
-      GST_STATE_CHANGE_FAILURE);
+  fail_unless (pipe (ready) == 0 && pipe (quit) == 0);
+  pid = fork ();
+  fail_if (pid < 0);
+  if (pid == 0) {
+    close (quit[1]);
+    holder = gst_element_factory_make ("serialsink", NULL);
+    g_object_set (holder, "port", pty.path, NULL);
+    if (gst_element_set_state (holder, GST_STATE_PAUSED) ==
+        GST_STATE_CHANGE_FAILURE)
+      _exit (2);
+    if (write (ready[1], "r", 1) != 1 || read (quit[0], &byte, 1) < 0)
+      _exit (3);
+    gst_element_set_state (holder, GST_STATE_NULL);
+    _exit (0);
+  }
+  fail_unless_equals_int (read (ready[0], &byte, 1), 1);
 
   props = g_strdup_printf ("port=%s", pty.path);
   for (i = 0; i < G_N_ELEMENTS (element_names); i++)
     g_free (expect_start_error (element_names[i], props, GST_RESOURCE_ERROR,
         GST_RESOURCE_ERROR_BUSY));
 
-  /* Once the first one closed, the port can be opened again. */
-  gst_element_set_state (first, GST_STATE_NULL);
-  fail_if (gst_element_set_state (first, GST_STATE_PAUSED) ==
+  /* Once the other process closed it, the port can be opened again. */
+  close (quit[1]);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+      "child failed with status 0x%x", status);
+  holder = gst_element_factory_make ("serialsink", NULL);
+  g_object_set (holder, "port", pty.path, NULL);
+  fail_if (gst_element_set_state (holder, GST_STATE_PAUSED) ==
       GST_STATE_CHANGE_FAILURE);
-  gst_element_set_state (first, GST_STATE_NULL);
+  gst_element_set_state (holder, GST_STATE_NULL);
 
-  gst_object_unref (first);
+  gst_object_unref (holder);
+  close (ready[0]);
+  close (ready[1]);
+  close (quit[0]);
   g_free (props);
   test_pty_close (&pty);
 }
@@ -239,7 +263,7 @@ GST_START_TEST (test_sink_port_vanishes)
 
 GST_END_TEST;
 
-/* Pops the first warning from @bus and checks it is RESOURCE SETTINGS
+/* Pops the holder warning from @bus and checks it is RESOURCE SETTINGS
  * mentioning @text. */
 static void
 expect_settings_warning (GstBus *bus, const gchar *text)

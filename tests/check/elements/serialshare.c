@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-serial: several elements of one process on one port (issue 16):
+ * channels side by side, both directions of a port, settings that must
+ * match, closing in any order.
+ *
+ * Copyright (C) 2026 gst-serial developers
+ */
+
+#include "testutil.h"
+
+#include <gst/app/gstappsrc.h>
+#include <gst/check/gstcheck.h>
+#include <string.h>
+
+#define FRAMES 12
+
+static gsize
+frame_size (guint channel, guint i)
+{
+  return 200 + 97 * i + 31 * channel;
+}
+
+static guint8 *
+frame_data (guint channel, guint i)
+{
+  return test_random_bytes (frame_size (channel, i), 1000 * channel + i);
+}
+
+static GstElement *
+get (GstElement *bin, const gchar *name)
+{
+  GstElement *el = gst_bin_get_by_name (GST_BIN (bin), name);
+
+  fail_unless (el != NULL, "no %s", name);
+  gst_object_unref (el);
+  return el;
+}
+
+static void
+push_frames (GstElement *appsrc, guint channel)
+{
+  guint i;
+
+  for (i = 0; i < FRAMES; i++) {
+    GstBuffer *buf = gst_buffer_new_wrapped (frame_data (channel, i),
+        frame_size (channel, i));
+
+    fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (appsrc), buf),
+        GST_FLOW_OK);
+  }
+  fail_unless_equals_int (gst_app_src_end_of_stream (GST_APP_SRC (appsrc)),
+      GST_FLOW_OK);
+}
+
+static void
+check_frames (TestReceived *r, guint channel)
+{
+  guint i;
+
+  test_received_wait_eos (r);
+  fail_unless_equals_int (r->buffers->len, FRAMES);
+  for (i = 0; i < FRAMES; i++) {
+    guint8 *data = frame_data (channel, i);
+
+    fail_unless_equals_int (gst_buffer_get_size (r->buffers->pdata[i]),
+        frame_size (channel, i));
+    fail_unless (gst_buffer_memcmp (r->buffers->pdata[i], 0, data,
+                     frame_size (channel, i)) == 0,
+        "channel %u frame %u differs", channel, i);
+    g_free (data);
+  }
+}
+
+static GstElement *
+launch (const gchar *description)
+{
+  GError *err = NULL;
+  GstElement *pipe = gst_parse_launch (description, &err);
+
+  fail_unless (pipe != NULL, "%s: %s", description, err ? err->message : "");
+  return pipe;
+}
+
+#define APPSRC                                                                 \
+  "appsrc block=true max-bytes=262144 format=bytes "                           \
+  "caps=application/x-test-frames"
+
+/* Two serialsinks share one port, each with its channel, and two serialsrcs
+ * the other end: each receiver gets its channel's frames byte for byte and
+ * nothing of the other's. */
+GST_START_TEST (test_two_channels_share_a_port)
+{
+  TestEmu *emu = test_emu_start (NULL);
+  GstElement *tx, *rx;
+  TestReceived r1, r2;
+  GstStructure *st;
+  gchar *desc;
+
+  desc = g_strdup_printf ("serialsrc name=rx1 port=%s channel=1 ! "
+                          "appsink name=k1 "
+                          "serialsrc name=rx2 port=%s channel=2 ! "
+                          "appsink name=k2",
+      test_emu_b (emu), test_emu_b (emu));
+  rx = launch (desc);
+  g_free (desc);
+  test_received_attach (get (rx, "k1"), &r1);
+  test_received_attach (get (rx, "k2"), &r2);
+  desc = g_strdup_printf (APPSRC " name=a1 ! serialsink name=tx1 port=%s "
+                                 "channel=1 " APPSRC " name=a2 ! "
+                                 "serialsink name=tx2 port=%s channel=2",
+      test_emu_a (emu), test_emu_a (emu));
+  tx = launch (desc);
+  g_free (desc);
+  fail_if (test_set_state (rx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_if (test_set_state (tx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+
+  push_frames (get (tx, "a1"), 1);
+  push_frames (get (tx, "a2"), 2);
+  check_frames (&r1, 1);
+  check_frames (&r2, 2);
+
+  st = test_link_stats (rx, "rx1");
+  fail_unless_equals_uint64 (test_stat (st, "frames-received"), FRAMES);
+  fail_unless_equals_uint64 (test_stat (st, "check-failures"), 0);
+  fail_unless_equals_uint64 (test_stat (st, "lost-frames"), 0);
+  gst_structure_free (st);
+  st = test_link_stats (tx, "tx2");
+  fail_unless_equals_uint64 (test_stat (st, "frames-sent"), FRAMES);
+  gst_structure_free (st);
+
+  fail_unless_equals_int (test_set_state (tx, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (test_set_state (rx, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+  test_received_clear (&r1);
+  test_received_clear (&r2);
+  test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
+/* Each end of a duplex line has a serialsink and a serialsrc on its one
+ * port, in one process: frames go both ways at once, every one intact,
+ * with the reverse direction's control packets alongside. */
+GST_START_TEST (test_both_directions_share_a_port)
+{
+  TestEmu *emu = test_emu_start (NULL);
+  GstElement *pipe;
+  TestReceived at_a, at_b;
+  gchar *desc;
+
+  desc = g_strdup_printf (APPSRC " name=src_a ! serialsink name=tx_a port=%s "
+                                 "channel=1 "
+                                 "serialsrc name=rx_a port=%s channel=2 ! "
+                                 "appsink name=k_a async=false " APPSRC
+                                 " name=src_b ! serialsink name=tx_b port=%s "
+                                 "channel=2 "
+                                 "serialsrc name=rx_b port=%s channel=1 ! "
+                                 "appsink name=k_b async=false",
+      test_emu_a (emu), test_emu_a (emu), test_emu_b (emu), test_emu_b (emu));
+  pipe = launch (desc);
+  g_free (desc);
+  test_received_attach (get (pipe, "k_a"), &at_a);
+  test_received_attach (get (pipe, "k_b"), &at_b);
+  fail_if (
+      test_set_state (pipe, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+
+  push_frames (get (pipe, "src_a"), 1);
+  push_frames (get (pipe, "src_b"), 2);
+  check_frames (&at_b, 1);
+  check_frames (&at_a, 2);
+
+  fail_unless_equals_int (test_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (pipe);
+  test_received_clear (&at_a);
+  test_received_clear (&at_b);
+  test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
+static GstElement *
+make_element (const gchar *factory, const gchar *port, guint baud)
+{
+  GstElement *el = gst_element_factory_make (factory, NULL);
+
+  g_object_set (el, "port", port, "baud-rate", baud, NULL);
+  return el;
+}
+
+/* A second element on a port already open in the process shares it when
+ * its settings are the same; with other settings it fails with a SETTINGS
+ * error naming both elements, and the opener goes on undisturbed. Closing
+ * in any order leaves the port free. */
+GST_START_TEST (test_settings_must_match)
+{
+  GstElement *opener, *same, *other, *pipe;
+  GstBus *bus;
+  TestPty pty;
+  gchar *text;
+
+  test_pty_open (&pty);
+  opener = make_element ("serialsink", pty.path, 57600);
+  same = make_element ("serialsrc", pty.path, 57600);
+  fail_if (gst_element_set_state (opener, GST_STATE_PAUSED) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_if (gst_element_set_state (same, GST_STATE_PAUSED) ==
+      GST_STATE_CHANGE_FAILURE);
+
+  pipe = gst_pipeline_new (NULL);
+  other = make_element ("serialsrc", pty.path, 115200);
+  gst_bin_add (GST_BIN (pipe), other);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (pipe));
+  text =
+      test_expect_error (bus, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS);
+  fail_unless (strstr (text, GST_OBJECT_NAME (opener)) != NULL, "%s", text);
+  fail_unless (strstr (text, GST_OBJECT_NAME (other)) != NULL, "%s", text);
+  g_free (text);
+  gst_object_unref (bus);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+
+  /* The first closes first; the second still has the port. */
+  gst_element_set_state (opener, GST_STATE_NULL);
+  other = make_element ("serialsrc", pty.path, 115200);
+  pipe = gst_pipeline_new (NULL);
+  gst_bin_add (GST_BIN (pipe), other);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+
+  /* Both closed: any settings now. */
+  gst_element_set_state (same, GST_STATE_NULL);
+  other = make_element ("serialsrc", pty.path, 115200);
+  fail_if (gst_element_set_state (other, GST_STATE_PAUSED) ==
+      GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state (other, GST_STATE_NULL);
+
+  gst_object_unref (other);
+  gst_object_unref (opener);
+  gst_object_unref (same);
+  test_pty_close (&pty);
+}
+
+GST_END_TEST;
+
+static Suite *
+serialshare_suite (void)
+{
+  Suite *s = suite_create ("serialshare");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_two_channels_share_a_port);
+  tcase_add_test (tc, test_both_directions_share_a_port);
+  tcase_add_test (tc, test_settings_must_match);
+  return s;
+}
+
+TEST_CHECK_MAIN (serialshare);
