@@ -92,6 +92,7 @@ struct _GstSerialPort {
   guint64 inq_dropped;
   gboolean flushing;
   gboolean waiting; /* for the line, with ticket and priority */
+  guint64 line_waits;
   guint64 ticket;
   gint priority;
 };
@@ -992,6 +993,39 @@ gst_serial_port_set_priority (GstSerialPort *port, gint priority)
   g_mutex_unlock (&port->dev->lock);
 }
 
+/**
+ * gst_serial_port_get_line_waits:
+ *
+ * How many write calls of @port found the line taken by another element
+ * sharing the port, and waited.
+ */
+guint64
+gst_serial_port_get_line_waits (GstSerialPort *port)
+{
+  guint64 waits;
+
+  g_mutex_lock (&port->dev->lock);
+  waits = port->line_waits;
+  g_mutex_unlock (&port->dev->lock);
+  return waits;
+}
+
+/**
+ * gst_serial_port_is_shared:
+ *
+ * Whether other elements of the process use the port too.
+ */
+gboolean
+gst_serial_port_is_shared (GstSerialPort *port)
+{
+  gboolean shared;
+
+  g_mutex_lock (&port->dev->lock);
+  shared = port->dev->ports && port->dev->ports->next;
+  g_mutex_unlock (&port->dev->lock);
+  return shared;
+}
+
 void
 gst_serial_port_set_flushing (GstSerialPort *port, gboolean flushing)
 {
@@ -1110,6 +1144,8 @@ take_line (GstSerialPort *port)
   g_mutex_lock (&dev->lock);
   port->ticket = dev->tickets++;
   port->waiting = TRUE;
+  if (!port->flushing && (dev->writer || !first_in_line (dev, port)))
+    port->line_waits++;
   while (!port->flushing && (dev->writer || !first_in_line (dev, port)))
     g_cond_wait (&dev->write_cond, &dev->lock);
   port->waiting = FALSE;
@@ -1118,6 +1154,8 @@ take_line (GstSerialPort *port)
     g_cond_broadcast (&dev->write_cond);
   } else {
     dev->writer = port;
+    GST_LOG ("%s takes the line (ticket %" G_GUINT64_FORMAT ")", port->owner,
+        port->ticket);
   }
   g_mutex_unlock (&dev->lock);
   return res;

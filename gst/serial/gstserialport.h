@@ -84,6 +84,8 @@ gboolean gst_serial_port_is_pty (GstSerialPort *port);
 
 void gst_serial_port_set_flushing (GstSerialPort *port, gboolean flushing);
 void gst_serial_port_set_priority (GstSerialPort *port, gint priority);
+guint64 gst_serial_port_get_line_waits (GstSerialPort *port);
+gboolean gst_serial_port_is_shared (GstSerialPort *port);
 
 GstSerialIoResult gst_serial_port_write_all (GstSerialPort *port,
     const guint8 *data, gsize size, gsize *written, GstSerialPortError *err);

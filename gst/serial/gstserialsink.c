@@ -104,6 +104,8 @@
  *   `receiver-packets`, `receiver-damaged` (packets it dropped damaged),
  *   `receiver-lost` (frames it lost), `receiver-repaired` (frames it rebuilt
  *   from parity)
+ * * `line-waits` (guint64): writes that waited while another element
+ *   sharing the port wrote (see Channels)
  * * `other-streams` (guint64): control packets from the receiver of
  *   another channel on the same line, ignored
  * * `round-trip-time` (gdouble): seconds from a frame leaving the line to
@@ -188,9 +190,16 @@
  * port settings (baud rate, character format, flow control, modem lines);
  * an element that asks for others fails to start with a SETTINGS error
  * naming the element that has the port. Another program still gets BUSY.
- * For now a small buffer of one channel may wait behind a whole frame of
- * another: interleaving at fragment boundaries and a priority property are
- * to come.
+ * On a shared port a serialsink writes a frame piece by piece (a frame
+ * longer than 100 ms of the line is cut in pieces of that much at most),
+ * and the elements take turns between pieces: the waiting one of the
+ * highest #GstSerialSink:priority first, then in the order they came. So a
+ * small buffer of a higher priority (telemetry) waits at most one piece
+ * behind a large frame of a lower one (video). `line-waits` in
+ * #GstSerialSink:link-stats counts the writes that waited for another
+ * element. Pacing and the drop policy still see only their own element's
+ * bytes, so on a shared paced line give each sink its share with
+ * #GstSerialSink:link-rate.
  *
  * Settings take effect when the element starts (READY to PAUSED): from then
  * until it stops, changing the port settings, #GstSerialSink:framing,
@@ -275,6 +284,7 @@ GST_DEBUG_CATEGORY_STATIC (serial_sink_debug);
  * damages anything, and the receiver must be of this version or later. */
 #define DEFAULT_FEC_PERCENTAGE 0
 #define DEFAULT_CHANNEL 0
+#define DEFAULT_PRIORITY 0
 #define DEFAULT_SENDER_TIME FALSE
 #define DEFAULT_PACING GST_SERIAL_SINK_PACING_AUTO
 #define DEFAULT_LINK_RATE 0
@@ -314,6 +324,7 @@ enum {
   PROP_FRAGMENT_SIZE,
   PROP_FEC_PERCENTAGE,
   PROP_CHANNEL,
+  PROP_PRIORITY,
   PROP_SENDER_TIME,
   PROP_PACING,
   PROP_LINK_RATE,
@@ -508,6 +519,16 @@ gst_serial_sink_class_init (GstSerialSinkClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_READY));
 
+  g_object_class_install_property (gobject_class, PROP_PRIORITY,
+      g_param_spec_int ("priority", "Priority",
+          "On a port shared with other serialsinks of the program, whose "
+          "packets go first: the higher, the sooner; a frame is then cut in "
+          "pieces of at most 100 ms of the line, so that a small buffer of "
+          "a higher priority waits at most a piece",
+          G_MININT, G_MAXINT, DEFAULT_PRIORITY,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+
   g_object_class_install_property (gobject_class, PROP_LINK_STATS,
       g_param_spec_boxed ("link-stats", "Link statistics",
           "What was sent and how the line is used (see the element "
@@ -544,6 +565,7 @@ gst_serial_sink_init (GstSerialSink *self)
   self->fragment_size = DEFAULT_FRAGMENT_SIZE;
   self->fec_percentage = DEFAULT_FEC_PERCENTAGE;
   self->channel = DEFAULT_CHANNEL;
+  self->priority = DEFAULT_PRIORITY;
   self->sender_time = DEFAULT_SENDER_TIME;
   self->pacing = DEFAULT_PACING;
   self->link_rate = DEFAULT_LINK_RATE;
@@ -626,6 +648,8 @@ gst_serial_sink_link_stats (GstElement *element)
       "receiver-lost", G_TYPE_UINT64, self->fb.report.lost,
       "receiver-repaired", G_TYPE_UINT64, self->fb.report.repaired,
       "other-streams", G_TYPE_UINT64, self->fb.other_streams,
+      "line-waits", G_TYPE_UINT64, self->common.port
+          ? gst_serial_port_get_line_waits (self->common.port) : 0,
       "round-trip-time", G_TYPE_DOUBLE, self->fb.rtt == GST_CLOCK_TIME_NONE
           ? -1.0 : (gdouble) self->fb.rtt / GST_SECOND,
       "repair-requests", G_TYPE_UINT64, self->repair.requests,
@@ -697,6 +721,10 @@ gst_serial_sink_set_property (GObject *object, guint prop_id,
       case PROP_DROP_POLICY:
         self->drop_policy = g_value_get_enum (value);
         break;
+      case PROP_PRIORITY:
+        /* Taken at each frame. */
+        self->priority = g_value_get_int (value);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
         break;
@@ -742,6 +770,9 @@ gst_serial_sink_get_property (GObject *object, guint prop_id, GValue *value,
         break;
       case PROP_DROP_POLICY:
         g_value_set_enum (value, self->drop_policy);
+        break;
+      case PROP_PRIORITY:
+        g_value_set_int (value, self->priority);
         break;
       case PROP_LINK_STATS:
         g_value_take_boxed (value,
@@ -1287,15 +1318,16 @@ gst_serial_sink_frame_sent (GstSerialSink *self, guint32 seq, guint64 start)
   GST_OBJECT_UNLOCK (self);
 }
 
-/* Writes the pieces of a live stream's frame one by one, reading the
- * receiver between them: requests for older frames are answered at once
- * with a SKIP (they are too late, a newer frame is on its way), not after
- * the last piece. The receiver holds the frames after one it lacks until
- * it hears that, and a frame on a slow line takes long (bench-link --ber
- * 1e-5 latency: frames held up to a frame's line time, p99 1.79 s against
- * 1.13 s). */
+/* Writes the pieces of a frame one by one: other elements sharing the port
+ * take their turns between them (by priority). In a @live stream it reads
+ * the receiver between them too: requests for older frames are answered at
+ * once with a SKIP (they are too late, a newer frame is on its way), not
+ * after the last piece. The receiver holds the frames after one it lacks
+ * until it hears that, and a frame on a slow line takes long (bench-link
+ * --ber 1e-5 latency: frames held up to a frame's line time, p99 1.79 s
+ * against 1.13 s). */
 static GstFlowReturn
-gst_serial_sink_write_live_frame (GstSerialSink *self)
+gst_serial_sink_write_pieces_of (GstSerialSink *self, gboolean live)
 {
   const guint8 *p = self->packer.data, *end = p + self->packer.len;
   GstFlowReturn ret = GST_FLOW_OK;
@@ -1306,7 +1338,7 @@ gst_serial_sink_write_live_frame (GstSerialSink *self)
 
     ret = gst_serial_sink_write_counted (self, p, n);
     p += n;
-    if (ret == GST_FLOW_OK && p < end) {
+    if (live && ret == GST_FLOW_OK && p < end) {
       gst_serial_sink_read_feedback (self);
       ret = gst_serial_sink_skip_requests (self);
     }
@@ -1331,9 +1363,10 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
   start = self->frame_start = self->wire_bytes;
   GST_OBJECT_UNLOCK (self);
   r = gst_serial_packer_data (&self->packer, buffer);
-  if (r == SF_OK && !self->wait_for_port && self->packer.fragment_size > 0 &&
-      self->common.run.framing == GST_SERIAL_FRAMING_NATIVE)
-    ret = gst_serial_sink_write_live_frame (self);
+  if (r == SF_OK && self->packer.fragment_size > 0 &&
+      self->common.run.framing == GST_SERIAL_FRAMING_NATIVE &&
+      (!self->wait_for_port || gst_serial_port_is_shared (self->common.port)))
+    ret = gst_serial_sink_write_pieces_of (self, !self->wait_for_port);
   else
     ret = gst_serial_sink_write_packet (self, r);
   if (ret == GST_FLOW_OK)
@@ -1679,16 +1712,22 @@ gst_serial_sink_may_hear (GstSerialSink *self)
  * the answer would wait for the whole frame. 0 when frames may wait (not
  * live). Call with the object lock. */
 static guint
-gst_serial_sink_live_piece_max (GstSerialSink *self)
+gst_serial_sink_line_piece_max (GstSerialSink *self)
 {
   gdouble rate = self->line.rate > 0 ? self->line.rate
       : self->repair.rate > 0        ? self->repair.rate
                                      : self->nominal_rate;
 
-  if (self->wait_for_port || rate <= 0)
-    return 0;
+  if (rate <= 0)
+    return GST_SERIAL_REPAIR_PIECE_MAX;
   return CLAMP (rate * LIVE_PIECE_TIME / GST_SECOND,
       GST_SERIAL_REPAIR_PIECE_MIN, GST_SERIAL_REPAIR_PIECE_MAX);
+}
+
+static guint
+gst_serial_sink_live_piece_max (GstSerialSink *self)
+{
+  return self->wait_for_port ? 0 : gst_serial_sink_line_piece_max (self);
 }
 
 /* The piece a frame of @size bytes is cut in: fragment-size, or with
@@ -1707,6 +1746,11 @@ gst_serial_sink_piece_size (GstSerialSink *self, gsize size)
     return GST_SERIAL_PACKER_FEC_FRAGMENT_SIZE;
   piece = gst_serial_repair_piece_size (&self->repair, size,
       gst_serial_sink_may_hear (self), gst_serial_sink_live_piece_max (self));
+  /* Other elements take turns with this one on the line between pieces. */
+  if (self->common.port && gst_serial_port_is_shared (self->common.port) &&
+      size > gst_serial_sink_line_piece_max (self))
+    piece = piece > 0 ? MIN (piece, gst_serial_sink_line_piece_max (self))
+                      : gst_serial_sink_line_piece_max (self);
   /* A frame has at most 65535 pieces. */
   if (piece > 0 && size / piece >= G_MAXUINT16)
     piece = size / G_MAXUINT16 + 1;
@@ -2183,8 +2227,12 @@ gst_serial_sink_deliver (GstSerialSink *self, GstBuffer *buffer)
   GstFlowReturn ret;
 
   ret = gst_serial_sink_ensure_port (self);
-  if (ret == GST_FLOW_OK)
+  if (ret == GST_FLOW_OK) {
+    GST_OBJECT_LOCK (self);
+    gst_serial_port_set_priority (self->common.port, self->priority);
+    GST_OBJECT_UNLOCK (self);
     ret = gst_serial_sink_before_frame (self, buffer);
+  }
   /* The port went while repairing: the frame waits for it, or goes. */
   if (ret == FLOW_FRAME_LOST)
     ret = gst_serial_sink_ensure_port (self);

@@ -49,7 +49,8 @@ struct _GstSerialSink {
   guint fec_percentage;        /* parity pieces per data piece, percent */
   guint32 channel;             /* the stream every packet names */
   GstClockTime next_frame_due; /* monotonic: a live stream's next frame */
-  gboolean newest_delta;       /* the last frame sent needs the one before */
+  gboolean newest_delta;
+  gint priority; /* the last frame sent needs the one before */
   gboolean sender_time;
   GstSerialSinkPacing pacing;
   guint link_rate; /* bytes/s, 0: from the baud rate */

@@ -8,6 +8,8 @@
 
 #include "testutil.h"
 
+#include "serialframe.h"
+
 #include <gst/app/gstappsrc.h>
 #include <gst/check/gstcheck.h>
 #include <string.h>
@@ -250,6 +252,154 @@ GST_START_TEST (test_settings_must_match)
 
 GST_END_TEST;
 
+/* @st: records the streaming thread when not NULL. */
+static GstElement *
+start_sink (const gchar *port, const gchar *name, guint channel, gint priority,
+    TestStreamThread *st)
+{
+  gchar *desc =
+      g_strdup_printf (APPSRC " name=a ! serialsink name=%s port=%s "
+                              "channel=%u priority=%d caps-interval=0",
+          name, port, channel, priority);
+  GstElement *pipe = launch (desc);
+
+  g_free (desc);
+  if (st)
+    test_stream_thread_watch (st, pipe);
+  fail_if (
+      test_set_state (pipe, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  return pipe;
+}
+
+static void
+push_filled (GstElement *pipe, gsize size, guint8 fill)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+
+  gst_buffer_memset (buf, 0, fill, size);
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (
+                                                       get (pipe, "a")),
+                              buf),
+      GST_FLOW_OK);
+}
+
+static void
+stop_pipe (GstElement *pipe)
+{
+  fail_unless_equals_int (test_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (pipe);
+}
+
+/* The next packet on @fd. */
+static const sf_packet *
+next_packet (int fd, sf_decoder *dec)
+{
+  guint8 byte;
+  gsize used;
+
+  do
+    test_read_exactly (fd, &byte, 1);
+  while (sf_decoder_feed (dec, &byte, 1, &used) != SF_DEC_PACKET);
+  return sf_decoder_packet (dec);
+}
+
+/* A serialsink on a shared port fills the line, which nobody reads, with a
+ * 30000-byte frame (channel 0, priority 0); then the others' buffers of
+ * 100 bytes (channel i + 1, priority @priorities[i]) wait for the line, in
+ * that order, each one write (their announcements and caps went with a
+ * first buffer before). Reads the line and returns, for each of them, how
+ * many pieces of the large frame went before its buffer, and in *@order
+ * the channels of the buffers as they came. */
+static void
+run_shared_line (const gint *priorities, guint n, guint *after, guint *order,
+    guint *count)
+{
+  guint8 *dec_buf = g_malloc (SF_NATIVE_DECODE_BUFFER_SIZE (40000));
+  GstElement *low, *others[4];
+  guint pieces = 0, seen = 0, i;
+  TestStreamThread st;
+  sf_decoder dec;
+  TestPty pty;
+
+  g_assert (n <= G_N_ELEMENTS (others));
+  sf_decoder_init (&dec, SF_MODE_NATIVE, 0, dec_buf,
+      SF_NATIVE_DECODE_BUFFER_SIZE (40000));
+  test_pty_open (&pty);
+  low = start_sink (pty.path, "low", 0, 0, &st);
+  for (i = 0; i < n; i++) {
+    gchar *name = g_strdup_printf ("other%u", i);
+
+    others[i] = start_sink (pty.path, name, i + 1, priorities[i], NULL);
+    push_filled (others[i], 100, 'a' + i);
+    while (next_packet (pty.master, &dec)->header.type != SF_TYPE_DATA)
+      ;
+    test_wait_stat (others[i], name, "frames-sent", 1);
+    g_free (name);
+  }
+  push_filled (low, 30000, 'L');
+  test_stream_thread_wait_poll (&st);
+  for (i = 0; i < n; i++) {
+    gchar *name = g_strdup_printf ("other%u", i);
+    GstStructure *stats = test_link_stats (others[i], name);
+    guint64 waits = test_stat (stats, "line-waits");
+
+    gst_structure_free (stats);
+    push_filled (others[i], 100, 'A' + i);
+    test_wait_stat (others[i], name, "line-waits", waits + 1);
+    g_free (name);
+  }
+
+  *count = 0;
+  while (*count == 0 || pieces < *count || seen < n) {
+    const sf_packet *pkt = next_packet (pty.master, &dec);
+
+    if (pkt->header.stream == 0 && pkt->header.type == SF_TYPE_FRAGMENT) {
+      *count = pkt->header.frag_count;
+      pieces++;
+    }
+    if (pkt->header.stream > 0 && pkt->header.type == SF_TYPE_DATA) {
+      after[pkt->header.stream - 1] = pieces;
+      order[seen++] = pkt->header.stream;
+    }
+  }
+  stop_pipe (low);
+  for (i = 0; i < n; i++)
+    stop_pipe (others[i]);
+  test_pty_close (&pty);
+  g_free (dec_buf);
+}
+
+/* Another serialsink's small buffer goes between the pieces of a large
+ * frame on a shared port: it waits one piece, not the whole frame. */
+GST_START_TEST (test_turns_between_pieces)
+{
+  const gint priorities[] = { 0 };
+  guint after[1], order[1], count;
+
+  run_shared_line (priorities, 1, after, order, &count);
+  fail_unless (count > 1, "the frame went whole");
+  fail_unless (after[0] < count, "the small buffer went after piece %u of %u",
+      after[0], count);
+}
+
+GST_END_TEST;
+
+/* Of two buffers waiting for the line, the one of the higher priority goes
+ * first, though it came second. */
+GST_START_TEST (test_priority_goes_first)
+{
+  const gint priorities[] = { 0, 5 };
+  guint after[2], order[2], count;
+
+  run_shared_line (priorities, 2, after, order, &count);
+  fail_unless_equals_int (order[0], 2);
+  fail_unless_equals_int (order[1], 1);
+  fail_unless (after[1] < count);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialshare_suite (void)
 {
@@ -260,6 +410,8 @@ serialshare_suite (void)
   tcase_add_test (tc, test_two_channels_share_a_port);
   tcase_add_test (tc, test_both_directions_share_a_port);
   tcase_add_test (tc, test_settings_must_match);
+  tcase_add_test (tc, test_turns_between_pieces);
+  tcase_add_test (tc, test_priority_goes_first);
   return s;
 }
 
