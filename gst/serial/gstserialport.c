@@ -70,9 +70,8 @@ typedef struct _GstSerialDevice {
   GList *ports;
   GstSerialPort *writer; /* writing now; the others wait */
   GCond write_cond;
-  guint64 tickets;   /* the order writers came in */
-  GByteArray *held;  /* control bytes waiting for the writer to finish */
-  guint64 held_lost; /* control bytes there was no room for */
+  guint64 tickets;  /* the order writers came in */
+  GByteArray *held; /* control bytes waiting for the writer to finish */
 } GstSerialDevice;
 
 /* One element's use of a device. */
@@ -89,7 +88,6 @@ struct _GstSerialPort {
 
   /* under dev->lock */
   GByteArray *inq; /* bytes another port read for this one */
-  guint64 inq_dropped;
   gboolean flushing;
   gboolean waiting; /* for the line, with ticket and priority */
   guint64 line_waits;
@@ -1269,11 +1267,10 @@ gst_serial_port_try_write (GstSerialPort *port, const guint8 *data, gsize size,
   if (dev->writer || dev->held->len > 0) {
     write_held (dev);
     if (dev->writer || dev->held->len > 0) {
+      /* No room: *written stays 0, and the caller counts it dropped. */
       if (dev->held->len + size <= PENDING_MAX) {
         g_byte_array_append (dev->held, data, size);
         *written = size;
-      } else {
-        dev->held_lost += size;
       }
       g_mutex_unlock (&dev->lock);
       return GST_SERIAL_IO_OK;
@@ -1307,7 +1304,6 @@ queue_for (GstSerialPort *port, const guint8 *data, gsize n)
     gsize drop = MIN (port->inq->len + n - INQ_MAX, port->inq->len);
 
     g_byte_array_remove_range (port->inq, 0, drop);
-    port->inq_dropped += drop;
   }
   g_byte_array_append (port->inq, data, n);
   if (was_empty && write (port->wake[1], &byte, 1) < 0)
