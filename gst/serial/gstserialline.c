@@ -32,6 +32,18 @@ gst_serial_line_char_rate (guint baud_rate, guint data_bits, guint stop_bits,
 }
 
 /**
+ * gst_serial_line_now:
+ *
+ * The monotonic clock line models run on, shared by the elements of a
+ * port.
+ */
+GstClockTime
+gst_serial_line_now (void)
+{
+  return g_get_monotonic_time () * GST_USECOND;
+}
+
+/**
  * gst_serial_line_init:
  * @rate: bytes per second, 0 for a line that is not modelled
  *

@@ -33,6 +33,7 @@ typedef struct {
 gdouble gst_serial_line_char_rate (guint baud_rate, guint data_bits,
     guint stop_bits, gboolean parity);
 
+GstClockTime gst_serial_line_now (void);
 void gst_serial_line_init (GstSerialLine *line, gdouble rate);
 void gst_serial_line_idle (GstSerialLine *line);
 

@@ -17,6 +17,7 @@
 
 #include "gstserialport.h"
 #include "gstserialdevices.h"
+#include "gstserialline.h"
 #include "gstserialtermios2.h"
 
 #include <glib-unix.h>
@@ -70,8 +71,9 @@ typedef struct _GstSerialDevice {
   GList *ports;
   GstSerialPort *writer; /* writing now; the others wait */
   GCond write_cond;
-  guint64 tickets;  /* the order writers came in */
-  GByteArray *held; /* control bytes waiting for the writer to finish */
+  guint64 tickets;    /* the order writers came in */
+  GByteArray *held;   /* control bytes waiting for the writer to finish */
+  GstSerialLine line; /* every port's bytes, at the lowest rate paced at */
 } GstSerialDevice;
 
 /* One element's use of a device. */
@@ -93,6 +95,8 @@ struct _GstSerialPort {
   guint64 line_waits;
   guint64 ticket;
   gint priority;
+  guint holds;       /* begin_write calls not ended yet */
+  gdouble pace_rate; /* bytes per second this port paces at, 0: none */
 };
 
 /* Devices open in this process, by resolved path. */
@@ -935,6 +939,25 @@ gst_serial_port_open (const gchar *path, const GstSerialPortConfig *config,
   return port;
 }
 
+/* The line is modelled at the lowest rate a port of it paces at: the
+ * bottleneck of the link. Call with dev->lock. */
+static void
+update_line_rate (GstSerialDevice *dev)
+{
+  GstClockTime free_at = dev->line.free_at;
+  gdouble rate = 0;
+  GList *l;
+
+  for (l = dev->ports; l; l = l->next) {
+    GstSerialPort *port = l->data;
+
+    if (port->pace_rate > 0 && (rate == 0 || port->pace_rate < rate))
+      rate = port->pace_rate;
+  }
+  gst_serial_line_init (&dev->line, rate);
+  dev->line.free_at = free_at;
+}
+
 void
 gst_serial_port_close (GstSerialPort *port)
 {
@@ -947,6 +970,7 @@ gst_serial_port_close (GstSerialPort *port)
   dev->ports = g_list_remove (dev->ports, port);
   if (dev->writer == port)
     dev->writer = NULL;
+  update_line_rate (dev);
   g_cond_broadcast (&dev->write_cond);
   g_mutex_unlock (&dev->lock);
 
@@ -1006,6 +1030,42 @@ gst_serial_port_get_line_waits (GstSerialPort *port)
   waits = port->line_waits;
   g_mutex_unlock (&port->dev->lock);
   return waits;
+}
+
+/**
+ * gst_serial_port_set_line_rate:
+ * @rate: bytes per second the element paces at, 0 when it does not
+ *
+ * The port models the line for all elements that share it (see
+ * gst_serial_port_get_line_free_at()), at the lowest rate any of them
+ * paces at.
+ */
+void
+gst_serial_port_set_line_rate (GstSerialPort *port, gdouble rate)
+{
+  g_mutex_lock (&port->dev->lock);
+  port->pace_rate = rate;
+  update_line_rate (port->dev);
+  g_mutex_unlock (&port->dev->lock);
+}
+
+/**
+ * gst_serial_port_get_line_free_at:
+ *
+ * When the line will have carried every byte written so far by every
+ * element sharing the port, on gst_serial_line_now()'s clock: pacing and
+ * the freshness of live video see the whole line, not only their own
+ * bytes. 0 when no element paces.
+ */
+GstClockTime
+gst_serial_port_get_line_free_at (GstSerialPort *port)
+{
+  GstClockTime free_at;
+
+  g_mutex_lock (&port->dev->lock);
+  free_at = port->dev->line.free_at;
+  g_mutex_unlock (&port->dev->lock);
+  return free_at;
 }
 
 /**
@@ -1127,8 +1187,10 @@ write_held (GstSerialDevice *dev)
   do {
     n = write (dev->fd, dev->held->data, dev->held->len);
   } while (n < 0 && errno == EINTR);
-  if (n > 0)
+  if (n > 0) {
+    gst_serial_line_sent (&dev->line, gst_serial_line_now (), n);
     g_byte_array_remove_range (dev->held, 0, n);
+  }
 }
 
 /* Waits until @port may write: no other port writing, none before it in
@@ -1185,6 +1247,9 @@ write_all_held (GstSerialPort *port, const guint8 *data, gsize size,
   while (*written < size) {
     n = write (port->dev->fd, data + *written, size - *written);
     if (n >= 0) {
+      g_mutex_lock (&port->dev->lock);
+      gst_serial_line_sent (&port->dev->line, gst_serial_line_now (), n);
+      g_mutex_unlock (&port->dev->lock);
       *written += n;
       continue;
     }
@@ -1205,6 +1270,83 @@ write_error:
   return GST_SERIAL_IO_ERROR;
 }
 
+/* What another element could not finish goes first, whole. Call holding
+ * the line. */
+static GstSerialIoResult
+write_held_whole (GstSerialPort *port, GstSerialPortError *err)
+{
+  GstSerialDevice *dev = port->dev;
+  GstSerialIoResult res = GST_SERIAL_IO_OK;
+
+  g_mutex_lock (&dev->lock);
+  while (res == GST_SERIAL_IO_OK && dev->held->len > 0) {
+    GByteArray *held = g_byte_array_ref (dev->held);
+    gsize done = 0;
+
+    dev->held = g_byte_array_new ();
+    g_mutex_unlock (&dev->lock);
+    res = write_all_held (port, held->data, held->len, &done, err);
+    g_byte_array_unref (held);
+    g_mutex_lock (&dev->lock);
+  }
+  g_mutex_unlock (&dev->lock);
+  return res;
+}
+
+/**
+ * gst_serial_port_begin_write:
+ *
+ * Takes the line for @port until gst_serial_port_end_write(): on a shared
+ * port, no other element's bytes come between the writes of @port
+ * meanwhile, so that a packet written in several refills (pacing) stays
+ * whole. Calls nest. FLUSHING when a flush ended the wait; the line is
+ * not held then.
+ */
+GstSerialIoResult
+gst_serial_port_begin_write (GstSerialPort *port, GstSerialPortError *err)
+{
+  GstSerialIoResult res;
+
+  if (port->holds > 0) {
+    port->holds++;
+    return GST_SERIAL_IO_OK;
+  }
+  res = take_line (port);
+  if (res != GST_SERIAL_IO_OK)
+    return res;
+  port->holds = 1;
+  res = write_held_whole (port, err);
+  if (res != GST_SERIAL_IO_OK)
+    gst_serial_port_end_write (port);
+  return res;
+}
+
+/**
+ * gst_serial_port_end_write:
+ *
+ * Ends a gst_serial_port_begin_write() that succeeded; the line goes to
+ * the next element waiting when the outermost one ends.
+ */
+void
+gst_serial_port_end_write (GstSerialPort *port)
+{
+  g_return_if_fail (port->holds > 0);
+  if (--port->holds == 0)
+    give_line (port);
+}
+
+/**
+ * gst_serial_port_holds_line:
+ *
+ * Whether @port is between gst_serial_port_begin_write() and
+ * gst_serial_port_end_write().
+ */
+gboolean
+gst_serial_port_holds_line (GstSerialPort *port)
+{
+  return port->holds > 0;
+}
+
 /**
  * gst_serial_port_write_all:
  * @written: (out): bytes written, also when interrupted or failing
@@ -1217,31 +1359,14 @@ GstSerialIoResult
 gst_serial_port_write_all (GstSerialPort *port, const guint8 *data, gsize size,
     gsize *written, GstSerialPortError *err)
 {
-  GstSerialDevice *dev = port->dev;
   GstSerialIoResult res;
 
   *written = 0;
-  res = take_line (port);
+  res = gst_serial_port_begin_write (port, err);
   if (res != GST_SERIAL_IO_OK)
     return res;
-  /* What another element could not finish goes first, whole. */
-  g_mutex_lock (&dev->lock);
-  while (dev->held->len > 0) {
-    GByteArray *held = g_byte_array_ref (dev->held);
-    gsize done = 0;
-
-    dev->held = g_byte_array_new ();
-    g_mutex_unlock (&dev->lock);
-    res = write_all_held (port, held->data, held->len, &done, err);
-    g_byte_array_unref (held);
-    g_mutex_lock (&dev->lock);
-    if (res != GST_SERIAL_IO_OK)
-      break;
-  }
-  g_mutex_unlock (&dev->lock);
-  if (res == GST_SERIAL_IO_OK)
-    res = write_all_held (port, data, size, written, err);
-  give_line (port);
+  res = write_all_held (port, data, size, written, err);
+  gst_serial_port_end_write (port);
   return res;
 }
 
@@ -1265,7 +1390,9 @@ gst_serial_port_try_write (GstSerialPort *port, const guint8 *data, gsize size,
   *written = 0;
   g_mutex_lock (&dev->lock);
   if (dev->writer || dev->held->len > 0) {
-    write_held (dev);
+    /* Never between two writes of the element that holds the line. */
+    if (dev->writer == NULL)
+      write_held (dev);
     if (dev->writer || dev->held->len > 0) {
       /* No room: *written stays 0, and the caller counts it dropped. */
       if (dev->held->len + size <= PENDING_MAX) {
@@ -1279,6 +1406,8 @@ gst_serial_port_try_write (GstSerialPort *port, const guint8 *data, gsize size,
   do {
     n = write (dev->fd, data, size);
   } while (n < 0 && errno == EINTR);
+  if (n > 0)
+    gst_serial_line_sent (&dev->line, gst_serial_line_now (), n);
   g_mutex_unlock (&dev->lock);
   if (n >= 0) {
     *written = n;

@@ -86,6 +86,13 @@ void gst_serial_port_set_flushing (GstSerialPort *port, gboolean flushing);
 void gst_serial_port_set_priority (GstSerialPort *port, gint priority);
 guint64 gst_serial_port_get_line_waits (GstSerialPort *port);
 gboolean gst_serial_port_is_shared (GstSerialPort *port);
+void gst_serial_port_set_line_rate (GstSerialPort *port, gdouble rate);
+GstClockTime gst_serial_port_get_line_free_at (GstSerialPort *port);
+
+GstSerialIoResult gst_serial_port_begin_write (GstSerialPort *port,
+    GstSerialPortError *err);
+void gst_serial_port_end_write (GstSerialPort *port);
+gboolean gst_serial_port_holds_line (GstSerialPort *port);
 
 GstSerialIoResult gst_serial_port_write_all (GstSerialPort *port,
     const guint8 *data, gsize size, gsize *written, GstSerialPortError *err);

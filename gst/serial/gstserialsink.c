@@ -197,9 +197,10 @@
  * small buffer of a higher priority (telemetry) waits at most one piece
  * behind a large frame of a lower one (video). `line-waits` in
  * #GstSerialSink:link-stats counts the writes that waited for another
- * element. Pacing and the drop policy still see only their own element's
- * bytes, so on a shared paced line give each sink its share with
- * #GstSerialSink:link-rate.
+ * element. The elements of a port model one line: pacing and the drop
+ * policy of live video see every element's bytes (and serialsrc's control
+ * packets), at the lowest rate any of them paces at, and a paced packet
+ * keeps its turn on the line across its refills.
  *
  * Settings take effect when the element starts (READY to PAUSED): from then
  * until it stops, changing the port settings, #GstSerialSink:framing,
@@ -606,7 +607,18 @@ gst_serial_sink_finalize (GObject *object)
 static GstClockTime
 gst_serial_sink_now (void)
 {
-  return g_get_monotonic_time () * GST_USECOND;
+  return gst_serial_line_now ();
+}
+
+/* Brings the line model up to date with what every element sharing the
+ * port wrote: they all take turns on one line. Call with the object
+ * lock. */
+static GstSerialLine *
+gst_serial_sink_line (GstSerialSink *self)
+{
+  if (self->common.port != NULL && self->line.rate > 0)
+    self->line.free_at = gst_serial_port_get_line_free_at (self->common.port);
+  return &self->line;
 }
 
 /* Seconds of link time between repetitions of the caps at most, with the
@@ -668,7 +680,8 @@ gst_serial_sink_link_stats (GstElement *element)
       "wire-rate", G_TYPE_DOUBLE, self->meter.wire_rate,
       "utilisation", G_TYPE_DOUBLE, use,
       "bytes-in-flight", G_TYPE_UINT64,
-          gst_serial_line_in_flight (&self->line, gst_serial_sink_now ()),
+          gst_serial_line_in_flight (gst_serial_sink_line (self),
+              gst_serial_sink_now ()),
       NULL);
   /* clang-format on */
 }
@@ -831,6 +844,7 @@ gst_serial_sink_reset (GstSerialSink *self)
   gst_serial_repair_clear (&self->repair);
   gst_serial_rate_meter_reset (&self->meter);
   gst_serial_line_init (&self->line, gst_serial_sink_pacing_rate (self));
+  gst_serial_port_set_line_rate (self->common.port, self->line.rate);
   /* Caps are repeated after caps-interval of link time, at the rate of the
    * link's bottleneck: on a radio, link-rate, not the UART's baud rate. */
   caps_rate = self->link_rate > 0
@@ -1056,7 +1070,9 @@ gst_serial_sink_port_back (GstSerialSink *self)
   GST_OBJECT_LOCK (self);
   gst_serial_schedule_resend (&self->sched);
   gst_serial_line_idle (&self->line);
+  self->port_opens++;
   GST_OBJECT_UNLOCK (self);
+  gst_serial_port_set_line_rate (self->common.port, self->line.rate);
 }
 
 /* Makes sure the port is there. While it is away (reconnect), waits for it
@@ -1148,8 +1164,8 @@ gst_serial_sink_pace (GstSerialSink *self, gsize want, gsize *room)
   for (;;) {
     queued = gst_serial_port_get_output_queue (self->common.port);
     GST_OBJECT_LOCK (self);
-    *room = gst_serial_line_room (&self->line, gst_serial_sink_now (), queued,
-        want, &wait);
+    *room = gst_serial_line_room (gst_serial_sink_line (self),
+        gst_serial_sink_now (), queued, want, &wait);
     GST_OBJECT_UNLOCK (self);
     if (*room > 0)
       return GST_FLOW_OK;
@@ -1161,30 +1177,50 @@ gst_serial_sink_pace (GstSerialSink *self, gsize want, gsize *room)
   }
 }
 
-/* Writes @data completely, at the line rate when pacing. */
+/* Takes the line for the refills of one packet: on a shared port no other
+ * element's bytes may come between them. OK, or FLUSHING on a flush or
+ * stop. */
+static GstFlowReturn
+gst_serial_sink_begin_write (GstSerialSink *self)
+{
+  GstSerialPortError err = { 0 };
+  GstFlowReturn ret;
+
+  do {
+    ret = gst_serial_sink_waited (self,
+        gst_serial_port_begin_write (self->common.port, &err), &err);
+  } while (
+      ret == GST_FLOW_OK && !gst_serial_port_holds_line (self->common.port));
+  return ret;
+}
+
+/* Writes @data completely, at the line rate when pacing: in refills that
+ * keep the driver a window ahead of the line, all of them in one turn on
+ * the line. The port counts the bytes on the shared line model. */
 static GstFlowReturn
 gst_serial_sink_write (GstSerialSink *self, const guint8 *data, gsize size)
 {
+  GstSerialPort *port = self->common.port;
+  guint opens = self->port_opens;
   GstFlowReturn ret;
   gsize chunk;
 
   if (self->line.rate <= 0)
     return gst_serial_sink_write_all (self, data, size);
 
-  while (size > 0) {
+  ret = gst_serial_sink_begin_write (self);
+  while (ret == GST_FLOW_OK && size > 0) {
     ret = gst_serial_sink_pace (self, size, &chunk);
     if (ret == GST_FLOW_OK)
       ret = gst_serial_sink_write_all (self, data, chunk);
-    if (ret != GST_FLOW_OK)
-      return ret;
-
-    GST_OBJECT_LOCK (self);
-    gst_serial_line_sent (&self->line, gst_serial_sink_now (), chunk);
-    GST_OBJECT_UNLOCK (self);
     data += chunk;
     size -= chunk;
   }
-  return GST_FLOW_OK;
+  /* Unless the port went away meanwhile, and with it the turn. */
+  if (self->common.port == port && self->port_opens == opens &&
+      gst_serial_port_holds_line (port))
+    gst_serial_port_end_write (port);
+  return ret;
 }
 
 static GstFlowReturn
@@ -1314,7 +1350,7 @@ gst_serial_sink_frame_sent (GstSerialSink *self, guint32 seq, guint64 start)
 
   GST_OBJECT_LOCK (self);
   gst_serial_feedback_rx_frame_sent (&self->fb, seq,
-      now + gst_serial_line_busy_for (&self->line, now), start);
+      now + gst_serial_line_busy_for (gst_serial_sink_line (self), now), start);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -1978,7 +2014,7 @@ gst_serial_sink_on_way_for (GstSerialSink *self)
   guint64 on_way = gst_serial_sink_on_way (self);
 
   if (self->line.rate > 0 || self->repair.rate <= 0)
-    return gst_serial_line_busy_for (&self->line, now);
+    return gst_serial_line_busy_for (gst_serial_sink_line (self), now);
   return (GstClockTime) (on_way * GST_SECOND / self->repair.rate);
 }
 
@@ -2258,7 +2294,8 @@ gst_serial_sink_deliver (GstSerialSink *self, GstBuffer *buffer)
   self->frames_sent++;
   self->payload_bytes += gst_buffer_get_size (buffer);
   gst_serial_rate_meter_add (&self->meter, gst_buffer_get_size (buffer), 0);
-  busy_for = gst_serial_line_busy_for (&self->line, gst_serial_sink_now ());
+  busy_for = gst_serial_line_busy_for (gst_serial_sink_line (self),
+      gst_serial_sink_now ());
   gst_serial_freshness_sent (&self->fresh, now, busy_for);
   GST_OBJECT_UNLOCK (self);
   return GST_FLOW_OK;
@@ -2274,7 +2311,8 @@ gst_serial_sink_busy_with (GstSerialSink *self, GstBuffer *buffer)
   GstClockTime busy_for;
 
   GST_OBJECT_LOCK (self);
-  busy_for = gst_serial_line_busy_for (&self->line, gst_serial_sink_now ());
+  busy_for = gst_serial_line_busy_for (gst_serial_sink_line (self),
+      gst_serial_sink_now ());
   if (self->line.rate > 0)
     busy_for += gst_buffer_get_size (buffer) * GST_SECOND / self->line.rate;
   gst_serial_freshness_sent (&self->fresh, now, busy_for);

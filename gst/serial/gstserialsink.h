@@ -76,6 +76,7 @@ struct _GstSerialSink {
   GMutex write_lock;      /* the streaming thread writes, or the idle sender */
   GstSerialRateMeter meter;
   GstSerialLine line; /* on the monotonic clock; rate 0: not paced */
+  guint port_opens;   /* a write that began on another port ends on none */
 
   /* streaming thread */
   GstSerialPacker packer;

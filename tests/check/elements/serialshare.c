@@ -8,6 +8,8 @@
 
 #include "testutil.h"
 
+#include "gstserialline.h"
+#include "gstserialport.h"
 #include "serialframe.h"
 
 #include <gst/app/gstappsrc.h>
@@ -89,7 +91,11 @@ launch (const gchar *description)
 
 /* Two serialsinks share one port, each with its channel, and two serialsrcs
  * the other end: each receiver gets its channel's frames byte for byte and
- * nothing of the other's. */
+ * nothing of the other's. Loop 1 paces (as on a UART): a sink writes a
+ * packet in refills of the line's window, and no other element's bytes may
+ * come between two refills of one packet. */
+static const gchar *const share_pacing[] = { "", "pacing=on link-rate=20000" };
+
 GST_START_TEST (test_two_channels_share_a_port)
 {
   TestEmu *emu = test_emu_start (NULL);
@@ -108,9 +114,10 @@ GST_START_TEST (test_two_channels_share_a_port)
   test_received_attach (get (rx, "k1"), &r1);
   test_received_attach (get (rx, "k2"), &r2);
   desc = g_strdup_printf (APPSRC " name=a1 ! serialsink name=tx1 port=%s "
-                                 "channel=1 " APPSRC " name=a2 ! "
-                                 "serialsink name=tx2 port=%s channel=2",
-      test_emu_a (emu), test_emu_a (emu));
+                                 "channel=1 %s " APPSRC " name=a2 ! "
+                                 "serialsink name=tx2 port=%s channel=2 %s",
+      test_emu_a (emu), share_pacing[__i__], test_emu_a (emu),
+      share_pacing[__i__]);
   tx = launch (desc);
   g_free (desc);
   fail_if (test_set_state (rx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
@@ -400,6 +407,134 @@ GST_START_TEST (test_priority_goes_first)
 
 GST_END_TEST;
 
+static GstSerialPort *
+open_port (const gchar *path, const gchar *owner)
+{
+  GstSerialPortError err = { 0 };
+  GstSerialPortConfig config;
+  GstSerialPort *port;
+
+  gst_serial_port_config_init (&config);
+  port = gst_serial_port_open (path, &config, owner, &err);
+  fail_unless (port != NULL, "%s: %s", path, GST_STR_NULL (err.message));
+  return port;
+}
+
+static void
+port_write (GstSerialPort *port, const gchar *text)
+{
+  GstSerialPortError err = { 0 };
+  gsize written;
+
+  fail_unless_equals_int (gst_serial_port_write_all (port,
+                              (const guint8 *) text, strlen (text), &written,
+                              &err),
+      GST_SERIAL_IO_OK);
+}
+
+static void
+port_try_write (GstSerialPort *port, const gchar *text)
+{
+  GstSerialPortError err = { 0 };
+  gsize written;
+
+  fail_unless_equals_int (gst_serial_port_try_write (port,
+                              (const guint8 *) text, strlen (text), &written,
+                              &err),
+      GST_SERIAL_IO_OK);
+  fail_unless_equals_int (written, strlen (text));
+}
+
+/* Reads @n bytes from @port as a string. */
+static gchar *
+port_read (GstSerialPort *port, gsize n)
+{
+  GstSerialPortError err = { 0 };
+  gchar *text = g_malloc0 (n + 1);
+  gsize got = 0, r;
+
+  while (got < n) {
+    fail_unless_equals_int (gst_serial_port_read (port, (guint8 *) text + got,
+                                n - got, &r, &err),
+        GST_SERIAL_IO_OK);
+    got += r;
+  }
+  return text;
+}
+
+/* The elements of a port model one line: the bytes any of them writes
+ * (and serialsrc's control packets) keep it busy for all of them, at the
+ * lowest rate any paces at; 0 while none paces. */
+GST_START_TEST (test_line_model_is_shared)
+{
+  TestEmu *emu = test_emu_start (NULL);
+  GstSerialPort *one = open_port (test_emu_a (emu), "one");
+  GstSerialPort *two = open_port (test_emu_a (emu), "two");
+  GstSerialPort *rx = open_port (test_emu_b (emu), "rx");
+  GstClockTime start, before;
+
+  port_write (two, "unpaced");
+  fail_unless_equals_uint64 (gst_serial_port_get_line_free_at (one), 0);
+
+  /* 10 bytes at 1 byte/s: the model's line is busy for 10 s from here,
+   * so that the later writes each add exactly their own time. */
+  gst_serial_port_set_line_rate (one, 1);
+  start = gst_serial_line_now ();
+  port_write (two, "0123456789");
+  fail_unless (
+      gst_serial_port_get_line_free_at (one) >= start + 10 * GST_SECOND);
+  before = gst_serial_port_get_line_free_at (two);
+  port_try_write (two, "abcde");
+  fail_unless_equals_uint64 (gst_serial_port_get_line_free_at (one),
+      before + 5 * GST_SECOND);
+
+  gst_serial_port_set_line_rate (two, 0.5);
+  before = gst_serial_port_get_line_free_at (one);
+  port_write (one, "xy");
+  fail_unless_equals_uint64 (gst_serial_port_get_line_free_at (two),
+      before + 4 * GST_SECOND);
+
+  g_free (port_read (rx, 7 + 10 + 5 + 2));
+  gst_serial_port_close (one);
+  gst_serial_port_close (two);
+  gst_serial_port_close (rx);
+  test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
+/* Between gst_serial_port_begin_write() and _end_write() (a packet paced
+ * in refills), no other port's bytes reach the line, not even serialsrc's
+ * control packets, which wait and go right after. */
+GST_START_TEST (test_begin_write_holds_the_line)
+{
+  TestEmu *emu = test_emu_start (NULL);
+  GstSerialPort *one = open_port (test_emu_a (emu), "one");
+  GstSerialPort *two = open_port (test_emu_a (emu), "two");
+  GstSerialPort *rx = open_port (test_emu_b (emu), "rx");
+  GstSerialPortError err = { 0 };
+  gchar *got;
+
+  fail_unless_equals_int (gst_serial_port_begin_write (one, &err),
+      GST_SERIAL_IO_OK);
+  port_write (one, "AAAA");
+  port_try_write (two, "bb");
+  port_try_write (two, "cc");
+  port_write (one, "AAAA");
+  gst_serial_port_end_write (one);
+  port_write (two, "dd");
+
+  got = port_read (rx, 14);
+  fail_unless_equals_string (got, "AAAAAAAAbbccdd");
+  g_free (got);
+  gst_serial_port_close (one);
+  gst_serial_port_close (two);
+  gst_serial_port_close (rx);
+  test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
 static Suite *
 serialshare_suite (void)
 {
@@ -407,11 +542,14 @@ serialshare_suite (void)
   TCase *tc = tcase_create ("general");
 
   suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_two_channels_share_a_port);
+  tcase_add_loop_test (tc, test_two_channels_share_a_port, 0,
+      G_N_ELEMENTS (share_pacing));
   tcase_add_test (tc, test_both_directions_share_a_port);
   tcase_add_test (tc, test_settings_must_match);
   tcase_add_test (tc, test_turns_between_pieces);
   tcase_add_test (tc, test_priority_goes_first);
+  tcase_add_test (tc, test_line_model_is_shared);
+  tcase_add_test (tc, test_begin_write_holds_the_line);
   return s;
 }
 
