@@ -72,7 +72,10 @@
  * honours). A line too slow for the encoder's bitrate then shows little
  * but key frames: give H.264 a bitrate the line carries
  * (docs/link-guide.md). A non-live upstream (filesrc, a file transfer) is
- * never dropped from: it is paced. drop-policy=never sends everything;
+ * never dropped from: it is paced. Nor is a stream of data, whose caps
+ * are neither video/, image/ nor audio/ (telemetry, commands, a byte
+ * stream: application/x-mavlink, say): every buffer of it counts, a newer
+ * one does not replace it. drop-policy=never sends everything;
  * drop-policy=stale drops stale frames from any upstream.
  *
  * Hardware and software flow control (#GstSerialSink:flow-control) is
@@ -365,7 +368,9 @@ gst_serial_sink_drop_policy_get_type (void)
   static GType type = 0;
   static const GEnumValue values[] = {
     { GST_SERIAL_SINK_DROP_AUTO,
-        "Drop stale frames when upstream is live, never otherwise", "auto" },
+        "Drop stale frames when upstream is live and sends pictures or "
+        "sound (video/, image/, audio/ caps), never otherwise",
+        "auto" },
     { GST_SERIAL_SINK_DROP_NEVER, "Send every buffer (lossless)", "never" },
     { GST_SERIAL_SINK_DROP_STALE,
         "Drop frames captured while the line was busy with an earlier "
@@ -860,6 +865,7 @@ gst_serial_sink_reset (GstSerialSink *self)
       self->line.rate, self->line.window);
   self->check_live = TRUE;
   self->upstream_live = FALSE;
+  self->keep_all = FALSE;
   gst_serial_freshness_init (&self->fresh);
 
   gst_serial_packer_start (&self->packer,
@@ -989,6 +995,25 @@ gst_serial_sink_event (GstBaseSink *bsink, GstEvent *event)
   return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }
 
+/* Whether @caps name data (telemetry, commands, a byte stream), every
+ * buffer of which counts, rather than pictures or sound, where a newer
+ * frame replaces a stale one. */
+static gboolean
+gst_serial_sink_is_data (GstCaps *caps)
+{
+  static const gchar *const media[] = { "video/", "image/", "audio/" };
+  const gchar *name;
+  guint i;
+
+  if (gst_caps_is_any (caps) || gst_caps_is_empty (caps))
+    return FALSE;
+  name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+  for (i = 0; i < G_N_ELEMENTS (media); i++)
+    if (g_str_has_prefix (name, media[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 gst_serial_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 {
@@ -1008,6 +1033,7 @@ gst_serial_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 
   GST_DEBUG_OBJECT (self, "caps to send: %s", str);
   self->check_live = TRUE;
+  self->keep_all = gst_serial_sink_is_data (caps);
   GST_OBJECT_LOCK (self);
   g_free (self->caps_string);
   self->caps_string = str;
@@ -1430,7 +1456,8 @@ gst_serial_sink_send_buffer (GstSerialSink *self, GstBuffer *buffer)
 }
 
 /* Whether stale frames may be dropped: with drop-policy=auto only when
- * upstream is live, since a file transfer must lose nothing. */
+ * upstream is live and sends pictures or sound, since a file transfer and
+ * telemetry must lose nothing. */
 static gboolean
 gst_serial_sink_may_drop (GstSerialSink *self)
 {
@@ -1442,6 +1469,8 @@ gst_serial_sink_may_drop (GstSerialSink *self)
   GST_OBJECT_UNLOCK (self);
   if (policy != GST_SERIAL_SINK_DROP_AUTO)
     return policy == GST_SERIAL_SINK_DROP_STALE;
+  if (self->keep_all)
+    return FALSE;
 
   if (self->check_live) {
     if (gst_base_sink_query_latency (GST_BASE_SINK (self), &live,

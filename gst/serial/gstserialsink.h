@@ -85,6 +85,7 @@ struct _GstSerialSink {
   GstSerialSchedule sched; /* frame() and caps_due() with the object lock */
   gboolean check_live;
   gboolean upstream_live;
+  gboolean keep_all;             /* the caps name data, not pictures or sound */
   GstSerialFreshness fresh;      /* with the object lock */
   GstSerialSender sender;        /* sends what may be dropped, see render() */
   GstSerialFeedbackRx fb;        /* the receiver's control packets; counters

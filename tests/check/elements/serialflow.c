@@ -139,8 +139,8 @@ cobs_frames (GByteArray *wire, GArray *frames)
  * delta frames, as from H.264. Returns the numbers of the frames
  * delivered, in order. */
 static GArray *
-run_overload (const gchar *policy, gboolean live, gsize size, guint rate,
-    guint key_every, QosCount *count, GstStructure **stats)
+run_overload (const gchar *policy, gboolean live, const gchar *caps, gsize size,
+    guint rate, guint key_every, QosCount *count, GstStructure **stats)
 {
   GstElement *pipe, *appsrc;
   GArray *delivered = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -153,10 +153,10 @@ run_overload (const gchar *policy, gboolean live, gsize size, guint rate,
   GstBus *bus;
 
   test_pty_open (&pty);
-  desc = g_strdup_printf ("appsrc name=src format=time is-live=%d ! "
+  desc = g_strdup_printf ("appsrc name=src format=time is-live=%d %s%s ! "
                           "serialsink name=sink framing=cobs link-rate=%u "
                           "drop-policy=%s port=%s",
-      live, rate, policy, pty.path);
+      live, caps ? "caps=" : "", caps ? caps : "", rate, policy, pty.path);
   pipe = gst_parse_launch (desc, NULL);
   collector = test_collector_start (pty.master);
   appsrc = gst_bin_get_by_name (GST_BIN (pipe), "src");
@@ -205,6 +205,30 @@ run_overload (const gchar *policy, gboolean live, gsize size, guint rate,
   return delivered;
 }
 
+/* A live stream of data (telemetry, commands: caps neither video, image
+ * nor audio) loses nothing with the default policy, also when it comes
+ * faster than the line: every message counts, a newer one does not
+ * replace it. */
+GST_START_TEST (test_live_data_is_kept)
+{
+  QosCount count = { 0, 0, 0 };
+  GstStructure *stats;
+  GArray *delivered = run_overload ("auto", TRUE, "application/x-telemetry",
+      300, 3000, 0, &count, &stats);
+  guint i;
+
+  fail_unless_equals_uint64 (test_stat (stats, "frames-dropped"), 0);
+  fail_unless_equals_int (delivered->len, N_FRAMES);
+  for (i = 0; i < N_FRAMES; i++)
+    fail_unless_equals_int (g_array_index (delivered, guint, i), i);
+  fail_unless_equals_int (count.qos_messages, 0);
+
+  gst_structure_free (stats);
+  g_array_unref (delivered);
+}
+
+GST_END_TEST;
+
 /* A live camera faster than the line: whole frames are dropped, never part
  * of one; frame 0 goes, the frames captured while it was on the line and
  * followed by newer ones do not; each drop is a QoS message, and upstream
@@ -214,7 +238,7 @@ GST_START_TEST (test_live_drops_stale_frames)
   QosCount count = { 0, 0, 0 };
   GstStructure *stats;
   GArray *delivered =
-      run_overload ("auto", TRUE, 5000, 10000, 0, &count, &stats);
+      run_overload ("auto", TRUE, NULL, 5000, 10000, 0, &count, &stats);
   guint64 sent = test_stat (stats, "frames-sent");
   guint64 dropped = test_stat (stats, "frames-dropped");
   guint i;
@@ -252,7 +276,7 @@ GST_START_TEST (test_live_drops_whole_gops)
   QosCount count = { 0, 0, 0 };
   GstStructure *stats;
   GArray *delivered =
-      run_overload ("auto", TRUE, 5000, 10000, 10, &count, &stats);
+      run_overload ("auto", TRUE, NULL, 5000, 10000, 10, &count, &stats);
   guint64 sent = test_stat (stats, "frames-sent");
   guint64 dropped = test_stat (stats, "frames-dropped");
   guint i, frame, previous;
@@ -284,12 +308,13 @@ GST_START_TEST (test_lossless)
     const gchar *policy;
     gboolean live;
     guint key_every;
-  } cases[] = { { "auto", FALSE, 0 }, { "never", TRUE, 0 },
-    { "never", TRUE, 10 } };
+    const gchar *caps;
+  } cases[] = { { "auto", FALSE, 0, NULL }, { "never", TRUE, 0, NULL },
+    { "never", TRUE, 10, NULL } };
   QosCount count = { 0, 0, 0 };
   GstStructure *stats;
   GArray *delivered = run_overload (cases[__i__].policy, cases[__i__].live,
-      5000, 100000, cases[__i__].key_every, &count, &stats);
+      cases[__i__].caps, 5000, 100000, cases[__i__].key_every, &count, &stats);
   guint i;
 
   fail_unless_equals_uint64 (test_stat (stats, "frames-dropped"), 0);
@@ -560,6 +585,7 @@ serialflow_suite (void)
   tcase_add_test (tc, test_newest_frame_waits_behind);
   tcase_add_test (tc, test_flush_forgets_line_time);
   tcase_add_loop_test (tc, test_lossless, 0, 3);
+  tcase_add_test (tc, test_live_data_is_kept);
   tcase_add_test (tc, test_xoff_holds_without_loss);
   tcase_add_loop_test (tc, test_stats_messages, 0, 2);
   return s;
