@@ -74,6 +74,9 @@ typedef struct _GstSerialDevice {
   guint64 tickets;    /* the order writers came in */
   GByteArray *held;   /* control bytes waiting for the writer to finish */
   GstSerialLine line; /* every port's bytes, at the lowest rate paced at */
+  guint time_users;   /* ports on the common time base */
+  gboolean have_offset;
+  gint64 time_offset; /* the longest transit seen, clock minus sender time */
 } GstSerialDevice;
 
 /* One element's use of a device. */
@@ -95,8 +98,9 @@ struct _GstSerialPort {
   guint64 line_waits;
   guint64 ticket;
   gint priority;
-  guint holds;       /* begin_write calls not ended yet */
-  gdouble pace_rate; /* bytes per second this port paces at, 0: none */
+  guint holds;        /* begin_write calls not ended yet */
+  gboolean time_user; /* on the common time base */
+  gdouble pace_rate;  /* bytes per second this port paces at, 0: none */
 };
 
 /* Devices open in this process, by resolved path. */
@@ -971,6 +975,8 @@ gst_serial_port_close (GstSerialPort *port)
   if (dev->writer == port)
     dev->writer = NULL;
   update_line_rate (dev);
+  if (port->time_user && --dev->time_users == 0)
+    dev->have_offset = FALSE;
   g_cond_broadcast (&dev->write_cond);
   g_mutex_unlock (&dev->lock);
 
@@ -1066,6 +1072,66 @@ gst_serial_port_get_line_free_at (GstSerialPort *port)
   free_at = port->dev->line.free_at;
   g_mutex_unlock (&port->dev->lock);
   return free_at;
+}
+
+/**
+ * gst_serial_port_join_time_base:
+ *
+ * @port's element timestamps its buffers on the time base common to the
+ * elements of the port that join it (gst_serial_port_time_offset()).
+ */
+void
+gst_serial_port_join_time_base (GstSerialPort *port)
+{
+  g_mutex_lock (&port->dev->lock);
+  if (!port->time_user) {
+    port->time_user = TRUE;
+    port->dev->time_users++;
+  }
+  g_mutex_unlock (&port->dev->lock);
+}
+
+/**
+ * gst_serial_port_get_time_base_users:
+ *
+ * How many elements of the port are on its common time base.
+ */
+guint
+gst_serial_port_get_time_base_users (GstSerialPort *port)
+{
+  guint users;
+
+  g_mutex_lock (&port->dev->lock);
+  users = port->dev->time_users;
+  g_mutex_unlock (&port->dev->lock);
+  return users;
+}
+
+/**
+ * gst_serial_port_time_offset:
+ * @transit: how long a frame took, from its sender's timestamp to its
+ *   arrival (clock time minus sender time; any sign)
+ *
+ * Returns the offset from sender time to clock time common to the
+ * elements on the port's time base: the longest transit any of their
+ * frames took so far. Timestamped with it, every frame is due after it
+ * arrived, and frames of different channels sent at the same time are due
+ * at the same time.
+ */
+gint64
+gst_serial_port_time_offset (GstSerialPort *port, gint64 transit)
+{
+  GstSerialDevice *dev = port->dev;
+  gint64 offset;
+
+  g_mutex_lock (&dev->lock);
+  if (!dev->have_offset || transit > dev->time_offset) {
+    dev->time_offset = transit;
+    dev->have_offset = TRUE;
+  }
+  offset = dev->time_offset;
+  g_mutex_unlock (&dev->lock);
+  return offset;
 }
 
 /**

@@ -88,6 +88,9 @@ guint64 gst_serial_port_get_line_waits (GstSerialPort *port);
 gboolean gst_serial_port_is_shared (GstSerialPort *port);
 void gst_serial_port_set_line_rate (GstSerialPort *port, gdouble rate);
 GstClockTime gst_serial_port_get_line_free_at (GstSerialPort *port);
+void gst_serial_port_join_time_base (GstSerialPort *port);
+guint gst_serial_port_get_time_base_users (GstSerialPort *port);
+gint64 gst_serial_port_time_offset (GstSerialPort *port, gint64 transit);
 
 GstSerialIoResult gst_serial_port_begin_write (GstSerialPort *port,
     GstSerialPortError *err);

@@ -46,6 +46,21 @@
  * settings, or the later one fails to start with a SETTINGS error naming
  * the element that has the port.
  *
+ * Streams sent on several channels (audio and video) stay in sync: while
+ * more than one serialsrc receives channels of the port
+ * (#GstSerialSrc:timestamps auto, the default; or with sender), buffers
+ * are timestamped from the sender's timestamps plus an offset common to
+ * those serialsrcs, the longest transit any of their frames took. What
+ * was sent at the same time is then due at the same time, after the
+ * slowest frame arrived: on a slow line a large video frame takes long,
+ * the sound sent beside it hardly any time, and stamped on arrival the
+ * picture would lag the sound by a frame's time on the line. The streams
+ * must be timestamped by one sender pipeline (one running time), and the
+ * receiving serialsrcs should be in one pipeline. `time-shift` in
+ * #GstSerialSrc:link-stats tells how much later than its arrival the last
+ * buffer is due. A serialsrc alone on its port stamps on arrival, for the
+ * lowest latency.
+ *
  * ## Retransmission
  *
  * With #GstSerialSrc:feedback (the default with the native framing) and a
@@ -98,6 +113,8 @@
  *   version does not know
  * * `other-streams` (guint64): valid packets of a channel other than
  *   #GstSerialSrc:channel
+ * * `time-shift` (gdouble): seconds the last buffer is due after it
+ *   arrived (#GstSerialSrc:timestamps); 0 when stamped on arrival
  * * `caps-rejected` (guint64): caps packets not parseable, not fixed or not
  *   allowed by the caps property
  * * `frames-without-caps` (guint64): data packets dropped while no caps
@@ -201,6 +218,7 @@ GST_DEBUG_CATEGORY_STATIC (serial_src_debug);
  * dropped. */
 #define DEFAULT_FEEDBACK TRUE
 #define DEFAULT_CHANNEL 0
+#define DEFAULT_TIMESTAMPS GST_SERIAL_SRC_TIMESTAMPS_AUTO
 
 enum {
   PROP_CAPS = GST_SERIAL_PROP_LAST,
@@ -208,8 +226,36 @@ enum {
   PROP_FORWARD_EOS,
   PROP_FEEDBACK,
   PROP_CHANNEL,
+  PROP_TIMESTAMPS,
   PROP_LINK_STATS
 };
+
+#define GST_TYPE_SERIAL_SRC_TIMESTAMPS (gst_serial_src_timestamps_get_type ())
+static GType
+gst_serial_src_timestamps_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_SERIAL_SRC_TIMESTAMPS_AUTO,
+        "sender when other serialsrcs receive other channels of the port in "
+        "this process, else arrival",
+        "auto" },
+    { GST_SERIAL_SRC_TIMESTAMPS_ARRIVAL,
+        "When the frame arrived: the lowest latency", "arrival" },
+    { GST_SERIAL_SRC_TIMESTAMPS_SENDER,
+        "The sender's timestamps, on a time base common to the serialsrcs of "
+        "the port: channels stay in sync (audio with video), every frame "
+        "due after the slowest transit seen",
+        "sender" },
+    { 0, NULL, NULL }
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSerialSrcTimestamps", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
@@ -296,6 +342,16 @@ gst_serial_src_class_init (GstSerialSrcClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_READY));
 
+  g_object_class_install_property (gobject_class, PROP_TIMESTAMPS,
+      g_param_spec_enum ("timestamps", "Timestamps",
+          "How buffers are timestamped (native framing): at their arrival, or "
+          "from the sender's timestamps on a time base common to the "
+          "channels of the port, so that streams sent on several channels "
+          "(audio and video) stay in sync",
+          GST_TYPE_SERIAL_SRC_TIMESTAMPS, DEFAULT_TIMESTAMPS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY));
+
   g_object_class_install_property (gobject_class, PROP_LINK_STATS,
       g_param_spec_boxed ("link-stats", "Link statistics",
           "What was received and what was dropped (see the element "
@@ -317,6 +373,7 @@ gst_serial_src_class_init (GstSerialSrcClass *klass)
   pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_serial_src_create);
 
   gst_serial_common_mark_plugin_api ();
+  gst_type_mark_as_plugin_api (GST_TYPE_SERIAL_SRC_TIMESTAMPS, 0);
 }
 
 static void
@@ -327,6 +384,7 @@ gst_serial_src_init (GstSerialSrc *self)
   self->forward_eos = DEFAULT_FORWARD_EOS;
   self->feedback = DEFAULT_FEEDBACK;
   self->channel = DEFAULT_CHANNEL;
+  self->timestamps = DEFAULT_TIMESTAMPS;
 
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
@@ -376,6 +434,10 @@ gst_serial_src_set_property (GObject *object, guint prop_id,
         if (!gst_serial_common_refuse_change (&self->common, object, pspec))
           self->channel = g_value_get_uint (value);
         break;
+      case PROP_TIMESTAMPS:
+        if (!gst_serial_common_refuse_change (&self->common, object, pspec))
+          self->timestamps = g_value_get_enum (value);
+        break;
       case PROP_FORWARD_EOS:
         self->forward_eos = g_value_get_boolean (value);
         break;
@@ -419,6 +481,7 @@ gst_serial_src_link_stats (GstElement *element)
       "unknown-type", G_TYPE_UINT64, st->unknown_type + self->not_taken,
       "unsupported", G_TYPE_UINT64, st->unsupported,
       "other-streams", G_TYPE_UINT64, self->other_streams,
+      "time-shift", G_TYPE_DOUBLE, (gdouble) self->shift / GST_SECOND,
       "incomplete-frames", G_TYPE_UINT64,
           self->assembler.incomplete + ro->incomplete,
       "repaired-frames", G_TYPE_UINT64,
@@ -466,6 +529,9 @@ gst_serial_src_get_property (GObject *object, guint prop_id, GValue *value,
       case PROP_CHANNEL:
         g_value_set_uint (value, self->channel);
         break;
+      case PROP_TIMESTAMPS:
+        g_value_set_enum (value, self->timestamps);
+        break;
       case PROP_FORWARD_EOS:
         g_value_set_boolean (value, self->forward_eos);
         break;
@@ -507,6 +573,17 @@ gst_serial_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   return caps;
 }
 
+/* With sender timestamps (or auto), the port's elements share a time
+ * base. */
+static void
+gst_serial_src_join_time_base (GstSerialSrc *self)
+{
+  if (self->common.port != NULL &&
+      self->common.run.framing == GST_SERIAL_FRAMING_NATIVE &&
+      self->timestamps != GST_SERIAL_SRC_TIMESTAMPS_ARRIVAL)
+    gst_serial_port_join_time_base (self->common.port);
+}
+
 static gboolean
 gst_serial_src_start (GstBaseSrc *bsrc)
 {
@@ -541,6 +618,8 @@ gst_serial_src_start (GstBaseSrc *bsrc)
   self->repairing = self->eos_pending = self->was_waiting = FALSE;
   self->settled = FALSE;
   self->last_packet = GST_CLOCK_TIME_NONE;
+  self->shift = 0;
+  gst_serial_src_join_time_base (self);
 
   sf_seq_tracker_init (&self->seq);
   if (mode != SF_MODE_RAW) {
@@ -625,6 +704,7 @@ gst_serial_src_ensure_port (GstSerialSrc *self)
     sf_decoder_restart (&self->dec);
   self->read_pos = self->read_len = 0;
   self->discont = TRUE;
+  gst_serial_src_join_time_base (self);
   return GST_FLOW_OK;
 }
 
@@ -924,6 +1004,55 @@ gst_serial_src_may_deliver (GstSerialSrc *self, const sf_header *hdr)
   return deliver;
 }
 
+/* Whether the sender's timestamps, on the port's common time base, stamp
+ * the buffers. */
+static gboolean
+gst_serial_src_sender_times (GstSerialSrc *self)
+{
+  GstSerialSrcTimestamps mode;
+
+  GST_OBJECT_LOCK (self);
+  mode = self->timestamps;
+  GST_OBJECT_UNLOCK (self);
+  if (mode == GST_SERIAL_SRC_TIMESTAMPS_AUTO)
+    return self->common.port != NULL &&
+        gst_serial_port_get_time_base_users (self->common.port) > 1;
+  return mode == GST_SERIAL_SRC_TIMESTAMPS_SENDER && self->common.port != NULL;
+}
+
+/* Timestamps @frame: at its arrival, or at the sender's time plus the
+ * port's common offset, the longest transit any frame of its channels
+ * took (a frame without the sender's time keeps the last frame's
+ * distance from its arrival). Frames of different channels sent at the
+ * same time are then due at the same time, after the slowest arrived:
+ * a large video frame takes long on a slow line, the sound sent beside
+ * it hardly any time. */
+static void
+gst_serial_src_timestamp (GstSerialSrc *self, const sf_header *hdr,
+    GstBuffer *frame)
+{
+  GstClockTime arrival = gst_serial_common_running_time (GST_ELEMENT (self));
+  GstClockTime sent = gst_serial_wire_time_to_clock (hdr->dts);
+  GstClockTime base, shift = self->shift;
+  gint64 transit;
+
+  gst_serial_wire_header_to_buffer (hdr, frame, arrival);
+  if (!GST_CLOCK_TIME_IS_VALID (arrival) || !gst_serial_src_sender_times (self))
+    return;
+  if (!GST_CLOCK_TIME_IS_VALID (sent))
+    sent = gst_serial_wire_time_to_clock (hdr->pts);
+  if (GST_CLOCK_TIME_IS_VALID (sent)) {
+    base = gst_element_get_base_time (GST_ELEMENT (self));
+    transit = (gint64) (arrival + base) - (gint64) sent;
+    shift = gst_serial_port_time_offset (self->common.port, transit) - transit;
+  }
+  GST_BUFFER_DTS (frame) += shift;
+  GST_BUFFER_PTS (frame) += shift;
+  GST_OBJECT_LOCK (self);
+  self->shift = shift;
+  GST_OBJECT_UNLOCK (self);
+}
+
 /* A frame is complete: it goes out with its fields, unless there are no
  * caps yet or it is a delta frame whose reference was lost. Takes
  * @frame. */
@@ -947,8 +1076,7 @@ gst_serial_src_finish_frame (GstSerialSrc *self, const sf_header *hdr,
     gst_buffer_unref (frame);
     return NULL;
   }
-  gst_serial_wire_header_to_buffer (hdr, frame,
-      gst_serial_common_running_time (GST_ELEMENT (self)));
+  gst_serial_src_timestamp (self, hdr, frame);
   return frame;
 }
 

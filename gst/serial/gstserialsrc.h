@@ -18,6 +18,13 @@
 
 G_BEGIN_DECLS
 
+/* How buffers are timestamped. */
+typedef enum {
+  GST_SERIAL_SRC_TIMESTAMPS_AUTO,
+  GST_SERIAL_SRC_TIMESTAMPS_ARRIVAL,
+  GST_SERIAL_SRC_TIMESTAMPS_SENDER
+} GstSerialSrcTimestamps;
+
 #define GST_TYPE_SERIAL_SRC (gst_serial_src_get_type ())
 G_DECLARE_FINAL_TYPE (GstSerialSrc, gst_serial_src, GST, SERIAL_SRC, GstPushSrc)
 
@@ -30,7 +37,9 @@ struct _GstSerialSrc {
   guint max_frame_size;
   gboolean forward_eos;
   gboolean feedback;
-  guint32 channel;        /* the stream it outputs */
+  guint32 channel; /* the stream it outputs */
+  GstSerialSrcTimestamps timestamps;
+  GstClockTime shift;     /* the last frame's timestamps beyond its arrival */
   sf_dec_stats dec_stats; /* copied from the decoder */
   guint64 frames_received;
   guint64 payload_bytes;

@@ -99,7 +99,8 @@ gst_serial_wire_time_from_clock (GstClockTime time)
   return GST_CLOCK_TIME_IS_VALID (time) ? time : SF_TIME_NONE;
 }
 
-static GstClockTime
+/* A time from the wire, GST_CLOCK_TIME_NONE when it has none. */
+GstClockTime
 gst_serial_wire_time_to_clock (guint64 time)
 {
   /* GST_CLOCK_TIME_NONE is all ones, as SF_TIME_NONE. */

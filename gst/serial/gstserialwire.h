@@ -34,6 +34,7 @@ unsigned gst_serial_wire_options (GstSerialFlowControl flow_control);
 
 void gst_serial_wire_header_from_buffer (sf_header *hdr, GstBuffer *buffer,
     guint32 seq, gboolean sender_time);
+GstClockTime gst_serial_wire_time_to_clock (guint64 time);
 void gst_serial_wire_header_to_buffer (const sf_header *hdr, GstBuffer *buffer,
     GstClockTime arrival);
 

@@ -407,6 +407,105 @@ GST_START_TEST (test_priority_goes_first)
 
 GST_END_TEST;
 
+/* Frame @i of @channel with the sender's timestamp @pts. */
+static void
+push_timed (GstElement *appsrc, guint channel, guint i, GstClockTime pts)
+{
+  GstBuffer *buf =
+      gst_buffer_new_wrapped (frame_data (channel, i), frame_size (channel, i));
+
+  GST_BUFFER_PTS (buf) = pts;
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (appsrc), buf),
+      GST_FLOW_OK);
+}
+
+/* How much later than the sender's timestamp @pts buffer @i of @r is
+ * due. */
+static GstClockTimeDiff
+due_after (TestReceived *r, guint i, GstClockTime pts)
+{
+  return GST_CLOCK_DIFF (pts, GST_BUFFER_PTS (r->buffers->pdata[i]));
+}
+
+/* Two serialsrcs receive two channels of one port (audio and video, say):
+ * their buffers are timestamped on one time base, the sender's times plus
+ * the longest transit seen, so that what was sent at the same time is due
+ * at the same time. Frame 0 of channel 1 arrives first and alone, sent at
+ * 0: every later frame is sent (by its timestamp) seconds later than it
+ * could arrive, so the offset frame 0 set stays, for both channels. With
+ * timestamps=arrival the distances would differ by those seconds. */
+static const gchar *const time_base_modes[] = { "", "timestamps=sender" };
+
+GST_START_TEST (test_channels_share_a_time_base)
+{
+  TestEmu *emu = test_emu_start (NULL);
+  GstElement *tx, *rx, *a1, *a2;
+  GstClockTimeDiff due;
+  TestReceived r1, r2;
+  gchar *desc;
+  guint i;
+
+  /* async=false: k1 gets frame 0 before k2 has a frame; sync=false: the
+   * frames are due seconds apart. */
+  desc = g_strdup_printf ("serialsrc name=rx1 port=%s channel=1 %s ! "
+                          "appsink name=k1 async=false sync=false "
+                          "serialsrc name=rx2 port=%s channel=2 %s ! "
+                          "appsink name=k2 async=false sync=false",
+      test_emu_b (emu), time_base_modes[__i__], test_emu_b (emu),
+      time_base_modes[__i__]);
+  rx = launch (desc);
+  g_free (desc);
+  test_received_attach (get (rx, "k1"), &r1);
+  test_received_attach (get (rx, "k2"), &r2);
+  /* async=false: frame 0 goes before the other sink has a frame. */
+  desc = g_strdup_printf ("appsrc name=a1 format=time "
+                          "caps=application/x-test-frames ! serialsink "
+                          "async=false port=%s channel=1 appsrc name=a2 "
+                          "format=time caps=application/x-test-frames ! "
+                          "serialsink async=false port=%s channel=2",
+      test_emu_a (emu), test_emu_a (emu));
+  tx = launch (desc);
+  g_free (desc);
+  a1 = get (tx, "a1");
+  a2 = get (tx, "a2");
+  fail_if (test_set_state (rx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_if (test_set_state (tx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+
+  push_timed (a1, 1, 0, 0);
+  test_received_wait_buffers (&r1, 1);
+  for (i = 1; i < FRAMES; i++) {
+    push_timed (a1, 1, i, i * 10 * GST_SECOND);
+    push_timed (a2, 2, i, i * 10 * GST_SECOND + 5 * GST_SECOND);
+  }
+  gst_app_src_end_of_stream (GST_APP_SRC (a1));
+  gst_app_src_end_of_stream (GST_APP_SRC (a2));
+  test_received_wait_eos (&r1);
+  test_received_wait_eos (&r2);
+  fail_unless_equals_int (r1.buffers->len, FRAMES);
+  fail_unless_equals_int (r2.buffers->len, FRAMES - 1);
+
+  due = due_after (&r1, 0, 0);
+  fail_unless (due >= 0);
+  for (i = 1; i < FRAMES; i++) {
+    fail_unless_equals_int64 (due_after (&r1, i, i * 10 * GST_SECOND), due);
+    fail_unless_equals_int64 (due_after (&r2, i - 1,
+                                  i * 10 * GST_SECOND + 5 * GST_SECOND),
+        due);
+  }
+
+  fail_unless_equals_int (test_set_state (tx, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (test_set_state (rx, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+  test_received_clear (&r1);
+  test_received_clear (&r2);
+  test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
 static GstSerialPort *
 open_port (const gchar *path, const gchar *owner)
 {
@@ -548,6 +647,8 @@ serialshare_suite (void)
   tcase_add_test (tc, test_settings_must_match);
   tcase_add_test (tc, test_turns_between_pieces);
   tcase_add_test (tc, test_priority_goes_first);
+  tcase_add_loop_test (tc, test_channels_share_a_time_base, 0,
+      G_N_ELEMENTS (time_base_modes));
   tcase_add_test (tc, test_line_model_is_shared);
   tcase_add_test (tc, test_begin_write_holds_the_line);
   return s;
