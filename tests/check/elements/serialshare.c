@@ -15,6 +15,7 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/check/gstcheck.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FRAMES 12
 
@@ -506,6 +507,82 @@ GST_START_TEST (test_channels_share_a_time_base)
 
 GST_END_TEST;
 
+#define STREAM_BYTES 20000
+
+/* A byte stream on a channel beside frames: a flight controller's MAVLink
+ * read from its UART by serialsrc framing=raw goes on channel 1 of the
+ * radio, video on channel 0. The bytes come out in order, every one,
+ * however the reads cut them, as the caps say; the frames as they went.
+ * The line is paced and busy: a live stream of pictures would lose
+ * buffers there (drop-policy=stale does), data loses none. */
+GST_START_TEST (test_byte_stream_channel)
+{
+  static const gchar *const options[] = { "--baud", "115200", NULL };
+  TestEmu *emu = test_emu_start (options);
+  guint8 *stream = test_random_bytes (STREAM_BYTES, 77);
+  GstElement *tx, *rx;
+  TestReceived r0, r1;
+  GstStructure *st;
+  GstCaps *caps;
+  TestPty fc;
+  gsize off = 0;
+  gchar *desc;
+
+  test_pty_open (&fc);
+  desc = g_strdup_printf ("serialsrc name=rx0 port=%s channel=0 ! "
+                          "appsink name=k0 async=false "
+                          "serialsrc name=rx1 port=%s channel=1 ! "
+                          "appsink name=k1 async=false",
+      test_emu_b (emu), test_emu_b (emu));
+  rx = launch (desc);
+  g_free (desc);
+  test_received_attach (get (rx, "k0"), &r0);
+  test_received_attach (get (rx, "k1"), &r1);
+  desc = g_strdup_printf ("serialsrc framing=raw port=%s "
+                          "caps=application/x-mavlink ! serialsink "
+                          "name=tx1 port=%s channel=1 priority=1 pacing=on "
+                          APPSRC " name=a0 ! serialsink port=%s channel=0 "
+                          "pacing=on",
+      fc.path, test_emu_a (emu), test_emu_a (emu));
+  tx = launch (desc);
+  g_free (desc);
+  fail_if (test_set_state (rx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_if (test_set_state (tx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+
+  push_frames (get (tx, "a0"), 0);
+  while (off < STREAM_BYTES) {
+    gsize n = MIN (1 + off % 97, STREAM_BYTES - off);
+
+    fail_unless_equals_int (write (fc.master, stream + off, n), n);
+    off += n;
+  }
+  check_frames (&r0, 0);
+  test_received_wait_bytes (&r1, STREAM_BYTES);
+  fail_unless_equals_int (r1.bytes->len, STREAM_BYTES);
+  fail_unless (memcmp (r1.bytes->data, stream, STREAM_BYTES) == 0);
+  caps = gst_caps_from_string ("application/x-mavlink");
+  fail_unless (gst_caps_is_equal (r1.caps, caps));
+  gst_caps_unref (caps);
+  st = test_link_stats (rx, "rx1");
+  fail_unless_equals_uint64 (test_stat (st, "lost-frames"), 0);
+  fail_unless_equals_uint64 (test_stat (st, "payload-bytes"), STREAM_BYTES);
+  gst_structure_free (st);
+
+  fail_unless_equals_int (test_set_state (tx, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (test_set_state (rx, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+  test_received_clear (&r0);
+  test_received_clear (&r1);
+  test_pty_close (&fc);
+  g_free (stream);
+  test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
 static GstSerialPort *
 open_port (const gchar *path, const gchar *owner)
 {
@@ -649,6 +726,7 @@ serialshare_suite (void)
   tcase_add_test (tc, test_priority_goes_first);
   tcase_add_loop_test (tc, test_channels_share_a_time_base, 0,
       G_N_ELEMENTS (time_base_modes));
+  tcase_add_test (tc, test_byte_stream_channel);
   tcase_add_test (tc, test_line_model_is_shared);
   tcase_add_test (tc, test_begin_write_holds_the_line);
   return s;
