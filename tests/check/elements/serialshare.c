@@ -192,6 +192,111 @@ GST_START_TEST (test_both_directions_share_a_port)
 
 GST_END_TEST;
 
+/* Each channel ends on its own: channel 1's EOS ends channel 1's
+ * receiver, while channel 2 goes on, and ends later with its own. */
+GST_START_TEST (test_eos_per_channel)
+{
+  TestEmu *emu = test_emu_start (NULL);
+  GstElement *tx, *rx;
+  TestReceived r1, r2;
+  gchar *desc;
+
+  desc = g_strdup_printf ("serialsrc port=%s channel=1 ! "
+                          "appsink name=k1 async=false "
+                          "serialsrc port=%s channel=2 ! "
+                          "appsink name=k2 async=false",
+      test_emu_b (emu), test_emu_b (emu));
+  rx = launch (desc);
+  g_free (desc);
+  test_received_attach (get (rx, "k1"), &r1);
+  test_received_attach (get (rx, "k2"), &r2);
+  desc = g_strdup_printf (APPSRC " name=a1 ! serialsink async=false port=%s "
+                                 "channel=1 " APPSRC " name=a2 ! serialsink "
+                                 "async=false port=%s channel=2",
+      test_emu_a (emu), test_emu_a (emu));
+  tx = launch (desc);
+  g_free (desc);
+  fail_if (test_set_state (rx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_if (test_set_state (tx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+
+  push_frames (get (tx, "a1"), 1);
+  check_frames (&r1, 1);
+  g_mutex_lock (&r2.lock);
+  fail_if (r2.eos, "channel 2 ended with channel 1");
+  g_mutex_unlock (&r2.lock);
+  push_frames (get (tx, "a2"), 2);
+  check_frames (&r2, 2);
+
+  fail_unless_equals_int (test_set_state (tx, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (test_set_state (rx, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+  test_received_clear (&r1);
+  test_received_clear (&r2);
+  test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
+/* One element of a shared port fails (caps too long to send) and its
+ * pipeline stops: the other element's channel goes on, whole. */
+GST_START_TEST (test_one_element_in_error)
+{
+  TestEmu *emu = test_emu_start (NULL);
+  GstElement *good, *bad, *rx;
+  GString *caps = g_string_new ("application/x-test-frames,junk=(string)");
+  TestReceived r2;
+  GstBus *bus;
+  gchar *desc, *msg;
+
+  rx = test_make_receiver (test_emu_b (emu), "native", &r2);
+  g_object_set (get (rx, "src"), "channel", 2, NULL);
+  desc = g_strdup_printf (APPSRC " name=a2 ! serialsink port=%s channel=2",
+      test_emu_a (emu));
+  good = launch (desc);
+  g_free (desc);
+  while (caps->len <= SF_CAPS_MAX)
+    g_string_append (caps, "x");
+  desc = g_strdup_printf ("appsrc name=a1 format=bytes caps=\"%s\" ! "
+                          "serialsink port=%s channel=1",
+      caps->str, test_emu_a (emu));
+  bad = launch (desc);
+  g_free (desc);
+  g_string_free (caps, TRUE);
+  fail_if (test_set_state (rx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_if (
+      test_set_state (good, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+  fail_if (test_set_state (bad, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (
+                                                       get (bad, "a1")),
+                              gst_buffer_new_allocate (NULL, 100, NULL)),
+      GST_FLOW_OK);
+  bus = gst_element_get_bus (bad);
+  msg = test_expect_error (bus, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT);
+  g_free (msg);
+  gst_object_unref (bus);
+  fail_unless_equals_int (test_set_state (bad, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (bad);
+
+  push_frames (get (good, "a2"), 2);
+  check_frames (&r2, 2);
+
+  fail_unless_equals_int (test_set_state (good, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (test_set_state (rx, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (good);
+  gst_object_unref (rx);
+  test_received_clear (&r2);
+  test_emu_stop (emu);
+}
+
+GST_END_TEST;
+
 static GstElement *
 make_element (const gchar *factory, const gchar *port, guint baud)
 {
@@ -538,12 +643,13 @@ GST_START_TEST (test_byte_stream_channel)
   g_free (desc);
   test_received_attach (get (rx, "k0"), &r0);
   test_received_attach (get (rx, "k1"), &r1);
-  desc = g_strdup_printf ("serialsrc framing=raw port=%s "
-                          "caps=application/x-mavlink ! serialsink "
-                          "name=tx1 port=%s channel=1 priority=1 pacing=on "
-                          APPSRC " name=a0 ! serialsink port=%s channel=0 "
-                          "pacing=on",
-      fc.path, test_emu_a (emu), test_emu_a (emu));
+  desc =
+      g_strdup_printf ("serialsrc framing=raw port=%s "
+                       "caps=application/x-mavlink ! serialsink "
+                       "name=tx1 port=%s channel=1 priority=1 pacing=on " APPSRC
+                       " name=a0 ! serialsink port=%s channel=0 "
+                       "pacing=on",
+          fc.path, test_emu_a (emu), test_emu_a (emu));
   tx = launch (desc);
   g_free (desc);
   fail_if (test_set_state (rx, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
@@ -727,6 +833,8 @@ serialshare_suite (void)
   tcase_add_loop_test (tc, test_channels_share_a_time_base, 0,
       G_N_ELEMENTS (time_base_modes));
   tcase_add_test (tc, test_byte_stream_channel);
+  tcase_add_test (tc, test_eos_per_channel);
+  tcase_add_test (tc, test_one_element_in_error);
   tcase_add_test (tc, test_line_model_is_shared);
   tcase_add_test (tc, test_begin_write_holds_the_line);
   return s;
