@@ -4,7 +4,7 @@
 #
 #   run-example-tests.sh jpeg|h264|h264-late|rtp-jpeg|rtp-h264|rtsp-jpeg|
 #                        rtsp-h264|play-jpeg|play-h264|loopback|
-#                        video-telemetry
+#                        video-telemetry|two-way-video
 #
 # jpeg, h264: the sender script (videotestsrc instead of the camera) and the
 #   receiver script over a socat pseudo-terminal pair; the receiver must
@@ -28,6 +28,9 @@
 #   at 57600 baud; datagrams sent to the vehicle end's UDP port must all come
 #   out of the ground end's, in order and byte for byte, while video frames
 #   arrive; Ctrl-C on the vehicle must end both ends with EOS.
+# two-way-video: two-way-video.sh on both ends of serial-link-emu, each
+#   sending and receiving through one port; each end must decode exactly the
+#   frames the other sent and end on EOS.
 #
 # Processes are waited for by the lines they print (socat's "starting data
 # transfer loop", gst-launch-1.0's "Pipeline is live", the RTSP server's
@@ -512,6 +515,42 @@ test_video_telemetry() {
   check_frames "$work/frames" 3.. "$W" "$H"
 }
 
+# two-way-video: two-way-video.sh on both ends of serial-link-emu at 115200
+# baud, each end with its own test picture (A a ball, B a bar); each end
+# must decode exactly the frames the other sent, the other's picture, and
+# end on EOS once both directions have ended. The sources are not live:
+# serialsink never drops from them, so the counts are exact however loaded
+# the machine is.
+test_two_way_video() {
+  local n=15 end f
+  declare -A pattern=([A]=ball [B]=bar)
+  spawn emu "$SERIAL_LINK_EMU" --baud 115200 --link-a "$work/ttyA" \
+    --link-b "$work/ttyB"
+  wait_line emu READY >/dev/null
+  drain emu
+  for end in A B; do
+    mkdir "$work/frames$end"
+    spawn "end$end" env PORT="$work/tty$end" WIDTH=$W HEIGHT=$H \
+      SOURCE="videotestsrc num-buffers=$n pattern=${pattern[$end]}" \
+      VIDEOSINK="multifilesink location=$work/frames$end/%05d.raw" \
+      "$here/two-way-video.sh"
+    drain "end$end"
+  done
+  finish endA
+  finish endB
+  for end in A B; do
+    check_eos "end$end"
+    check_frames "$work/frames$end" "$n" "$W" "$H"
+  done
+  # B's bar stands still, A's ball moves: A shows one picture n times.
+  for f in "$work"/framesA/*; do
+    cmp -s "$f" "$work/framesA/00000.raw" ||
+      fail "end A did not show B's still picture"
+  done
+  ! cmp -s "$work/framesB/00000.raw" "$work/framesB/00001.raw" ||
+    fail "end B did not show A's moving picture"
+}
+
 command -v socat >/dev/null || fail "socat is not installed"
 command -v gst-play-1.0 >/dev/null ||
   fail "gst-play-1.0 is not installed (gstreamer1.0-plugins-base-apps)"
@@ -527,6 +566,7 @@ case $case_name in
   play-h264) test_play h264-camera-to-serial.sh ;;
   loopback) test_loopback ;;
   video-telemetry) test_video_telemetry ;;
+  two-way-video) test_two_way_video ;;
   *) fail "unknown case '$case_name'" ;;
 esac
 failed=0
