@@ -44,8 +44,8 @@
 # RADIO_STATUS messages, and the stream is serialsink's packets now.
 #
 # Why the telemetry has the higher priority: it is small and urgent
-# (attitude, position, a command to land), while a video frame takes a
-# second of a 57600-baud line and is replaced by the next one anyway. On a
+# (attitude, position, a command to land), while a video frame takes half
+# a second or more of the radio and is replaced by the next one anyway. On a
 # shared port a frame longer than 100 ms of the line goes in pieces, and
 # between two pieces the waiting serialsink of the highest priority writes
 # first: a telemetry datagram waits at most one piece behind a video frame,
