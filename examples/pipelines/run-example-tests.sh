@@ -3,7 +3,8 @@
 # they deliver. meson registers one test per case (suite "examples"):
 #
 #   run-example-tests.sh jpeg|h264|h264-late|rtp-jpeg|rtp-h264|rtsp-jpeg|
-#                        rtsp-h264|play-jpeg|play-h264|loopback
+#                        rtsp-h264|play-jpeg|play-h264|loopback|
+#                        video-telemetry|two-way-video
 #
 # jpeg, h264: the sender script (videotestsrc instead of the camera) and the
 #   receiver script over a socat pseudo-terminal pair; the receiver must
@@ -23,14 +24,21 @@
 #   decoder from the caps on the wire, decode every frame and end on EOS.
 # loopback: loopback-emulator.sh with a few frames at 115200 baud; it must
 #   deliver some of them, end on EOS and leave no emulator or links behind.
+# video-telemetry: both ends of video-telemetry.sh through serial-link-emu
+#   at 57600 baud; datagrams sent to the vehicle end's UDP port must all come
+#   out of the ground end's, in order and byte for byte, while video frames
+#   arrive; Ctrl-C on the vehicle must end both ends with EOS.
+# two-way-video: two-way-video.sh on both ends of serial-link-emu, each
+#   sending and receiving through one port; each end must decode exactly the
+#   frames the other sent and end on EOS.
 #
 # Processes are waited for by the lines they print (socat's "starting data
 # transfer loop", gst-launch-1.0's "Pipeline is live", the RTSP server's
-# READY, udpsrc's bound port, gst-play-1.0's "Pipeline is live"), never by
-# sleeping; `timeout` only keeps a
-# broken run from hanging. Environment (meson sets it, see
-# examples/meson.build): GST_PLUGIN_PATH_1_0, GST_REGISTRY_1_0 and
-# SERIAL_LINK_EMU.
+# READY, udpsrc's bound port, gst-play-1.0's "Pipeline is live", the frame
+# reader's "frame N", the UDP peers' LISTENING and RECEIVED), never by
+# sleeping; `timeout` only keeps a broken run from hanging. Environment
+# (meson sets it, see examples/meson.build): GST_PLUGIN_PATH_1_0,
+# GST_REGISTRY_1_0 and SERIAL_LINK_EMU.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -144,14 +152,17 @@ start_socat() {
 }
 
 # check_frames DIR COUNT WIDTH HEIGHT: DIR holds COUNT decoded I420 frames
-# (or, with COUNT "1..N", between 1 and N of them) of WIDTHxHEIGHT.
+# (or, with COUNT "M..N", between M and N of them, "M..": at least M) of
+# WIDTHxHEIGHT.
 check_frames() {
-  local dir=$1 want=$2 size=$(($3 * $4 * 3 / 2)) n f
+  local dir=$1 want=$2 size=$(($3 * $4 * 3 / 2)) n f min max
   n=$(find "$dir" -type f | wc -l)
   case $want in
-    1..*) if [ "$n" -lt 1 ] || [ "$n" -gt "${want#1..}" ]; then
-      fail "$dir: $n frames decoded, expected $want"
-    fi ;;
+    *..*)
+      min=${want%..*} max=${want#*..}
+      if [ "$n" -lt "$min" ] || { [ -n "$max" ] && [ "$n" -gt "$max" ]; }; then
+        fail "$dir: $n frames decoded, expected $want"
+      fi ;;
     *) [ "$n" -eq "$want" ] || fail "$dir: $n frames decoded, expected $want" ;;
   esac
   for f in "$dir"/*; do
@@ -373,6 +384,173 @@ test_loopback() {
   check_frames "$work/frames" 1..10 "$W" "$H"
 }
 
+# The ground station and the autopilot of the video-telemetry case, in
+# Python (the datagrams are made the same way on both sides):
+#   receive N: binds a UDP port on 127.0.0.1, prints "LISTENING PORT",
+#     takes N datagrams and checks that each is the next one sent, byte for
+#     byte; prints "RECEIVED N datagrams, B bytes, in order, byte for byte",
+#     or "MISMATCH ..." and exits with 1.
+#   send PORT N: sends the N datagrams to 127.0.0.1:PORT at once.
+# Datagram i is shaped like a MAVLink 1 message (0xFE, payload length,
+# sequence number, system, component, message id, payload, checksum) with
+# 0 to 60 bytes of payload, seeded random bytes including 0x00 (the native
+# framing's delimiter) and the XON/XOFF bytes.
+udp_telemetry='
+import random, socket, sys
+
+def datagram(i):
+    rng = random.Random(i)
+    payload = bytes(rng.randrange(256) for _ in range(rng.randrange(61)))
+    return (bytes([0xFE, len(payload), i & 0xFF, 1, 1, rng.randrange(256)])
+            + payload + bytes([rng.randrange(256), rng.randrange(256)]))
+
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if sys.argv[1] == "send":
+    port, n = int(sys.argv[2]), int(sys.argv[3])
+    total = sum(s.sendto(datagram(i), ("127.0.0.1", port)) for i in range(n))
+    print("SENT %d datagrams, %d bytes" % (n, total))
+    sys.exit(0)
+n = int(sys.argv[2])
+s.bind(("127.0.0.1", 0))
+print("LISTENING %d" % s.getsockname()[1], flush=True)
+total = 0
+for i in range(n):
+    got = s.recv(65536)
+    if got != datagram(i):
+        print("MISMATCH: datagram %d is %s, expected %s"
+              % (i, got.hex(), datagram(i).hex()), flush=True)
+        sys.exit(1)
+    total += len(got)
+print("RECEIVED %d datagrams, %d bytes, in order, byte for byte" % (n, total))
+'
+
+# Reads a pipe of decoded I420 frames (filesink) frame by frame into
+# files, printing "frame N" as each is complete: the test waits for frames
+# by these lines. bash -c "$read_frames" NAME PIPE DIR FRAME_SIZE
+# shellcheck disable=SC2016 # expanded by that bash, not here
+read_frames='
+exec <"$1"
+i=0
+while :; do
+  f=$(printf "%s/%05d.raw" "$2" "$i")
+  dd bs="$3" count=1 iflag=fullblock status=none of="$f" || exit 1
+  [ -s "$f" ] || { rm -f "$f"; break; }
+  i=$((i + 1))
+  echo "frame $i"
+done
+echo "end of the video after $i frames"
+'
+
+# udp_port_of PID: the port of process PID's UDP socket, from /proc. The
+# sender binds port 0, a port the system picks, so no other test or program
+# can hold it; picking a free port first and passing it on would race.
+udp_port_of() {
+  local fd link inodes=" " hex
+  for fd in /proc/"$1"/fd/*; do
+    link=$(readlink "$fd") || continue
+    [[ $link == "socket:["*"]" ]] && inodes+="${link//[^0-9]/} "
+  done
+  hex=$(awk -v inodes="$inodes" 'FNR > 1 && index(inodes, " " $10 " ") {
+    split($2, a, ":"); print a[2]; exit }' /proc/net/udp /proc/net/udp6)
+  [ -n "$hex" ] || fail "process $1 has no UDP socket"
+  echo $((16#$hex))
+}
+
+# video-telemetry: both ends of video-telemetry.sh through the emulator at
+# 57600 baud, the radio's serial speed, with videotestsrc on the vehicle,
+# the decoded video into a pipe on the ground, and Python as the autopilot
+# and the ground station: once a video frame has arrived, N datagrams go to
+# the vehicle's UDP port, and all must come out of the ground end's, in
+# order and byte for byte, while video frames go on arriving; Ctrl-C on the
+# vehicle then ends both ends with EOS.
+test_video_telemetry() {
+  local n=40 line gcs_port launch in_port
+  spawn emu "$SERIAL_LINK_EMU" --baud 57600 --link-a "$work/ttyA" \
+    --link-b "$work/ttyB"
+  wait_line emu READY >/dev/null
+  drain emu
+  spawn gcs /usr/bin/python3 -c "$udp_telemetry" receive "$n"
+  line=$(wait_line gcs "LISTENING ")
+  gcs_port=${line#LISTENING }
+  mkfifo "$work/video.fifo"
+  mkdir "$work/frames"
+  spawn frames bash -c "$read_frames" read-frames "$work/video.fifo" \
+    "$work/frames" $((W * H * 3 / 2))
+  # LINK_RATE=0: the sinks do not pace (pseudo-terminals are paced only
+  # with a link-rate); the emulator still carries 57600 baud, and the video
+  # (2 frames/s of about 1.1 KB) fits in it. Paced, at the script's default
+  # LINK_RATE, two serialsinks sharing a port corrupt each other's packets
+  # in gst-serial 803db0a: a paced sink writes a packet in several write
+  # calls, and the other sink's packets go between them.
+  spawn receiver env PORT="$work/ttyB" LINK_RATE=0 \
+    TELEMETRY_OUT_PORT="$gcs_port" \
+    VIDEOSINK="filesink location=$work/video.fifo" \
+    "$here/video-telemetry.sh" receive
+  wait_line receiver "Pipeline is live" >/dev/null
+  drain receiver
+  spawn sender env PORT="$work/ttyA" LINK_RATE=0 WIDTH=$W HEIGHT=$H \
+    TELEMETRY_IN_PORT=0 "$here/video-telemetry.sh" send --test
+  # Live: udpsrc has bound its port.
+  wait_line sender "Pipeline is live" >/dev/null
+  drain sender
+  # timeout's child: the script, which became gst-launch-1.0 (exec).
+  launch=$(pgrep -P "${pid[sender]}") || fail "no gst-launch-1.0 under the sender"
+  in_port=$(udp_port_of "$launch")
+  wait_line frames "frame 1" >/dev/null
+  /usr/bin/python3 -c "$udp_telemetry" send "$in_port" "$n" ||
+    fail "could not send the datagrams"
+  wait_line gcs "RECEIVED $n datagrams"
+  drain gcs
+  # The video still flows after the telemetry went through.
+  wait_line frames "frame 3" >/dev/null
+  drain frames
+  # Ctrl-C: gst-launch-1.0 -e sends EOS on both channels.
+  kill -INT "${pid[sender]}"
+  finish sender
+  finish receiver
+  finish frames
+  finish gcs
+  check_eos sender
+  check_eos receiver
+  check_frames "$work/frames" 3.. "$W" "$H"
+}
+
+# two-way-video: two-way-video.sh on both ends of serial-link-emu at 115200
+# baud, each end with its own test picture (A a ball, B a bar); each end
+# must decode exactly the frames the other sent, the other's picture, and
+# end on EOS once both directions have ended. The sources are not live:
+# serialsink never drops from them, so the counts are exact however loaded
+# the machine is.
+test_two_way_video() {
+  local n=15 end f
+  declare -A pattern=([A]=ball [B]=bar)
+  spawn emu "$SERIAL_LINK_EMU" --baud 115200 --link-a "$work/ttyA" \
+    --link-b "$work/ttyB"
+  wait_line emu READY >/dev/null
+  drain emu
+  for end in A B; do
+    mkdir "$work/frames$end"
+    spawn "end$end" env PORT="$work/tty$end" WIDTH=$W HEIGHT=$H \
+      SOURCE="videotestsrc num-buffers=$n pattern=${pattern[$end]}" \
+      VIDEOSINK="multifilesink location=$work/frames$end/%05d.raw" \
+      "$here/two-way-video.sh"
+    drain "end$end"
+  done
+  finish endA
+  finish endB
+  for end in A B; do
+    check_eos "end$end"
+    check_frames "$work/frames$end" "$n" "$W" "$H"
+  done
+  # B's bar stands still, A's ball moves: A shows one picture n times.
+  for f in "$work"/framesA/*; do
+    cmp -s "$f" "$work/framesA/00000.raw" ||
+      fail "end A did not show B's still picture"
+  done
+  ! cmp -s "$work/framesB/00000.raw" "$work/framesB/00001.raw" ||
+    fail "end B did not show A's moving picture"
+}
+
 command -v socat >/dev/null || fail "socat is not installed"
 command -v gst-play-1.0 >/dev/null ||
   fail "gst-play-1.0 is not installed (gstreamer1.0-plugins-base-apps)"
@@ -387,6 +565,8 @@ case $case_name in
   play-jpeg) test_play camera-to-serial.sh ;;
   play-h264) test_play h264-camera-to-serial.sh ;;
   loopback) test_loopback ;;
+  video-telemetry) test_video_telemetry ;;
+  two-way-video) test_two_way_video ;;
   *) fail "unknown case '$case_name'" ;;
 esac
 failed=0
