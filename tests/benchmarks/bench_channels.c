@@ -6,20 +6,22 @@
  *
  * Copyright (C) 2026 gst-serial developers
  *
- *   bench-channels telemetry [--seconds S] [--skip S]
+ *   bench-channels telemetry [--seconds S] [--skip S] [--pacing MODE]
+ *       [--video-props PROPS] [--telemetry-props PROPS]
  *       57600 baud: live video (channel 0, priority 0, overloading the line)
  *       and a 100-byte telemetry message at 10 Hz (channel 1, priority 1)
  *       on one port; every message must arrive, within 150 ms at p99, and
  *       the video must keep 90 % of the line the telemetry leaves; against
  *       the video alone on the line
- *   bench-channels two-way [--frames N]
+ *   bench-channels two-way [--frames N] [--pacing MODE]
  *       115200 baud duplex: each side sends N non-live JPEG frames with a
  *       serialsink and receives the other side's with a serialsrc on the
  *       same port; every frame intact and in order, each direction at 95 %
  *       of its line or more; against one direction alone
  *
  * Each prints its figures and PASS or FAIL per target, and exits with 0
- * when every target passes, 1 otherwise.
+ * when every target passes, 1 otherwise. --pacing and the props options
+ * try other settings of the sinks (the targets stay the same).
  */
 
 #include <gst/gst.h>
@@ -37,6 +39,8 @@ static gint opt_seconds = 30;
 static gint opt_frames = 24;
 static gdouble opt_skip = 2.0;
 static gchar *opt_pacing;
+static gchar *opt_video_props;
+static gchar *opt_telemetry_props;
 
 /* ---------------------------------------------------------------------- */
 /* Never hang: a watchdog that ends the run, and the emulator with it. */
@@ -245,12 +249,12 @@ connect_appsink (GstElement *pipe, const gchar *name,
   "videotestsrc name=cam is-live=true pattern=ball ! "                         \
   "video/x-raw,width=320,height=240,framerate=10/1 ! jpegenc ! "               \
   "serialsink name=video-sink port=%s baud-rate=%u channel=0 priority=0 "      \
-  "pacing=%s sender-time=true"
+  "pacing=%s sender-time=true %s"
 #define TM_TELEMETRY_TX                                                        \
   "appsrc name=src is-live=true format=time do-timestamp=true "                \
   "caps=application/x-telemetry ! "                                            \
   "serialsink name=telemetry-sink port=%s baud-rate=%u channel=1 "             \
-  "priority=1 pacing=%s"
+  "priority=1 pacing=%s %s"
 static const gchar *
 tm_pacing (void)
 {
@@ -511,7 +515,8 @@ tm_print_stats (GstElement *tx_video, GstElement *tx_tm, GstElement *rx_video,
     "utilisation", NULL };
   static const gchar *const src_fields[] = { "frames-received", "payload-bytes",
     "wire-bytes", "lost-frames", "check-failures", "skipped-frames",
-    "other-streams", "reports-sent", "feedback-dropped", NULL };
+    "frames-without-caps", "other-streams", "reports-sent", "feedback-dropped",
+    NULL };
 
   g_print ("  link-stats:\n");
   print_stats ("video serialsink", tx_video, "video-sink", sink_fields);
@@ -571,7 +576,8 @@ tm_measure (gboolean telemetry, gdouble seconds, TmRun *run, TmExtra *x)
     connect_appsink (rx_tm, "out", tm_received, run);
     pipes[n++] = rx_tm;
   }
-  tx_video = launch (TM_VIDEO_TX, emu->a, TM_BAUD, tm_pacing ());
+  tx_video = launch (TM_VIDEO_TX, emu->a, TM_BAUD, tm_pacing (),
+      opt_video_props ? opt_video_props : "");
   cam = by_name (tx_video, "cam");
   pad = gst_element_get_static_pad (cam, "src");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, stamp_capture, NULL, NULL);
@@ -579,7 +585,8 @@ tm_measure (gboolean telemetry, gdouble seconds, TmRun *run, TmExtra *x)
   gst_object_unref (cam);
   pipes[n++] = tx_video;
   if (telemetry) {
-    tx_tm = launch (TM_TELEMETRY_TX, emu->a, TM_BAUD, tm_pacing ());
+    tx_tm = launch (TM_TELEMETRY_TX, emu->a, TM_BAUD, tm_pacing (),
+        opt_telemetry_props ? opt_telemetry_props : "");
     run->appsrc = by_name (tx_tm, "src");
     pipes[n++] = tx_tm;
   }
@@ -719,6 +726,11 @@ bench_telemetry (void)
            "message sent counts for \"every message arrives\"\n\n",
       TM_BAUD, TM_LINE, seconds, tm_pacing (), TM_SIZE, tm_pacing (), opt_skip);
 
+  if (opt_video_props || opt_telemetry_props)
+    g_print ("  more properties: video serialsink \"%s\", telemetry "
+             "serialsink \"%s\"\n\n",
+        opt_video_props ? opt_video_props : "",
+        opt_telemetry_props ? opt_telemetry_props : "");
   g_print ("Baseline: the video alone on the line\n");
   tm_run_init (&base, seconds);
   tm_measure (FALSE, seconds, &base, &bx);
@@ -1146,6 +1158,10 @@ main (int argc, char **argv)
     { "pacing", 0, 0, G_OPTION_ARG_STRING, &opt_pacing,
         "the sinks' pacing property (telemetry: on, two-way: the default)",
         "MODE" },
+    { "video-props", 0, 0, G_OPTION_ARG_STRING, &opt_video_props,
+        "telemetry: more properties of the video serialsink", "PROPS" },
+    { "telemetry-props", 0, 0, G_OPTION_ARG_STRING, &opt_telemetry_props,
+        "telemetry: more properties of the telemetry serialsink", "PROPS" },
     { NULL } };
 
   if (!bench_parse_args (&argc, &argv, entries, "telemetry|two-way"))
