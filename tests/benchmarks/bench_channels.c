@@ -761,6 +761,13 @@ bench_telemetry (void)
       tm_video_goodput (&base) > 0
           ? tm_video_goodput (&run) / tm_video_goodput (&base)
           : 0);
+  /* The telemetry's wire bytes are those written: they are on the line
+   * only when the line keeps up with the writers. */
+  if (x.backlog_end > TM_LINE)
+    g_print ("    the line is %.1f s behind the sinks: more telemetry was "
+             "written than crossed it, and the remaining line is smaller "
+             "than it seems\n",
+        x.backlog_end / TM_LINE);
 
   g_print ("\nTargets:\n");
   value = g_strdup_printf ("%u of %u", run.received, sent);
