@@ -51,9 +51,10 @@ static void
 die_with_emulator (int sig)
 {
   static const char msg[] = "bench-channels: watchdog or signal, stopping\n";
+  ssize_t unused;
 
-  ssize_t unused = write (STDERR_FILENO, msg, sizeof (msg) - 1);
-
+  /* Only what is safe in a signal handler. */
+  unused = write (STDERR_FILENO, msg, sizeof (msg) - 1);
   (void) unused;
   if (running_emu > 0)
     kill (running_emu, SIGTERM);
@@ -85,6 +86,7 @@ arm_watchdog (guint seconds)
   signal (SIGALRM, die_with_emulator);
   signal (SIGINT, die_with_emulator);
   signal (SIGTERM, die_with_emulator);
+  signal (SIGABRT, die_with_emulator);
   alarm (seconds);
 }
 
@@ -527,14 +529,95 @@ tm_print_stats (GstElement *tx_video, GstElement *tx_tm, GstElement *rx_video,
     print_stats ("telemetry serialsrc", rx_tm, "telemetry-src", src_fields);
 }
 
+/* The pipelines of a run: senders on port A, receivers on port B. */
+typedef struct {
+  GstElement *tx_video, *tx_tm, *rx_video, *rx_tm; /* tm: NULL alone */
+  GstElement *all[4];
+  guint n;
+} TmPipes;
+
+static void
+tm_launch (TmPipes *p, Emu *emu, gboolean telemetry, TmRun *run)
+{
+  GstElement *cam;
+  GstPad *pad;
+
+  memset (p, 0, sizeof (*p));
+  p->rx_video = launch (TM_RX, "video", emu->b, TM_BAUD, 0);
+  connect_appsink (p->rx_video, "out", video_received, run);
+  p->all[p->n++] = p->rx_video;
+  if (telemetry) {
+    p->rx_tm = launch (TM_RX, "telemetry", emu->b, TM_BAUD, 1);
+    connect_appsink (p->rx_tm, "out", tm_received, run);
+    p->all[p->n++] = p->rx_tm;
+  }
+  p->tx_video = launch (TM_VIDEO_TX, emu->a, TM_BAUD, tm_pacing (),
+      opt_video_props ? opt_video_props : "");
+  cam = by_name (p->tx_video, "cam");
+  pad = gst_element_get_static_pad (cam, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, stamp_capture, NULL, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (cam);
+  p->all[p->n++] = p->tx_video;
+  if (telemetry) {
+    p->tx_tm = launch (TM_TELEMETRY_TX, emu->a, TM_BAUD, tm_pacing (),
+        opt_telemetry_props ? opt_telemetry_props : "");
+    run->appsrc = by_name (p->tx_tm, "src");
+    p->all[p->n++] = p->tx_tm;
+  }
+}
+
+static gboolean
+tm_bus_ok (TmPipes *p)
+{
+  gboolean ok = TRUE;
+  guint i;
+
+  for (i = 0; i < p->n; i++)
+    ok &= bus_ok (p->all[i]);
+  return ok;
+}
+
+/* Until sending stops: the telemetry's wire bytes over the window (from
+ * its start), and the backlog every 100 ms. */
+static void
+tm_watch (TmPipes *p, TmRun *run, TmExtra *x)
+{
+  guint64 tm_wire_from = 0;
+  gboolean in_window = FALSE;
+  gdouble from_t = 0;
+
+  while (g_get_monotonic_time () < run->stop_us) {
+    gint64 left = run->stop_us - g_get_monotonic_time ();
+    guint64 backlog;
+
+    g_usleep (CLAMP (left, 0, 100000));
+    if (!in_window && g_get_monotonic_time () >= run->stats_from_us) {
+      in_window = TRUE;
+      from_t = now_s ();
+      if (p->tx_tm)
+        tm_wire_from = stat_u64 (p->tx_tm, "telemetry-sink", "wire-bytes");
+    }
+    backlog = tm_backlog (p->tx_video, p->tx_tm, p->rx_video);
+    if (backlog > x->backlog_max) {
+      x->backlog_max = backlog;
+      x->backlog_max_t = now_s () - run->start_us / 1e6;
+    }
+    x->ok &= tm_bus_ok (p);
+  }
+  if (p->tx_tm && in_window && now_s () > from_t)
+    x->tm_wire_rate =
+        (stat_u64 (p->tx_tm, "telemetry-sink", "wire-bytes") - tm_wire_from) /
+        (now_s () - from_t);
+  x->backlog_end = tm_backlog (p->tx_video, p->tx_tm, p->rx_video);
+}
+
 /* Waits, the video running on, until every message sent arrived or
  * @timeout seconds passed. */
 static void
-tm_wait_last (TmRun *run, GstElement **pipes, guint n_pipes, gdouble timeout,
-    TmExtra *x)
+tm_wait_last (TmPipes *p, TmRun *run, gdouble timeout, TmExtra *x)
 {
   gdouble end = now_s () + timeout;
-  guint i;
 
   while (now_s () < end) {
     gboolean done;
@@ -544,10 +627,18 @@ tm_wait_last (TmRun *run, GstElement **pipes, guint n_pipes, gdouble timeout,
     g_mutex_unlock (&run->lock);
     if (done)
       break;
-    for (i = 0; i < n_pipes; i++)
-      x->ok &= bus_ok (pipes[i]);
+    x->ok &= tm_bus_ok (p);
     g_usleep (20000);
   }
+}
+
+static void
+tm_stop (TmPipes *p)
+{
+  stop_pipeline (&p->tx_tm);
+  stop_pipeline (&p->tx_video);
+  stop_pipeline (&p->rx_tm);
+  stop_pipeline (&p->rx_video);
 }
 
 /* One run of @seconds: the video alone (@telemetry FALSE), or with the
@@ -556,42 +647,15 @@ static void
 tm_measure (gboolean telemetry, gdouble seconds, TmRun *run, TmExtra *x)
 {
   Emu *emu = start_emu (TM_BAUD);
-  GstElement *tx_video, *tx_tm = NULL, *rx_video, *rx_tm = NULL;
-  GstElement *pipes[4];
-  GstElement *cam;
-  GstPad *pad;
   GThread *sender = NULL;
-  guint64 tm_wire_from = 0, tm_wire_to = 0;
-  gboolean in_window = FALSE;
-  guint n = 0, i;
-  gdouble from_t = 0;
+  TmPipes p;
+  guint i;
 
   memset (x, 0, sizeof (*x));
   x->ok = TRUE;
-  rx_video = launch (TM_RX, "video", emu->b, TM_BAUD, 0);
-  connect_appsink (rx_video, "out", video_received, run);
-  pipes[n++] = rx_video;
-  if (telemetry) {
-    rx_tm = launch (TM_RX, "telemetry", emu->b, TM_BAUD, 1);
-    connect_appsink (rx_tm, "out", tm_received, run);
-    pipes[n++] = rx_tm;
-  }
-  tx_video = launch (TM_VIDEO_TX, emu->a, TM_BAUD, tm_pacing (),
-      opt_video_props ? opt_video_props : "");
-  cam = by_name (tx_video, "cam");
-  pad = gst_element_get_static_pad (cam, "src");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, stamp_capture, NULL, NULL);
-  gst_object_unref (pad);
-  gst_object_unref (cam);
-  pipes[n++] = tx_video;
-  if (telemetry) {
-    tx_tm = launch (TM_TELEMETRY_TX, emu->a, TM_BAUD, tm_pacing (),
-        opt_telemetry_props ? opt_telemetry_props : "");
-    run->appsrc = by_name (tx_tm, "src");
-    pipes[n++] = tx_tm;
-  }
-  for (i = 0; i < n; i++)
-    gst_element_set_state (pipes[i], GST_STATE_PLAYING);
+  tm_launch (&p, emu, telemetry, run);
+  for (i = 0; i < p.n; i++)
+    gst_element_set_state (p.all[i], GST_STATE_PLAYING);
 
   g_mutex_lock (&run->lock);
   run->start_us = g_get_monotonic_time ();
@@ -602,48 +666,19 @@ tm_measure (gboolean telemetry, gdouble seconds, TmRun *run, TmExtra *x)
   if (telemetry)
     sender = g_thread_new ("telemetry", tm_sender, run);
 
-  /* Until sending stops: the telemetry's wire bytes over the window, and
-   * the backlog every 100 ms. */
-  while (g_get_monotonic_time () < run->stop_us) {
-    gint64 left = run->stop_us - g_get_monotonic_time ();
-    guint64 backlog;
-
-    g_usleep (CLAMP (left, 0, 100000));
-    if (!in_window && g_get_monotonic_time () >= run->stats_from_us) {
-      in_window = TRUE;
-      from_t = now_s ();
-      if (tx_tm)
-        tm_wire_from = stat_u64 (tx_tm, "telemetry-sink", "wire-bytes");
-    }
-    backlog = tm_backlog (tx_video, tx_tm, rx_video);
-    if (backlog > x->backlog_max) {
-      x->backlog_max = backlog;
-      x->backlog_max_t = now_s () - run->start_us / 1e6;
-    }
-    for (i = 0; i < n; i++)
-      x->ok &= bus_ok (pipes[i]);
-  }
-  if (tx_tm && in_window && now_s () > from_t) {
-    tm_wire_to = stat_u64 (tx_tm, "telemetry-sink", "wire-bytes");
-    x->tm_wire_rate = (tm_wire_to - tm_wire_from) / (now_s () - from_t);
-  }
-  x->backlog_end = tm_backlog (tx_video, tx_tm, rx_video);
+  tm_watch (&p, run, x);
   if (sender)
     g_thread_join (sender);
-
   /* Every message counts, also those still on their way: a backlog of
    * seconds of line takes that long to drain. */
   if (telemetry)
-    tm_wait_last (run, pipes, n, 5 + seconds / 2, x);
-  tm_print_stats (tx_video, tx_tm, rx_video, rx_tm);
+    tm_wait_last (&p, run, 5 + seconds / 2, x);
+  tm_print_stats (p.tx_video, p.tx_tm, p.rx_video, p.rx_tm);
 
   if (run->appsrc)
     gst_object_unref (run->appsrc);
   run->appsrc = NULL;
-  stop_pipeline (&tx_tm);
-  stop_pipeline (&tx_video);
-  stop_pipeline (&rx_tm);
-  stop_pipeline (&rx_video);
+  tm_stop (&p);
   stop_emu (emu);
 }
 
@@ -698,22 +733,9 @@ tm_print_video (TmRun *run, const TmExtra *x)
       x->backlog_end, x->backlog_end / TM_LINE);
 }
 
-static int
-bench_telemetry (void)
+static void
+tm_print_header (gdouble seconds)
 {
-  gdouble seconds = opt_seconds;
-  TmRun base, run;
-  TmExtra bx, x;
-  gdouble remaining, share, p99;
-  guint sent, missing;
-  gboolean pass = TRUE;
-  gchar *value;
-
-  if (seconds <= opt_skip + 1) {
-    g_printerr ("--seconds must be more than --skip + 1\n");
-    return 2;
-  }
-  arm_watchdog (2 * (seconds + 5 + seconds / 2) + 120);
   g_print ("Telemetry beside video on one %u-baud 8N1 line (%.0f B/s), "
            "%.0f s each run, through the link emulator:\n"
            "  video: videotestsrc is-live pattern=ball 320x240 10 fps ! "
@@ -723,14 +745,91 @@ bench_telemetry (void)
            "  receivers: serialsrc channel=0 and channel=1 on the other "
            "port, one process\n"
            "  statistics leave out the first %.1f s (start-up); every "
-           "message sent counts for \"every message arrives\"\n\n",
+           "message sent counts for \"every message arrives\"\n",
       TM_BAUD, TM_LINE, seconds, tm_pacing (), TM_SIZE, tm_pacing (), opt_skip);
-
   if (opt_video_props || opt_telemetry_props)
     g_print ("  more properties: video serialsink \"%s\", telemetry "
-             "serialsink \"%s\"\n\n",
+             "serialsink \"%s\"\n",
         opt_video_props ? opt_video_props : "",
         opt_telemetry_props ? opt_telemetry_props : "");
+  g_print ("\n");
+}
+
+/* The figures of the shared run; returns the video's share of the line
+ * the telemetry leaves. */
+static gdouble
+tm_print_shared (TmRun *run, const TmExtra *x, TmRun *base)
+{
+  guint sent = g_atomic_int_get (&run->sent);
+  gdouble remaining = TM_LINE - x->tm_wire_rate;
+  gdouble goodput = tm_video_goodput (run), alone = tm_video_goodput (base);
+  gdouble share = remaining > 0 ? goodput / remaining : 0;
+
+  g_print ("  telemetry: sent %u, received %u, missing %u, damaged %u, "
+           "duplicates %u\n",
+      sent, run->received, sent - MIN (sent, run->received), run->damaged,
+      run->duplicates);
+  print_latency ("telemetry latency", run->tm_ms);
+  g_print ("    mean latency of the messages sent in the first 5 s %.1f ms, "
+           "in the last 5 s %.1f ms\n",
+      mean (run->tm_first_ms), mean (run->tm_last_ms));
+  g_print ("    telemetry on the wire %.0f B/s (serialsink wire-bytes), "
+           "leaving %.0f B/s of the line\n",
+      x->tm_wire_rate, remaining);
+  tm_print_video (run, x);
+  g_print ("    video goodput %.2f %% of the remaining line, %.2f %% of the "
+           "line (baseline alone: %.2f %%, ratio %.3f)\n",
+      100 * share, 100 * goodput / TM_LINE, 100 * alone / TM_LINE,
+      alone > 0 ? goodput / alone : 0);
+  /* The telemetry's wire bytes are those written: they are on the line
+   * only when the line keeps up with the writers. */
+  if (x->backlog_end > TM_LINE)
+    g_print ("    the line is %.1f s behind the sinks: more telemetry was "
+             "written than crossed it, and the remaining line is smaller "
+             "than it seems\n",
+        x->backlog_end / TM_LINE);
+  return share;
+}
+
+static gboolean
+tm_targets (TmRun *run, gdouble share)
+{
+  guint sent = g_atomic_int_get (&run->sent);
+  gdouble p99 = quantile (run->tm_ms, 0.99);
+  gboolean pass = TRUE;
+  gchar *value;
+
+  g_print ("\nTargets:\n");
+  value = g_strdup_printf ("%u of %u", run->received, sent);
+  pass &= report ("every telemetry message arrives (0 missing)", value,
+      sent > 0 && run->received >= sent && run->damaged == 0);
+  g_free (value);
+  value = g_strdup_printf ("%.1f ms", p99);
+  pass &= report ("telemetry latency p99 <= 150 ms", value,
+      run->tm_ms->len > 0 && p99 <= 150);
+  g_free (value);
+  value = g_strdup_printf ("%.2f %%", 100 * share);
+  pass &= report ("video goodput >= 90 % of the remaining line", value,
+      share >= 0.90);
+  g_free (value);
+  return pass;
+}
+
+static int
+bench_telemetry (void)
+{
+  gdouble seconds = opt_seconds, share;
+  TmRun base, run;
+  TmExtra bx, x;
+  gboolean pass;
+
+  if (seconds <= opt_skip + 1) {
+    g_printerr ("--seconds must be more than --skip + 1\n");
+    return 2;
+  }
+  arm_watchdog (2 * (seconds + 5 + seconds / 2) + 120);
+  tm_print_header (seconds);
+
   g_print ("Baseline: the video alone on the line\n");
   tm_run_init (&base, seconds);
   tm_measure (FALSE, seconds, &base, &bx);
@@ -739,55 +838,13 @@ bench_telemetry (void)
   g_print ("\nVideo and telemetry on the same port\n");
   tm_run_init (&run, seconds);
   tm_measure (TRUE, seconds, &run, &x);
-  sent = g_atomic_int_get (&run.sent);
-  missing = sent > run.received ? sent - run.received : 0;
-  g_print ("  telemetry: sent %u, received %u, missing %u, damaged %u, "
-           "duplicates %u\n",
-      sent, run.received, missing, run.damaged, run.duplicates);
-  print_latency ("telemetry latency", run.tm_ms);
-  g_print ("    mean latency of the messages sent in the first 5 s %.1f ms, "
-           "in the last 5 s %.1f ms\n",
-      mean (run.tm_first_ms), mean (run.tm_last_ms));
-  remaining = TM_LINE - x.tm_wire_rate;
-  g_print ("    telemetry on the wire %.0f B/s (serialsink wire-bytes), "
-           "leaving %.0f B/s of the line\n",
-      x.tm_wire_rate, remaining);
-  tm_print_video (&run, &x);
-  share = remaining > 0 ? tm_video_goodput (&run) / remaining : 0;
-  g_print ("    video goodput %.2f %% of the remaining line, %.2f %% of the "
-           "line (baseline alone: %.2f %%, ratio %.3f)\n",
-      100 * share, 100 * tm_video_goodput (&run) / TM_LINE,
-      100 * tm_video_goodput (&base) / TM_LINE,
-      tm_video_goodput (&base) > 0
-          ? tm_video_goodput (&run) / tm_video_goodput (&base)
-          : 0);
-  /* The telemetry's wire bytes are those written: they are on the line
-   * only when the line keeps up with the writers. */
-  if (x.backlog_end > TM_LINE)
-    g_print ("    the line is %.1f s behind the sinks: more telemetry was "
-             "written than crossed it, and the remaining line is smaller "
-             "than it seems\n",
-        x.backlog_end / TM_LINE);
+  share = tm_print_shared (&run, &x, &base);
 
-  g_print ("\nTargets:\n");
-  value = g_strdup_printf ("%u of %u", run.received, sent);
-  pass &= report ("every telemetry message arrives (0 missing)", value,
-      sent > 0 && missing == 0 && run.damaged == 0);
-  g_free (value);
-  p99 = quantile (run.tm_ms, 0.99);
-  value = g_strdup_printf ("%.1f ms", p99);
-  pass &= report ("telemetry latency p99 <= 150 ms", value,
-      run.tm_ms->len > 0 && p99 <= 150);
-  g_free (value);
-  value = g_strdup_printf ("%.2f %%", 100 * share);
-  pass &= report ("video goodput >= 90 % of the remaining line", value,
-      share >= 0.90);
-  g_free (value);
+  pass = tm_targets (&run, share);
   if (!bx.ok || !x.ok) {
     g_print ("  a pipeline posted an error (above): FAIL\n");
     pass = FALSE;
   }
-
   tm_run_clear (&base);
   tm_run_clear (&run);
   return pass ? 0 : 1;
@@ -1082,19 +1139,9 @@ tw_all_intact (Direction *d, guint frames)
       d->intact == frames && d->wrong == 0;
 }
 
-static int
-bench_two_way (void)
+static void
+tw_print_header (guint frames)
 {
-  guint frames = opt_frames;
-  Direction base, base_unused, ab, ba;
-  gboolean pass = TRUE, ok;
-  gchar *value;
-
-  if (opt_frames <= 1) {
-    g_printerr ("--frames must be 2 or more\n");
-    return 2;
-  }
-  arm_watchdog (2 * (3.5 * frames + 30) + 120);
   g_print ("Two-way: one duplex %u-baud 8N1 line (%.0f B/s each way), %u "
            "non-live JPEG frames each way\n"
            "  A: videotestsrc pattern=smpte 320x240 ! jpegenc ! serialsink "
@@ -1106,10 +1153,47 @@ bench_two_way (void)
            "  goodput: payload of the frames intact in order / (last frame "
            "out - first frame into serialsink) / line rate\n",
       TW_BAUD, TW_LINE, frames);
-
   if (opt_pacing)
     g_print ("  serialsink pacing=%s (--pacing)\n", opt_pacing);
   g_print ("\n");
+}
+
+static gboolean
+tw_targets (Direction *ab, Direction *ba, guint frames)
+{
+  gboolean pass = TRUE;
+  gchar *value;
+
+  g_print ("\nTargets:\n");
+  value = g_strdup_printf ("%u + %u of %u", ab->intact, ba->intact, 2 * frames);
+  pass &= report ("every frame intact and in order, both ways", value,
+      tw_all_intact (ab, frames) && tw_all_intact (ba, frames));
+  g_free (value);
+  value = g_strdup_printf ("%.2f %%", 100 * direction_goodput (ab));
+  pass &= report ("A to B goodput >= 95 % of the line", value,
+      direction_goodput (ab) >= 0.95);
+  g_free (value);
+  value = g_strdup_printf ("%.2f %%", 100 * direction_goodput (ba));
+  pass &= report ("B to A goodput >= 95 % of the line", value,
+      direction_goodput (ba) >= 0.95);
+  g_free (value);
+  return pass;
+}
+
+static int
+bench_two_way (void)
+{
+  guint frames = opt_frames;
+  Direction base, base_unused, ab, ba;
+  gboolean pass, ok;
+
+  if (opt_frames <= 1) {
+    g_printerr ("--frames must be 2 or more\n");
+    return 2;
+  }
+  arm_watchdog (2 * (3.5 * frames + 30) + 120);
+  tw_print_header (frames);
+
   g_print ("Baseline: A to B alone (serialsrc's reports on the way back)\n");
   direction_init (&base);
   direction_init (&base_unused);
@@ -1127,25 +1211,12 @@ bench_two_way (void)
           ? direction_goodput (&ab) / direction_goodput (&base)
           : 0);
 
-  g_print ("\nTargets:\n");
-  value = g_strdup_printf ("%u + %u of %u", ab.intact, ba.intact, 2 * frames);
-  pass &= report ("every frame intact and in order, both ways", value,
-      tw_all_intact (&ab, frames) && tw_all_intact (&ba, frames));
-  g_free (value);
-  value = g_strdup_printf ("%.2f %%", 100 * direction_goodput (&ab));
-  pass &= report ("A to B goodput >= 95 % of the line", value,
-      direction_goodput (&ab) >= 0.95);
-  g_free (value);
-  value = g_strdup_printf ("%.2f %%", 100 * direction_goodput (&ba));
-  pass &= report ("B to A goodput >= 95 % of the line", value,
-      direction_goodput (&ba) >= 0.95);
-  g_free (value);
+  pass = tw_targets (&ab, &ba, frames);
   if (!ok) {
     g_print ("  a pipeline posted an error or the run timed out (above): "
              "FAIL\n");
     pass = FALSE;
   }
-
   direction_clear (&base);
   direction_clear (&base_unused);
   direction_clear (&ab);
