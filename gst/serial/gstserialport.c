@@ -1135,6 +1135,28 @@ gst_serial_port_time_offset (GstSerialPort *port, gint64 transit)
 }
 
 /**
+ * gst_serial_port_others_go_first:
+ *
+ * Whether another element sharing the port has a higher priority: its
+ * writes go before those of @port that wait.
+ */
+gboolean
+gst_serial_port_others_go_first (GstSerialPort *port)
+{
+  gboolean first = FALSE;
+  GList *l;
+
+  g_mutex_lock (&port->dev->lock);
+  for (l = port->dev->ports; l && !first; l = l->next) {
+    GstSerialPort *other = l->data;
+
+    first = other != port && other->priority > port->priority;
+  }
+  g_mutex_unlock (&port->dev->lock);
+  return first;
+}
+
+/**
  * gst_serial_port_is_shared:
  *
  * Whether other elements of the process use the port too.

@@ -86,6 +86,7 @@ void gst_serial_port_set_flushing (GstSerialPort *port, gboolean flushing);
 void gst_serial_port_set_priority (GstSerialPort *port, gint priority);
 guint64 gst_serial_port_get_line_waits (GstSerialPort *port);
 gboolean gst_serial_port_is_shared (GstSerialPort *port);
+gboolean gst_serial_port_others_go_first (GstSerialPort *port);
 void gst_serial_port_set_line_rate (GstSerialPort *port, gdouble rate);
 GstClockTime gst_serial_port_get_line_free_at (GstSerialPort *port);
 void gst_serial_port_join_time_base (GstSerialPort *port);

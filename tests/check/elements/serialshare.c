@@ -777,6 +777,12 @@ GST_START_TEST (test_line_model_is_shared)
       before + 4 * GST_SECOND);
 
   g_free (port_read (rx, 7 + 10 + 5 + 2));
+
+  /* Who would go before whom: serialsink cuts shorter pieces then. */
+  fail_if (gst_serial_port_others_go_first (one));
+  gst_serial_port_set_priority (two, 1);
+  fail_unless (gst_serial_port_others_go_first (one));
+  fail_if (gst_serial_port_others_go_first (two));
   gst_serial_port_close (one);
   gst_serial_port_close (two);
   gst_serial_port_close (rx);
