@@ -504,8 +504,11 @@ test_video_telemetry() {
   # The video still flows after the telemetry went through.
   wait_line frames "frame 3" >/dev/null
   drain frames
-  # Ctrl-C: gst-launch-1.0 -e sends EOS on both channels.
-  kill -INT "${pid[sender]}"
+  # Ctrl-C: gst-launch-1.0 -e sends EOS on both channels. To gst-launch-1.0
+  # itself, not to timeout: timeout passes a signal on twice (to its child,
+  # then to its process group), and gst-launch-1.0 handles only the first
+  # SIGINT; the second, if it comes after, kills it (status 130).
+  kill -INT "$launch"
   finish sender
   finish receiver
   finish frames
