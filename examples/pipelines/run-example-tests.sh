@@ -30,9 +30,10 @@
 #   out of the ground end's, in order and byte for byte, while video frames
 #   arrive (their latency is printed); Ctrl-C on the vehicle must end both
 #   ends with EOS.
-# two-way-video: two-way-video.sh on both ends of serial-link-emu, each
-#   sending and receiving through one port; each end must decode exactly the
-#   frames the other sent and end on EOS.
+# two-way-video: two-way-video.sh on both ends of serial-link-emu at 57600
+#   baud, each sending (paced at LINK_RATE=5000) and receiving through one
+#   port; each end must decode exactly the frames the other sent and end on
+#   EOS.
 #
 # Processes are waited for by the lines they print (socat's "starting data
 # transfer loop", gst-launch-1.0's "Pipeline is live", the RTSP server's
@@ -551,22 +552,26 @@ test_video_telemetry() {
   check_frames "$work/frames" 3.. "$W" "$H"
 }
 
-# two-way-video: two-way-video.sh on both ends of serial-link-emu at 115200
-# baud, each end with its own test picture (A a ball, B a bar); each end
+# two-way-video: two-way-video.sh on both ends of serial-link-emu at 57600
+# baud, which carries 5760 bytes/s each way at once, each end's serialsink
+# paced at LINK_RATE=5000 (on pseudo-terminals serialsink paces only with a
+# link rate) and sharing its port's line model with the serialsrc's
+# feedback; each end with its own test picture (A a ball, B a bar). Each end
 # must decode exactly the frames the other sent, the other's picture, and
 # end on EOS once both directions have ended. The sources are not live:
 # serialsink never drops from them, so the counts are exact however loaded
-# the machine is.
+# the machine is (15 frames of about 1.4 KB: some 4 s each way).
 test_two_way_video() {
   local n=15 end f
   declare -A pattern=([A]=ball [B]=bar)
-  spawn emu "$SERIAL_LINK_EMU" --baud 115200 --link-a "$work/ttyA" \
+  spawn emu "$SERIAL_LINK_EMU" --baud 57600 --link-a "$work/ttyA" \
     --link-b "$work/ttyB"
   wait_line emu READY >/dev/null
   drain emu
   for end in A B; do
     mkdir "$work/frames$end"
-    spawn "end$end" env PORT="$work/tty$end" WIDTH=$W HEIGHT=$H \
+    spawn "end$end" env PORT="$work/tty$end" BAUD=57600 LINK_RATE=5000 \
+      WIDTH=$W HEIGHT=$H \
       SOURCE="videotestsrc num-buffers=$n pattern=${pattern[$end]}" \
       VIDEOSINK="multifilesink location=$work/frames$end/%05d.raw" \
       "$here/two-way-video.sh"
