@@ -25,12 +25,15 @@
 # loopback: loopback-emulator.sh with a few frames at 115200 baud; it must
 #   deliver some of them, end on EOS and leave no emulator or links behind.
 # video-telemetry: both ends of video-telemetry.sh through serial-link-emu
-#   at 57600 baud; datagrams sent to the vehicle end's UDP port must all come
+#   at 57600 baud, the vehicle's two serialsinks paced at LINK_RATE=5000 as
+#   on a radio; datagrams sent to the vehicle end's UDP port must all come
 #   out of the ground end's, in order and byte for byte, while video frames
-#   arrive; Ctrl-C on the vehicle must end both ends with EOS.
-# two-way-video: two-way-video.sh on both ends of serial-link-emu, each
-#   sending and receiving through one port; each end must decode exactly the
-#   frames the other sent and end on EOS.
+#   arrive (their latency is printed); Ctrl-C on the vehicle must end both
+#   ends with EOS.
+# two-way-video: two-way-video.sh on both ends of serial-link-emu at 57600
+#   baud, each sending (paced at LINK_RATE=5000) and receiving through one
+#   port; each end must decode exactly the frames the other sent and end on
+#   EOS.
 #
 # Processes are waited for by the lines they print (socat's "starting data
 # transfer loop", gst-launch-1.0's "Pipeline is live", the RTSP server's
@@ -386,17 +389,24 @@ test_loopback() {
 
 # The ground station and the autopilot of the video-telemetry case, in
 # Python (the datagrams are made the same way on both sides):
-#   receive N: binds a UDP port on 127.0.0.1, prints "LISTENING PORT",
+#   receive N TIMES: binds a UDP port on 127.0.0.1, prints "LISTENING PORT",
 #     takes N datagrams and checks that each is the next one sent, byte for
-#     byte; prints "RECEIVED N datagrams, B bytes, in order, byte for byte",
-#     or "MISMATCH ..." and exits with 1.
-#   send PORT N: sends the N datagrams to 127.0.0.1:PORT at once.
+#     byte; writes the time each arrived to the file TIMES and prints
+#     "RECEIVED N datagrams, B bytes, in order, byte for byte", or
+#     "MISMATCH ..." and exits with 1.
+#   send PORT N INTERVAL TIMES: sends the N datagrams to 127.0.0.1:PORT,
+#     INTERVAL seconds apart, as an autopilot streams its messages, and
+#     writes the time each went to the file TIMES.
+#   latency SENT RECEIVED: prints how long the datagrams took from the
+#     vehicle's UDP port to the ground station's, from the two files
+#     (information only: the test does not judge times).
+# Times are CLOCK_MONOTONIC, one clock for all processes of the machine.
 # Datagram i is shaped like a MAVLink 1 message (0xFE, payload length,
 # sequence number, system, component, message id, payload, checksum) with
 # 0 to 60 bytes of payload, seeded random bytes including 0x00 (the native
 # framing's delimiter) and the XON/XOFF bytes.
 udp_telemetry='
-import random, socket, sys
+import random, socket, sys, time
 
 def datagram(i):
     rng = random.Random(i)
@@ -404,23 +414,45 @@ def datagram(i):
     return (bytes([0xFE, len(payload), i & 0xFF, 1, 1, rng.randrange(256)])
             + payload + bytes([rng.randrange(256), rng.randrange(256)]))
 
+def write_times(path, times):
+    with open(path, "w") as f:
+        f.write("".join("%.6f\n" % t for t in times))
+
+def read_times(path):
+    with open(path) as f:
+        return [float(line) for line in f]
+
+if sys.argv[1] == "latency":
+    sent, received = read_times(sys.argv[2]), read_times(sys.argv[3])
+    ms = sorted(1000 * (r - s) for s, r in zip(sent, received))
+    print("telemetry latency over %d datagrams: %.0f ms fastest, %.0f ms "
+          "median, %.0f ms slowest" % (len(ms), ms[0], ms[len(ms) // 2],
+                                       ms[-1]))
+    sys.exit(0)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 if sys.argv[1] == "send":
-    port, n = int(sys.argv[2]), int(sys.argv[3])
-    total = sum(s.sendto(datagram(i), ("127.0.0.1", port)) for i in range(n))
+    port, n, interval = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+    total, times, start = 0, [], time.monotonic()
+    for i in range(n):
+        time.sleep(max(0, start + i * interval - time.monotonic()))
+        times.append(time.monotonic())
+        total += s.sendto(datagram(i), ("127.0.0.1", port))
+    write_times(sys.argv[5], times)
     print("SENT %d datagrams, %d bytes" % (n, total))
     sys.exit(0)
 n = int(sys.argv[2])
 s.bind(("127.0.0.1", 0))
 print("LISTENING %d" % s.getsockname()[1], flush=True)
-total = 0
+total, times = 0, []
 for i in range(n):
     got = s.recv(65536)
+    times.append(time.monotonic())
     if got != datagram(i):
         print("MISMATCH: datagram %d is %s, expected %s"
               % (i, got.hex(), datagram(i).hex()), flush=True)
         sys.exit(1)
     total += len(got)
+write_times(sys.argv[3], times)
 print("RECEIVED %d datagrams, %d bytes, in order, byte for byte" % (n, total))
 '
 
@@ -457,38 +489,38 @@ udp_port_of() {
 }
 
 # video-telemetry: both ends of video-telemetry.sh through the emulator at
-# 57600 baud, the radio's serial speed, with videotestsrc on the vehicle,
-# the decoded video into a pipe on the ground, and Python as the autopilot
-# and the ground station: once a video frame has arrived, N datagrams go to
-# the vehicle's UDP port, and all must come out of the ground end's, in
-# order and byte for byte, while video frames go on arriving; Ctrl-C on the
-# vehicle then ends both ends with EOS.
+# 57600 baud, the radio's serial speed, paced as on a radio: both
+# serialsinks of the vehicle end at LINK_RATE=5000, the air rate of a SiK
+# radio, one line model for the two. videotestsrc on the vehicle, the
+# decoded video into a pipe on the ground, and Python as the autopilot and
+# the ground station: once a video frame has arrived, N datagrams go to the
+# vehicle's UDP port, 50 ms apart (an autopilot's 20 Hz stream), and all
+# must come out of the ground end's, in order and byte for byte, while
+# video frames go on arriving; Ctrl-C on the vehicle then ends both ends
+# with EOS. The datagrams' latency is printed, not judged.
 test_video_telemetry() {
   local n=40 line gcs_port launch in_port
   spawn emu "$SERIAL_LINK_EMU" --baud 57600 --link-a "$work/ttyA" \
     --link-b "$work/ttyB"
   wait_line emu READY >/dev/null
   drain emu
-  spawn gcs /usr/bin/python3 -c "$udp_telemetry" receive "$n"
+  spawn gcs /usr/bin/python3 -c "$udp_telemetry" receive "$n" \
+    "$work/received.times"
   line=$(wait_line gcs "LISTENING ")
   gcs_port=${line#LISTENING }
   mkfifo "$work/video.fifo"
   mkdir "$work/frames"
   spawn frames bash -c "$read_frames" read-frames "$work/video.fifo" \
     "$work/frames" $((W * H * 3 / 2))
-  # LINK_RATE=0: the sinks do not pace (pseudo-terminals are paced only
-  # with a link-rate); the emulator still carries 57600 baud, and the video
-  # (2 frames/s of about 1.1 KB) fits in it. Paced, at the script's default
-  # LINK_RATE, two serialsinks sharing a port corrupt each other's packets
-  # in gst-serial 803db0a: a paced sink writes a packet in several write
-  # calls, and the other sink's packets go between them.
-  spawn receiver env PORT="$work/ttyB" LINK_RATE=0 \
-    TELEMETRY_OUT_PORT="$gcs_port" \
+  spawn receiver env PORT="$work/ttyB" TELEMETRY_OUT_PORT="$gcs_port" \
     VIDEOSINK="filesink location=$work/video.fifo" \
     "$here/video-telemetry.sh" receive
   wait_line receiver "Pipeline is live" >/dev/null
   drain receiver
-  spawn sender env PORT="$work/ttyA" LINK_RATE=0 WIDTH=$W HEIGHT=$H \
+  # LINK_RATE=5000 is the script's default, set here all the same: on
+  # pseudo-terminals serialsink paces only with a link rate, and both of
+  # the vehicle's serialsinks get it.
+  spawn sender env PORT="$work/ttyA" LINK_RATE=5000 WIDTH=$W HEIGHT=$H \
     TELEMETRY_IN_PORT=0 "$here/video-telemetry.sh" send --test
   # Live: udpsrc has bound its port.
   wait_line sender "Pipeline is live" >/dev/null
@@ -497,15 +529,20 @@ test_video_telemetry() {
   launch=$(pgrep -P "${pid[sender]}") || fail "no gst-launch-1.0 under the sender"
   in_port=$(udp_port_of "$launch")
   wait_line frames "frame 1" >/dev/null
-  /usr/bin/python3 -c "$udp_telemetry" send "$in_port" "$n" ||
-    fail "could not send the datagrams"
+  /usr/bin/python3 -c "$udp_telemetry" send "$in_port" "$n" 0.05 \
+    "$work/sent.times" || fail "could not send the datagrams"
   wait_line gcs "RECEIVED $n datagrams"
   drain gcs
+  /usr/bin/python3 -c "$udp_telemetry" latency "$work/sent.times" \
+    "$work/received.times"
   # The video still flows after the telemetry went through.
   wait_line frames "frame 3" >/dev/null
   drain frames
-  # Ctrl-C: gst-launch-1.0 -e sends EOS on both channels.
-  kill -INT "${pid[sender]}"
+  # Ctrl-C: gst-launch-1.0 -e sends EOS on both channels. To gst-launch-1.0
+  # itself, not to timeout: timeout passes a signal on twice (to its child,
+  # then to its process group), and gst-launch-1.0 handles only the first
+  # SIGINT; the second, if it comes after, kills it (status 130).
+  kill -INT "$launch"
   finish sender
   finish receiver
   finish frames
@@ -515,22 +552,26 @@ test_video_telemetry() {
   check_frames "$work/frames" 3.. "$W" "$H"
 }
 
-# two-way-video: two-way-video.sh on both ends of serial-link-emu at 115200
-# baud, each end with its own test picture (A a ball, B a bar); each end
+# two-way-video: two-way-video.sh on both ends of serial-link-emu at 57600
+# baud, which carries 5760 bytes/s each way at once, each end's serialsink
+# paced at LINK_RATE=5000 (on pseudo-terminals serialsink paces only with a
+# link rate) and sharing its port's line model with the serialsrc's
+# feedback; each end with its own test picture (A a ball, B a bar). Each end
 # must decode exactly the frames the other sent, the other's picture, and
 # end on EOS once both directions have ended. The sources are not live:
 # serialsink never drops from them, so the counts are exact however loaded
-# the machine is.
+# the machine is (15 frames of about 1.4 KB: some 4 s each way).
 test_two_way_video() {
   local n=15 end f
   declare -A pattern=([A]=ball [B]=bar)
-  spawn emu "$SERIAL_LINK_EMU" --baud 115200 --link-a "$work/ttyA" \
+  spawn emu "$SERIAL_LINK_EMU" --baud 57600 --link-a "$work/ttyA" \
     --link-b "$work/ttyB"
   wait_line emu READY >/dev/null
   drain emu
   for end in A B; do
     mkdir "$work/frames$end"
-    spawn "end$end" env PORT="$work/tty$end" WIDTH=$W HEIGHT=$H \
+    spawn "end$end" env PORT="$work/tty$end" BAUD=57600 LINK_RATE=5000 \
+      WIDTH=$W HEIGHT=$H \
       SOURCE="videotestsrc num-buffers=$n pattern=${pattern[$end]}" \
       VIDEOSINK="multifilesink location=$work/frames$end/%05d.raw" \
       "$here/two-way-video.sh"

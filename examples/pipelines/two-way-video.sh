@@ -12,7 +12,10 @@
 # open a port locks it against other programs.) The line also carries each
 # serialsrc's feedback to the other end's serialsink (requests for pieces of
 # damaged frames, reports), between this end's video packets; the serialsink
-# on the far end reads it from the receive line its serialsrc shares.
+# on the far end reads it from the receive line its serialsrc shares. The
+# elements of a port pace against one model of its transmit line: the
+# serialsrc's feedback keeps it busy for the serialsink too, and waits for
+# the end of a video packet that is on the line.
 #
 # Needs: a full-duplex serial link, one end per computer (two USB-serial
 # adapters with TX and RX crossed and GND joined, or radios that carry both
@@ -23,6 +26,8 @@
 # Run, on each end:
 #   PORT=/dev/ttyUSB0 BAUD=921600 examples/pipelines/two-way-video.sh
 #   PORT=/dev/ttyUSB0 examples/pipelines/two-way-video.sh --test
+#   radios: PORT=/dev/ttyUSB0 BAUD=57600 LINK_RATE=2500 WIDTH=160 HEIGHT=120 \
+#     FPS=1 QUALITY=30 examples/pipelines/two-way-video.sh
 # Either end can start first. Ctrl-C sends EOS: this end's video ends, and
 # so does the picture shown at the other end, which goes on sending until
 # it is stopped too.
@@ -31,6 +36,8 @@
 #   PORT      serial port [/dev/ttyUSB0]
 #   BAUD      baud rate, the same on both ends [921600]; a UART carries it
 #             each way at once
+#   LINK_RATE bytes per second the link carries from this end, where it is
+#             slower than BAUD (a radio's air rate); 0: the baud rate [0]
 #   DEVICE    camera [/dev/video0]
 #   WIDTH, HEIGHT, FPS   picture size and rate sent [320, 240, 10]
 #   QUALITY   JPEG quality, 1-100 [50]
@@ -41,6 +48,12 @@
 #
 # What the line carries: as camera-to-serial.sh, in each direction: 921600
 # baud is about 92 KB/s each way, 6 to 40 frames of 320x240 a second.
+# serialsink paces at the baud rate on a UART (not on pseudo-terminals,
+# whose baud rate is fiction), or at LINK_RATE where the link is slower
+# than its UART. A telemetry radio (SiK at 57600 baud, about 5 KB/s over
+# the air at its default 64 kbit/s) shares its air time between the two
+# directions: with video going both ways, give each end about half,
+# LINK_RATE=2500, and small pictures.
 #
 # The plugin: installed (meson install -C build), or from the build tree
 # when run inside `meson devenv -C build` or with GST_SERIAL_BUILD=build.
@@ -69,6 +82,7 @@ if [ -n "$test_source" ]; then
 else
   SOURCE=${SOURCE:-v4l2src device=$DEVICE}
 fi
+LINK_RATE=${LINK_RATE:-0}
 VIDEOSINK=${VIDEOSINK:-autovideosink sync=false}
 
 if [ -n "${GST_SERIAL_BUILD:-}" ]; then
@@ -90,7 +104,7 @@ pipeline=(
   ! videoconvert ! videoscale ! videorate drop-only=true
   ! "video/x-raw,format=I420,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1"
   ! jpegenc quality="$QUALITY" qos=true
-  ! serialsink port="$PORT" baud-rate="$BAUD"
+  ! serialsink port="$PORT" baud-rate="$BAUD" link-rate="$LINK_RATE"
     # async=false: a pipeline starts playing once each sink has had a first
     # buffer, unless the sink is told not to wait. The display below gets
     # its first frame only from the other end, whose pipeline waits for its

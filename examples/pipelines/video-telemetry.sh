@@ -7,6 +7,7 @@
 #
 #   send:    v4l2src ! ... ! jpegenc ! serialsink channel=0 priority=0
 #            udpsrc port=14550 ! serialsink channel=1 priority=1  (same port)
+#            (both sinks: link-rate=LINK_RATE, the radio's whole rate)
 #   receive: serialsrc channel=0 ! jpegdec ! autovideosink
 #            serialsrc channel=1 ! udpsink port=14551             (same port)
 #
@@ -35,30 +36,42 @@
 # framing, about 5 KB/s, and it silently drops what overflows its buffer.
 # So serialsink must pace at what the air carries, LINK_RATE (bytes per
 # second; 5000 for a 64 kbit/s air rate, lower if the ground end reports
-# lost frames). Each serialsink paces its own bytes only, so each gets a
-# share: TELEMETRY_RATE for the telemetry, the rest for the video.
-# LINK_RATE=0 paces each at the baud rate (a UART with nothing slower behind
+# lost frames), and both serialsinks get the same LINK_RATE: the whole
+# radio's rate, not a share each. The elements of one port pace against
+# ONE model of the line: the video's bytes and the telemetry's (and the
+# port's serialsrc control packets, if any) all keep that one line busy, so
+# each sink knows when the radio is free whoever wrote last, and the live
+# video drops stale frames when telemetry took the air. The model runs at
+# the lowest rate any of the port's elements paces at: a telemetry sink
+# given a "share" of 1000 would slow the whole line, video included, to
+# 1000 bytes/s. (Setting LINK_RATE on one of the sinks and leaving the
+# other unpaced would model the line the same way; here both have it.)
+# LINK_RATE=0 paces at the baud rate (a UART with nothing slower behind
 # it), and not at all on pseudo-terminals, whose baud rate is fiction. Set
 # the radios' MAVLINK parameter to 0 (raw data): with MAVLink framing on, a
 # radio looks for MAVLink packets in the byte stream and may insert its own
 # RADIO_STATUS messages, and the stream is serialsink's packets now.
 #
 # Why the telemetry has the higher priority: it is small and urgent
-# (attitude, position, a command to land), while a video frame takes half
-# a second or more of the radio and is replaced by the next one anyway. On a
-# shared port a frame longer than 100 ms of the line goes in pieces, and
+# (attitude, position, a command to land), while a video frame takes a
+# good part of a second of the radio (a 2 KB frame: 0.4 s at 5000 bytes/s)
+# and is replaced by the next one anyway. On a shared port a frame longer
+# than 100 ms of the line (500 bytes at 5000 bytes/s) goes in pieces, and
 # between two pieces the waiting serialsink of the highest priority writes
 # first: a telemetry datagram waits at most one piece behind a video frame,
-# instead of the whole frame. The telemetry also has drop-policy=never:
-# video drops stale frames to stay fresh, but every datagram must arrive,
-# in order (MAVLink counts them, and a command dropped is a command lost).
+# about 100 ms, then its own time on the line (10 ms for 50 bytes), instead
+# of the whole frame. Nothing of the telemetry is dropped: with the default
+# drop-policy, auto, serialsink drops only stale pictures and sound (video/,
+# image/, audio/ caps) to keep them fresh, never a data stream such as this
+# one's application/x-telemetry, so every datagram arrives, in order
+# (MAVLink counts them, and a command dropped is a command lost).
 #
 # Parameters (environment variables, default in brackets):
 #   PORT        serial port [/dev/ttyUSB0]
 #   BAUD        the radio's serial speed, the same on both ends [57600]
-#   LINK_RATE   bytes per second the radios carry, shared by the streams;
-#               0: pace at the baud rate [5000] (send only)
-#   TELEMETRY_RATE  the telemetry's share of LINK_RATE [1000] (send only)
+#   LINK_RATE   bytes per second the radios carry, set on both serialsinks
+#               (one line, shared by the streams); 0: pace at the baud rate
+#               [5000] (send only)
 #   DEVICE      camera [/dev/video0]
 #   WIDTH, HEIGHT, FPS   picture size and rate sent [160, 120, 2]
 #   QUALITY     JPEG quality, 1-100 [30]
@@ -95,7 +108,6 @@ done
 PORT=${PORT:-/dev/ttyUSB0}
 BAUD=${BAUD:-57600}
 LINK_RATE=${LINK_RATE:-5000}
-TELEMETRY_RATE=${TELEMETRY_RATE:-1000}
 DEVICE=${DEVICE:-/dev/video0}
 WIDTH=${WIDTH:-160}
 HEIGHT=${HEIGHT:-120}
@@ -111,16 +123,11 @@ TELEMETRY_HOST=${TELEMETRY_HOST:-127.0.0.1}
 TELEMETRY_OUT_PORT=${TELEMETRY_OUT_PORT:-14551}
 VIDEOSINK=${VIDEOSINK:-autovideosink sync=false}
 
-if [ "$LINK_RATE" -gt 0 ]; then
-  if [ "$TELEMETRY_RATE" -le 0 ] || [ "$TELEMETRY_RATE" -ge "$LINK_RATE" ]; then
-    echo "$0: TELEMETRY_RATE must be above 0 and below LINK_RATE" >&2
-    exit 2
-  fi
-  video_rate=$((LINK_RATE - TELEMETRY_RATE))
-  telemetry_rate=$TELEMETRY_RATE
-else
-  video_rate=0
-  telemetry_rate=0
+if [ -n "${TELEMETRY_RATE:-}" ]; then
+  # Earlier versions split LINK_RATE into shares; a share now slows the
+  # whole line (see "Baud rate and link rate" above).
+  echo "$0: TELEMETRY_RATE is no longer used: both streams pace at" \
+    "LINK_RATE ($LINK_RATE), the radio's whole rate" >&2
 fi
 
 if [ -n "${GST_SERIAL_BUILD:-}" ]; then
@@ -144,16 +151,18 @@ if [ "$mode" = send ]; then
     ! "video/x-raw,format=I420,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1"
     # qos=true: skip encoding the frames serialsink says it would drop.
     ! jpegenc quality="$QUALITY" qos=true
-    ! serialsink port="$PORT" baud-rate="$BAUD" link-rate="$video_rate"
+    ! serialsink port="$PORT" baud-rate="$BAUD" link-rate="$LINK_RATE"
       channel=0 priority=0
 
     # Channel 1: the telemetry, on the same port in the same pipeline: the
     # two serialsinks share it, and take turns on the line packet by packet
-    # (by piece for long frames). The caps only label the stream for the
-    # receiver: the datagrams are not looked into.
+    # (by piece for long frames), the telemetry first. The same link-rate:
+    # one line, modelled once for both. The caps only label the stream for
+    # the receiver (and, being data, keep drop-policy=auto from dropping
+    # any): the datagrams are not looked into.
     udpsrc port="$TELEMETRY_IN_PORT" caps=application/x-telemetry
-    ! serialsink port="$PORT" baud-rate="$BAUD" link-rate="$telemetry_rate"
-      channel=1 priority=1 drop-policy=never
+    ! serialsink port="$PORT" baud-rate="$BAUD" link-rate="$LINK_RATE"
+      channel=1 priority=1
       # async=false: a pipeline plays only once each sink has its first
       # buffer (prerolled) unless the sink says otherwise; the telemetry
       # may come long after the first video frame, which would wait for it.

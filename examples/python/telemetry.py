@@ -9,7 +9,8 @@ link, while video goes on channel 0 of the same port:
 
   send PORT:
     videotestsrc ! ... ! jpegenc ! serialsink port=PORT channel=0 priority=0
-    appsrc ! serialsink port=PORT channel=1 priority=1 drop-policy=never
+    appsrc ! serialsink port=PORT channel=1 priority=1
+    (both serialsinks: link-rate=--link-rate, the link's whole rate)
   receive PORT:
     serialsrc port=PORT channel=0 ! jpegdec ! videoconvert ! SINK
     serialsrc port=PORT channel=1 ! appsink
@@ -20,8 +21,10 @@ delimiters or lengths to add, no partial reads to reassemble, as a program
 writing to a serial port with pyserial would need. The two serialsinks
 share the port; the telemetry has the higher priority, so a message waits
 at most one piece (100 ms of the line) behind a video frame instead of the
-whole frame, and drop-policy=never, so that every message arrives (the
-video drops stale frames to stay fresh; a command must not be dropped).
+whole frame. Every message arrives: the default drop-policy, auto, drops
+only stale pictures and sound (video/, image/, audio/ caps) to keep them
+fresh, never data such as these application/x-telemetry messages (a
+command must not be dropped).
 
 The sender prints each message it sends, the receiver each it receives,
 with its age (true only when both ends' clocks agree) and any gap in the
@@ -30,11 +33,13 @@ Ctrl-C on the sender), which crosses the link on each channel.
 
   test: starts serial-link-emu ($SERIAL_LINK_EMU, else serial-link-emu on
     PATH, else the one in build/) and runs both ends over it, each with its
-    own pipeline in this process. Checks: every message arrives, in order,
-    byte for byte; video frames arrive too, every one the sender sent; no
-    packet lost or damaged; both ends end on EOS; and a receiver given a port
-    that does not exist prints the error and exits with status 1. Prints
-    "ok: ..." and exits with 0, or "FAIL: ..." and exits with 1.
+    own pipeline in this process, both serialsinks paced at --link-rate as
+    on a radio. Checks: every message arrives, in order, byte for byte;
+    video frames arrive too, every one the sender sent; no packet lost or
+    damaged; both ends end on EOS; and a receiver given a port that does
+    not exist prints the error and exits with status 1. Prints the
+    messages' age on arrival (information only), then "ok: ..." and exits
+    with 0, or "FAIL: ..." and exits with 1.
 
 Usage:
 
@@ -43,9 +48,13 @@ Usage:
   telemetry.py test
 
 Rates: a telemetry radio at 57600 baud carries about 5 KB/s over the air
-(a SiK radio at its default 64 kbit/s), set with --link-rate; each
-serialsink paces only its own bytes, so the messages get --telemetry-rate
-of it and the video the rest (see examples/pipelines/video-telemetry.sh).
+(a SiK radio at its default 64 kbit/s): --link-rate, set on both
+serialsinks. The elements of one port pace against one model of the line,
+which every element's bytes keep busy, at the lowest rate any of them
+paces at: so both get the radio's whole rate, not a share each (a share of
+1000 on the messages' sink would slow the video to 1000 bytes/s too).
+--link-rate 0 paces at the baud rate, and not at all on pseudo-terminals
+(see examples/pipelines/video-telemetry.sh).
 
 Errors on the bus (a port that does not exist or is busy, a missing
 element) are printed with the element, the message, the domain and code,
@@ -153,10 +162,6 @@ class Sender(End):
     channel 1 of one port."""
 
     def __init__(self, app, args, end_after=True):
-        video_rate = telemetry_rate = 0
-        if args.link_rate > 0:
-            video_rate = args.link_rate - args.telemetry_rate
-            telemetry_rate = args.telemetry_rate
         super().__init__(app, "tx", (
             # Channel 0: the video.
             "%s ! videoconvert ! videoscale ! videorate drop-only=true "
@@ -167,18 +172,21 @@ class Sender(End):
             # do-timestamp: each message is stamped with the time it was
             # pushed, as a live source's buffers are. The caps are required
             # (serialsink refuses buffers without caps) and travel to the
-            # receiver. async=false: the pipeline would otherwise start
-            # playing only once the first message arrived, holding the video.
+            # receiver; being data (application/...), they also keep the
+            # default drop-policy from dropping any message. async=false: the
+            # pipeline would otherwise start playing only once the first
+            # message arrived, holding the video.
             "appsrc name=messages format=time is-live=true do-timestamp=true "
             "caps=%s "
             "! serialsink name=telemetry channel=1 priority=1 "
-            "drop-policy=never async=false" %
+            "async=false" %
             (args.source, args.width, args.height, args.fps, args.quality,
              TELEMETRY_CAPS)))
+        # The same link rate on both: one line, modelled once for the two.
         self.video = self.serial("video", args)
-        self.video.set_property("link-rate", video_rate)
+        self.video.set_property("link-rate", args.link_rate)
         self.telemetry = self.serial("telemetry", args)
-        self.telemetry.set_property("link-rate", telemetry_rate)
+        self.telemetry.set_property("link-rate", args.link_rate)
         self.appsrc = self.pipeline.get_by_name("messages")
         self.args = args
         self.end_after = end_after
@@ -246,10 +254,12 @@ class Sender(End):
     def on_eos(self):
         s = self.video.get_property("link-stats")
         self.video_frames = s.get_value("frames-sent")
+        rate = s.get_value("line-rate")
         print("[tx] done: sent %d messages and %d video frames (%d "
-              "dropped to keep the picture fresh)" %
+              "dropped to keep the picture fresh), %s" %
               (len(self.sent), self.video_frames,
-               s.get_value("frames-dropped")))
+               s.get_value("frames-dropped"),
+               "paced at %.0f bytes/s" % rate if rate > 0 else "not paced"))
 
 
 class Receiver(End):
@@ -271,6 +281,7 @@ class Receiver(End):
         self.telemetry = self.serial("telemetry", args)
         self.inbox = queue.SimpleQueue()
         self.messages = []
+        self.ages = []
         self.next_seq = None
         self.missing = 0
         self.frames = 0
@@ -323,11 +334,13 @@ class Receiver(End):
         elif self.next_seq is not None and seq < self.next_seq:
             print("[rx] message %d again, or out of order" % seq)
         self.next_seq = max(seq + 1, self.next_seq or 0)
+        age = time.time() - msg.get("time", 0)
+        self.ages.append(age)
         if not self.quiet:
             print("[rx] #%d lat %.6f lon %.6f alt %.1f m battery %d %% "
                   "(%.2f s old)" % (seq, msg.get("lat", 0), msg.get("lon", 0),
                                     msg.get("alt", 0), msg.get("battery", 0),
-                                    time.time() - msg.get("time", 0)))
+                                    age))
 
     def on_frame(self, pad, info):
         """Counts decoded video frames, in the streaming thread."""
@@ -355,6 +368,13 @@ class Receiver(End):
         print("[rx] done: received %d messages (%d missing) and %d video "
               "frames of %dx%d" % (len(self.messages), self.missing,
                                    self.frames, w, h))
+        if self.ages:
+            ages = sorted(self.ages)
+            print("[rx] messages' age on arrival: %.0f ms fastest, %.0f ms "
+                  "median, %.0f ms slowest (true only when both ends' "
+                  "clocks agree)" % (1000 * ages[0],
+                                     1000 * ages[len(ages) // 2],
+                                     1000 * ages[-1]))
 
 
 class App:
@@ -496,7 +516,8 @@ def run_test(args):
             if not ready.startswith("READY "):
                 print("FAIL: the link emulator did not start")
                 return 1
-            print("link: %s <-> %s at %d baud" % (a, b, args.baud))
+            print("link: %s <-> %s at %d baud, serialsinks at link-rate %d" %
+                  (a, b, args.baud, args.link_rate))
             app = TestApp(args)
             rx_args = argparse.Namespace(**vars(args))
             rx_args.port = b
@@ -552,14 +573,12 @@ def parse_args(argv):
     sending.add_argument("--source", default=DEFAULT_SOURCE,
                          metavar="FRAGMENT", help="video source (default "
                          "\"%s\"; a camera: \"v4l2src\")" % DEFAULT_SOURCE)
-    sending.add_argument("--link-rate", type=int, metavar="BYTES_PER_S",
-                         help="bytes a second the link carries, shared by "
-                         "the two streams; 0: pace at the baud rate "
-                         "(default %d, a SiK radio's; test: 0)" %
+    sending.add_argument("--link-rate", type=int, default=DEFAULT_LINK_RATE,
+                         metavar="BYTES_PER_S",
+                         help="bytes a second the link carries, set on both "
+                         "serialsinks (one line, shared by the streams); 0: "
+                         "pace at the baud rate (default %d, a SiK radio's)" %
                          DEFAULT_LINK_RATE)
-    sending.add_argument("--telemetry-rate", type=int, default=1000,
-                         metavar="BYTES_PER_S", help="the messages' share "
-                         "of --link-rate (default 1000)")
     receiving = argparse.ArgumentParser(add_help=False)
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         default_sink = "autovideosink sync=false"
@@ -587,17 +606,8 @@ def parse_args(argv):
     if args.mode != "receive":
         if args.rate is None:
             args.rate = 20 if args.mode == "test" else 10
-        if args.link_rate is None:
-            # The test's emulator has pseudo-terminals, which serialsink
-            # paces only with a link rate: unpaced there by default. Paced
-            # serialsinks sharing a port corrupt each other's packets in
-            # gst-serial 803db0a (a paced packet goes in several writes, and
-            # the other sink's packets land between them): --link-rate 5000
-            # shows it.
-            args.link_rate = 0 if args.mode == "test" else DEFAULT_LINK_RATE
-        if args.link_rate > 0 and not \
-                0 < args.telemetry_rate < args.link_rate:
-            p.error("--telemetry-rate must be above 0 and below --link-rate")
+        if args.link_rate < 0:
+            p.error("--link-rate must not be negative")
         if args.rate <= 0 or min(args.width, args.height, args.fps) <= 0:
             p.error("--rate, --width, --height and --fps must be positive")
         if args.mode == "test" and args.messages <= 0:
